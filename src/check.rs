@@ -1,0 +1,202 @@
+//! Runs the rules over an `Input`: picks the functions a change affects, checks them, and
+//! decides which findings block. Files are checked in parallel (rayon, one parser per thread,
+//! nothing shared on the hot path); results keep the input's order.
+//!
+//! Affected functions, in the diff modes: the innermost function around each changed line;
+//! functions that mention a name bound or used on a changed module- or class-level line
+//! (imports, backend setup); and, transitively, functions that call an affected function
+//! of the same module (their helper's summary changed).
+//!
+//! Blocking: a finding blocks when the same rule does not fire on the same function
+//! (qualified name) in the old version of the file. Pre-existing findings become warnings,
+//! unless `strict`. In `scan` every finding blocks.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::finding::{Finding, Severity};
+use crate::python::file::SourceFile;
+use crate::python::outline::DefKind;
+use crate::rules::{self, Context};
+use crate::source::{ChangedFile, Input, Mode, Skipped, Touched};
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub files: usize,
+    pub functions: usize,
+    pub skipped: Vec<Skipped>,
+    /// Lines tree-sitter parsed (diff modes parse only affected functions).
+    pub parsed_lines: usize,
+}
+
+impl Outcome {
+    pub fn blocking(&self) -> usize {
+        self.findings.iter().filter(|f| f.blocking).count()
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.findings.iter().filter(|f| !f.blocking).count()
+    }
+}
+
+struct FileResult {
+    findings: Vec<Finding>,
+    functions: usize,
+    parsed_lines: usize,
+}
+
+pub fn run(input: Input, strict: bool) -> Outcome {
+    let facts = input.facts;
+    let mode = input.mode;
+    let results: Vec<FileResult> = input
+        .files
+        .par_iter()
+        .map(|f| check_file(f, facts, mode, strict))
+        .collect();
+    let mut out = Outcome {
+        files: input.files.len(),
+        skipped: input.skipped,
+        ..Outcome::default()
+    };
+    for r in results {
+        out.findings.extend(r.findings);
+        out.functions += r.functions;
+        out.parsed_lines += r.parsed_lines;
+    }
+    out
+}
+
+fn check_file(
+    cf: &ChangedFile,
+    facts: crate::project::ProjectFacts,
+    mode: Mode,
+    strict: bool,
+) -> FileResult {
+    let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
+    let file = SourceFile::new(cf.path.clone(), &cf.new, whole);
+    let ctx = Context { file: &file, facts };
+    let defs = affected(&file, &cf.touched);
+    let mut findings = Vec::new();
+    for &def in &defs {
+        findings.extend(rules::check_function(&ctx, def));
+    }
+    let mut parsed_lines = file.parsed_lines.get();
+    if let (Some(old), false) = (&cf.old, findings.is_empty()) {
+        let old_file = SourceFile::new(cf.path.clone(), old, false);
+        let old_ctx = Context {
+            file: &old_file,
+            facts,
+        };
+        for f in &mut findings {
+            let before = old_file
+                .outline
+                .function_named(&f.function)
+                .map(|d| rules::check_function(&old_ctx, d))
+                .unwrap_or_default();
+            if before.iter().any(|b| b.rule == f.rule) {
+                f.blocking = strict;
+                if !strict {
+                    f.severity = Severity::Warning;
+                }
+            }
+        }
+        parsed_lines += old_file.parsed_lines.get();
+    }
+    for f in &mut findings {
+        if f.severity == Severity::Warning && !strict {
+            f.blocking = false;
+        }
+    }
+    FileResult {
+        findings,
+        functions: defs.len(),
+        parsed_lines,
+    }
+}
+
+/// The functions (outline indices) a change touches, in source order.
+pub fn affected(file: &SourceFile, touched: &Touched) -> Vec<usize> {
+    let outline = &file.outline;
+    let ranges = match touched {
+        Touched::All => return file.functions().collect(),
+        Touched::Lines(r) => r,
+    };
+    let mut set: BTreeSet<usize> = BTreeSet::new();
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for &(start, end) in ranges {
+        for line in start..=end.min(outline.line_count().max(start)) {
+            if let Some(d) = outline.function_at(line) {
+                set.insert(d);
+            } else {
+                // A module- or class-level line: remember the names on it.
+                let text = file.line_text(line);
+                names.extend(identifiers(text));
+            }
+        }
+    }
+    if !names.is_empty() {
+        for d in file.functions() {
+            let def = &outline.defs[d];
+            let body = file.text.get(def.start_byte..def.end_byte).unwrap_or("");
+            if identifiers(body).any(|w| names.contains(&w)) {
+                set.insert(d);
+            }
+        }
+    }
+    // Callers of affected same-module functions: their helper's effect may have changed.
+    let mut frontier: Vec<usize> = set.iter().copied().collect();
+    let mut rounds = 0;
+    while let Some(d) = frontier.pop() {
+        rounds += 1;
+        if rounds > 10_000 {
+            break;
+        }
+        let name = outline.defs[d].name.clone();
+        let call = format!("{name}(");
+        for other in file.functions() {
+            if set.contains(&other) {
+                continue;
+            }
+            let def = &outline.defs[other];
+            let body = file.text.get(def.start_byte..def.end_byte).unwrap_or("");
+            if body.contains(&call) {
+                set.insert(other);
+                frontier.push(other);
+            }
+        }
+    }
+    set.into_iter()
+        .filter(|d| outline.defs[*d].kind == DefKind::Function)
+        .collect()
+}
+
+/// Identifier-like words of a text (a cheap tokenisation for dependency matching).
+fn identifiers(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c == '_' || c.is_alphanumeric()))
+        .filter(|w| !w.is_empty() && !w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .filter(|w| {
+            !matches!(
+                *w,
+                "import"
+                    | "from"
+                    | "as"
+                    | "if"
+                    | "else"
+                    | "def"
+                    | "class"
+                    | "return"
+                    | "True"
+                    | "False"
+                    | "None"
+                    | "self"
+                    | "and"
+                    | "or"
+                    | "not"
+                    | "in"
+                    | "is"
+            )
+        })
+        .map(str::to_string)
+}

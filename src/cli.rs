@@ -1,0 +1,222 @@
+//! Command-line interface (a contract: hooks, CI and later modes rely on it).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, Result};
+use crate::report::Format;
+use crate::{exit, rules};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sidguard",
+    version,
+    about = "Stops session fixation (CWE-384) from entering Python web code",
+    long_about = "Stops session fixation (CWE-384) from entering Python web code.\n\n\
+        sidguard reads what changed in git, re-parses only the Python functions the change touches, \
+        and blocks logins that keep the pre-login session, with an explanation and a patch for your framework.\n\n\
+        Exit codes: 0 nothing blocking, 1 at least one blocking finding, 2 usage or runtime error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// When to use colour: auto means on a terminal, unless NO_COLOR is set (PRE_COMMIT_COLOR is honoured).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Block on findings that were already there before the change, too.
+    #[arg(long, global = true)]
+    pub strict: bool,
+    /// Configuration file (reserved: configuration arrives in a later version).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check what is staged (the index against HEAD, or against the empty tree before the first commit).
+    Staged {
+        /// Only these files or directories (relative to the repository root, as pre-commit passes them).
+        paths: Vec<String>,
+    },
+    /// Check what HEAD changed since its merge base with BASE (as a pull request sees it).
+    Diff {
+        /// The branch the change will merge into.
+        base: String,
+        /// The tip of the change.
+        #[arg(default_value = "HEAD")]
+        head: String,
+    },
+    /// Check whole files and directories, no git needed (every function is analysed).
+    Scan {
+        /// Files and directories (default: the current directory).
+        paths: Vec<String>,
+    },
+    /// List the rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain {
+        /// A rule code (SID001) or name (login-without-regeneration).
+        rule: String,
+    },
+    /// Install the plain git pre-commit hook into this repository.
+    Install {
+        /// Replace an existing pre-commit hook that is not sidguard's.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Parses arguments, runs, prints, and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                exit::ERROR
+            } else {
+                exit::CLEAN
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(&cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!(
+                "sidguard: error: {}",
+                crate::report::sanitize(&e.to_string())
+            );
+            exit::ERROR
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                return false;
+            }
+            match std::env::var("PRE_COMMIT_COLOR").as_deref() {
+                Ok("always") => true,
+                Ok("never") => false,
+                _ => std::io::stdout().is_terminal(),
+            }
+        }
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Io {
+            path: "<stdout>".into(),
+            source: e,
+        }),
+    }
+}
+
+fn run(cli: &Cli) -> Result<i32> {
+    let g = &cli.global;
+    if let Some(path) = &g.config {
+        return Err(Error::Usage(format!(
+            "--config {} : configuration files are not supported by this version yet (the flag is reserved)",
+            path.display()
+        )));
+    }
+    let input = match &cli.command {
+        Command::Rules => {
+            print(&rules_table())?;
+            return Ok(exit::CLEAN);
+        }
+        Command::Explain { rule } => {
+            let r = rules::find(rule).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown rule `{rule}`; `sidguard rules` lists them"
+                ))
+            })?;
+            print(r.doc)?;
+            return Ok(exit::CLEAN);
+        }
+        Command::Install { force } => {
+            let path = crate::install::install(*force)?;
+            eprintln!(
+                "sidguard: installed the pre-commit hook at {}",
+                path.display()
+            );
+            return Ok(exit::CLEAN);
+        }
+        Command::Staged { paths } => crate::source::git::staged(paths)?,
+        Command::Diff { base, head } => crate::source::git::range(base, head)?,
+        Command::Scan { paths } => crate::source::files::scan(paths)?,
+    };
+    let mode = input.mode;
+    if input.files.is_empty() && input.skipped.is_empty() {
+        let what = match (mode, input.changed_paths) {
+            (crate::source::Mode::Staged, 0) => "nothing is staged",
+            (crate::source::Mode::Staged, _) => "no staged Python changes",
+            (crate::source::Mode::Diff, 0) => "the range changes nothing",
+            (crate::source::Mode::Diff, _) => "the range changes no Python code",
+            (crate::source::Mode::Scan, _) => "no Python files found",
+        };
+        eprintln!("sidguard: {what}; nothing to check");
+        if g.format == Format::Json {
+            print(&crate::report::render(
+                &crate::check::Outcome::default(),
+                g.format,
+                false,
+            ))?;
+        }
+        return Ok(exit::CLEAN);
+    }
+    let outcome = crate::check::run(input, g.strict);
+    print(&crate::report::render(
+        &outcome,
+        g.format,
+        use_color(g.color),
+    ))?;
+    Ok(if outcome.blocking() > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
+
+fn rules_table() -> String {
+    let mut s = String::from("code    name                          severity  summary\n");
+    for r in rules::RULES {
+        let sev = match r.severity {
+            crate::finding::Severity::Error => "error",
+            crate::finding::Severity::Warning => "warning",
+        };
+        s.push_str(&format!(
+            "{:<7} {:<29} {:<9} {}\n",
+            r.code, r.name, sev, r.summary
+        ));
+    }
+    s
+}

@@ -1,0 +1,62 @@
+//! The data handed from the rules to suppression and reporting: plain values, no colours.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// How bad a finding is. `Error` findings block when new; `Warning` findings never block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A 1-based region; columns count characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub line: usize,
+    /// 1-based character columns of the marked code on that line.
+    #[serde(skip)]
+    pub column: usize,
+    #[serde(skip)]
+    pub end_column: usize,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Remediation {
+    pub summary: String,
+    /// Unified diff of the function with the fix applied (empty when no safe edit exists).
+    pub patch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub blocking: bool,
+    pub path: String,
+    #[serde(flatten)]
+    pub span: Span,
+    pub function: String,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+    /// Why this is a problem for this framework and storage class.
+    pub why: String,
+    pub framework: &'static str,
+    pub storage: &'static str,
+    pub remediation: Remediation,
+    /// Source lines the text report shows (line number to text); not part of JSON.
+    #[serde(skip)]
+    pub lines: BTreeMap<usize, String>,
+}

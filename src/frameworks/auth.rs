@@ -1,0 +1,266 @@
+//! Signals that authentication happened (credential checks, token exchanges, account
+//! creation) and which session keys carry identity or privilege. Research: frameworks.md §18
+//! and the knowledge table's key lists.
+
+/// Credential verifiers by qualified path (after import resolution).
+const VERIFIER_PATHS: &[&str] = &[
+    "werkzeug.security.check_password_hash",
+    "werkzeug.check_password_hash",
+    "flask_bcrypt.check_password_hash",
+    "bcrypt.checkpw",
+    "django.contrib.auth.authenticate",
+    "django.contrib.auth.aauthenticate",
+    "django.contrib.auth.hashers.check_password",
+    "django.contrib.auth.hashers.acheck_password",
+    "django.contrib.auth.hashers.verify_password",
+    "hmac.compare_digest",
+    "secrets.compare_digest",
+    "django.utils.crypto.constant_time_compare",
+    "flask_security.verify_password",
+    "flask_security.utils.verify_password",
+    "flask_security.verify_and_update_password",
+    "flask_security.utils.verify_and_update_password",
+    "argon2.low_level.verify_secret",
+];
+
+/// Method or function names that verify credentials whatever their receiver.
+const VERIFIER_NAMES: &[&str] = &[
+    "check_password",
+    "acheck_password",
+    "check_password_hash",
+    "checkpw",
+    "verify_password",
+    "verify_and_update_password",
+    "verify_and_update",
+    "authenticate",
+    "aauthenticate",
+    "compare_digest",
+    "constant_time_compare",
+    "auth_user_db",
+    "auth_user_ldap",
+    "auth_user_oauth",
+    "auth_user_remote_user",
+    "auth_user_saml",
+];
+
+/// Token exchanges of OAuth/SSO logins.
+const TOKEN_NAMES: &[&str] = &[
+    "authorize_access_token",
+    "fetch_access_token",
+    "parse_id_token",
+];
+
+/// A login that creates the account it logs in.
+const REGISTRATION_NAMES: &[&str] = &["create_user", "acreate_user", "register_user"];
+
+/// Substrings of project function names that verify credentials (`check_credentials`).
+const VERIFIER_SUBSTRINGS: &[&str] = &[
+    "authenticat",
+    "check_cred",
+    "verify_cred",
+    "validate_cred",
+    "valid_cred",
+    "check_login",
+    "verify_login",
+    "validate_login",
+    "check_pass",
+    "verify_pass",
+    "valid_pass",
+];
+
+/// Receivers whose `.verify(secret, hash)` is a password or OTP check (passlib, argon2, pwdlib).
+const VERIFY_RECEIVER_HINTS: &[&str] = &[
+    "hash", "pwd", "password", "passlib", "context", "ctx", "crypt", "argon", "bcrypt", "pbkdf2",
+    "totp", "otp", "ph",
+];
+
+/// Why a call counts as authentication, or `None`.
+pub fn credential_call(path: &str) -> Option<&'static str> {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let lower = last.to_ascii_lowercase();
+    if VERIFIER_PATHS.contains(&path) || VERIFIER_NAMES.contains(&last) {
+        return Some("credentials verified here");
+    }
+    if TOKEN_NAMES.contains(&last) {
+        return Some("OAuth/SSO token exchanged here");
+    }
+    if REGISTRATION_NAMES.contains(&last) {
+        return Some("new account created here");
+    }
+    if last == "verify" {
+        let receiver = path
+            .rsplit_once('.')
+            .map(|(r, _)| r.to_ascii_lowercase())
+            .unwrap_or_default();
+        let receiver_last = receiver.rsplit('.').next().unwrap_or("");
+        if VERIFY_RECEIVER_HINTS
+            .iter()
+            .any(|h| receiver_last == *h || (h.len() > 2 && receiver_last.contains(h)))
+        {
+            return Some("credentials verified here");
+        }
+        return None;
+    }
+    if VERIFIER_SUBSTRINGS.iter().any(|s| lower.contains(s)) {
+        return Some("credentials verified here");
+    }
+    None
+}
+
+/// Does a comparison look like a password check (`user.password == form['password']`)?
+pub fn password_comparison(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    (lower.contains("==") || lower.contains("!="))
+        && (lower.contains("password")
+            || lower.contains("passwd")
+            || lower.contains("pwd")
+            || lower.contains("hashpw("))
+}
+
+/// Tokens that make a key an identity key.
+const IDENTITY_TOKENS: &[&str] = &[
+    "user",
+    "userid",
+    "uid",
+    "username",
+    "email",
+    "account",
+    "accountid",
+    "member",
+    "memberid",
+    "login",
+    "logged",
+    "loggedin",
+    "authenticated",
+    "auth",
+    "authed",
+    "identity",
+    "principal",
+    "customer",
+    "person",
+    "profile",
+];
+
+/// Tokens that make a key a privilege key (also identity for SID001).
+const PRIVILEGE_TOKENS: &[&str] = &[
+    "role",
+    "roles",
+    "admin",
+    "staff",
+    "superuser",
+    "sudo",
+    "elevated",
+    "privilege",
+    "privileges",
+    "permissions",
+    "perms",
+    "mfa",
+    "otp",
+    "2fa",
+    "impersonate",
+    "impersonating",
+    "impersonator",
+    "authorized",
+];
+
+/// Tokens that make an otherwise identity-looking key unrelated (`user_theme`, `user_agent`).
+const UNRELATED_TOKENS: &[&str] = &[
+    "cart",
+    "theme",
+    "lang",
+    "language",
+    "locale",
+    "visits",
+    "visit",
+    "agent",
+    "pref",
+    "prefs",
+    "preferences",
+    "timezone",
+    "tz",
+    "settings",
+    "csrf",
+    "next",
+    "flash",
+    "flashes",
+    "state",
+    "nonce",
+    "captcha",
+    "count",
+];
+
+/// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
+pub fn identity_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.is_empty() {
+        return false;
+    }
+    if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) {
+        return false;
+    }
+    tokens.iter().any(|t| {
+        IDENTITY_TOKENS.contains(t)
+            || PRIVILEGE_TOKENS.contains(t)
+            || (t.starts_with("auth") && !t.starts_with("author"))
+            || t.starts_with("user")
+            || t.starts_with("impersonat")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_keys() {
+        for k in [
+            "user_id",
+            "user",
+            "uid",
+            "username",
+            "_auth_user_id",
+            "auth.userid",
+            "logged_in",
+            "is_admin",
+            "role",
+            "email",
+            "_user_id",
+            "USER_ID_KEY",
+            "account",
+        ] {
+            assert!(identity_key(k), "{k} is identity");
+        }
+        for k in [
+            "cart",
+            "theme",
+            "language",
+            "visits",
+            "csrf_token",
+            "next",
+            "oauth_state",
+            "author",
+            "user_theme",
+            "_fresh",
+            "lang",
+        ] {
+            assert!(!identity_key(k), "{k} is not identity");
+        }
+    }
+
+    #[test]
+    fn credential_calls() {
+        assert!(credential_call("werkzeug.security.check_password_hash").is_some());
+        assert!(credential_call("user.check_password").is_some());
+        assert!(credential_call("check_credentials").is_some());
+        assert!(credential_call("pwd_context.verify").is_some());
+        assert!(credential_call("ph.verify").is_some());
+        assert!(credential_call("oauth.google.authorize_access_token").is_some());
+        assert!(credential_call("jwt.verify").is_none());
+        assert!(credential_call("render_template").is_none());
+        assert!(credential_call("author_list").is_none());
+    }
+}

@@ -1,0 +1,112 @@
+//! Framework knowledge as data: which objects are sessions, which calls rotate the ID or only
+//! clear data, which calls write identity or verify credentials, how each storage class is
+//! explained, and the remediation line. Facts come from `shared/research/frameworks.md`
+//! (read from the libraries' installed source and checked with probes).
+
+pub mod auth;
+pub mod django;
+pub mod flask;
+
+/// A web framework whose session sidguard understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Framework {
+    Flask,
+    Django,
+}
+
+impl Framework {
+    pub fn name(self) -> &'static str {
+        match self {
+            Framework::Flask => "Flask",
+            Framework::Django => "Django",
+        }
+    }
+}
+
+/// Where session data lives, which decides what fixation means (research §0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Storage {
+    /// The whole session is a signed cookie: no server-side ID; planted *content* survives.
+    ClientCookie,
+    /// The cookie holds an ID; unknown IDs are replaced, but a valid one can be planted.
+    ServerStrict,
+    /// The cookie holds an ID and an attacker-chosen one is adopted: the worst case.
+    ServerPermissive,
+}
+
+impl Storage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Storage::ClientCookie => "client-side cookie session",
+            Storage::ServerStrict => "server-side session",
+            Storage::ServerPermissive => "server-side session that adopts client-chosen IDs",
+        }
+    }
+}
+
+/// The concrete session backend in use, as far as the project shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Backend {
+    /// Flask's default `SecureCookieSessionInterface`.
+    FlaskCookie,
+    /// Flask-Session (`Session(app)`, `SESSION_TYPE`).
+    FlaskSession,
+    /// Flask-KVSession (`KVSessionExtension`), which has `session.regenerate()`.
+    FlaskKvSession,
+    /// A custom `app.session_interface = ...`: server-side, API unknown.
+    FlaskCustom,
+    /// Django's default database (or cache/file) engine.
+    DjangoDb,
+    /// Django's `signed_cookies` engine.
+    DjangoSignedCookies,
+}
+
+impl Backend {
+    pub fn framework(self) -> Framework {
+        match self {
+            Backend::FlaskCookie
+            | Backend::FlaskSession
+            | Backend::FlaskKvSession
+            | Backend::FlaskCustom => Framework::Flask,
+            Backend::DjangoDb | Backend::DjangoSignedCookies => Framework::Django,
+        }
+    }
+
+    pub fn storage(self) -> Storage {
+        match self {
+            Backend::FlaskCookie | Backend::DjangoSignedCookies => Storage::ClientCookie,
+            _ => Storage::ServerStrict,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Backend::FlaskCookie => "Flask's default cookie session",
+            Backend::FlaskSession => "Flask-Session",
+            Backend::FlaskKvSession => "Flask-KVSession",
+            Backend::FlaskCustom => "a custom Flask session interface",
+            Backend::DjangoDb => "Django's server-side session engine",
+            Backend::DjangoSignedCookies => "Django's signed_cookies session engine",
+        }
+    }
+}
+
+/// What a call or statement does to the session, as the rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// The session ID is replaced. `keeps_data`: the data survives (so calling it after the
+    /// identity write is fine). `needs_nonempty`: a no-op on an empty session (Flask-Session).
+    Rotate {
+        keeps_data: bool,
+        needs_nonempty: bool,
+    },
+    /// The data is erased and the ID kept (`clear()`); for cookie sessions this is the fix.
+    Reset,
+    /// Both: a new ID and no data (`flush()`, `logout()`).
+    RotateAndReset,
+    /// Looks like a regeneration but does nothing (or raises) on this backend.
+    NoOp { why: &'static str },
+}

@@ -1,0 +1,18 @@
+//! sidguard: stops session fixation (CWE-384) from entering Python web code.
+//!
+//! The pipeline, one stage per module, data flowing one way:
+//! `source` (git: what changed) -> `python` (tree-sitter: what the code means) ->
+//! `rules` (what is wrong) -> `report` (how it is shown). `check` drives it.
+
+pub mod check;
+pub mod cli;
+pub mod error;
+pub mod exit;
+pub mod finding;
+pub mod frameworks;
+pub mod install;
+pub mod project;
+pub mod python;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,200 @@
+//! Project-wide facts that change what a finding means: which session backend the project
+//! configures (Flask-Session, Flask-KVSession, a custom interface, Django's signed_cookies
+//! engine) and whether it is a Django project.
+//!
+//! Facts are computed per file as a small bit set (`FileFacts`) so that the diff modes can
+//! cache them by blob id and combine them without re-reading unchanged files.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
+use crate::frameworks::{Backend, Framework};
+
+/// Bit set of facts one file contributes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct FileFacts(pub u32);
+
+impl FileFacts {
+    pub const FLASK_SESSION: u32 = 1;
+    pub const FLASK_KVSESSION: u32 = 1 << 1;
+    pub const FLASK_CUSTOM_INTERFACE: u32 = 1 << 2;
+    pub const DJANGO_SIGNED_COOKIES: u32 = 1 << 3;
+    pub const DJANGO: u32 = 1 << 4;
+    pub const FLASK: u32 = 1 << 5;
+
+    pub fn has(self, bit: u32) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// Facts for the whole project: the union of every file's facts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProjectFacts(pub FileFacts);
+
+impl ProjectFacts {
+    pub fn add(&mut self, f: FileFacts) {
+        self.0 .0 |= f.0;
+    }
+
+    /// The session backend a framework's session uses in this project.
+    pub fn backend(self, framework: Framework) -> Backend {
+        let f = self.0;
+        match framework {
+            Framework::Flask => {
+                if f.has(FileFacts::FLASK_KVSESSION) {
+                    Backend::FlaskKvSession
+                } else if f.has(FileFacts::FLASK_SESSION) {
+                    Backend::FlaskSession
+                } else if f.has(FileFacts::FLASK_CUSTOM_INTERFACE) {
+                    Backend::FlaskCustom
+                } else {
+                    Backend::FlaskCookie
+                }
+            }
+            Framework::Django => {
+                if f.has(FileFacts::DJANGO_SIGNED_COOKIES) {
+                    Backend::DjangoSignedCookies
+                } else {
+                    Backend::DjangoDb
+                }
+            }
+        }
+    }
+
+    pub fn is_django(self) -> bool {
+        self.0.has(FileFacts::DJANGO)
+    }
+}
+
+const PATTERNS: &[&str] = &[
+    "flask_session",
+    "SESSION_TYPE",
+    "flask_kvsession",
+    "KVSessionExtension",
+    "session_interface",
+    "SESSION_ENGINE",
+    "django",
+    "flask",
+];
+
+fn matcher() -> &'static AhoCorasick {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    M.get_or_init(|| {
+        AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(PATTERNS)
+            .expect("static patterns")
+    })
+}
+
+/// Facts of one Python file. Only code counts: a match inside a `#` comment does not.
+pub fn file_facts(src: &[u8]) -> FileFacts {
+    let mut facts = 0u32;
+    for m in matcher().find_iter(src) {
+        let line_start = src[..m.start()]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &src[m.end()..]).map_or(src.len(), |i| m.end() + i);
+        let line = &src[line_start..line_end];
+        let at = m.start() - line_start;
+        if in_comment(line, at) {
+            continue;
+        }
+        let trimmed = trim_ascii_start(line);
+        let is_import = trimmed.starts_with(b"import ") || trimmed.starts_with(b"from ");
+        facts |= match PATTERNS[m.pattern().as_usize()] {
+            "flask_session" if is_import => FileFacts::FLASK_SESSION,
+            // `SESSION_TYPE = "redis"` or `app.config["SESSION_TYPE"] = ...`: Flask-Session's key.
+            "SESSION_TYPE" if has_assignment(line) => FileFacts::FLASK_SESSION,
+            "flask_kvsession" if is_import => FileFacts::FLASK_KVSESSION,
+            "KVSessionExtension" if !is_import => FileFacts::FLASK_KVSESSION,
+            // `app.session_interface = MyInterface()`: a server-side interface of the app's own.
+            "session_interface" if is_interface_assignment(line, at) => {
+                FileFacts::FLASK_CUSTOM_INTERFACE
+            }
+            "SESSION_ENGINE" if contains(line, b"signed_cookies") => {
+                FileFacts::DJANGO_SIGNED_COOKIES
+            }
+            "django" if is_import => FileFacts::DJANGO,
+            "flask" if is_import => FileFacts::FLASK,
+            _ => 0,
+        };
+    }
+    FileFacts(facts)
+}
+
+fn trim_ascii_start(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    &s[n..]
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+fn has_assignment(line: &[u8]) -> bool {
+    line.windows(2).any(|w| w[0] == b'=' && w[1] != b'=')
+        || line.ends_with(b"=")
+        || contains(line, b"SESSION_TYPE\":")
+        || contains(line, b"SESSION_TYPE':")
+        || contains(line, b"SESSION_TYPE=")
+}
+
+fn is_interface_assignment(line: &[u8], at: usize) -> bool {
+    let rest = trim_ascii_start(&line[at + "session_interface".len()..]);
+    rest.first() == Some(&b'=') && rest.get(1) != Some(&b'=')
+}
+
+/// Is byte `at` of `line` inside a `#` comment (outside string quotes)?
+fn in_comment(line: &[u8], at: usize) -> bool {
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < at {
+        let b = line[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'#' => return true,
+                b'"' | b'\'' => quote = Some(b),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_backends_from_code_only() {
+        assert!(
+            file_facts(b"from flask_session import Session\nSession(app)\n")
+                .has(FileFacts::FLASK_SESSION)
+        );
+        assert!(file_facts(b"app.config['SESSION_TYPE'] = 'redis'\n").has(FileFacts::FLASK_SESSION));
+        assert!(file_facts(b"SESSION_TYPE = 'filesystem'\n").has(FileFacts::FLASK_SESSION));
+        assert!(!file_facts(b"# SESSION_TYPE = 'redis'\n").has(FileFacts::FLASK_SESSION));
+        assert!(!file_facts(b"x = 1  # from flask_session import Session\n")
+            .has(FileFacts::FLASK_SESSION));
+        assert!(file_facts(
+            b"SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n"
+        )
+        .has(FileFacts::DJANGO_SIGNED_COOKIES));
+        assert!(file_facts(b"app.session_interface = RedisInterface()\n")
+            .has(FileFacts::FLASK_CUSTOM_INTERFACE));
+        assert!(!file_facts(b"app.session_interface.regenerate(session)\n")
+            .has(FileFacts::FLASK_CUSTOM_INTERFACE));
+        assert!(file_facts(b"from django.shortcuts import render\n").has(FileFacts::DJANGO));
+    }
+}

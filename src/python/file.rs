@@ -1,0 +1,217 @@
+//! One Python source file ready for analysis: its text (decoded lossily, never failing on
+//! bad bytes), outline and module scope, plus parses made on demand. In `scan` mode the whole
+//! file is parsed once; in the diff modes only the functions asked for are parsed, each as a
+//! slice, falling back to one full parse if a slice does not hold the expected definition.
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use tree_sitter::{Node, Point};
+
+use super::imports::ModuleScope;
+use super::outline::{self, DefKind, Outline};
+use super::parse::{self, Parsed};
+
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+    pub outline: Outline,
+    pub module: ModuleScope,
+    whole: bool,
+    full: OnceCell<Option<Rc<Parsed>>>,
+    slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
+    /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
+    pub parsed_lines: std::cell::Cell<usize>,
+}
+
+/// A function inside a parse: the parse and the row of its `def` keyword.
+#[derive(Clone)]
+pub struct FunctionRef {
+    pub parsed: Rc<Parsed>,
+    pub row: usize,
+    pub col: usize,
+    pub def: usize,
+}
+
+impl FunctionRef {
+    /// The `function_definition` node.
+    pub fn node(&self) -> Option<Node<'_>> {
+        let root = self.parsed.root();
+        let point = Point::new(self.row, self.col);
+        let mut node = root.descendant_for_point_range(point, point)?;
+        loop {
+            if node.kind() == "function_definition" && node.start_position().row == self.row {
+                return Some(node);
+            }
+            node = node.parent()?;
+        }
+    }
+}
+
+impl SourceFile {
+    /// `whole`: parse the whole file (scan mode) rather than function slices.
+    pub fn new(path: String, bytes: &[u8], whole: bool) -> SourceFile {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let outline = outline::scan(text.as_bytes());
+        let module = ModuleScope::build(&text, &outline);
+        SourceFile {
+            path,
+            text,
+            outline,
+            module,
+            whole,
+            full: OnceCell::new(),
+            slices: RefCell::new(HashMap::new()),
+            parsed_lines: std::cell::Cell::new(0),
+        }
+    }
+
+    fn full(&self) -> Option<Rc<Parsed>> {
+        self.full
+            .get_or_init(|| {
+                self.parsed_lines
+                    .set(self.parsed_lines.get() + self.outline.line_count());
+                parse::parse_file(&self.text).map(Rc::new)
+            })
+            .clone()
+    }
+
+    /// Every function in the file, in source order.
+    pub fn functions(&self) -> impl Iterator<Item = usize> + '_ {
+        self.outline
+            .defs
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.kind == DefKind::Function)
+            .map(|(i, _)| i)
+    }
+
+    /// The parsed function for outline entry `def`.
+    pub fn function(&self, def: usize) -> Option<FunctionRef> {
+        let d = self.outline.defs.get(def)?;
+        let header_row = d.header_line - 1;
+        let header_col = def_keyword_col(
+            &self.text,
+            self.outline.line_start(d.header_line, self.text.len()),
+        );
+        if self.whole {
+            let parsed = self.full()?;
+            let f = FunctionRef {
+                parsed,
+                row: header_row,
+                col: header_col,
+                def,
+            };
+            return f.node().is_some().then_some(f);
+        }
+        if let Some(cached) = self.slices.borrow().get(&def) {
+            return cached.clone().map(|parsed| FunctionRef {
+                row: d.header_line - d.start_line,
+                col: header_col.saturating_sub(
+                    parsed
+                        .removed
+                        .get(d.header_line - d.start_line)
+                        .copied()
+                        .unwrap_or(0),
+                ),
+                parsed,
+                def,
+            });
+        }
+        let slice = self.text.get(d.start_byte..d.end_byte).unwrap_or("");
+        self.parsed_lines
+            .set(self.parsed_lines.get() + (d.end_line + 1 - d.start_line));
+        let parsed = parse::parse_slice(slice, d.start_line, d.indent).map(Rc::new);
+        let row = d.header_line - d.start_line;
+        let ok = parsed.as_ref().and_then(|p| {
+            let col = header_col.saturating_sub(p.removed.get(row).copied().unwrap_or(0));
+            let f = FunctionRef {
+                parsed: p.clone(),
+                row,
+                col,
+                def,
+            };
+            let node = f.node()?;
+            // The slice must parse cleanly as this definition, or we trust the full parse.
+            (!node.has_error() && !p.root().has_error()).then_some(f)
+        });
+        self.slices
+            .borrow_mut()
+            .insert(def, ok.as_ref().map(|f| f.parsed.clone()));
+        match ok {
+            Some(f) => Some(f),
+            None => {
+                let parsed = self.full()?;
+                let f = FunctionRef {
+                    parsed,
+                    row: header_row,
+                    col: header_col,
+                    def,
+                };
+                f.node().is_some().then_some(f)
+            }
+        }
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.outline.line_start(line, self.text.len());
+        let end = self.outline.line_start(line + 1, self.text.len());
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+
+    /// Qualified name of the class directly enclosing `def`, if it is a method.
+    pub fn enclosing_class(&self, def: usize) -> Option<String> {
+        let parent = self.outline.defs.get(def)?.parent?;
+        let p = &self.outline.defs[parent];
+        (p.kind == DefKind::Class).then(|| p.qualname.clone())
+    }
+}
+
+/// Column of the `def` keyword on a header line (after indentation and `async`).
+fn def_keyword_col(text: &str, line_start: usize) -> usize {
+    let line = &text[line_start.min(text.len())..];
+    let line = line.split('\n').next().unwrap_or("");
+    line.find("def").unwrap_or(0).min(line.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slice_and_whole_agree_on_function_nodes() {
+        let src = "import flask\n\nclass A:\n    @dec\n    async def f(self):\n        return 1\n\ndef g():\n    pass\n";
+        for whole in [false, true] {
+            let f = SourceFile::new("x.py".into(), src.as_bytes(), whole);
+            let funcs: Vec<usize> = f.functions().collect();
+            assert_eq!(funcs.len(), 2);
+            for d in funcs {
+                let func = f.function(d).expect("function parses");
+                let node = func.node().unwrap();
+                let name = node.child_by_field_name("name").unwrap();
+                assert_eq!(func.parsed.node_text(name), f.outline.defs[d].name);
+            }
+        }
+    }
+
+    #[test]
+    fn slice_parse_costs_only_the_function() {
+        let mut src = String::from("import flask\n");
+        for i in 0..2000 {
+            src.push_str(&format!("def f{i}():\n    return {i}\n"));
+        }
+        let f = SourceFile::new("x.py".into(), src.as_bytes(), false);
+        let d = f.outline.function_named("f1500").unwrap();
+        assert!(f.function(d).is_some());
+        assert_eq!(
+            f.parsed_lines.get(),
+            2,
+            "only the two lines of f1500 were parsed"
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! Name resolution through imports: which qualified path (`flask.session`,
+//! `django.contrib.auth.login`) a bare name or a dotted expression refers to.
+//!
+//! Module scope is built from the outline: only the import lines are parsed, never the whole
+//! file. The last binding of a name in file order wins, so a module-level `def login()` after
+//! `from django.contrib.auth import login` shadows the import. Function scope adds the
+//! function's own imports, parameters and assignments (flow-insensitive).
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::outline::{BindingKind, Outline, TopKind};
+use super::parse;
+
+/// What a name is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bound {
+    /// An imported module or member, by qualified path (`flask.session`).
+    Import(String),
+    /// A function defined in this module.
+    LocalFunction,
+    /// A class or a value assigned in this module or function.
+    Local,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ModuleScope {
+    names: HashMap<String, Bound>,
+    /// Dotted name of this module within the project, when known (`app.auth`).
+    pub module: Option<String>,
+    /// The top-level package of every import, for framework detection (`django`, `flask`).
+    pub imported_roots: Vec<String>,
+}
+
+impl ModuleScope {
+    /// Builds the module scope from the outline, parsing only the import lines.
+    pub fn build(src: &str, outline: &Outline) -> ModuleScope {
+        let mut entries: Vec<(usize, String, Bound)> = Vec::new();
+        let mut import_text = String::new();
+        let mut import_lines: Vec<usize> = Vec::new();
+        for top in outline
+            .top_lines
+            .iter()
+            .filter(|t| t.kind == TopKind::Import)
+        {
+            let Some(text) = src.get(top.start_byte..top.end_byte) else {
+                continue;
+            };
+            import_lines.push(top.start_line);
+            import_text.push_str(text.trim_start());
+            if !import_text.ends_with('\n') {
+                import_text.push('\n');
+            }
+        }
+        let mut roots = Vec::new();
+        if !import_text.is_empty() {
+            if let Some(tree) = parse::parse(&import_text) {
+                let root = tree.root_node();
+                let mut cursor = root.walk();
+                for (i, stmt) in root.named_children(&mut cursor).enumerate() {
+                    let line = import_lines.get(i).copied().unwrap_or(0);
+                    for (name, path) in import_bindings(stmt, &import_text) {
+                        roots.push(path.split('.').next().unwrap_or("").to_string());
+                        entries.push((line, name, Bound::Import(path)));
+                    }
+                }
+            }
+        }
+        for b in &outline.bindings {
+            let bound = match b.kind {
+                BindingKind::Function => Bound::LocalFunction,
+                BindingKind::Class | BindingKind::Assign => Bound::Local,
+            };
+            entries.push((b.line, b.name.clone(), bound));
+        }
+        entries.sort_by_key(|e| e.0);
+        let mut names = HashMap::new();
+        for (_, name, bound) in entries {
+            names.insert(name, bound);
+        }
+        roots.sort();
+        roots.dedup();
+        ModuleScope {
+            names,
+            module: None,
+            imported_roots: roots,
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Bound> {
+        self.names.get(name)
+    }
+
+    pub fn imports_root(&self, root: &str) -> bool {
+        self.imported_roots.iter().any(|r| r == root)
+    }
+
+    /// The local name under which `path` (e.g. `flask.session`) is reachable, and how:
+    /// `session` for `from flask import session`, `flask.session` for `import flask`.
+    pub fn spelling_of(&self, path: &str) -> Option<String> {
+        let mut best: Option<String> = None;
+        for (name, bound) in &self.names {
+            if let Bound::Import(p) = bound {
+                let candidate = if p == path {
+                    Some(name.clone())
+                } else if let Some(rest) = path
+                    .strip_prefix(p.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                {
+                    Some(format!("{name}.{rest}"))
+                } else {
+                    None
+                };
+                if let Some(c) = candidate {
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| c.len() < b.len() || (c.len() == b.len() && c < *b))
+                    {
+                        best = Some(c);
+                    }
+                }
+            }
+        }
+        best
+    }
+}
+
+/// The (local name, qualified path) pairs an import statement binds.
+pub fn import_bindings(stmt: Node<'_>, src: &str) -> Vec<(String, String)> {
+    let text = |n: Node<'_>| src.get(n.byte_range()).unwrap_or("").to_string();
+    let mut out = Vec::new();
+    let mut cursor = stmt.walk();
+    match stmt.kind() {
+        "import_statement" => {
+            for child in stmt.children_by_field_name("name", &mut cursor) {
+                match child.kind() {
+                    "dotted_name" => {
+                        let path = text(child);
+                        let first = path.split('.').next().unwrap_or("").to_string();
+                        out.push((first.clone(), first));
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (
+                            child.child_by_field_name("name"),
+                            child.child_by_field_name("alias"),
+                        ) {
+                            out.push((text(a), text(n)));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        "import_from_statement" => {
+            let Some(module) = stmt.child_by_field_name("module_name") else {
+                return out;
+            };
+            let module = text(module);
+            for child in stmt.children_by_field_name("name", &mut cursor) {
+                match child.kind() {
+                    "dotted_name" => {
+                        let name = text(child);
+                        out.push((name.clone(), join(&module, &name)));
+                    }
+                    "aliased_import" => {
+                        if let (Some(n), Some(a)) = (
+                            child.child_by_field_name("name"),
+                            child.child_by_field_name("alias"),
+                        ) {
+                            out.push((text(a), join(&module, &text(n))));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+fn join(module: &str, name: &str) -> String {
+    if module.ends_with('.') {
+        format!("{module}{name}")
+    } else {
+        format!("{module}.{name}")
+    }
+}
+
+/// Names bound inside one function: its imports, parameters and assignment targets.
+#[derive(Debug, Default, Clone)]
+pub struct FunctionScope {
+    pub names: HashMap<String, Bound>,
+    /// Parameter names in order (including `self`).
+    pub params: Vec<String>,
+    /// Local names assigned from another expression (`s = session`), with that expression's text.
+    pub aliases: HashMap<String, Vec<String>>,
+}
+
+impl FunctionScope {
+    pub fn build(func: Node<'_>, src: &str) -> FunctionScope {
+        let mut scope = FunctionScope::default();
+        if let Some(params) = func.child_by_field_name("parameters") {
+            let mut cursor = params.walk();
+            for p in params.named_children(&mut cursor) {
+                let name_node = match p.kind() {
+                    "identifier" => Some(p),
+                    "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
+                    "default_parameter" | "typed_default_parameter" => {
+                        p.child_by_field_name("name")
+                    }
+                    _ => None,
+                };
+                if let Some(n) = name_node {
+                    let name = src.get(n.byte_range()).unwrap_or("").to_string();
+                    scope.params.push(name.clone());
+                    scope.names.insert(name, Bound::Local);
+                }
+            }
+        }
+        if let Some(body) = func.child_by_field_name("body") {
+            scope.collect(body, src);
+        }
+        scope
+    }
+
+    fn collect(&mut self, node: Node<'_>, src: &str) {
+        let mut stack = vec![node];
+        let text = |n: Node<'_>| src.get(n.byte_range()).unwrap_or("").to_string();
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                // Nested scopes bind their own names.
+                "function_definition" | "class_definition" | "lambda" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        self.names.insert(text(name), Bound::Local);
+                    }
+                    continue;
+                }
+                "import_statement" | "import_from_statement" => {
+                    for (name, path) in import_bindings(n, src) {
+                        self.names.insert(name, Bound::Import(path));
+                    }
+                    continue;
+                }
+                "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
+                    if let Some(left) = n.child_by_field_name("left") {
+                        self.bind_target(left, n.child_by_field_name("right"), src);
+                    }
+                }
+                "as_pattern" => {
+                    if let Some(alias) = n.child_by_field_name("alias") {
+                        let mut c = alias.walk();
+                        for id in alias.named_children(&mut c).chain(std::iter::once(alias)) {
+                            if id.kind() == "identifier" {
+                                self.names.insert(text(id), Bound::Local);
+                            }
+                        }
+                    }
+                }
+                "named_expression" => {
+                    if let Some(name) = n.child_by_field_name("name") {
+                        self.bind_target(name, n.child_by_field_name("value"), src);
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+    }
+
+    fn bind_target(&mut self, target: Node<'_>, value: Option<Node<'_>>, src: &str) {
+        match target.kind() {
+            "identifier" => {
+                let name = src.get(target.byte_range()).unwrap_or("").to_string();
+                if let Some(v) = value {
+                    let vt = src.get(v.byte_range()).unwrap_or("").to_string();
+                    self.aliases.entry(name.clone()).or_default().push(vt);
+                }
+                self.names.insert(name, Bound::Local);
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+                let mut cursor = target.walk();
+                for child in target.named_children(&mut cursor) {
+                    self.bind_target(child, None, src);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::outline;
+
+    #[test]
+    fn aliases_and_shadowing() {
+        let src = "import flask as f\nfrom flask import session as s\nfrom django.contrib.auth import login as auth_login\nfrom django.contrib import auth\ntry:\n    from flask_login import login_user\nexcept ImportError:\n    pass\nfrom django.contrib.auth import logout\ndef logout(request):\n    pass\n";
+        let o = outline::scan(src.as_bytes());
+        let m = ModuleScope::build(src, &o);
+        assert_eq!(m.get("f"), Some(&Bound::Import("flask".into())));
+        assert_eq!(m.get("s"), Some(&Bound::Import("flask.session".into())));
+        assert_eq!(
+            m.get("auth_login"),
+            Some(&Bound::Import("django.contrib.auth.login".into()))
+        );
+        assert_eq!(
+            m.get("auth"),
+            Some(&Bound::Import("django.contrib.auth".into()))
+        );
+        assert_eq!(
+            m.get("login_user"),
+            Some(&Bound::Import("flask_login.login_user".into()))
+        );
+        assert_eq!(
+            m.get("logout"),
+            Some(&Bound::LocalFunction),
+            "a later def shadows the import"
+        );
+        assert_eq!(m.spelling_of("flask.session").as_deref(), Some("s"));
+        assert!(m.imports_root("django"));
+    }
+}

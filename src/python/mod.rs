@@ -1,0 +1,8 @@
+//! What the code means: outline, parsing, import resolution, flow and session semantics.
+
+pub mod file;
+pub mod flow;
+pub mod imports;
+pub mod outline;
+pub mod parse;
+pub mod semantic;

@@ -1,0 +1,147 @@
+//! Parsing with tree-sitter: whole files (`scan`) or single function slices (diff modes).
+//!
+//! A slice is the function's lines, dedented by the header's indentation so that it parses
+//! as a top-level definition. `SliceMap` maps positions in the slice back to the file. If
+//! the slice does not parse as the expected definition (the outline guessed wrong, or the
+//! code is broken), the caller falls back to parsing the whole file once.
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node, Parser, Tree};
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses `text` with this thread's parser (one parser per thread, no locks).
+pub fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        let parser = slot.as_mut()?;
+        parser.reset();
+        parser.parse(text, None)
+    })
+}
+
+/// Source text that was parsed, and how its positions map to the file.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub text: String,
+    pub tree: Tree,
+    /// 1-based file line of the text's first line.
+    pub first_line: usize,
+    /// Bytes removed from the start of each text line by dedenting (empty for whole files).
+    pub removed: Vec<usize>,
+}
+
+impl Parsed {
+    /// 1-based file line of a 0-based row in `text`.
+    pub fn line(&self, row: usize) -> usize {
+        self.first_line + row
+    }
+
+    /// 0-based byte column in the file line for a (row, column) of `text`.
+    pub fn file_col(&self, row: usize, col: usize) -> usize {
+        col + self.removed.get(row).copied().unwrap_or(0)
+    }
+
+    pub fn node_text(&self, node: Node<'_>) -> &str {
+        self.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn root(&self) -> Node<'_> {
+        self.tree.root_node()
+    }
+}
+
+/// Parses a whole file.
+pub fn parse_file(text: &str) -> Option<Parsed> {
+    let tree = parse(text)?;
+    Some(Parsed {
+        text: text.to_string(),
+        tree,
+        first_line: 1,
+        removed: Vec::new(),
+    })
+}
+
+/// Parses lines `first_line..` of `slice` (whole lines of a file), dedented by `indent` columns.
+pub fn parse_slice(slice: &str, first_line: usize, indent: usize) -> Option<Parsed> {
+    let mut text = String::with_capacity(slice.len());
+    let mut removed = Vec::new();
+    for line in slice.split_inclusive('\n') {
+        let mut cols = 0;
+        let mut cut = 0;
+        for b in line.bytes() {
+            if cols >= indent {
+                break;
+            }
+            match b {
+                b' ' => cols += 1,
+                b'\t' => cols = (cols / 8 + 1) * 8,
+                b'\x0c' => {}
+                _ => break,
+            }
+            cut += 1;
+        }
+        // Never cut into a line's code, and never leave a partial tab stop.
+        if cols > indent {
+            cut = 0;
+        }
+        removed.push(cut);
+        text.push_str(&line[cut..]);
+    }
+    let tree = parse(&text)?;
+    Some(Parsed {
+        text,
+        tree,
+        first_line,
+        removed,
+    })
+}
+
+/// The `function_definition` node whose `def` keyword is on 0-based `row` of the parsed text.
+pub fn function_at_row(root: Node<'_>, row: usize) -> Option<Node<'_>> {
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.start_position().row > row || node.end_position().row < row {
+            continue;
+        }
+        if node.kind() == "function_definition" && node.start_position().row == row {
+            return Some(node);
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+    None
+}
+
+/// The node's body statements (a `block`), if any.
+pub fn body(func: Node<'_>) -> Option<Node<'_>> {
+    func.child_by_field_name("body")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dedented_slice_maps_back() {
+        let file = "class A:\n    def f(self):\n        return 1\n";
+        let slice = &file[9..];
+        let p = parse_slice(slice, 2, 4).expect("parses");
+        assert!(!p.root().has_error());
+        let f = function_at_row(p.root(), 0).expect("function");
+        let ret = body(f).unwrap().named_child(0).unwrap();
+        assert_eq!(p.line(ret.start_position().row), 3);
+        assert_eq!(
+            p.file_col(ret.start_position().row, ret.start_position().column),
+            8
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! What a node means for sessions: turns calls, assignments and comparisons into `Event`s,
+//! using import resolution and the framework tables. Rules consume events; they never look
+//! at raw text. A SQLAlchemy `db.session`, a `requests.Session()` or a test client's
+//! `session_transaction()` never resolve to a web session here, so they produce no events.
+
+use tree_sitter::Node;
+
+use super::imports::{Bound, FunctionScope, ModuleScope};
+use crate::frameworks::{auth, django, flask, Backend, Effect, Framework};
+use crate::project::ProjectFacts;
+
+/// One thing a node does to the session or to authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Authentication happened (credential check, token exchange, new account).
+    Auth { label: &'static str },
+    /// A value was written to the session. `identity`: the key carries identity or privilege.
+    Write {
+        framework: Framework,
+        identity: bool,
+        /// The key, or a description of the write (`login_user(...)`).
+        key: String,
+        /// How the code spells the session object here (`session`, `request.session`).
+        session: String,
+        /// A login helper that wrote it (`flask_login.login_user`).
+        helper: Option<String>,
+    },
+    /// A regeneration, reset or look-alike.
+    Session {
+        framework: Framework,
+        effect: Effect,
+        call: String,
+    },
+    /// Data copied out of the session before `clear()` is written back (`session.update(saved)`).
+    Restore { framework: Framework },
+    /// A call to a function defined in this module (`helper()`), or to a method of the
+    /// enclosing class (`self.helper()`, as `Class.helper`).
+    LocalCall { qualname: String },
+}
+
+pub struct Semantic<'a> {
+    pub src: &'a str,
+    pub module: &'a ModuleScope,
+    pub func: FunctionScope,
+    pub facts: ProjectFacts,
+    /// Qualified name of the enclosing class, for `self.method()` calls.
+    pub class: Option<String>,
+    django: bool,
+}
+
+impl<'a> Semantic<'a> {
+    pub fn new(
+        src: &'a str,
+        module: &'a ModuleScope,
+        func: FunctionScope,
+        facts: ProjectFacts,
+        class: Option<String>,
+    ) -> Self {
+        let django =
+            module.imports_root("django") || (facts.is_django() && !module.imports_root("flask"));
+        Semantic {
+            src,
+            module,
+            func,
+            facts,
+            class,
+            django,
+        }
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        self.src.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn backend(&self, fw: Framework) -> Backend {
+        self.facts.backend(fw)
+    }
+
+    /// The events of an atomic node reported by the flow engine.
+    pub fn events(&self, node: Node<'_>) -> Vec<Event> {
+        match node.kind() {
+            "call" => self.call(node),
+            "assignment" | "augmented_assignment" => self.assignment(node),
+            "comparison_operator" => {
+                if auth::password_comparison(self.text(node)) {
+                    vec![Event::Auth {
+                        label: "password compared here",
+                    }]
+                } else {
+                    Vec::new()
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn call(&self, node: Node<'_>) -> Vec<Event> {
+        let mut out = Vec::new();
+        let Some(func) = node.child_by_field_name("function") else {
+            return out;
+        };
+        let args = node.child_by_field_name("arguments");
+        if func.kind() == "attribute" {
+            if let (Some(obj), Some(attr)) = (
+                func.child_by_field_name("object"),
+                func.child_by_field_name("attribute"),
+            ) {
+                let method = self.text(attr);
+                if let Some(fw) = self.session_expr(obj) {
+                    let session = self.text(obj).to_string();
+                    let call = format!("{session}.{method}()");
+                    let effect = match fw {
+                        Framework::Flask => flask::session_method(self.backend(fw), method),
+                        Framework::Django => django::session_method(method),
+                    };
+                    if let Some(effect) = effect {
+                        out.push(Event::Session {
+                            framework: fw,
+                            effect,
+                            call,
+                        });
+                        return out;
+                    }
+                    match method {
+                        "update" | "setdefault" | "aset" => {
+                            if let Some(args) = args {
+                                out.extend(self.mapping_write(fw, &session, method, args));
+                            }
+                        }
+                        _ => {}
+                    }
+                    return out;
+                }
+                // `app.session_interface.regenerate(session)` / `current_app.session_interface...`
+                if method == "regenerate"
+                    && obj.kind() == "attribute"
+                    && obj
+                        .child_by_field_name("attribute")
+                        .is_some_and(|a| self.text(a) == "session_interface")
+                {
+                    let backend = self.backend(Framework::Flask);
+                    out.push(Event::Session {
+                        framework: Framework::Flask,
+                        effect: flask::interface_regenerate(backend),
+                        call: format!("{}()", self.text(func)),
+                    });
+                    return out;
+                }
+                // `self.helper()` in a method: a call to the enclosing class's own method.
+                if let (Some(class), "identifier") = (&self.class, obj.kind()) {
+                    if self.text(obj) == "self" {
+                        out.push(Event::LocalCall {
+                            qualname: format!("{class}.{method}"),
+                        });
+                    }
+                }
+            }
+        }
+        let path = self.call_path(func);
+        if flask::LOGIN_HELPERS.contains(&path.as_str()) {
+            out.push(Event::Auth {
+                label: "user logged in here",
+            });
+            out.push(Event::Write {
+                framework: Framework::Flask,
+                identity: true,
+                key: format!("{}(...)", self.text(func)),
+                session: self
+                    .module
+                    .spelling_of("flask.session")
+                    .unwrap_or_else(|| "session".to_string()),
+                helper: Some(path),
+            });
+            return out;
+        }
+        if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| *p == path) {
+            out.push(Event::Session {
+                framework: Framework::Django,
+                effect: effect.clone(),
+                call: format!("{}()", self.text(func)),
+            });
+            return out;
+        }
+        if let Some(label) = auth::credential_call(&path) {
+            out.push(Event::Auth { label });
+        }
+        if func.kind() == "identifier" {
+            let name = self.text(func);
+            if self.func.names.get(name).is_none()
+                && self.module.get(name) == Some(&Bound::LocalFunction)
+            {
+                out.push(Event::LocalCall {
+                    qualname: name.to_string(),
+                });
+            }
+        }
+        out
+    }
+
+    fn assignment(&self, node: Node<'_>) -> Vec<Event> {
+        let Some(left) = node.child_by_field_name("left") else {
+            return Vec::new();
+        };
+        if left.kind() != "subscript" {
+            return Vec::new();
+        }
+        let Some(value) = left.child_by_field_name("value") else {
+            return Vec::new();
+        };
+        let Some(fw) = self.session_expr(value) else {
+            return Vec::new();
+        };
+        let key = left
+            .child_by_field_name("subscript")
+            .map(|k| self.key_text(k))
+            .unwrap_or_default();
+        vec![Event::Write {
+            framework: fw,
+            identity: auth::identity_key(&key),
+            key,
+            session: self.text(value).to_string(),
+            helper: None,
+        }]
+    }
+
+    /// `session.update({...})`, `session.update(k=v)`, `session.setdefault(k, v)`, `aset(k, v)`.
+    fn mapping_write(
+        &self,
+        fw: Framework,
+        session: &str,
+        method: &str,
+        args: Node<'_>,
+    ) -> Vec<Event> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut cursor = args.walk();
+        let list: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+        if method == "update" {
+            for arg in &list {
+                match arg.kind() {
+                    "dictionary" => {
+                        let mut c = arg.walk();
+                        for pair in arg.named_children(&mut c) {
+                            if let Some(k) = pair.child_by_field_name("key") {
+                                keys.push(self.key_text(k));
+                            }
+                        }
+                    }
+                    "keyword_argument" => {
+                        if let Some(n) = arg.child_by_field_name("name") {
+                            keys.push(self.text(n).to_string());
+                        }
+                    }
+                    "identifier" => {
+                        let name = self.text(*arg);
+                        if self.is_session_copy(name) {
+                            return vec![Event::Restore { framework: fw }];
+                        }
+                        keys.push(name.to_string());
+                    }
+                    _ => keys.push(self.text(*arg).to_string()),
+                }
+            }
+        } else if let Some(first) = list.first() {
+            keys.push(self.key_text(*first));
+        }
+        let identity = keys.iter().any(|k| auth::identity_key(k));
+        vec![Event::Write {
+            framework: fw,
+            identity,
+            key: keys.join(", "),
+            session: session.to_string(),
+            helper: None,
+        }]
+    }
+
+    /// The text of a subscript key: a string's content, or a name (`SESSION_KEY`).
+    fn key_text(&self, node: Node<'_>) -> String {
+        match node.kind() {
+            "string" => {
+                let mut c = node.walk();
+                let content: String = node
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() == "string_content")
+                    .map(|n| self.text(n))
+                    .collect();
+                content
+            }
+            "identifier" | "attribute" => {
+                let text = self.text(node);
+                if self.qualify(text).as_deref() == Some("django.contrib.auth.SESSION_KEY") {
+                    return "_auth_user_id".to_string();
+                }
+                text.rsplit('.').next().unwrap_or(text).to_string()
+            }
+            _ => self.text(node).to_string(),
+        }
+    }
+
+    /// Is local `name` a copy of the session's data (`dict(session)`, `session.copy()`)?
+    fn is_session_copy(&self, name: &str) -> bool {
+        let Some(values) = self.func.aliases.get(name) else {
+            return false;
+        };
+        values.iter().any(|v| {
+            let v = v.trim();
+            let inner = v
+                .strip_prefix("dict(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| v.strip_suffix(".copy()"))
+                .or_else(|| v.strip_prefix("{**").and_then(|r| r.strip_suffix('}')))
+                .map(|s| s.trim_end_matches(".items()"));
+            inner.is_some_and(|i| self.session_text(i, 0).is_some())
+        })
+    }
+
+    /// Which framework's session an expression is, if any.
+    pub fn session_expr(&self, node: Node<'_>) -> Option<Framework> {
+        match node.kind() {
+            "parenthesized_expression" => node.named_child(0).and_then(|n| self.session_expr(n)),
+            "identifier" | "attribute" => self.session_text(self.text(node), 0),
+            _ => None,
+        }
+    }
+
+    /// Which framework's session a dotted text names (`session`, `flask.session`,
+    /// `request.session`, `self.request.session`, or a local alias of one).
+    fn session_text(&self, text: &str, depth: usize) -> Option<Framework> {
+        if depth > 4 || !is_dotted(text) {
+            return None;
+        }
+        if let Some(obj) = text.strip_suffix(".session") {
+            if self
+                .qualify(obj)
+                .is_some_and(|q| q == "flask" || q == "flask.globals")
+            {
+                return Some(Framework::Flask);
+            }
+            if self.django && self.is_request_like(obj) {
+                return Some(Framework::Django);
+            }
+            return None;
+        }
+        if text.contains('.') {
+            return self
+                .qualify(text)
+                .filter(|q| flask::SESSION_PATHS.contains(&q.as_str()))
+                .map(|_| Framework::Flask);
+        }
+        match self.func.names.get(text) {
+            Some(Bound::Import(p)) => flask::SESSION_PATHS
+                .contains(&p.as_str())
+                .then_some(Framework::Flask),
+            Some(_) => {
+                // A local alias (`s = session`); every assignment must be a session.
+                let values = self.func.aliases.get(text)?;
+                let mut fw = None;
+                for v in values {
+                    let f = self.session_text(v.trim(), depth + 1)?;
+                    fw = Some(f);
+                }
+                fw
+            }
+            None => match self.module.get(text) {
+                Some(Bound::Import(p)) => flask::SESSION_PATHS
+                    .contains(&p.as_str())
+                    .then_some(Framework::Flask),
+                _ => None,
+            },
+        }
+    }
+
+    fn is_request_like(&self, obj: &str) -> bool {
+        let last = obj.rsplit('.').next().unwrap_or(obj);
+        if matches!(last, "request" | "req" | "http_request") {
+            return true;
+        }
+        // The first parameter of a view that is not `self`/`cls` is the request.
+        !obj.contains('.')
+            && self
+                .func
+                .params
+                .iter()
+                .find(|p| *p != "self" && *p != "cls")
+                .is_some_and(|p| p == obj)
+    }
+
+    /// Qualified path of a dotted text through imports, or `None` when its head is local or unknown.
+    pub fn qualify(&self, text: &str) -> Option<String> {
+        let (head, rest) = match text.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (text, None),
+        };
+        let base = match self.func.names.get(head) {
+            Some(Bound::Import(p)) => p.clone(),
+            Some(_) => return None,
+            None => match self.module.get(head) {
+                Some(Bound::Import(p)) => p.clone(),
+                _ => return None,
+            },
+        };
+        Some(match rest {
+            Some(r) => format!("{base}.{r}"),
+            None => base,
+        })
+    }
+
+    /// The path used to match a callee against the tables: qualified when resolvable,
+    /// otherwise the dotted text, otherwise `.method` for calls on arbitrary expressions.
+    fn call_path(&self, func: Node<'_>) -> String {
+        let text = self.text(func);
+        if is_dotted(text) {
+            return self.qualify(text).unwrap_or_else(|| text.to_string());
+        }
+        if func.kind() == "attribute" {
+            if let Some(a) = func.child_by_field_name("attribute") {
+                return format!(".{}", self.text(a));
+            }
+        }
+        String::new()
+    }
+}
+
+fn is_dotted(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
+}

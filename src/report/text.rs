@@ -1,0 +1,237 @@
+//! The text report, in the style of rustc and ruff: a header, the location, the function's
+//! relevant lines with the identity write underlined (`^`, primary) and the credential check
+//! marked (`-`, secondary), the reason for this framework and storage class, and a `help:`
+//! with the remediation patch. Colours come from owo-colors, only when enabled.
+
+use std::fmt::Write;
+
+use owo_colors::OwoColorize;
+
+use super::sanitize;
+use crate::check::Outcome;
+use crate::finding::{Finding, Severity};
+use crate::rules;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn err(&self, s: &str) -> String {
+        if self.on {
+            s.red().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn warn(&self, s: &str) -> String {
+        if self.on {
+            s.yellow().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn blue(&self, s: &str) -> String {
+        if self.on {
+            s.blue().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        if self.on {
+            s.bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn cyan(&self, s: &str) -> String {
+        if self.on {
+            s.cyan().bold().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn green(&self, s: &str) -> String {
+        if self.on {
+            s.green().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+    fn red(&self, s: &str) -> String {
+        if self.on {
+            s.red().to_string()
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+pub fn render(outcome: &Outcome, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    for f in &outcome.findings {
+        finding(&mut out, f, &p);
+    }
+    for s in &outcome.skipped {
+        let _ = writeln!(
+            out,
+            "{}: skipped {}: {}",
+            p.warn("warning"),
+            sanitize(&s.path),
+            sanitize(&s.reason)
+        );
+    }
+    let blocking = outcome.blocking();
+    let warnings = outcome.warnings();
+    let files = plural(outcome.files, "file");
+    let functions = plural(outcome.functions, "function");
+    let line = if blocking > 0 {
+        p.err(&format!(
+            "sidguard: {} ({}) in {files}, {functions} checked",
+            plural(blocking, "blocking finding"),
+            plural(warnings, "warning")
+        ))
+    } else if warnings > 0 {
+        p.warn(&format!(
+            "sidguard: no blocking findings, {} in {files}, {functions} checked",
+            plural(warnings, "warning")
+        ))
+    } else {
+        p.green(&format!(
+            "sidguard: no findings in {files}, {functions} checked"
+        ))
+    };
+    let _ = writeln!(out, "{line}");
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, p: &Paint) {
+    let rule = rules::find(f.rule);
+    let title = rule.map(|r| r.summary).unwrap_or(f.name);
+    let (level, paint_level): (&str, fn(&Paint, &str) -> String) = match f.severity {
+        Severity::Error => ("error", Paint::err),
+        Severity::Warning => ("warning", Paint::warn),
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        paint_level(p, &format!("{level}[{}]", f.rule)),
+        p.bold(&format!(": {title}"))
+    );
+    let last_line = f.lines.keys().max().copied().unwrap_or(f.span.line);
+    let width = last_line.to_string().len();
+    let pad = " ".repeat(width);
+    let _ = writeln!(
+        out,
+        "{pad}{} {}:{}:{}",
+        p.blue("-->"),
+        sanitize(&f.path),
+        f.span.line,
+        f.span.column
+    );
+    let _ = writeln!(out, "{pad} {}", p.blue("|"));
+    let mut prev: Option<usize> = None;
+    for (&line, text) in &f.lines {
+        if prev.is_some_and(|q| line > q + 1) {
+            let _ = writeln!(out, "{}", p.blue("..."));
+        }
+        prev = Some(line);
+        let text = sanitize(text);
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            p.blue(&format!("{line:>width$}")),
+            p.blue("|"),
+            text
+        );
+        if line == f.span.line {
+            let end = if f.span.end_line == line {
+                f.span.end_column
+            } else {
+                text.chars().count() + 1
+            };
+            let (start, len) = underline(f.span.column, end);
+            let label = if f.severity == Severity::Error || f.blocking {
+                "identity written to the pre-login session"
+            } else {
+                "identity written to the pre-login session (already there before this change)"
+            };
+            let marks = paint_level(
+                p,
+                &format!("{}{} {label}", " ".repeat(start), "^".repeat(len)),
+            );
+            let _ = writeln!(out, "{pad} {} {marks}", p.blue("|"));
+        }
+        for e in f.evidence.iter().filter(|e| e.line == line) {
+            let (start, len) = underline(e.column, e.end_column);
+            let marks = p.blue(&format!(
+                "{}{} {}",
+                " ".repeat(start),
+                "-".repeat(len),
+                sanitize(&e.label)
+            ));
+            let _ = writeln!(out, "{pad} {} {marks}", p.blue("|"));
+        }
+    }
+    let _ = writeln!(out, "{pad} {}", p.blue("|"));
+    let _ = writeln!(
+        out,
+        "{pad} {} {} in `{}`: {}",
+        p.blue("="),
+        p.bold("note:"),
+        sanitize(&f.function),
+        sanitize(&f.message)
+    );
+    if !f.why.is_empty() {
+        let _ = writeln!(out, "{pad} {} {} {}", p.blue("="), p.bold("why:"), f.why);
+    }
+    if !f.blocking && f.severity == Severity::Warning {
+        let _ = writeln!(
+            out,
+            "{pad} {} {} this was already in the function before the change; it does not block (use --strict to block on it)",
+            p.blue("="),
+            p.bold("note:")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        p.cyan("help"),
+        sanitize(&f.remediation.summary)
+    );
+    if !f.remediation.patch.is_empty() {
+        let _ = writeln!(out, "{pad} {}", p.blue("|"));
+        for l in f.remediation.patch.lines() {
+            let l = sanitize(l);
+            let painted = if l.starts_with("+++") || l.starts_with("---") {
+                p.bold(&l)
+            } else if l.starts_with('+') {
+                p.green(&l)
+            } else if l.starts_with('-') {
+                p.red(&l)
+            } else if l.starts_with("@@") {
+                p.cyan(&l)
+            } else {
+                l.to_string()
+            };
+            let _ = writeln!(out, "{pad} {} {painted}", p.blue("|"));
+        }
+    }
+    out.push('\n');
+}
+
+/// (offset, length) of an underline for 1-based columns `start..end`.
+fn underline(start: usize, end: usize) -> (usize, usize) {
+    let start = start.max(1);
+    (start - 1, end.saturating_sub(start).max(1))
+}

@@ -1,0 +1,98 @@
+//! Remediation patches: the user's own function with fix lines inserted, as a unified diff
+//! (made with `similar`) whose hunk headers carry the file's real line numbers.
+
+use similar::TextDiff;
+
+use crate::python::file::SourceFile;
+
+/// A line to insert before (or after) 1-based file line `at`, indented like that line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insertion {
+    pub line: usize,
+    pub after: bool,
+    pub code: String,
+}
+
+/// The unified diff of lines `start..=end` of `file` with `inserts` applied.
+pub fn patch(file: &SourceFile, start: usize, end: usize, inserts: &[Insertion]) -> String {
+    if inserts.is_empty() {
+        return String::new();
+    }
+    let mut old = String::new();
+    let mut new = String::new();
+    for line in start..=end {
+        let text = file.line_text(line);
+        let indent: String = text.chars().take_while(|c| c.is_whitespace()).collect();
+        for ins in inserts.iter().filter(|i| i.line == line && !i.after) {
+            new.push_str(&format!("{indent}{}\n", ins.code));
+        }
+        old.push_str(text);
+        old.push('\n');
+        new.push_str(text);
+        new.push('\n');
+        for ins in inserts.iter().filter(|i| i.line == line && i.after) {
+            new.push_str(&format!("{indent}{}\n", ins.code));
+        }
+    }
+    let diff = TextDiff::from_lines(&old, &new);
+    let path = &file.path;
+    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let offset = start - 1;
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        let text = hunk.to_string();
+        let mut lines = text.lines();
+        if let Some(header) = lines.next() {
+            out.push_str(&shift_header(header, offset));
+            out.push('\n');
+        }
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Adds `offset` to both line numbers of a `@@ -a,b +c,d @@` header.
+fn shift_header(header: &str, offset: usize) -> String {
+    let shift = |part: &str, sign: char| -> String {
+        let body = part.trim_start_matches(sign);
+        let (n, rest) = match body.split_once(',') {
+            Some((n, r)) => (n, format!(",{r}")),
+            None => (body, String::new()),
+        };
+        match n.parse::<usize>() {
+            Ok(v) => format!("{sign}{}{rest}", v + offset),
+            Err(_) => part.to_string(),
+        }
+    };
+    let parts: Vec<&str> = header.split(' ').collect();
+    if parts.len() >= 4 && parts[0] == "@@" {
+        format!("@@ {} {} @@", shift(parts[1], '-'), shift(parts[2], '+'))
+    } else {
+        header.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_has_file_line_numbers() {
+        let src = "import x\n\n\ndef f():\n    a = 1\n    b = 2\n";
+        let file = SourceFile::new("m.py".into(), src.as_bytes(), false);
+        let p = patch(
+            &file,
+            4,
+            6,
+            &[Insertion {
+                line: 6,
+                after: false,
+                code: "fix()".into(),
+            }],
+        );
+        assert!(p.contains("@@ -4,3 +4,4 @@"), "{p}");
+        assert!(p.contains("+    fix()\n"), "{p}");
+    }
+}

@@ -1,0 +1,614 @@
+#![doc = include_str!("login_without_regeneration.md")]
+//!
+//! ## Implementation
+//! A path-sensitive walk (`python::flow`) with this state: `rotated` and `reset` (true only
+//! if they happened on *every* path), `maybe_empty` (the session may be empty here, which
+//! makes Flask-Session's `regenerate()` a no-op), `auth` (some path authenticated), and
+//! `pending`: identity writes made while unprotected. A later rotation or erase on a path
+//! clears that path's pending writes (write-then-regenerate is Flask-Session's safe order);
+//! whatever is still pending when a path leaves the function is a finding. Calls to helpers
+//! in the same module are followed (depth-limited), so what a helper does counts, not its name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tree_sitter::Node;
+
+use super::fix::{self, Insertion};
+use super::Context;
+use crate::finding::{Evidence, Finding, Remediation, Span};
+use crate::frameworks::{django, flask, Backend, Effect, Framework, Storage};
+use crate::python::file::FunctionRef;
+use crate::python::flow::{Analysis, Engine};
+use crate::python::imports::FunctionScope;
+use crate::python::parse::Parsed;
+use crate::python::semantic::{Event, Semantic};
+
+const CODE: &str = "SID001";
+const MAX_INLINE_DEPTH: usize = 3;
+
+/// A marked place in the analysed function's file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Place {
+    line: usize,
+    col: usize,
+    end_line: usize,
+    end_col: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Pending {
+    at: Place,
+    framework: Framework,
+    key: String,
+    session: String,
+    helper: Option<String>,
+    /// Where the fix goes: the statement holding the write (or the call to the helper).
+    stmt: Stmt,
+    /// The same-module helper the write happened in, if any.
+    inner: Option<String>,
+    auth: Place,
+    auth_label: String,
+}
+
+/// The statement holding a write: where a fix line can be inserted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Stmt {
+    line: usize,
+    end_line: usize,
+    /// Byte column where the statement starts; a fix is only inserted when that is the
+    /// start of the line's code (not `if ok: session[...] = ...`).
+    col: usize,
+    is_return: bool,
+}
+
+/// The call in the outermost function through which a helper is being analysed.
+#[derive(Debug, Clone)]
+struct CallSite {
+    at: Place,
+    stmt: Stmt,
+    helper: String,
+}
+
+#[derive(Debug, Clone)]
+struct State {
+    rotated: bool,
+    reset: bool,
+    maybe_empty: bool,
+    auth: Option<(Place, String)>,
+    pending: BTreeSet<Pending>,
+    noops: BTreeSet<(Place, String)>,
+}
+
+impl State {
+    fn entry() -> State {
+        State {
+            rotated: false,
+            reset: false,
+            maybe_empty: false,
+            auth: None,
+            pending: BTreeSet::new(),
+            noops: BTreeSet::new(),
+        }
+    }
+}
+
+struct Sid001<'c, 'f> {
+    ctx: &'c Context<'f>,
+    sem: Semantic<'f>,
+    parsed: &'f Parsed,
+    /// Call site in the outermost function this helper was inlined from.
+    call_site: Option<CallSite>,
+    depth: usize,
+    stack: Vec<usize>,
+    /// Top level: findings at exits. Inlined: states at exits.
+    found: BTreeMap<Place, (Pending, BTreeSet<(Place, String)>)>,
+    exits: Vec<State>,
+}
+
+fn place(parsed: &Parsed, node: Node<'_>) -> Place {
+    let s = node.start_position();
+    let e = node.end_position();
+    Place {
+        line: parsed.line(s.row),
+        col: parsed.file_col(s.row, s.column),
+        end_line: parsed.line(e.row),
+        end_col: parsed.file_col(e.row, e.column),
+    }
+}
+
+/// The statement that holds `node` (its ancestor whose parent is a block or module).
+fn statement(parsed: &Parsed, node: Node<'_>) -> Stmt {
+    let mut cur = node;
+    while let Some(p) = cur.parent() {
+        if matches!(p.kind(), "block" | "module") {
+            break;
+        }
+        cur = p;
+    }
+    let sp = place(parsed, cur);
+    Stmt {
+        line: sp.line,
+        end_line: sp.end_line,
+        col: sp.col,
+        is_return: cur.kind() == "return_statement",
+    }
+}
+
+impl<'c, 'f> Sid001<'c, 'f> {
+    fn protected(&self, st: &State, fw: Framework) -> bool {
+        match self.sem.backend(fw).storage() {
+            Storage::ClientCookie => st.reset || st.rotated,
+            _ => st.rotated,
+        }
+    }
+
+    fn apply(&mut self, node: Node<'_>, ev: Event, st: &mut State, conditional: bool) {
+        match ev {
+            Event::Auth { label } => {
+                if st.auth.is_none() {
+                    st.auth = Some((self.outer_place(node), label.to_string()));
+                }
+            }
+            Event::Write {
+                framework,
+                identity,
+                key,
+                session,
+                helper,
+            } => {
+                st.maybe_empty = false;
+                if !identity || self.protected(st, framework) {
+                    return;
+                }
+                let Some((auth, auth_label)) = st.auth.clone() else {
+                    return;
+                };
+                let (at, stmt, inner) = match &self.call_site {
+                    Some(cs) => (cs.at.clone(), cs.stmt.clone(), Some(cs.helper.clone())),
+                    None => (place(self.parsed, node), statement(self.parsed, node), None),
+                };
+                st.pending.insert(Pending {
+                    at,
+                    framework,
+                    key,
+                    session,
+                    helper,
+                    stmt,
+                    inner,
+                    auth,
+                    auth_label,
+                });
+            }
+            Event::Session { effect, call, .. } => match effect {
+                Effect::Rotate { needs_nonempty, .. } => {
+                    if needs_nonempty && st.maybe_empty {
+                        st.noops.insert((
+                            self.outer_place(node),
+                            format!("`{call}` does nothing here: the session was just cleared, and it skips empty sessions"),
+                        ));
+                    } else if !conditional {
+                        st.rotated = true;
+                        st.pending.clear();
+                    }
+                }
+                Effect::Reset => {
+                    st.maybe_empty = true;
+                    if !conditional {
+                        st.reset = true;
+                        st.pending.clear();
+                    }
+                }
+                Effect::RotateAndReset => {
+                    st.maybe_empty = true;
+                    if !conditional {
+                        st.rotated = true;
+                        st.reset = true;
+                        st.pending.clear();
+                    }
+                }
+                Effect::NoOp { why } => {
+                    st.noops.insert((self.outer_place(node), why.to_string()));
+                }
+            },
+            Event::Restore { .. } => {
+                st.reset = false;
+                st.maybe_empty = false;
+                st.noops.insert((
+                    self.outer_place(node),
+                    "the data saved before `clear()` is written back, so planted content survives"
+                        .to_string(),
+                ));
+            }
+            Event::LocalCall { qualname } => {
+                if let Some(next) = self.inline(node, &qualname, st.clone()) {
+                    *st = next;
+                }
+            }
+        }
+    }
+
+    /// Where `node` is, in the outermost analysed function (the call site when inlined).
+    fn outer_place(&self, node: Node<'_>) -> Place {
+        match &self.call_site {
+            Some(cs) => cs.at.clone(),
+            None => place(self.parsed, node),
+        }
+    }
+
+    /// Follows a call into a helper of this module: the state after it is the join of the
+    /// helper's exits, entered with the caller's state.
+    fn inline(&mut self, call: Node<'_>, qualname: &str, st: State) -> Option<State> {
+        if self.depth >= MAX_INLINE_DEPTH {
+            return None;
+        }
+        let file = self.ctx.file;
+        let def = file.outline.function_named(qualname)?;
+        if self.stack.contains(&def) {
+            return None;
+        }
+        let func = file.function(def)?;
+        let call_site = match &self.call_site {
+            Some(cs) => cs.clone(),
+            None => CallSite {
+                at: place(self.parsed, call),
+                stmt: statement(self.parsed, call),
+                helper: qualname.to_string(),
+            },
+        };
+        let caller_auth = st.auth.is_some();
+        let exits = run(self.ctx, &func, st, Some(call_site), self.depth + 1, {
+            let mut s = self.stack.clone();
+            s.push(def);
+            s
+        })?;
+        let mut out = exits;
+        // Writes the helper made after authenticating by itself are the helper's findings.
+        if !caller_auth {
+            out.pending = out
+                .pending
+                .into_iter()
+                .filter(|p| p.inner.is_none())
+                .collect();
+        }
+        Some(out)
+    }
+}
+
+impl Analysis for Sid001<'_, '_> {
+    type State = State;
+
+    fn join(&self, a: &State, b: &State) -> State {
+        State {
+            rotated: a.rotated && b.rotated,
+            reset: a.reset && b.reset,
+            maybe_empty: a.maybe_empty || b.maybe_empty,
+            auth: a.auth.clone().or_else(|| b.auth.clone()),
+            pending: a.pending.union(&b.pending).cloned().collect(),
+            noops: a.noops.union(&b.noops).cloned().collect(),
+        }
+    }
+
+    fn event(&mut self, node: Node<'_>, st: &mut State, conditional: bool) {
+        for ev in self.sem.events(node) {
+            self.apply(node, ev, st, conditional);
+        }
+    }
+
+    fn exit(&mut self, _node: Option<Node<'_>>, st: &State) {
+        if self.call_site.is_some() {
+            self.exits.push(st.clone());
+            return;
+        }
+        for p in &st.pending {
+            self.found
+                .entry(p.at.clone())
+                .or_insert_with(|| (p.clone(), st.noops.clone()));
+        }
+    }
+}
+
+/// Runs the analysis on one function. Inlined runs return the join of their exit states.
+fn run(
+    ctx: &Context<'_>,
+    func: &FunctionRef,
+    entry: State,
+    call_site: Option<CallSite>,
+    depth: usize,
+    stack: Vec<usize>,
+) -> Option<State> {
+    let node = func.node()?;
+    let file = ctx.file;
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        FunctionScope::build(node, &func.parsed.text),
+        ctx.facts,
+        file.enclosing_class(func.def),
+    );
+    let mut a = Sid001 {
+        ctx,
+        sem,
+        parsed: &func.parsed,
+        call_site,
+        depth,
+        stack,
+        found: BTreeMap::new(),
+        exits: Vec::new(),
+    };
+    Engine::new(&mut a).run_function(node, entry);
+    let exits = std::mem::take(&mut a.exits);
+    exits.into_iter().reduce(|x, y| a.join(&x, &y))
+}
+
+/// SID001 findings for outline function `def`.
+pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
+    let file = ctx.file;
+    let Some(func) = file.function(def) else {
+        return Vec::new();
+    };
+    let Some(node) = func.node() else {
+        return Vec::new();
+    };
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        FunctionScope::build(node, &func.parsed.text),
+        ctx.facts,
+        file.enclosing_class(def),
+    );
+    let mut a = Sid001 {
+        ctx,
+        sem,
+        parsed: &func.parsed,
+        call_site: None,
+        depth: 0,
+        stack: vec![def],
+        found: BTreeMap::new(),
+        exits: Vec::new(),
+    };
+    Engine::new(&mut a).run_function(node, State::entry());
+    if a.found.is_empty() {
+        return Vec::new();
+    }
+    let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = a.found.into_values().collect();
+    vec![finding(ctx, def, &a.sem, &writes)]
+}
+
+/// One finding per function: located at the first unprotected write, with the others as evidence.
+fn finding(
+    ctx: &Context<'_>,
+    def: usize,
+    sem: &Semantic<'_>,
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+) -> Finding {
+    let file = ctx.file;
+    let d = &file.outline.defs[def];
+    let (first, noops) = &writes[0];
+    let backend = sem.backend(first.framework);
+    let storage = backend.storage();
+
+    let mut evidence = vec![Evidence {
+        line: first.auth.line,
+        column: char_col(file, first.auth.line, first.auth.col),
+        end_column: end_char_col(file, &first.auth),
+        label: first.auth_label.clone(),
+    }];
+    for (p, _) in &writes[1..] {
+        evidence.push(Evidence {
+            line: p.at.line,
+            column: char_col(file, p.at.line, p.at.col),
+            end_column: end_char_col(file, &p.at),
+            label: "identity also written here".to_string(),
+        });
+    }
+    for (p, why) in noops {
+        evidence.push(Evidence {
+            line: p.line,
+            column: char_col(file, p.line, p.col),
+            end_column: end_char_col(file, p),
+            label: why.clone(),
+        });
+    }
+    evidence.sort_by_key(|e| (e.line, e.column));
+    evidence.dedup_by(|a, b| a.line == b.line && a.label == b.label);
+
+    let what = match (&first.helper, &first.inner) {
+        (Some(h), _) => format!("`{}` writes the user's identity into the session", short(h)),
+        (None, Some(helper)) => format!("`{helper}()` writes the user's identity into the session"),
+        (None, None) => format!("identity written to `{}[{:?}]`", first.session, first.key),
+    };
+    let message = match storage {
+        Storage::ClientCookie => format!(
+            "{what} without clearing it first: content planted before login survives ({})",
+            backend.label()
+        ),
+        _ => format!(
+            "{what} without regenerating the session ID: a planted session ID becomes authenticated ({})",
+            backend.label()
+        ),
+    };
+    let why = match first.framework {
+        Framework::Flask => flask::why(backend),
+        Framework::Django => django::why(backend == Backend::DjangoSignedCookies),
+    }
+    .to_string();
+    let remediation = remediation(ctx, def, backend, writes);
+
+    let mut lines = BTreeMap::new();
+    let mut show = |l: usize| {
+        lines.insert(l, file.line_text(l).to_string());
+    };
+    show(first.at.line);
+    for e in &evidence {
+        show(e.line);
+    }
+    let span = Span {
+        line: first.at.line,
+        column: char_col(file, first.at.line, first.at.col),
+        end_line: first.at.end_line,
+        end_column: char_col(file, first.at.end_line, first.at.end_col),
+    };
+    Finding {
+        rule: CODE,
+        name: "login-without-regeneration",
+        severity: crate::finding::Severity::Error,
+        blocking: true,
+        path: file.path.clone(),
+        span,
+        function: d.qualname.clone(),
+        message,
+        evidence,
+        why,
+        framework: first.framework.name(),
+        storage: match storage {
+            Storage::ClientCookie => "client-cookie",
+            Storage::ServerStrict => "server-strict",
+            Storage::ServerPermissive => "server-permissive",
+        },
+        remediation,
+        lines,
+    }
+}
+
+fn short(path: &str) -> String {
+    let mut parts = path.rsplit('.');
+    let last = parts.next().unwrap_or(path);
+    match parts.last() {
+        Some(root) => format!("{root}.{last}()"),
+        None => format!("{last}()"),
+    }
+}
+
+/// The framework's fix, placed in the user's own function.
+fn remediation(
+    ctx: &Context<'_>,
+    def: usize,
+    backend: Backend,
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+) -> Remediation {
+    let file = ctx.file;
+    let module = &file.module;
+    let mut notes: Vec<String> = Vec::new();
+    let flask_session = || {
+        module
+            .spelling_of("flask.session")
+            .unwrap_or_else(|| "session".to_string())
+    };
+    let (code, after, summary): (String, bool, String) = match backend {
+        Backend::FlaskCookie => {
+            let s = flask_session();
+            if module.spelling_of("flask.session").is_none() {
+                notes.push("add `from flask import session` to the module's imports".into());
+            }
+            (
+                format!("{s}.clear()"),
+                false,
+                format!("Call `{s}.clear()` before writing the identity, so nothing planted in the session before login survives."),
+            )
+        }
+        Backend::FlaskSession | Backend::FlaskCustom => {
+            let s = flask_session();
+            let app = if module.get("app").is_some() {
+                "app".to_string()
+            } else {
+                module.spelling_of("flask.current_app").unwrap_or_else(|| {
+                    notes
+                        .push("add `from flask import current_app` to the module's imports".into());
+                    "current_app".to_string()
+                })
+            };
+            (
+                format!("{app}.session_interface.regenerate({s})"),
+                true,
+                format!(
+                    "Call `{app}.session_interface.regenerate({s})` after writing the identity (Flask-Session >= 0.7). Not before a `clear()`: it skips empty sessions, so clear-then-regenerate keeps the attacker's ID."
+                ),
+            )
+        }
+        Backend::FlaskKvSession => {
+            let s = flask_session();
+            (
+                format!("{s}.regenerate()"),
+                true,
+                format!("Call `{s}.regenerate()` after writing the identity: Flask-KVSession then issues a new session ID and deletes the old record."),
+            )
+        }
+        Backend::DjangoDb | Backend::DjangoSignedCookies => {
+            let receiver = writes
+                .iter()
+                .map(|(p, _)| p.session.clone())
+                .find(|s| s.ends_with("session"))
+                .unwrap_or_else(|| "request.session".to_string());
+            (
+                format!("{receiver}.cycle_key()"),
+                false,
+                format!("Call `{receiver}.cycle_key()` before writing the identity, or log the user in with `django.contrib.auth.login(request, user)`, which cycles the key itself."),
+            )
+        }
+    };
+    // One insertion per statement run: before the first write, or after the last.
+    let mut inserts: Vec<Insertion> = Vec::new();
+    for (p, _) in writes {
+        let after_here = after && !p.stmt.is_return;
+        let line = if after_here {
+            p.stmt.end_line
+        } else {
+            p.stmt.line
+        };
+        let stmt_text = file.line_text(p.stmt.line);
+        let indent = stmt_text.len() - stmt_text.trim_start().len();
+        if p.stmt.col != indent {
+            continue;
+        }
+        let ins = Insertion {
+            line,
+            after: after_here,
+            code: code.clone(),
+        };
+        if !inserts.contains(&ins) {
+            inserts.push(ins);
+        }
+    }
+    // Consecutive writes: keep only the first "before" insertion and the last "after" one
+    // within a run of adjacent statements.
+    inserts.sort_by_key(|i| i.line);
+    let mut merged: Vec<Insertion> = Vec::new();
+    for ins in inserts {
+        if let Some(prev) = merged.last_mut() {
+            let adjacent = ins.line == prev.line + 1 && ins.after == prev.after;
+            if adjacent && !ins.after {
+                continue;
+            }
+            if adjacent && ins.after {
+                *prev = ins;
+                continue;
+            }
+        }
+        merged.push(ins);
+    }
+    let d = &file.outline.defs[def];
+    let patch = fix::patch(file, d.start_line, d.end_line, &merged);
+    let mut summary = summary;
+    for n in notes {
+        summary.push_str(&format!(" ({n})"));
+    }
+    Remediation { summary, patch }
+}
+
+/// 1-based character column of 0-based byte column `col` on `line`.
+pub(crate) fn char_col(file: &crate::python::file::SourceFile, line: usize, col: usize) -> usize {
+    let text = file.line_text(line);
+    let mut c = col.min(text.len());
+    while c > 0 && !text.is_char_boundary(c) {
+        c -= 1;
+    }
+    text[..c].chars().count() + 1
+}
+
+fn end_char_col(file: &crate::python::file::SourceFile, p: &Place) -> usize {
+    if p.end_line == p.line {
+        char_col(file, p.line, p.end_col)
+    } else {
+        file.line_text(p.line).chars().count() + 1
+    }
+}

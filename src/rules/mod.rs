@@ -1,0 +1,47 @@
+//! The rule registry: every rule's code, name, default severity and documentation, declared
+//! once. `sidguard rules`, `sidguard explain CODE` and the README's table come from here.
+
+pub mod fix;
+pub mod login_without_regeneration;
+
+use crate::finding::{Finding, Severity};
+use crate::project::ProjectFacts;
+use crate::python::file::SourceFile;
+
+/// Static description of a rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    /// Markdown documentation: What it does / Why is this bad? / Example / Use instead / References.
+    pub doc: &'static str,
+}
+
+pub static RULES: &[Rule] = &[Rule {
+    code: "SID001",
+    name: "login-without-regeneration",
+    severity: Severity::Error,
+    summary: "session not regenerated after login",
+    doc: include_str!("login_without_regeneration.md"),
+}];
+
+pub fn find(code: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
+}
+
+/// What the rules need besides the file: project facts.
+pub struct Context<'a> {
+    pub file: &'a SourceFile,
+    pub facts: ProjectFacts,
+}
+
+/// Runs every rule on one function (an outline index) and returns its findings.
+pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(login_without_regeneration::check(ctx, def));
+    out
+}

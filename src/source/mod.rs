@@ -1,0 +1,71 @@
+//! Where the code comes from. This is the only module that knows git. Every mode (staged,
+//! diff, scan) produces the same `Input`: the Python files to check, which of their lines
+//! changed, their previous content, and the project facts from the same tree.
+
+pub mod cache;
+pub mod files;
+pub mod git;
+
+use crate::project::ProjectFacts;
+
+/// Which lines of a file's new content changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    /// Every function is checked (`scan`, or a file added in a diff).
+    All,
+    /// 1-based inclusive line ranges of the new content; a deletion marks the lines around it.
+    Lines(Vec<(usize, usize)>),
+}
+
+/// One Python file to check.
+#[derive(Debug, Clone)]
+pub struct ChangedFile {
+    /// Path relative to the repository root (diff modes) or as given (`scan`).
+    pub path: String,
+    pub new: Vec<u8>,
+    /// The previous content, for deciding which findings the change introduced.
+    pub old: Option<Vec<u8>>,
+    pub touched: Touched,
+}
+
+/// A file that was not checked, and why (reported, never silent).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Staged,
+    Diff,
+    Scan,
+}
+
+/// Everything the analysis needs, whatever the mode.
+#[derive(Debug)]
+pub struct Input {
+    pub mode: Mode,
+    pub files: Vec<ChangedFile>,
+    pub facts: ProjectFacts,
+    pub skipped: Vec<Skipped>,
+    /// Changes that were seen but hold nothing to check (for the "nothing to check" line).
+    pub changed_paths: usize,
+}
+
+/// Does this path (and content, for extensionless files) look like Python?
+pub fn is_python(path: &str, head: impl FnOnce() -> Option<Vec<u8>>) -> bool {
+    if path.ends_with(".py") {
+        return true;
+    }
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if name.contains('.') {
+        return false;
+    }
+    head().is_some_and(|bytes| has_python_shebang(&bytes))
+}
+
+pub fn has_python_shebang(bytes: &[u8]) -> bool {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    first.starts_with(b"#!") && memchr::memmem::find(first, b"python").is_some()
+}

@@ -1,0 +1,87 @@
+//! Fixture tests: every `# error: SIDxxx` marker must be reported on its line, and nothing
+//! else may be reported. Each fixture directory is its own project (its own backend facts).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use sidguard::{check, source};
+
+fn expected(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for entry in walk(dir) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if let Some(pos) = line.find("# error: ") {
+                for code in line[pos + 9..].split(',') {
+                    out.insert((
+                        entry.to_string_lossy().replace('\\', "/"),
+                        i + 1,
+                        code.trim().to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn actual(dir: &Path) -> BTreeSet<(String, usize, String)> {
+    let input = source::files::scan(&[dir.to_string_lossy().into_owned()]).unwrap();
+    let outcome = check::run(input, false);
+    outcome
+        .findings
+        .iter()
+        .map(|f| (f.path.clone(), f.span.line, f.rule.to_string()))
+        .collect()
+}
+
+fn run_fixture(name: &str) {
+    let dir = Path::new("tests/fixtures/sid001").join(name);
+    let want = expected(&dir);
+    let got = actual(&dir);
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "fixture {name}:\n  missing (expected, not reported): {missing:#?}\n  extra (reported, not expected): {extra:#?}"
+    );
+    assert!(
+        !want.is_empty() || name == "not_web_sessions",
+        "fixture {name} has flagged cases"
+    );
+}
+
+#[test]
+fn flask_cookie() {
+    run_fixture("flask_cookie");
+}
+
+#[test]
+fn flask_session() {
+    run_fixture("flask_session");
+}
+
+#[test]
+fn flask_kvsession() {
+    run_fixture("flask_kvsession");
+}
+
+#[test]
+fn django() {
+    run_fixture("django");
+}
+
+#[test]
+fn not_web_sessions() {
+    run_fixture("not_web_sessions");
+}
