@@ -16,6 +16,7 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 
 use crate::finding::{Finding, Severity};
+use crate::project::ProjectFacts;
 use crate::python::file::SourceFile;
 use crate::python::outline::DefKind;
 use crate::rules::{self, Context};
@@ -48,7 +49,7 @@ struct FileResult {
 }
 
 pub fn run(input: Input, strict: bool) -> Outcome {
-    let facts = input.facts;
+    let facts = (input.facts, input.old_facts);
     let mode = input.mode;
     let results: Vec<FileResult> = input
         .files
@@ -70,7 +71,7 @@ pub fn run(input: Input, strict: bool) -> Outcome {
 
 fn check_file(
     cf: &ChangedFile,
-    facts: crate::project::ProjectFacts,
+    (facts, old_facts): (ProjectFacts, ProjectFacts),
     mode: Mode,
     strict: bool,
 ) -> FileResult {
@@ -87,7 +88,7 @@ fn check_file(
         let old_file = SourceFile::new(cf.path.clone(), old, false);
         let old_ctx = Context {
             file: &old_file,
-            facts,
+            facts: old_facts,
         };
         for f in &mut findings {
             let before = old_file

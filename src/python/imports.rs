@@ -113,10 +113,10 @@ impl ModuleScope {
                     None
                 };
                 if let Some(c) = candidate {
-                    if best
-                        .as_ref()
-                        .is_none_or(|b| c.len() < b.len() || (c.len() == b.len() && c < *b))
-                    {
+                    // Prefer the path's own name (`session` over an alias `s`), then the shortest.
+                    let own = path.rsplit('.').next().unwrap_or(path);
+                    let rank = |x: &String| (x != own, x.len(), x.clone());
+                    if best.as_ref().is_none_or(|b| rank(&c) < rank(b)) {
                         best = Some(c);
                     }
                 }
@@ -320,7 +320,29 @@ mod tests {
             Some(&Bound::LocalFunction),
             "a later def shadows the import"
         );
-        assert_eq!(m.spelling_of("flask.session").as_deref(), Some("s"));
+        assert_eq!(
+            m.spelling_of("flask.session").as_deref(),
+            Some("s"),
+            "the only spelling"
+        );
         assert!(m.imports_root("django"));
+    }
+}
+
+#[cfg(test)]
+mod spelling_tests {
+    use super::*;
+    use crate::python::outline;
+
+    #[test]
+    fn prefers_own_name_over_alias() {
+        let src = "import flask\nfrom flask import Flask, redirect, request, session\nfrom flask import session as s\n";
+        let o = outline::scan(src.as_bytes());
+        let m = ModuleScope::build(src, &o);
+        assert_eq!(
+            m.get("session"),
+            Some(&Bound::Import("flask.session".into()))
+        );
+        assert_eq!(m.spelling_of("flask.session").as_deref(), Some("session"));
     }
 }

@@ -18,8 +18,10 @@ pub enum Event {
     Write {
         framework: Framework,
         identity: bool,
-        /// The key, or a description of the write (`login_user(...)`).
+        /// The key (or keys) written.
         key: String,
+        /// How the code writes it, for messages (`session["user_id"]`, `session.update(...)`).
+        desc: String,
         /// How the code spells the session object here (`session`, `request.session`).
         session: String,
         /// A login helper that wrote it (`flask_login.login_user`).
@@ -164,7 +166,8 @@ impl<'a> Semantic<'a> {
             out.push(Event::Write {
                 framework: Framework::Flask,
                 identity: true,
-                key: format!("{}(...)", self.text(func)),
+                key: String::new(),
+                desc: format!("{}(...)", self.text(func)),
                 session: self
                     .module
                     .spelling_of("flask.session")
@@ -217,6 +220,7 @@ impl<'a> Semantic<'a> {
         vec![Event::Write {
             framework: fw,
             identity: auth::identity_key(&key),
+            desc: format!("{}[{:?}]", self.text(value), key),
             key,
             session: self.text(value).to_string(),
             helper: None,
@@ -267,6 +271,13 @@ impl<'a> Semantic<'a> {
         vec![Event::Write {
             framework: fw,
             identity,
+            desc: format!(
+                "{session}.{method}({})",
+                keys.iter()
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             key: keys.join(", "),
             session: session.to_string(),
             helper: None,

@@ -39,7 +39,7 @@ struct Place {
 struct Pending {
     at: Place,
     framework: Framework,
-    key: String,
+    desc: String,
     session: String,
     helper: Option<String>,
     /// Where the fix goes: the statement holding the write (or the call to the helper).
@@ -152,9 +152,10 @@ impl<'c, 'f> Sid001<'c, 'f> {
             Event::Write {
                 framework,
                 identity,
-                key,
+                desc,
                 session,
                 helper,
+                ..
             } => {
                 st.maybe_empty = false;
                 if !identity || self.protected(st, framework) {
@@ -170,7 +171,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 st.pending.insert(Pending {
                     at,
                     framework,
-                    key,
+                    desc,
                     session,
                     helper,
                     stmt,
@@ -415,7 +416,7 @@ fn finding(
     let what = match (&first.helper, &first.inner) {
         (Some(h), _) => format!("`{}` writes the user's identity into the session", short(h)),
         (None, Some(helper)) => format!("`{helper}()` writes the user's identity into the session"),
-        (None, None) => format!("identity written to `{}[{:?}]`", first.session, first.key),
+        (None, None) => format!("identity written with `{}`", first.desc),
     };
     let message = match storage {
         Storage::ClientCookie => format!(

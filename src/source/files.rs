@@ -74,6 +74,7 @@ pub fn scan(paths: &[String]) -> Result<Input> {
         mode: Mode::Scan,
         files,
         facts,
+        old_facts: facts,
         skipped,
         changed_paths,
     })

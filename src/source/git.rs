@@ -66,7 +66,14 @@ pub fn staged(paths: &[String]) -> Result<Input> {
     find_renames(&mut diff)?;
     let filter = PathFilter::new(&repo, paths);
     let mut input = collect(&repo, &diff, &filter, Mode::Staged)?;
-    input.facts = facts_from_index(&repo, &index)?;
+    if !input.files.is_empty() {
+        let (facts, blobs) = facts_from_index(&repo, &index)?;
+        input.facts = facts;
+        if let Some(old) = &old {
+            input.old_facts = facts_from_tree(&repo, old)?.0;
+        }
+        add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
+    }
     Ok(input)
 }
 
@@ -96,7 +103,12 @@ pub fn range(base: &str, head: &str) -> Result<Input> {
         .map_err(|e| Error::git("diffing the range", e))?;
     find_renames(&mut diff)?;
     let mut input = collect(&repo, &diff, &PathFilter::all(), Mode::Diff)?;
-    input.facts = facts_from_tree(&repo, &new)?;
+    if !input.files.is_empty() {
+        let (facts, blobs) = facts_from_tree(&repo, &new)?;
+        input.facts = facts;
+        input.old_facts = facts_from_tree(&repo, &old)?.0;
+        add_backend_dependents(&repo, &mut input, &blobs, Some(&old), &PathFilter::all())?;
+    }
     Ok(input)
 }
 
@@ -280,6 +292,7 @@ fn collect(
         mode,
         files,
         facts: ProjectFacts::default(),
+        old_facts: ProjectFacts::default(),
         skipped,
         changed_paths,
     })
@@ -289,25 +302,75 @@ fn git_dir(repo: &Repository) -> std::path::PathBuf {
     repo.commondir().to_path_buf()
 }
 
+/// Python blobs of a tree or index: (path, blob id).
+type Blobs = Vec<(String, Oid)>;
+
+/// When the change switches the session backend (Flask-Session turned on, Django's engine
+/// changed), every session-using function in the project means something new: add each
+/// Python file that mentions the session, whole, compared with its old version.
+fn add_backend_dependents(
+    repo: &Repository,
+    input: &mut Input,
+    blobs: &Blobs,
+    old: Option<&Tree<'_>>,
+    filter: &PathFilter,
+) -> Result<()> {
+    use crate::frameworks::Framework;
+    let switched = [Framework::Flask, Framework::Django]
+        .iter()
+        .any(|fw| input.facts.backend(*fw) != input.old_facts.backend(*fw));
+    if !switched {
+        return Ok(());
+    }
+    for f in &mut input.files {
+        f.touched = Touched::All;
+    }
+    for (path, oid) in blobs {
+        if !filter.keeps(path) || input.files.iter().any(|f| &f.path == path) {
+            continue;
+        }
+        let new = read_blob(repo, *oid, path)?;
+        if memchr::memmem::find(&new, b"session").is_none()
+            && memchr::memmem::find(&new, b"login_user").is_none()
+        {
+            continue;
+        }
+        let old_content = match old.and_then(|t| t.get_path(std::path::Path::new(path)).ok()) {
+            Some(entry) => Some(read_blob(repo, entry.id(), path)?),
+            None => None,
+        };
+        input.files.push(ChangedFile {
+            path: path.clone(),
+            new,
+            old: old_content,
+            touched: Touched::All,
+        });
+    }
+    Ok(())
+}
+
 /// Project facts over every Python blob in the index, through the blob-id cache.
-fn facts_from_index(repo: &Repository, index: &Index) -> Result<ProjectFacts> {
+fn facts_from_index(repo: &Repository, index: &Index) -> Result<(ProjectFacts, Blobs)> {
     let mut cache = FactsCache::load(&git_dir(repo));
     let mut facts = ProjectFacts::default();
+    let mut blobs = Vec::new();
     for entry in index.iter() {
-        let path = String::from_utf8_lossy(&entry.path);
+        let path = String::from_utf8_lossy(&entry.path).into_owned();
         if !path.ends_with(".py") || entry.mode & 0o170000 != 0o100000 {
             continue;
         }
         facts.add(blob_facts(repo, &mut cache, entry.id, &path)?);
+        blobs.push((path, entry.id));
     }
     cache.save();
-    Ok(facts)
+    Ok((facts, blobs))
 }
 
 /// Project facts over every Python blob of a tree, through the blob-id cache.
-pub fn facts_from_tree(repo: &Repository, tree: &Tree<'_>) -> Result<ProjectFacts> {
+pub fn facts_from_tree(repo: &Repository, tree: &Tree<'_>) -> Result<(ProjectFacts, Blobs)> {
     let mut cache = FactsCache::load(&git_dir(repo));
     let mut facts = ProjectFacts::default();
+    let mut blobs = Vec::new();
     let mut failure: Option<Error> = None;
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         let name = entry.name().unwrap_or("");
@@ -317,7 +380,10 @@ pub fn facts_from_tree(repo: &Repository, tree: &Tree<'_>) -> Result<ProjectFact
         {
             let path = format!("{dir}{name}");
             match blob_facts(repo, &mut cache, entry.id(), &path) {
-                Ok(f) => facts.add(f),
+                Ok(f) => {
+                    facts.add(f);
+                    blobs.push((path, entry.id()));
+                }
                 Err(e) => {
                     failure = Some(e);
                     return git2::TreeWalkResult::Abort;
@@ -335,7 +401,7 @@ pub fn facts_from_tree(repo: &Repository, tree: &Tree<'_>) -> Result<ProjectFact
         return Err(e);
     }
     cache.save();
-    Ok(facts)
+    Ok((facts, blobs))
 }
 
 fn blob_facts(

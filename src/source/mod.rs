@@ -48,6 +48,9 @@ pub struct Input {
     pub mode: Mode,
     pub files: Vec<ChangedFile>,
     pub facts: ProjectFacts,
+    /// Facts of the tree the change is compared with (HEAD, the merge base), for judging
+    /// whether a finding was already there before the change.
+    pub old_facts: ProjectFacts,
     pub skipped: Vec<Skipped>,
     /// Changes that were seen but hold nothing to check (for the "nothing to check" line).
     pub changed_paths: usize,

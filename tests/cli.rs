@@ -1,0 +1,487 @@
+//! CLI tests: real git repositories built in code, the real binary, exit codes and output.
+
+mod common;
+
+use common::{flask_login, Repo, FLASK_HEADER};
+
+fn vulnerable_app() -> String {
+    format!("{FLASK_HEADER}{}", flask_login("login", false))
+}
+
+fn safe_app() -> String {
+    format!("{FLASK_HEADER}{}", flask_login("login", true))
+}
+
+#[test]
+fn first_commit_is_checked_against_the_empty_tree() {
+    let r = Repo::new();
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, true)]
+    );
+}
+
+#[test]
+fn safe_first_commit_passes() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0, "{}{}", run.stdout(), run.stderr());
+    assert!(
+        run.stdout()
+            .contains("no findings in 1 file, 1 function checked"),
+        "{}",
+        run.stdout()
+    );
+}
+
+#[test]
+fn deleting_the_clear_rechecks_the_function() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("safe");
+    // A deletion-only hunk: the `session.clear()` line goes.
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    let diff = r.git(&["diff", "--cached", "-U0"]);
+    assert!(
+        diff.contains("@@ -10 +9,0 @@"),
+        "a deletion-only hunk: {diff}"
+    );
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, true)]
+    );
+}
+
+#[test]
+fn change_outside_the_vulnerable_function_does_not_report_it() {
+    let r = Repo::new();
+    let other = "def helper():\n    return 1\n";
+    r.write("app.py", format!("{}\n\n{other}", vulnerable_app()));
+    r.commit_all("pre-existing finding");
+    r.write(
+        "app.py",
+        format!("{}\n\n{}", vulnerable_app(), other.replace("1", "2")),
+    );
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert!(
+        run.findings().is_empty(),
+        "only `helper` changed: {}",
+        run.stdout()
+    );
+    assert_eq!(run.json()["summary"]["functions"], 1);
+}
+
+#[test]
+fn pre_existing_finding_in_a_touched_function_warns_unless_strict() {
+    let r = Repo::new();
+    r.write("app.py", vulnerable_app());
+    r.commit_all("pre-existing finding");
+    r.write(
+        "app.py",
+        vulnerable_app().replace(
+            "    return redirect(\"/\")",
+            "    # go home\n    return redirect(\"/\")",
+        ),
+    );
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "a pre-existing finding does not block");
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, false)]
+    );
+    assert_eq!(run.json()["findings"][0]["severity"], "warning");
+    let text = r.sidguard(&["staged", "--color", "never"]);
+    assert!(
+        text.stdout().starts_with("warning[SID001]"),
+        "{}",
+        text.stdout()
+    );
+    let strict = r.sidguard(&["staged", "--strict", "--format", "json"]);
+    assert_eq!(strict.code(), 1, "--strict blocks on it");
+    assert_eq!(
+        strict.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, true)]
+    );
+}
+
+#[test]
+fn staged_content_counts_not_the_working_tree() {
+    let r = Repo::new();
+    r.write("app.py", "x = 1\n");
+    r.commit_all("init");
+    // Staged: vulnerable. Working tree: reverted to safe (gitleaks#585).
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    r.write("app.py", safe_app());
+    assert_eq!(r.sidguard(&["staged"]).code(), 1);
+    // Staged: safe. Working tree: vulnerable, not staged.
+    r.write("app.py", safe_app());
+    r.git(&["add", "app.py"]);
+    r.write("app.py", vulnerable_app());
+    assert_eq!(r.sidguard(&["staged"]).code(), 0);
+}
+
+#[test]
+fn a_pure_rename_is_not_a_change() {
+    let r = Repo::new();
+    r.write("app.py", vulnerable_app());
+    r.commit_all("init");
+    r.git(&["mv", "app.py", "login.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert!(
+        run.stderr()
+            .contains("no staged Python changes; nothing to check"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn path_filter_restricts_the_scan() {
+    let r = Repo::new();
+    r.write("a.py", vulnerable_app());
+    r.write("pkg/b.py", vulnerable_app());
+    r.git(&["add", "-A"]);
+    let all = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(all.findings().len(), 2);
+    let one = r.sidguard(&["staged", "--format", "json", "pkg/b.py"]);
+    assert_eq!(
+        one.findings(),
+        vec![("SID001".into(), "pkg/b.py".into(), 10, true)]
+    );
+    // Relative to the current directory when run from a subdirectory.
+    let sub = r.sidguard_in("pkg", &["staged", "--format", "json", "b.py"]);
+    assert_eq!(
+        sub.findings(),
+        vec![("SID001".into(), "pkg/b.py".into(), 10, true)]
+    );
+    let none = r.sidguard(&["staged", "other.py"]);
+    assert_eq!(none.code(), 0);
+}
+
+#[test]
+fn a_syntax_error_elsewhere_does_not_hide_the_finding() {
+    let r = Repo::new();
+    let broken = "def broken(:\n    return (\n\n";
+    r.write("app.py", format!("{}\n\n{broken}", safe_app()));
+    r.commit_all("init");
+    r.write("app.py", format!("{}\n\n{broken}", vulnerable_app()));
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, true)]
+    );
+}
+
+#[test]
+fn invalid_utf8_is_decoded_lossily() {
+    let r = Repo::new();
+    let mut bytes = b"# caf\xe9 latin-1 comment \xff\xfe\n".to_vec();
+    bytes.extend_from_slice(vulnerable_app().as_bytes());
+    r.write("app.py", &bytes);
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 11, true)]
+    );
+}
+
+#[test]
+fn diff_ignores_what_base_did_after_the_fork() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("feature.py", vulnerable_app());
+    r.commit_all("feature adds a vulnerable login");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("mainline.py", vulnerable_app());
+    r.commit_all("main adds another after the fork");
+    let run = r.sidguard(&["diff", "main", "feature", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "feature.py".into(), 10, true)]
+    );
+    // HEAD defaults to HEAD: on main, main...main changes nothing.
+    let same = r.sidguard(&["diff", "main"]);
+    assert_eq!(same.code(), 0);
+    assert!(
+        same.stderr().contains("nothing to check"),
+        "{}",
+        same.stderr()
+    );
+}
+
+#[test]
+fn enabling_a_server_side_backend_blocks_a_login_that_only_clears() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("cookie sessions: clear() is the fix");
+    // The change turns on Flask-Session: clear() keeps the session ID there.
+    r.write(
+        "extensions.py",
+        "from flask_session import Session\n\nsess = Session()\n",
+    );
+    r.write(
+        "app.py",
+        safe_app().replace(
+            "app = Flask(__name__)\n",
+            "app = Flask(__name__)\napp.config[\"SESSION_TYPE\"] = \"redis\"\n",
+        ),
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    let f = &run.json()["findings"][0];
+    assert_eq!(f["storage"], "server-strict");
+    assert!(f["remediation"]["patch"]
+        .as_str()
+        .unwrap()
+        .contains("+        app.session_interface.regenerate(session)"));
+}
+
+#[test]
+fn nothing_staged_says_so() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0);
+    assert_eq!(
+        run.stderr().trim(),
+        "sidguard: nothing is staged; nothing to check"
+    );
+    r.write("README.md", "docs\n");
+    r.git(&["add", "README.md"]);
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(
+        run.stderr().trim(),
+        "sidguard: no staged Python changes; nothing to check"
+    );
+}
+
+#[test]
+fn errors_exit_2_with_one_line() {
+    let plain = Repo::plain();
+    let run = plain.sidguard(&["staged"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr()
+            .starts_with("sidguard: error: not a git repository"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(run.stderr().lines().count(), 1);
+
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    let run = r.sidguard(&["diff", "no-such-branch"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("unknown revision `no-such-branch`"),
+        "{}",
+        run.stderr()
+    );
+
+    let run = r.sidguard(&["scan", "missing-dir"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("missing-dir"), "{}", run.stderr());
+
+    let run = r.sidguard(&["--bogus"]);
+    assert_eq!(run.code(), 2);
+    let run = r.sidguard(&["staged", "--format", "xml"]);
+    assert_eq!(run.code(), 2);
+    let run = r.sidguard(&["explain", "SID999"]);
+    assert_eq!(run.code(), 2);
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let r = Repo::new();
+    r.write("app/auth.py", vulnerable_app());
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    let v = run.json();
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "SID001");
+    assert_eq!(f["name"], "login-without-regeneration");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["blocking"], true);
+    assert_eq!(f["path"], "app/auth.py");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(10), Some(9))
+    );
+    assert_eq!(
+        (f["end_line"].as_u64(), f["end_column"].as_u64()),
+        (Some(10), Some(37))
+    );
+    assert_eq!(f["function"], "login");
+    assert_eq!(f["evidence"][0]["line"], 9);
+    assert_eq!(f["evidence"][0]["label"], "credentials verified here");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("session[\"user_id\"]"));
+    assert!(f["remediation"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("session.clear()"));
+    let patch = f["remediation"]["patch"].as_str().unwrap();
+    assert!(
+        patch.starts_with("--- a/app/auth.py\n+++ b/app/auth.py\n@@ -7,"),
+        "{patch}"
+    );
+    assert!(patch.contains("\n+        session.clear()\n"), "{patch}");
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"files": 1, "functions": 1, "blocking": 1, "warnings": 0})
+    );
+}
+
+#[test]
+fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut install = std::process::Command::new(common::BIN);
+    install.arg("install").current_dir(r.path());
+    common::git_env(&mut install, &r.home());
+    assert!(install.output().unwrap().status.success());
+    // `git commit -a` stages into a temporary index that only GIT_INDEX_FILE reveals.
+    r.write("app.py", vulnerable_app());
+    let mut commit = std::process::Command::new("git");
+    commit
+        .args(["commit", "-a", "-m", "vulnerable"])
+        .current_dir(r.path())
+        .env("PATH", &path);
+    common::git_env(&mut commit, &r.home());
+    let out = commit.output().unwrap();
+    assert!(!out.status.success(), "the commit must be blocked");
+    // git connects a pre-commit hook's stdout to its stderr.
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(shown.contains("error[SID001]"), "{shown}");
+    assert_eq!(r.git(&["log", "--oneline"]).lines().count(), 1);
+    // The same with `git commit PATH`.
+    let mut commit = std::process::Command::new("git");
+    commit
+        .args(["commit", "app.py", "-m", "vulnerable"])
+        .current_dir(r.path())
+        .env("PATH", &path);
+    common::git_env(&mut commit, &r.home());
+    assert!(!commit.output().unwrap().status.success());
+    // A safe change goes through.
+    r.write("app.py", format!("{}\n# more\n", safe_app()));
+    let mut commit = std::process::Command::new("git");
+    commit
+        .args(["commit", "-a", "-m", "safe"])
+        .current_dir(r.path())
+        .env("PATH", &path);
+    common::git_env(&mut commit, &r.home());
+    assert!(commit.output().unwrap().status.success());
+}
+
+#[test]
+fn install_refuses_a_foreign_hook_without_force() {
+    let r = Repo::new();
+    r.write(".git/hooks/pre-commit", "#!/bin/sh\necho other\n");
+    assert_eq!(r.sidguard(&["install"]).code(), 2);
+    assert_eq!(r.sidguard(&["install", "--force"]).code(), 0);
+    let hook = std::fs::read_to_string(r.path().join(".git/hooks/pre-commit")).unwrap();
+    assert!(hook.contains("exec sidguard staged"));
+}
+
+#[test]
+fn scan_walks_directories_respecting_gitignore_and_shebangs() {
+    let r = Repo::plain();
+    r.write("src/app.py", vulnerable_app());
+    r.write(
+        "src/manage",
+        format!("#!/usr/bin/env python3\n{}", vulnerable_app()),
+    );
+    r.write("src/notes.txt", vulnerable_app());
+    r.write("build/gen.py", vulnerable_app());
+    r.write(".gitignore", "build/\n");
+    let run = r.sidguard(&["scan", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        paths,
+        vec!["src/app.py".to_string(), "src/manage".to_string()]
+    );
+}
+
+#[test]
+fn colour_follows_the_flags_and_environment() {
+    let r = Repo::plain();
+    r.write("app.py", vulnerable_app());
+    let plain = r.sidguard(&["scan", "app.py"]);
+    assert!(
+        !plain.stdout().contains('\x1b'),
+        "not a terminal: no colour"
+    );
+    let always = r.sidguard(&["scan", "app.py", "--color", "always"]);
+    assert!(always.stdout().contains("\x1b["));
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["scan", "app.py"])
+        .current_dir(r.path())
+        .env("PRE_COMMIT_COLOR", "always");
+    assert!(String::from_utf8_lossy(&cmd.output().unwrap().stdout).contains("\x1b["));
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["scan", "app.py"])
+        .current_dir(r.path())
+        .env("PRE_COMMIT_COLOR", "always")
+        .env("NO_COLOR", "1");
+    assert!(!String::from_utf8_lossy(&cmd.output().unwrap().stdout).contains('\x1b'));
+}
+
+#[test]
+fn rules_and_explain() {
+    let r = Repo::plain();
+    let rules = r.sidguard(&["rules"]);
+    assert_eq!(rules.code(), 0);
+    assert!(rules
+        .stdout()
+        .contains("SID001  login-without-regeneration"));
+    let explain = r.sidguard(&["explain", "sid001"]);
+    assert_eq!(explain.code(), 0);
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## References",
+    ] {
+        assert!(explain.stdout().contains(section), "missing {section}");
+    }
+}

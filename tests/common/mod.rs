@@ -1,0 +1,137 @@
+//! Test helpers: git repositories built in code in a temp dir (ripgrep's `Dir` style), and
+//! the real `sidguard` binary run inside them.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_sidguard");
+
+pub struct Repo {
+    pub dir: tempfile::TempDir,
+}
+
+/// An environment that isolates git from the user's and the machine's configuration.
+pub fn git_env(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_INDEX_FILE")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("NO_COLOR")
+        .env_remove("PRE_COMMIT_COLOR");
+}
+
+impl Repo {
+    /// A new repository on branch `main`, with no commits.
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    /// A directory that is not a repository.
+    pub fn plain() -> Repo {
+        Repo {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn home(&self) -> PathBuf {
+        let home = self.dir.path().join(".test-home");
+        std::fs::create_dir_all(&home).unwrap();
+        home
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) {
+        let path = self.dir.path().join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, content).unwrap();
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let mut cmd = Command::new("git");
+        cmd.args(args).current_dir(self.path());
+        git_env(&mut cmd, &self.home());
+        let out = cmd.output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn commit_all(&self, msg: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", msg]);
+    }
+
+    pub fn sidguard(&self, args: &[&str]) -> Run {
+        self.sidguard_in(".", args)
+    }
+
+    pub fn sidguard_in(&self, sub: &str, args: &[&str]) -> Run {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).current_dir(self.path().join(sub));
+        git_env(&mut cmd, &self.home());
+        Run(cmd.output().expect("sidguard runs"))
+    }
+}
+
+pub struct Run(pub Output);
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.0.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.0.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout()))
+    }
+    /// (rule, path, line, blocking) of each finding in JSON output.
+    pub fn findings(&self) -> Vec<(String, String, u64, bool)> {
+        let v = self.json();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["blocking"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A Flask login: `clear` decides whether the session is cleared before the identity write.
+pub fn flask_login(name: &str, clear: bool) -> String {
+    format!(
+        "def {name}():\n    user = find_user(request.form[\"email\"])\n    if check_password_hash(user.pw_hash, request.form[\"password\"]):\n{}        session[\"user_id\"] = user.id\n    return redirect(\"/\")\n",
+        if clear { "        session.clear()\n" } else { "" }
+    )
+}
+
+pub const FLASK_HEADER: &str =
+    "from flask import Flask, redirect, request, session\nfrom werkzeug.security import check_password_hash\n\napp = Flask(__name__)\n\n\n";
