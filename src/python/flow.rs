@@ -53,9 +53,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
     /// Runs the analysis over a `function_definition`, starting from `entry`.
     /// Returns the join of the states at every normal exit.
     pub fn run_function(&mut self, func: Node<'_>, entry: A::State) -> St<A> {
-        let Some(body) = func.child_by_field_name("body") else {
-            return None;
-        };
+        let body = func.child_by_field_name("body")?;
         let end = self.block(body, Some(entry));
         if let Some(st) = &end {
             self.analysis.exit(None, st);

@@ -104,13 +104,10 @@ impl ModuleScope {
             if let Bound::Import(p) = bound {
                 let candidate = if p == path {
                     Some(name.clone())
-                } else if let Some(rest) = path
-                    .strip_prefix(p.as_str())
-                    .and_then(|r| r.strip_prefix('.'))
-                {
-                    Some(format!("{name}.{rest}"))
                 } else {
-                    None
+                    path.strip_prefix(p.as_str())
+                        .and_then(|r| r.strip_prefix('.'))
+                        .map(|rest| format!("{name}.{rest}"))
                 };
                 if let Some(c) = candidate {
                     // Prefer the path's own name (`session` over an alias `s`), then the shortest.

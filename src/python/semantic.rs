@@ -189,7 +189,7 @@ impl<'a> Semantic<'a> {
         }
         if func.kind() == "identifier" {
             let name = self.text(func);
-            if self.func.names.get(name).is_none()
+            if !self.func.names.contains_key(name)
                 && self.module.get(name) == Some(&Bound::LocalFunction)
             {
                 out.push(Event::LocalCall {

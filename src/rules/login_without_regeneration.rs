@@ -265,11 +265,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
         let mut out = exits;
         // Writes the helper made after authenticating by itself are the helper's findings.
         if !caller_auth {
-            out.pending = out
-                .pending
-                .into_iter()
-                .filter(|p| p.inner.is_none())
-                .collect();
+            out.pending.retain(|p| p.inner.is_none());
         }
         Some(out)
     }
@@ -372,7 +368,8 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         return Vec::new();
     }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = a.found.into_values().collect();
-    vec![finding(ctx, def, &a.sem, &writes)]
+    let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+    vec![finding(ctx, def, &a.sem, &writes, is_async)]
 }
 
 /// One finding per function: located at the first unprotected write, with the others as evidence.
@@ -381,6 +378,7 @@ fn finding(
     def: usize,
     sem: &Semantic<'_>,
     writes: &[(Pending, BTreeSet<(Place, String)>)],
+    is_async: bool,
 ) -> Finding {
     let file = ctx.file;
     let d = &file.outline.defs[def];
@@ -433,7 +431,7 @@ fn finding(
         Framework::Django => django::why(backend == Backend::DjangoSignedCookies),
     }
     .to_string();
-    let remediation = remediation(ctx, def, backend, writes);
+    let remediation = remediation(ctx, def, backend, writes, is_async);
 
     let mut lines = BTreeMap::new();
     let mut show = |l: usize| {
@@ -472,9 +470,8 @@ fn finding(
 }
 
 fn short(path: &str) -> String {
-    let mut parts = path.rsplit('.');
-    let last = parts.next().unwrap_or(path);
-    match parts.last() {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    match path.split('.').next().filter(|root| *root != last) {
         Some(root) => format!("{root}.{last}()"),
         None => format!("{last}()"),
     }
@@ -486,6 +483,7 @@ fn remediation(
     def: usize,
     backend: Backend,
     writes: &[(Pending, BTreeSet<(Place, String)>)],
+    is_async: bool,
 ) -> Remediation {
     let file = ctx.file;
     let module = &file.module;
@@ -540,10 +538,23 @@ fn remediation(
                 .map(|(p, _)| p.session.clone())
                 .find(|s| s.ends_with("session"))
                 .unwrap_or_else(|| "request.session".to_string());
+            // In an async view the sync API does database I/O and raises
+            // SynchronousOnlyOperation: use the `a`-prefixed coroutines (Django >= 5.0).
+            let (cycle, login) = if is_async {
+                (
+                    format!("await {receiver}.acycle_key()"),
+                    "await django.contrib.auth.alogin(request, user)",
+                )
+            } else {
+                (
+                    format!("{receiver}.cycle_key()"),
+                    "django.contrib.auth.login(request, user)",
+                )
+            };
             (
-                format!("{receiver}.cycle_key()"),
+                cycle.clone(),
                 false,
-                format!("Call `{receiver}.cycle_key()` before writing the identity, or log the user in with `django.contrib.auth.login(request, user)`, which cycles the key itself."),
+                format!("Call `{cycle}` before writing the identity, or log the user in with `{login}`, which cycles the key itself."),
             )
         }
     };

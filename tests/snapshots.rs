@@ -1,0 +1,33 @@
+//! Snapshots of what a user sees: the text report (without colour) and the JSON report for
+//! each fixture set. A change to the output shows up in review as a `.snap` diff.
+
+use sidguard::report::{self, Format};
+use sidguard::{check, source};
+
+fn outcome(dir: &str) -> check::Outcome {
+    let input = source::files::scan(&[format!("tests/fixtures/sid001/{dir}")]).unwrap();
+    check::run(input, false)
+}
+
+macro_rules! snap {
+    ($name:ident, $dir:expr) => {
+        #[test]
+        fn $name() {
+            let o = outcome($dir);
+            insta::assert_snapshot!(
+                concat!(stringify!($name), "_text"),
+                report::render(&o, Format::Text, false)
+            );
+            insta::assert_snapshot!(
+                concat!(stringify!($name), "_json"),
+                report::render(&o, Format::Json, false)
+            );
+        }
+    };
+}
+
+snap!(flask_cookie, "flask_cookie");
+snap!(flask_session, "flask_session");
+snap!(flask_kvsession, "flask_kvsession");
+snap!(django, "django");
+snap!(not_web_sessions, "not_web_sessions");
