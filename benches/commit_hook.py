@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Benchmark for the commit-time check (not a test: it prints numbers, it asserts nothing).
+
+Builds a generated repository (default 5,000 Python files, plus one 20,000-line file),
+then measures, alternating the commands in one session so machine noise hits both:
+
+  1. `sidguard staged` for a small staged change vs `git diff --cached --quiet` (ratio);
+  2. a one-line change in the 20,000-line file vs the same change in a 60-line file
+     (the function-level re-parse: cost must not follow file size);
+  3. `sidguard scan` throughput in MB/s over the whole tree.
+
+Usage: python3 benches/commit_hook.py [--files N] [--runs N] [--bin PATH]
+(build first: cargo build --release)
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+MODULE = '''"""Generated module {i}."""
+from flask import Blueprint, redirect, request, session
+from werkzeug.security import check_password_hash
+
+bp = Blueprint("m{i}", __name__)
+
+
+@bp.post("/login{i}")
+def login_{i}():
+    user = find_user(request.form["email"])
+    if user and check_password_hash(user.pw_hash, request.form["password"]):
+        session.clear()
+        session["user_id"] = user.id
+        return redirect("/")
+    return "no", 401
+
+
+def helper_{i}(items):
+    total = 0
+    for item in items:
+        if item.price > 10:
+            total += item.price * 2
+        else:
+            total += item.price
+    return total
+
+
+class Report{i}:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def render(self):
+        out = []
+        for r in self.rows:
+            out.append(", ".join(str(c) for c in r))
+        return "\\n".join(out)
+
+    def summary(self):
+        return {{"rows": len(self.rows), "module": {i}}}
+'''
+
+
+def git(repo, *args, quiet=True):
+    env = dict(os.environ, GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b.invalid",
+               GIT_COMMITTER_NAME="b", GIT_COMMITTER_EMAIL="b@b.invalid")
+    subprocess.run(["git", *args], cwd=repo, check=True, env=env,
+                   stdout=subprocess.DEVNULL if quiet else None)
+
+
+def timed(cmd, cwd, runs, ok=(0, 1)):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t)
+        if p.returncode not in ok:
+            sys.exit(f"{cmd} exited {p.returncode}")
+    return times
+
+
+def alternate(a, b, cwd, runs):
+    """Runs a and b alternately; returns (times_a, times_b)."""
+    ta, tb = [], []
+    for _ in range(runs):
+        ta += timed(a, cwd, 1)
+        tb += timed(b, cwd, 1)
+    return ta, tb
+
+
+def med(ts):
+    return statistics.median(ts)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=5000)
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "sidguard"))
+    args = ap.parse_args()
+    sg = args.bin
+    if not os.path.exists(sg):
+        sys.exit(f"{sg} not found: run `cargo build --release` first")
+
+    tmp = tempfile.mkdtemp(prefix="sidguard-bench-")
+    repo = os.path.join(tmp, "repo")
+    os.makedirs(repo)
+    try:
+        git(repo, "init", "-q", "-b", "main")
+        total_bytes = 0
+        for i in range(args.files):
+            d = os.path.join(repo, "pkg", f"sub{i // 100}")
+            os.makedirs(d, exist_ok=True)
+            text = MODULE.format(i=i)
+            total_bytes += len(text)
+            with open(os.path.join(d, f"mod{i}.py"), "w") as f:
+                f.write(text)
+        # One large file: 20,000 lines, the login function in the middle.
+        big = []
+        for i in range(800):
+            big.append(MODULE.format(i=100000 + i).split("\n", 1)[1])
+        big_text = "".join(big)
+        big_lines = big_text.count("\n")
+        with open(os.path.join(repo, "big.py"), "w") as f:
+            f.write(big_text)
+        total_bytes += len(big_text)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "generated")
+
+        small = os.path.join(repo, "pkg", "sub0", "mod7.py")
+        big_path = os.path.join(repo, "big.py")
+
+        def one_line_change(path, marker):
+            with open(path) as f:
+                text = f.read()
+            # Change one line inside a login function in the middle of the file.
+            anchor = "        session.clear()\n"
+            mid = text.find(anchor, len(text) // 2)
+            if mid < 0:
+                mid = text.find(anchor)
+            text = text[:mid] + f"        session.clear()  # {marker}\n" + text[mid + len(anchor):]
+            with open(path, "w") as f:
+                f.write(text)
+
+        # 1. Small staged change vs git diff --cached --quiet.
+        one_line_change(small, "edited")
+        git(repo, "add", "-A")
+        timed([sg, "staged"], repo, 2)  # warm the blob-id facts cache
+        t_sg, t_git = alternate([sg, "staged"], ["git", "diff", "--cached", "--quiet"], repo, args.runs)
+        git(repo, "reset", "-q", "--hard")
+
+        # 2. One-line change in the 20,000-line file vs in the small file.
+        one_line_change(big_path, "edited")
+        git(repo, "add", "-A")
+        timed([sg, "staged"], repo, 2)
+        big_times = timed([sg, "staged"], repo, args.runs)
+        git(repo, "reset", "-q", "--hard")
+        one_line_change(small, "edited")
+        git(repo, "add", "-A")
+        small_times = timed([sg, "staged"], repo, args.runs)
+        git(repo, "reset", "-q", "--hard")
+
+        # 3. Full scan throughput.
+        scan_times = timed([sg, "scan", "."], repo, max(3, args.runs // 3))
+        mb = total_bytes / 1e6
+
+        print(f"generated repository: {args.files + 1} Python files, {mb:.1f} MB; big.py has {big_lines} lines")
+        print(f"runs per measurement: {args.runs} (medians; commands alternated)")
+        print()
+        print("| measurement | median | ratio |")
+        print("|---|---|---|")
+        print(f"| `sidguard staged`, one-line change in a small file | {med(t_sg)*1000:.1f} ms | "
+              f"{med(t_sg)/med(t_git):.2f}x `git diff --cached --quiet` ({med(t_git)*1000:.1f} ms) |")
+        print(f"| `sidguard staged`, one-line change in the {big_lines}-line file | {med(big_times)*1000:.1f} ms | "
+              f"{med(big_times)/med(small_times):.2f}x the same change in a small file ({med(small_times)*1000:.1f} ms) |")
+        print(f"| `sidguard scan .` ({mb:.1f} MB, {args.files + 1} files) | {med(scan_times)*1000:.0f} ms | "
+              f"{mb/med(scan_times):.1f} MB/s |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
