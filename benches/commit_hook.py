@@ -102,12 +102,13 @@ def main():
     ap.add_argument("--files", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--bin", default=os.path.join(ROOT, "target", "release", "sidguard"))
+    ap.add_argument("--keep", help="build the repository here and keep it (for profiling)")
     args = ap.parse_args()
     sg = args.bin
     if not os.path.exists(sg):
         sys.exit(f"{sg} not found: run `cargo build --release` first")
 
-    tmp = tempfile.mkdtemp(prefix="sidguard-bench-")
+    tmp = args.keep or tempfile.mkdtemp(prefix="sidguard-bench-")
     repo = os.path.join(tmp, "repo")
     os.makedirs(repo)
     try:
@@ -120,10 +121,13 @@ def main():
             total_bytes += len(text)
             with open(os.path.join(d, f"mod{i}.py"), "w") as f:
                 f.write(text)
-        # One large file: 20,000 lines, the login function in the middle.
-        big = []
-        for i in range(800):
-            big.append(MODULE.format(i=100000 + i).split("\n", 1)[1])
+        # One large file: 20,000 lines (one import block at the top, as real files have),
+        # login functions all the way through.
+        body = MODULE.split("\n\n\n", 1)[1]
+        per = body.format(i=0).count("\n") + 2
+        big = [MODULE.format(i=100000).split("\n\n\n", 1)[0] + "\n\n\n"]
+        for i in range(20000 // per):
+            big.append(body.format(i=100000 + i) + "\n\n")
         big_text = "".join(big)
         big_lines = big_text.count("\n")
         with open(os.path.join(repo, "big.py"), "w") as f:
@@ -181,7 +185,8 @@ def main():
         print(f"| `sidguard scan .` ({mb:.1f} MB, {args.files + 1} files) | {med(scan_times)*1000:.0f} ms | "
               f"{mb/med(scan_times):.1f} MB/s |")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

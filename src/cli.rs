@@ -148,6 +148,7 @@ fn run(cli: &Cli) -> Result<i32> {
             path.display()
         )));
     }
+    let started = std::time::Instant::now();
     let input = match &cli.command {
         Command::Rules => {
             print(&rules_table())?;
@@ -193,7 +194,16 @@ fn run(cli: &Cli) -> Result<i32> {
         }
         return Ok(exit::CLEAN);
     }
+    let read = started.elapsed();
     let outcome = crate::check::run(input, g.strict);
+    if std::env::var_os("SIDGUARD_TIMINGS").is_some() {
+        eprintln!(
+            "sidguard: timings: read {:.1} ms, check {:.1} ms, {} lines parsed",
+            read.as_secs_f64() * 1000.0,
+            (started.elapsed() - read).as_secs_f64() * 1000.0,
+            outcome.parsed_lines
+        );
+    }
     print(&crate::report::render(
         &outcome,
         g.format,

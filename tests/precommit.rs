@@ -15,7 +15,10 @@ fn pre_commit() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("SIDGUARD_PRE_COMMIT") {
         return Some(PathBuf::from(p));
     }
-    let found = Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     found.then(|| PathBuf::from("pre-commit"))
 }
 
@@ -23,7 +26,10 @@ fn try_repo(r: &Repo, pre_commit: &PathBuf, args: &[&str]) -> (i32, String) {
     let root = env!("CARGO_MANIFEST_DIR");
     let target = PathBuf::from(root).join("target");
     let mut cmd = Command::new(pre_commit);
-    cmd.arg("try-repo").arg(root).args(args).current_dir(r.path());
+    cmd.arg("try-repo")
+        .arg(root)
+        .args(args)
+        .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());
     // Keep pre-commit's hook environments and cargo's build between runs.
     cmd.env("PRE_COMMIT_HOME", target.join("pre-commit-home"))
@@ -40,7 +46,11 @@ fn try_repo(r: &Repo, pre_commit: &PathBuf, args: &[&str]) -> (i32, String) {
         cmd.env("RUSTUP_HOME", PathBuf::from(home).join(".rustup"));
     }
     let out = cmd.output().expect("pre-commit runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -51,28 +61,45 @@ fn pre_commit_try_repo_blocks_a_vulnerable_commit_and_passes_a_clean_one() {
             std::env::var_os("CI").is_none(),
             "pre-commit is required under CI: run scripts/test, which installs it"
         );
-        eprintln!("SKIPPED: pre-commit not found; run scripts/test to include the real pre-commit run");
+        eprintln!(
+            "SKIPPED: pre-commit not found; run scripts/test to include the real pre-commit run"
+        );
         return;
     };
     let r = Repo::new();
-    r.write("app.py", format!("{FLASK_HEADER}{}", flask_login("login", true)));
+    r.write(
+        "app.py",
+        format!("{FLASK_HEADER}{}", flask_login("login", true)),
+    );
     r.git(&["add", "app.py"]);
     let (code, out) = try_repo(&r, &pc, &["sidguard", "--verbose"]);
     assert_eq!(code, 0, "a clean staged file passes:\n{out}");
     assert!(out.contains("Passed"), "{out}");
 
-    r.write("app.py", format!("{FLASK_HEADER}{}", flask_login("login", false)));
+    r.write(
+        "app.py",
+        format!("{FLASK_HEADER}{}", flask_login("login", false)),
+    );
     r.git(&["add", "app.py"]);
     let (code, out) = try_repo(&r, &pc, &["sidguard"]);
     assert_eq!(code, 1, "a vulnerable staged file is blocked:\n{out}");
-    assert!(out.contains("error[SID001]") && out.contains("Failed"), "{out}");
-    assert!(out.contains("+        session.clear()"), "the remediation patch is shown:\n{out}");
+    assert!(
+        out.contains("error[SID001]") && out.contains("Failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("+        session.clear()"),
+        "the remediation patch is shown:\n{out}"
+    );
 
     // `--all-files`: the staged hook has no diff to read and says so; the scan hook checks files.
     r.git(&["commit", "-q", "--no-verify", "-m", "vulnerable"]);
     let (code, out) = try_repo(&r, &pc, &["sidguard", "--all-files", "--verbose"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("nothing is staged; nothing to check"), "never a silent pass:\n{out}");
+    assert!(
+        out.contains("nothing is staged; nothing to check"),
+        "never a silent pass:\n{out}"
+    );
     let (code, out) = try_repo(&r, &pc, &["sidguard-scan", "--all-files"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error[SID001]"), "{out}");

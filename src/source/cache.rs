@@ -5,6 +5,8 @@
 //! that does not parse invalidates the whole file, which is then rebuilt.
 
 use std::collections::HashMap;
+
+use git2::Oid;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,7 @@ const HEADER: &str = "sidguard-facts v1";
 
 pub struct FactsCache {
     path: Option<PathBuf>,
-    entries: HashMap<String, u32>,
+    entries: HashMap<Oid, u32>,
     seen: usize,
     dirty: bool,
 }
@@ -45,12 +47,12 @@ impl FactsCache {
         }
     }
 
-    pub fn get(&mut self, oid: &str) -> Option<FileFacts> {
+    pub fn get(&mut self, oid: Oid) -> Option<FileFacts> {
         self.seen += 1;
-        self.entries.get(oid).map(|f| FileFacts(*f))
+        self.entries.get(&oid).map(|f| FileFacts(*f))
     }
 
-    pub fn insert(&mut self, oid: String, facts: FileFacts) {
+    pub fn insert(&mut self, oid: Oid, facts: FileFacts) {
         self.entries.insert(oid, facts.0);
         self.dirty = true;
     }
@@ -73,7 +75,7 @@ impl FactsCache {
         let mut text = String::with_capacity(self.entries.len() * 48 + 32);
         text.push_str(HEADER);
         text.push('\n');
-        let mut keys: Vec<(&String, &u32)> = self.entries.iter().collect();
+        let mut keys: Vec<(&Oid, &u32)> = self.entries.iter().collect();
         keys.sort();
         for (k, v) in keys {
             text.push_str(&format!("{k} {v}\n"));
@@ -90,7 +92,7 @@ impl FactsCache {
     }
 }
 
-fn parse(s: &str) -> Option<HashMap<String, u32>> {
+fn parse(s: &str) -> Option<HashMap<Oid, u32>> {
     let mut lines = s.lines();
     if lines.next()? != HEADER {
         return None;
@@ -101,7 +103,7 @@ fn parse(s: &str) -> Option<HashMap<String, u32>> {
         if oid.len() != 40 || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
             return None;
         }
-        map.insert(oid.to_string(), flags.parse().ok()?);
+        map.insert(Oid::from_str(oid).ok()?, flags.parse().ok()?);
     }
     Some(map)
 }
@@ -113,19 +115,19 @@ mod tests {
     #[test]
     fn round_trip_and_corruption() {
         let dir = tempfile::tempdir().unwrap();
-        let oid = "a".repeat(40);
+        let oid = Oid::from_str(&"a".repeat(40)).unwrap();
         let mut c = FactsCache::load(dir.path());
-        assert!(c.get(&oid).is_none());
-        c.insert(oid.clone(), FileFacts(5));
+        assert!(c.get(oid).is_none());
+        c.insert(oid, FileFacts(5));
         c.save();
         let mut c = FactsCache::load(dir.path());
-        assert_eq!(c.get(&oid), Some(FileFacts(5)));
+        assert_eq!(c.get(oid), Some(FileFacts(5)));
         std::fs::write(
             dir.path().join("sidguard/facts-v1"),
-            format!("{HEADER}\n{oid} five\n"),
+            format!("{HEADER}\n{} five\n", "a".repeat(40)),
         )
         .unwrap();
         let mut c = FactsCache::load(dir.path());
-        assert!(c.get(&oid).is_none(), "a corrupt cache is not trusted");
+        assert!(c.get(oid).is_none(), "a corrupt cache is not trusted");
     }
 }

@@ -7,11 +7,12 @@
 //! symlinks and non-Python files are skipped. Hunks are read with zero context: a changed
 //! line marks its function, and a pure deletion marks the lines on both sides of it.
 
-use git2::{
-    Delta, DiffFindOptions, DiffOptions, FileMode, Index, ObjectType, Oid, Repository, Tree,
-};
+use std::collections::HashSet;
+
+use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Tree};
 
 use super::cache::FactsCache;
+use super::hunks;
 use super::{is_python, ChangedFile, Input, Mode, Skipped, Touched};
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
@@ -65,13 +66,15 @@ pub fn staged(paths: &[String]) -> Result<Input> {
         .map_err(|e| Error::git("diffing the index against HEAD", e))?;
     find_renames(&mut diff)?;
     let filter = PathFilter::new(&repo, paths);
-    let mut input = collect(&repo, &diff, &filter, Mode::Staged)?;
+    let (mut input, changes) = collect(&repo, &diff, &filter, Mode::Staged)?;
     if !input.files.is_empty() {
-        let (facts, blobs) = facts_from_index(&repo, &index)?;
-        input.facts = facts;
-        if let Some(old) = &old {
-            input.old_facts = facts_from_tree(&repo, old)?.0;
-        }
+        let blobs: Blobs = index
+            .iter()
+            .filter(|e| e.mode & 0o170000 == 0o100000)
+            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
+            .filter(|(p, _)| p.ends_with(".py"))
+            .collect();
+        project_facts(&repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
     }
     Ok(input)
@@ -83,7 +86,9 @@ pub fn range(base: &str, head: &str) -> Result<Input> {
     let base_commit = resolve_commit(&repo, base)?;
     let head_commit = resolve_commit(&repo, head)?;
     let fork = match repo.merge_base(base_commit.id(), head_commit.id()) {
-        Ok(oid) => repo.find_commit(oid).map_err(|e| Error::git("reading the merge base", e))?,
+        Ok(oid) => repo
+            .find_commit(oid)
+            .map_err(|e| Error::git("reading the merge base", e))?,
         Err(e) if e.code() == git2::ErrorCode::NotFound => {
             return Err(Error::Usage(format!(
                 "`{base}` and `{head}` have no common ancestor; pass a BASE that `{head}` was branched from"
@@ -102,11 +107,10 @@ pub fn range(base: &str, head: &str) -> Result<Input> {
         .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
         .map_err(|e| Error::git("diffing the range", e))?;
     find_renames(&mut diff)?;
-    let mut input = collect(&repo, &diff, &PathFilter::all(), Mode::Diff)?;
+    let (mut input, changes) = collect(&repo, &diff, &PathFilter::all(), Mode::Diff)?;
     if !input.files.is_empty() {
-        let (facts, blobs) = facts_from_tree(&repo, &new)?;
-        input.facts = facts;
-        input.old_facts = facts_from_tree(&repo, &old)?.0;
+        let blobs = tree_blobs(&new)?;
+        project_facts(&repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(&repo, &mut input, &blobs, Some(&old), &PathFilter::all())?;
     }
     Ok(input)
@@ -195,22 +199,47 @@ fn read_blob(repo: &Repository, oid: Oid, path: &str) -> Result<Vec<u8>> {
     Ok(blob.content().to_vec())
 }
 
+/// Git's binary heuristic: a NUL byte in the first 8,000 bytes.
+fn looks_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some()
+}
+
+/// What the diff changed, for deriving the old tree's facts without walking it: the new
+/// paths of every delta, and the old blobs of every Python delta (deletions included).
+#[derive(Default)]
+struct Changes {
+    new_paths: HashSet<String>,
+    old_blobs: Vec<(String, Oid)>,
+}
+
 fn collect(
     repo: &Repository,
     diff: &git2::Diff<'_>,
     filter: &PathFilter,
     mode: Mode,
-) -> Result<Input> {
+) -> Result<(Input, Changes)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut changed_paths = 0;
-    for (idx, delta) in diff.deltas().enumerate() {
+    let mut changes = Changes::default();
+    for delta in diff.deltas() {
         let new_file = delta.new_file();
+        let old_file = delta.old_file();
         let path = new_file
             .path()
-            .or_else(|| delta.old_file().path())
+            .or_else(|| old_file.path())
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
+        changes.new_paths.insert(path.clone());
+        if let Some(old_path) = old_file
+            .path()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+        {
+            let regular = matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable);
+            if old_path.ends_with(".py") && regular && !old_file.id().is_zero() {
+                changes.old_blobs.push((old_path, old_file.id()));
+            }
+        }
         if !filter.keeps(&path) {
             continue;
         }
@@ -220,8 +249,10 @@ fn collect(
             }
             _ => continue, // deleted, ignored, untracked, unmodified
         }
-        let mode_new = new_file.mode();
-        if matches!(mode_new, FileMode::Link | FileMode::Commit | FileMode::Tree) {
+        if matches!(
+            new_file.mode(),
+            FileMode::Link | FileMode::Commit | FileMode::Tree
+        ) {
             continue; // symlinks and submodules are never followed
         }
         let oid = new_file.id();
@@ -229,44 +260,17 @@ fn collect(
         if !is_python(&path, head) {
             continue;
         }
-        if delta.flags().is_binary() || new_file.is_binary() {
-            skipped.push(Skipped {
-                path: path.clone(),
-                reason: "git treats it as binary".into(),
-            });
-            continue;
-        }
-        let patch = git2::Patch::from_diff(diff, idx)
-            .map_err(|e| Error::git(format!("reading the diff of {path}"), e))?;
-        let Some(patch) = patch else {
-            skipped.push(Skipped {
-                path: path.clone(),
-                reason: "git treats it as binary".into(),
-            });
-            continue;
-        };
-        let mut ranges = Vec::new();
-        for h in 0..patch.num_hunks() {
-            let (hunk, _) = patch
-                .hunk(h)
-                .map_err(|e| Error::git(format!("reading a hunk of {path}"), e))?;
-            let start = hunk.new_start() as usize;
-            let lines = hunk.new_lines() as usize;
-            if lines == 0 {
-                // Lines were only deleted, after line `start`: mark both neighbours.
-                ranges.push((start.max(1), start + 1));
-            } else {
-                ranges.push((start, start + lines - 1));
-            }
-        }
-        if ranges.is_empty() {
-            continue; // a pure rename or a mode change: no content changed
-        }
         let new = read_blob(repo, oid, &path)?;
-        let old_file = delta.old_file();
+        if looks_binary(&new) {
+            skipped.push(Skipped {
+                path: path.clone(),
+                reason: "it looks binary (a NUL byte), as git would treat it".into(),
+            });
+            continue;
+        }
         let old = if matches!(delta.status(), Delta::Added)
             || old_file.id().is_zero()
-            || old_file.mode() == FileMode::Link
+            || !matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable)
         {
             None
         } else {
@@ -276,10 +280,15 @@ fn collect(
                 .unwrap_or_else(|| path.clone());
             Some(read_blob(repo, old_file.id(), &old_path)?)
         };
-        let touched = if old.is_none() {
-            Touched::All
-        } else {
-            Touched::Lines(ranges)
+        let touched = match &old {
+            None => Touched::All,
+            Some(old) => {
+                let ranges = hunks::changed_lines(old, &new);
+                if ranges.is_empty() {
+                    continue; // a pure rename or a mode change: no content changed
+                }
+                Touched::Lines(ranges)
+            }
         };
         files.push(ChangedFile {
             path,
@@ -288,22 +297,62 @@ fn collect(
             touched,
         });
     }
-    Ok(Input {
+    let input = Input {
         mode,
         files,
         facts: ProjectFacts::default(),
         old_facts: ProjectFacts::default(),
         skipped,
         changed_paths,
-    })
-}
-
-fn git_dir(repo: &Repository) -> std::path::PathBuf {
-    repo.commondir().to_path_buf()
+    };
+    Ok((input, changes))
 }
 
 /// Python blobs of a tree or index: (path, blob id).
 type Blobs = Vec<(String, Oid)>;
+
+/// Every Python blob of a tree.
+fn tree_blobs(tree: &Tree<'_>) -> Result<Blobs> {
+    let mut blobs = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
+        let name = entry.name().unwrap_or("");
+        if entry.kind() == Some(ObjectType::Blob)
+            && name.ends_with(".py")
+            && entry.filemode() & 0o170000 == 0o100000
+        {
+            blobs.push((format!("{dir}{name}"), entry.id()));
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| Error::git("walking the tree", e))?;
+    Ok(blobs)
+}
+
+/// Project facts of the new side (every Python blob) and of the old side (the same blobs
+/// where the diff changed nothing, plus the old blobs of the changed paths), in one pass
+/// through the blob-id cache.
+fn project_facts(
+    repo: &Repository,
+    input: &mut Input,
+    blobs: &Blobs,
+    changes: &Changes,
+) -> Result<()> {
+    let mut cache = FactsCache::load(repo.commondir());
+    for (path, oid) in blobs {
+        let f = blob_facts(repo, &mut cache, *oid, path)?;
+        input.facts.add(f);
+        if !changes.new_paths.contains(path) {
+            input.old_facts.add(f);
+        }
+    }
+    for (path, oid) in &changes.old_blobs {
+        input
+            .old_facts
+            .add(blob_facts(repo, &mut cache, *oid, path)?);
+    }
+    cache.save();
+    Ok(())
+}
 
 /// When the change switches the session backend (Flask-Session turned on, Django's engine
 /// changed), every session-using function in the project means something new: add each
@@ -349,73 +398,17 @@ fn add_backend_dependents(
     Ok(())
 }
 
-/// Project facts over every Python blob in the index, through the blob-id cache.
-fn facts_from_index(repo: &Repository, index: &Index) -> Result<(ProjectFacts, Blobs)> {
-    let mut cache = FactsCache::load(&git_dir(repo));
-    let mut facts = ProjectFacts::default();
-    let mut blobs = Vec::new();
-    for entry in index.iter() {
-        let path = String::from_utf8_lossy(&entry.path).into_owned();
-        if !path.ends_with(".py") || entry.mode & 0o170000 != 0o100000 {
-            continue;
-        }
-        facts.add(blob_facts(repo, &mut cache, entry.id, &path)?);
-        blobs.push((path, entry.id));
-    }
-    cache.save();
-    Ok((facts, blobs))
-}
-
-/// Project facts over every Python blob of a tree, through the blob-id cache.
-pub fn facts_from_tree(repo: &Repository, tree: &Tree<'_>) -> Result<(ProjectFacts, Blobs)> {
-    let mut cache = FactsCache::load(&git_dir(repo));
-    let mut facts = ProjectFacts::default();
-    let mut blobs = Vec::new();
-    let mut failure: Option<Error> = None;
-    tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
-        let name = entry.name().unwrap_or("");
-        if entry.kind() == Some(ObjectType::Blob)
-            && name.ends_with(".py")
-            && entry.filemode() & 0o170000 == 0o100000
-        {
-            let path = format!("{dir}{name}");
-            match blob_facts(repo, &mut cache, entry.id(), &path) {
-                Ok(f) => {
-                    facts.add(f);
-                    blobs.push((path, entry.id()));
-                }
-                Err(e) => {
-                    failure = Some(e);
-                    return git2::TreeWalkResult::Abort;
-                }
-            }
-        }
-        git2::TreeWalkResult::Ok
-    })
-    .map_err(|e| {
-        failure
-            .take()
-            .unwrap_or_else(|| Error::git("walking the tree", e))
-    })?;
-    if let Some(e) = failure {
-        return Err(e);
-    }
-    cache.save();
-    Ok((facts, blobs))
-}
-
 fn blob_facts(
     repo: &Repository,
     cache: &mut FactsCache,
     oid: Oid,
     path: &str,
 ) -> Result<crate::project::FileFacts> {
-    let key = oid.to_string();
-    if let Some(f) = cache.get(&key) {
+    if let Some(f) = cache.get(oid) {
         return Ok(f);
     }
     let bytes = read_blob(repo, oid, path)?;
     let f = file_facts(&bytes);
-    cache.insert(key, f);
+    cache.insert(oid, f);
     Ok(f)
 }

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod files;
 pub mod git;
+pub mod hunks;
 
 use crate::project::ProjectFacts;
 
