@@ -30,6 +30,8 @@ pub struct Outcome {
     pub skipped: Vec<Skipped>,
     /// Lines tree-sitter parsed (diff modes parse only affected functions).
     pub parsed_lines: usize,
+    /// Files whose analysis hit an internal error (also listed in `skipped`).
+    pub internal_errors: usize,
 }
 
 impl Outcome {
@@ -46,6 +48,8 @@ struct FileResult {
     findings: Vec<Finding>,
     functions: usize,
     parsed_lines: usize,
+    crashed: Option<String>,
+    refused: Option<Skipped>,
 }
 
 pub fn run(input: Input, strict: bool) -> Outcome {
@@ -54,7 +58,20 @@ pub fn run(input: Input, strict: bool) -> Outcome {
     let results: Vec<FileResult> = input
         .files
         .par_iter()
-        .map(|f| check_file(f, facts, mode, strict))
+        .map(|f| {
+            // A bug must not turn into a silent pass or take the other files down: the file
+            // is reported as skipped (and so never looks clean).
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                check_file(f, facts, mode, strict)
+            }))
+            .unwrap_or_else(|_| FileResult {
+                findings: Vec::new(),
+                functions: 0,
+                parsed_lines: 0,
+                crashed: Some(f.path.clone()),
+                refused: None,
+            })
+        })
         .collect();
     let mut out = Outcome {
         files: input.files.len(),
@@ -65,6 +82,15 @@ pub fn run(input: Input, strict: bool) -> Outcome {
         out.findings.extend(r.findings);
         out.functions += r.functions;
         out.parsed_lines += r.parsed_lines;
+        out.skipped.extend(r.refused);
+        if let Some(path) = r.crashed {
+            out.internal_errors += 1;
+            out.skipped.push(Skipped {
+                path,
+                reason: "internal error while analysing it (a sidguard bug: please report it)"
+                    .into(),
+            });
+        }
     }
     out
 }
@@ -77,6 +103,18 @@ fn check_file(
 ) -> FileResult {
     let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
     let file = SourceFile::new(cf.path.clone(), &cf.new, whole);
+    if let Some(reason) = &file.refused {
+        return FileResult {
+            findings: Vec::new(),
+            functions: 0,
+            parsed_lines: 0,
+            crashed: None,
+            refused: Some(Skipped {
+                path: cf.path.clone(),
+                reason: reason.clone(),
+            }),
+        };
+    }
     let ctx = Context { file: &file, facts };
     let defs = affected(&file, &cf.touched);
     let mut findings = Vec::new();
@@ -114,6 +152,8 @@ fn check_file(
         findings,
         functions: defs.len(),
         parsed_lines,
+        crashed: None,
+        refused: None,
     }
 }
 

@@ -209,6 +209,21 @@ fn run(cli: &Cli) -> Result<i32> {
         g.format,
         use_color(g.color),
     ))?;
+    if outcome.internal_errors > 0 {
+        eprintln!("sidguard: error: {} file(s) could not be analysed because of an internal error; the result is incomplete", outcome.internal_errors);
+        return Ok(exit::ERROR);
+    }
+    if g.strict && !outcome.skipped.is_empty() {
+        eprintln!(
+            "sidguard: {} not checked; --strict treats that as a failure",
+            if outcome.skipped.len() == 1 {
+                "1 file was".to_string()
+            } else {
+                format!("{} files were", outcome.skipped.len())
+            }
+        );
+        return Ok(exit::FINDINGS);
+    }
     Ok(if outcome.blocking() > 0 {
         exit::FINDINGS
     } else {

@@ -485,3 +485,48 @@ fn rules_and_explain() {
         assert!(explain.stdout().contains(section), "missing {section}");
     }
 }
+
+/// tree-sitter-python aborts the process (a C assertion) on ~500 nested indentation levels:
+/// such a file is reported as skipped, and --strict makes that a failure.
+#[test]
+fn hostile_nesting_is_skipped_not_a_crash() {
+    let r = Repo::plain();
+    let n = 10_000;
+    let mut blocks = String::from("from flask import session\n\ndef g():\n");
+    for i in 0..n {
+        blocks.push_str(&format!("{}if x:\n", "    ".repeat(i + 1)));
+    }
+    blocks.push_str(&format!("{}session['user_id'] = 1\n", "    ".repeat(n + 1)));
+    r.write("blocks.py", &blocks);
+    let run = r.sidguard(&["scan", "blocks.py", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let v = run.json();
+    assert_eq!(v["skipped"][0]["path"], "blocks.py");
+    assert!(v["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("nested more than"));
+    let strict = r.sidguard(&["scan", "blocks.py", "--strict"]);
+    assert_eq!(strict.code(), 1, "--strict turns a skip into a failure");
+    assert!(
+        strict.stdout().contains("(1 skipped)"),
+        "{}",
+        strict.stdout()
+    );
+
+    // Deep expressions parse; the walk is bounded, and the finding is still made.
+    let exprs = format!(
+        "{FLASK_HEADER}def f():\n    if check_password(p):\n        x = {}1{}\n        {}session{}['user_id'] = 1\n",
+        "(".repeat(n),
+        ")".repeat(n),
+        "(".repeat(n),
+        ")".repeat(n)
+    );
+    r.write("exprs.py", &exprs);
+    let run = r.sidguard(&["scan", "exprs.py", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "exprs.py".into(), 10, true)]
+    );
+}

@@ -23,6 +23,8 @@ pub struct SourceFile {
     slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
+    /// Why this file cannot be analysed (it is then reported as skipped, never as clean).
+    pub refused: Option<String>,
 }
 
 /// A function inside a parse: the parse and the row of its `def` keyword.
@@ -53,6 +55,7 @@ impl SourceFile {
     /// `whole`: parse the whole file (scan mode) rather than function slices.
     pub fn new(path: String, bytes: &[u8], whole: bool) -> SourceFile {
         let text = String::from_utf8_lossy(bytes).into_owned();
+        let refused = parse::refuse(text.as_bytes());
         let outline = outline::scan(text.as_bytes());
         let module = ModuleScope::build(&text, &outline);
         SourceFile {
@@ -64,6 +67,7 @@ impl SourceFile {
             full: OnceCell::new(),
             slices: RefCell::new(HashMap::new()),
             parsed_lines: std::cell::Cell::new(0),
+            refused,
         }
     }
 

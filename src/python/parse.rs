@@ -13,8 +13,47 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
+/// tree-sitter-python's external scanner serializes its indentation stack (two bytes a
+/// level) into tree-sitter's 1,024-byte buffer and, past about 500 levels, trips a C
+/// assertion that aborts the whole process. Its stack holds strictly increasing widths, so
+/// the number of distinct indentation widths in a text bounds its depth; text with more than
+/// this many is never handed to the parser.
+pub const MAX_INDENT_WIDTHS: usize = 300;
+
+/// Why `text` must not be parsed, if it must not.
+pub fn refuse(text: &[u8]) -> Option<String> {
+    let mut widths = std::collections::HashSet::new();
+    for line in text.split(|b| *b == b'\n') {
+        // Widths as the scanner measures them: space 1, tab 8, form feed resets.
+        let mut w: u64 = 0;
+        let mut blank = true;
+        for &b in line {
+            match b {
+                b' ' => w += 1,
+                b'\t' => w += 8,
+                b'\x0c' => w = 0,
+                b'\r' => {}
+                _ => {
+                    blank = false;
+                    break;
+                }
+            }
+        }
+        if !blank && w > 0 && widths.insert(w) && widths.len() > MAX_INDENT_WIDTHS {
+            return Some(format!(
+                "indentation nested more than {MAX_INDENT_WIDTHS} levels deep (the Python parser cannot take it safely)"
+            ));
+        }
+    }
+    None
+}
+
 /// Parses `text` with this thread's parser (one parser per thread, no locks).
+/// Returns `None` for text the parser cannot take safely (see `refuse`).
 pub fn parse(text: &str) -> Option<Tree> {
+    if refuse(text.as_bytes()).is_some() {
+        return None;
+    }
     PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {

@@ -326,8 +326,12 @@ impl<'a> Semantic<'a> {
 
     /// Which framework's session an expression is, if any.
     pub fn session_expr(&self, node: Node<'_>) -> Option<Framework> {
+        let mut node = node;
+        // `((session))`: unwrap parentheses iteratively (no recursion on hostile nesting).
+        while node.kind() == "parenthesized_expression" {
+            node = node.named_child(0)?;
+        }
         match node.kind() {
-            "parenthesized_expression" => node.named_child(0).and_then(|n| self.session_expr(n)),
             "identifier" | "attribute" => self.session_text(self.text(node), 0),
             _ => None,
         }

@@ -85,7 +85,15 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     }
     let blocking = outcome.blocking();
     let warnings = outcome.warnings();
-    let files = plural(outcome.files, "file");
+    let files = if outcome.skipped.is_empty() {
+        plural(outcome.files, "file")
+    } else {
+        format!(
+            "{} ({} skipped)",
+            plural(outcome.files, "file"),
+            outcome.skipped.len()
+        )
+    };
     let functions = plural(outcome.functions, "function");
     let line = if blocking > 0 {
         p.err(&format!(
