@@ -94,67 +94,50 @@ impl SourceFile {
     /// The parsed function for outline entry `def`.
     pub fn function(&self, def: usize) -> Option<FunctionRef> {
         let d = self.outline.defs.get(def)?;
-        let header_row = d.header_line - 1;
         let header_col = def_keyword_col(
             &self.text,
             self.outline.line_start(d.header_line, self.text.len()),
         );
-        if self.whole {
-            let parsed = self.full()?;
+        let in_full = || {
             let f = FunctionRef {
-                parsed,
-                row: header_row,
+                parsed: self.full()?,
+                row: d.header_line - 1,
                 col: header_col,
                 def,
             };
-            return f.node().is_some().then_some(f);
+            f.node().is_some().then_some(f)
+        };
+        if self.whole {
+            return in_full();
         }
-        if let Some(cached) = self.slices.borrow().get(&def) {
-            return cached.clone().map(|parsed| FunctionRef {
-                row: d.header_line - d.start_line,
-                col: header_col.saturating_sub(
-                    parsed
-                        .removed
-                        .get(d.header_line - d.start_line)
-                        .copied()
-                        .unwrap_or(0),
-                ),
-                parsed,
-                def,
-            });
-        }
-        let slice = self.text.get(d.start_byte..d.end_byte).unwrap_or("");
-        self.parsed_lines
-            .set(self.parsed_lines.get() + (d.end_line + 1 - d.start_line));
-        let parsed = parse::parse_slice(slice, d.start_line, d.indent).map(Rc::new);
         let row = d.header_line - d.start_line;
-        let ok = parsed.as_ref().and_then(|p| {
-            let col = header_col.saturating_sub(p.removed.get(row).copied().unwrap_or(0));
-            let f = FunctionRef {
-                parsed: p.clone(),
-                row,
-                col,
-                def,
-            };
-            let node = f.node()?;
-            // The slice must parse cleanly as this definition, or we trust the full parse.
-            (!node.has_error() && !p.root().has_error()).then_some(f)
-        });
-        self.slices
-            .borrow_mut()
-            .insert(def, ok.as_ref().map(|f| f.parsed.clone()));
-        match ok {
-            Some(f) => Some(f),
+        let in_slice = |parsed: Rc<Parsed>| FunctionRef {
+            col: header_col.saturating_sub(parsed.removed.get(row).copied().unwrap_or(0)),
+            parsed,
+            row,
+            def,
+        };
+        let cached = self.slices.borrow().get(&def).cloned();
+        let slice = match cached {
+            Some(slice) => slice,
             None => {
-                let parsed = self.full()?;
-                let f = FunctionRef {
-                    parsed,
-                    row: header_row,
-                    col: header_col,
-                    def,
-                };
-                f.node().is_some().then_some(f)
+                let text = self.text.get(d.start_byte..d.end_byte).unwrap_or("");
+                self.parsed_lines
+                    .set(self.parsed_lines.get() + (d.end_line + 1 - d.start_line));
+                // The slice must parse cleanly as this definition, or the full parse is used.
+                let parsed = parse::parse_slice(text, d.start_line, d.indent)
+                    .map(Rc::new)
+                    .filter(|p| {
+                        let f = in_slice(p.clone());
+                        f.node().is_some_and(|n| !n.has_error()) && !p.root().has_error()
+                    });
+                self.slices.borrow_mut().insert(def, parsed.clone());
+                parsed
             }
+        };
+        match slice {
+            Some(parsed) => Some(in_slice(parsed)),
+            None => in_full(),
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use owo_colors::OwoColorize;
+use owo_colors::{OwoColorize, Style};
 
 use super::sanitize;
 use crate::check::Outcome;
@@ -17,54 +17,33 @@ struct Paint {
 }
 
 impl Paint {
-    fn err(&self, s: &str) -> String {
+    fn style(&self, s: &str, style: Style) -> String {
         if self.on {
-            s.red().bold().to_string()
+            s.style(style).to_string()
         } else {
             s.to_string()
         }
+    }
+    fn err(&self, s: &str) -> String {
+        self.style(s, Style::new().red().bold())
     }
     fn warn(&self, s: &str) -> String {
-        if self.on {
-            s.yellow().bold().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().yellow().bold())
     }
     fn blue(&self, s: &str) -> String {
-        if self.on {
-            s.blue().bold().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().blue().bold())
     }
     fn bold(&self, s: &str) -> String {
-        if self.on {
-            s.bold().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().bold())
     }
     fn cyan(&self, s: &str) -> String {
-        if self.on {
-            s.cyan().bold().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().cyan().bold())
     }
     fn green(&self, s: &str) -> String {
-        if self.on {
-            s.green().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().green())
     }
     fn red(&self, s: &str) -> String {
-        if self.on {
-            s.red().to_string()
-        } else {
-            s.to_string()
-        }
+        self.style(s, Style::new().red())
     }
 }
 
