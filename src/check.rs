@@ -53,12 +53,29 @@ struct FileResult {
 }
 
 pub fn run(input: Input, strict: bool) -> Outcome {
+    run_until(input, strict, None)
+}
+
+/// Like `run`, but files not started before `deadline` are skipped ("time budget").
+pub fn run_until(input: Input, strict: bool, deadline: Option<std::time::Instant>) -> Outcome {
     let facts = (input.facts, input.old_facts);
     let mode = input.mode;
     let results: Vec<FileResult> = input
         .files
         .par_iter()
         .map(|f| {
+            if deadline.is_some_and(|d| std::time::Instant::now() > d) {
+                return FileResult {
+                    findings: Vec::new(),
+                    functions: 0,
+                    parsed_lines: 0,
+                    crashed: None,
+                    refused: Some(Skipped {
+                        path: f.path.clone(),
+                        reason: "the time budget ran out before it was checked".into(),
+                    }),
+                };
+            }
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -76,6 +76,21 @@ pub enum Command {
         /// A rule code (SID001) or name (login-without-regeneration).
         rule: String,
     },
+    /// Server-side hook: check the refs git is about to accept (pre-receive protocol on stdin).
+    #[command(name = "pre-receive")]
+    PreReceive {
+        /// Server policy file (default: git config `sidguard.config`, else built-in defaults).
+        #[arg(long, value_name = "PATH")]
+        policy: Option<PathBuf>,
+    },
+    /// Client-side hook: check what `git push` would send (pre-push protocol on stdin).
+    #[command(name = "pre-push")]
+    PrePush {
+        /// The remote's name (git passes it).
+        remote: String,
+        /// The remote's URL (git passes it; unused).
+        url: Option<String>,
+    },
     /// Install the plain git pre-commit hook into this repository.
     Install {
         /// Replace an existing pre-commit hook that is not sidguard's.
@@ -171,7 +186,38 @@ fn run(cli: &Cli) -> Result<i32> {
             );
             return Ok(exit::CLEAN);
         }
-        Command::Staged { paths } => crate::source::git::staged(paths)?,
+        Command::PreReceive { policy } => {
+            return Ok(crate::hook::pre_receive(&crate::hook::HookArgs {
+                format: g.format,
+                color: g.color,
+                strict: g.strict,
+                policy: policy.as_deref(),
+            }));
+        }
+        Command::PrePush { remote, .. } => {
+            return crate::hook::pre_push(
+                &crate::hook::HookArgs {
+                    format: g.format,
+                    color: g.color,
+                    strict: g.strict,
+                    policy: None,
+                },
+                remote,
+            );
+        }
+        Command::Staged { paths } => {
+            // pre-commit's pre-push stage (and `run --from-ref --to-ref`) passes the range in
+            // the environment: check what would be pushed instead of the index.
+            match (
+                std::env::var("PRE_COMMIT_FROM_REF"),
+                std::env::var("PRE_COMMIT_TO_REF"),
+            ) {
+                (Ok(from), Ok(to)) if !from.is_empty() && !to.is_empty() => {
+                    crate::source::git::range(&from, &to)?
+                }
+                _ => crate::source::git::staged(paths)?,
+            }
+        }
         Command::Diff { base, head } => crate::source::git::range(base, head)?,
         Command::Scan { paths } => crate::source::files::scan(paths)?,
     };

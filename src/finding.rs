@@ -56,7 +56,22 @@ pub struct Finding {
     pub framework: &'static str,
     pub storage: &'static str,
     pub remediation: Remediation,
+    /// The ref a push check found this on (pre-receive, pre-push).
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    /// The commit of the push that last touched the flagged function.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
     /// Source lines the text report shows (line number to text); not part of JSON.
     #[serde(skip)]
     pub lines: BTreeMap<usize, String>,
+    /// First and last line of the flagged function.
+    #[serde(skip)]
+    pub function_lines: (usize, usize),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    pub id: String,
+    pub subject: String,
 }

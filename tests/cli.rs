@@ -530,3 +530,31 @@ fn hostile_nesting_is_skipped_not_a_crash() {
         vec![("SID001".into(), "exprs.py".into(), 10, true)]
     );
 }
+
+#[test]
+fn staged_follows_pre_commit_push_range() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("safe");
+    let from = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("app.py", vulnerable_app());
+    r.commit_all("vulnerable");
+    let to = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["staged", "--format", "json"])
+        .current_dir(r.path());
+    common::git_env(&mut cmd, &r.home());
+    cmd.env("PRE_COMMIT_FROM_REF", &from)
+        .env("PRE_COMMIT_TO_REF", &to);
+    let run = common::Run(cmd.output().unwrap());
+    assert_eq!(
+        run.code(),
+        1,
+        "nothing is staged, but the pushed range is vulnerable: {}",
+        run.stderr()
+    );
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 10, true)]
+    );
+}

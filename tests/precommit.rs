@@ -103,4 +103,36 @@ fn pre_commit_try_repo_blocks_a_vulnerable_commit_and_passes_a_clean_one() {
     let (code, out) = try_repo(&r, &pc, &["sidguard-scan", "--all-files"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error[SID001]"), "{out}");
+
+    // The pre-push stage: pre-commit passes the pushed range in PRE_COMMIT_FROM_REF/TO_REF.
+    r.write(
+        "app.py",
+        format!("{FLASK_HEADER}{}", flask_login("login", true)),
+    );
+    r.git(&["commit", "-q", "--no-verify", "-am", "fix"]);
+    let fixed = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("notes.py", "x = 1\n");
+    r.git(&["add", "notes.py"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "notes"]);
+    let notes = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let stage = ["sidguard", "--hook-stage", "pre-push", "--from-ref"];
+    let (code, out) = try_repo(
+        &r,
+        &pc,
+        &[&stage[..], &[fixed.as_str(), "--to-ref", notes.as_str()]].concat(),
+    );
+    assert_eq!(code, 0, "a safe pushed range passes:\n{out}");
+    r.write(
+        "app.py",
+        format!("{FLASK_HEADER}{}", flask_login("login", false)),
+    );
+    r.git(&["commit", "-q", "--no-verify", "-am", "break it again"]);
+    let broken = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let (code, out) = try_repo(
+        &r,
+        &pc,
+        &[&stage[..], &[notes.as_str(), "--to-ref", broken.as_str()]].concat(),
+    );
+    assert_eq!(code, 1, "a vulnerable pushed range is blocked:\n{out}");
+    assert!(out.contains("error[SID001]"), "{out}");
 }

@@ -179,6 +179,19 @@ fn finding(out: &mut String, f: &Finding, p: &Paint) {
         sanitize(&f.function),
         sanitize(&f.message)
     );
+    if let Some(r) = &f.git_ref {
+        let commit = match &f.commit {
+            Some(c) => format!("; last touched in {} \"{}\"", c.id, sanitize(&c.subject)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{pad} {} {} {}{commit}",
+            p.blue("="),
+            p.bold("ref:"),
+            sanitize(r)
+        );
+    }
     if !f.why.is_empty() {
         let _ = writeln!(out, "{pad} {} {} {}", p.blue("="), p.bold("why:"), f.why);
     }

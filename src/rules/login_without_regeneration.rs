@@ -465,7 +465,10 @@ fn finding(
             Storage::ServerPermissive => "server-permissive",
         },
         remediation,
+        git_ref: None,
+        commit: None,
         lines,
+        function_lines: (d.start_line, d.end_line),
     }
 }
 

@@ -66,7 +66,7 @@ pub fn staged(paths: &[String]) -> Result<Input> {
         .map_err(|e| Error::git("diffing the index against HEAD", e))?;
     find_renames(&mut diff)?;
     let filter = PathFilter::new(&repo, paths);
-    let (mut input, changes) = collect(&repo, &diff, &filter, Mode::Staged)?;
+    let (mut input, changes) = collect(&repo, &diff, &filter, Mode::Staged, None)?;
     if !input.files.is_empty() {
         let blobs: Blobs = index
             .iter()
@@ -102,16 +102,27 @@ pub fn range(base: &str, head: &str) -> Result<Input> {
     let new = head_commit
         .tree()
         .map_err(|e| Error::git("reading HEAD's tree", e))?;
+    tree_change(&repo, Some(&old), &new, None)
+}
+
+/// The change from `old` (or the empty tree) to `new`, as an `Input`: what `diff` and the
+/// push modes check. Python blobs larger than `max_blob` bytes are listed as skipped.
+pub fn tree_change(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: &Tree<'_>,
+    max_blob: Option<u64>,
+) -> Result<Input> {
     let mut opts = diff_options();
     let mut diff = repo
-        .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
-        .map_err(|e| Error::git("diffing the range", e))?;
+        .diff_tree_to_tree(old, Some(new), Some(&mut opts))
+        .map_err(|e| Error::git("diffing the trees", e))?;
     find_renames(&mut diff)?;
-    let (mut input, changes) = collect(&repo, &diff, &PathFilter::all(), Mode::Diff)?;
+    let (mut input, changes) = collect(repo, &diff, &PathFilter::all(), Mode::Diff, max_blob)?;
     if !input.files.is_empty() {
-        let blobs = tree_blobs(&new)?;
-        project_facts(&repo, &mut input, &blobs, &changes)?;
-        add_backend_dependents(&repo, &mut input, &blobs, Some(&old), &PathFilter::all())?;
+        let blobs = tree_blobs(new)?;
+        project_facts(repo, &mut input, &blobs, &changes)?;
+        add_backend_dependents(repo, &mut input, &blobs, old, &PathFilter::all())?;
     }
     Ok(input)
 }
@@ -217,6 +228,7 @@ fn collect(
     diff: &git2::Diff<'_>,
     filter: &PathFilter,
     mode: Mode,
+    max_blob: Option<u64>,
 ) -> Result<(Input, Changes)> {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -259,6 +271,25 @@ fn collect(
         let head = || read_blob(repo, oid, &path).ok();
         if !is_python(&path, head) {
             continue;
+        }
+        if let Some(max) = max_blob {
+            // The size from the object header, before inflating an untrusted blob.
+            let size = repo
+                .odb()
+                .and_then(|odb| odb.read_header(oid))
+                .map_err(|e| Error::Object {
+                    oid: oid.to_string(),
+                    path: path.clone(),
+                    message: e.message().to_string(),
+                })?
+                .0 as u64;
+            if size > max {
+                skipped.push(Skipped {
+                    path: path.clone(),
+                    reason: format!("{size} bytes, over the policy's max-blob-bytes ({max})"),
+                });
+                continue;
+            }
         }
         let new = read_blob(repo, oid, &path)?;
         if looks_binary(&new) {

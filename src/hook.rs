@@ -1,0 +1,278 @@
+//! Push-time drivers: `sidguard pre-receive` on the server and `sidguard pre-push` on a
+//! client. Both read git's ref lines on stdin, check each ref's net change (see
+//! `source::push`), and report per ref on stderr (git relays a server hook's output to the
+//! pusher as `remote:` lines). Exit 1 rejects the push.
+//!
+//! On the server, every error and every limit (malformed stdin, an unknown object, a blob
+//! over `max-blob-bytes`, the time budget) follows the policy's fail mode: `closed` (the
+//! default) rejects the push, `open` accepts it with a warning. Nothing the pusher sends can
+//! change the policy.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::check::{self, Outcome};
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::finding::CommitInfo;
+use crate::policy::{FailMode, Policy, PolicyColor};
+use crate::report::{self, Format};
+use crate::source::git;
+use crate::source::push::{self, Existing, RefCheck};
+
+/// Reads stdin completely (bounded), refusing a terminal: hooks get their input from git.
+fn read_stdin(what: &str) -> Result<String> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Error::Usage(format!(
+            "`sidguard {what}` reads git's ref updates on stdin; it is meant to run as a git hook"
+        )));
+    }
+    let mut buf = Vec::new();
+    // 64 MiB is far more ref lines than any real push has.
+    stdin
+        .lock()
+        .take(64 << 20)
+        .read_to_end(&mut buf)
+        .map_err(|e| Error::Io {
+            path: "<stdin>".into(),
+            source: e,
+        })?;
+    String::from_utf8(buf).map_err(|_| {
+        Error::Usage("stdin is not UTF-8 text; expected git's ref update lines".into())
+    })
+}
+
+fn eprint(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// Push options the pusher sent with `git push -o` (only if the server advertises them).
+fn push_options() -> Vec<String> {
+    let count: usize = std::env::var("GIT_PUSH_OPTION_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (0..count.min(100))
+        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
+        .collect()
+}
+
+/// The server policy: `--policy PATH`, else git config `sidguard.config` (relative paths from
+/// the git directory), else the defaults.
+fn load_policy(repo: &git2::Repository, cli: Option<&Path>) -> Result<Policy> {
+    if let Some(path) = cli {
+        return Policy::load(path);
+    }
+    let configured = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("sidguard.config").ok());
+    match configured {
+        Some(p) => {
+            let p: PathBuf = if p.is_absolute() {
+                p
+            } else {
+                repo.path().join(p)
+            };
+            Policy::load(&p)
+        }
+        None => Ok(Policy::default()),
+    }
+}
+
+/// Checks every planned ref; findings carry their ref and the commit that last touched them.
+fn check_refs(
+    repo: &git2::Repository,
+    checks: Vec<RefCheck>,
+    strict: bool,
+    deadline: Option<Instant>,
+    text: bool,
+) -> Outcome {
+    let mut total = Outcome::default();
+    for rc in checks {
+        let name = rc.update.refname.clone();
+        let Some(input) = rc.input else {
+            if text {
+                eprint(&format!(
+                    "sidguard: {}: {}\n",
+                    report::sanitize(&name),
+                    rc.note.unwrap_or_default()
+                ));
+            }
+            continue;
+        };
+        if text {
+            let range = match (rc.base, rc.tip) {
+                (Some(b), Some(t)) => format!("{}..{}", &b.to_string()[..12], &t.to_string()[..12]),
+                (None, Some(t)) => format!("everything up to {}", &t.to_string()[..12]),
+                _ => String::new(),
+            };
+            let what = if input.files.is_empty() && input.skipped.is_empty() {
+                "no Python changes"
+            } else {
+                "checking the net change"
+            };
+            eprint(&format!(
+                "sidguard: {}: {what} ({range})\n",
+                report::sanitize(&name)
+            ));
+        }
+        let mut outcome = check::run_until(input, strict, deadline);
+        for f in &mut outcome.findings {
+            f.git_ref = Some(name.clone());
+            if let Some(tip) = rc.tip {
+                let (start, end) = f.function_lines;
+                f.commit = push::last_commit(repo, &f.path, start, end, rc.base, tip)
+                    .map(|(id, subject)| CommitInfo { id, subject });
+            }
+        }
+        for s in &mut outcome.skipped {
+            s.path = format!("{name}: {}", s.path);
+        }
+        total.findings.extend(outcome.findings);
+        total.files += outcome.files;
+        total.functions += outcome.functions;
+        total.skipped.extend(outcome.skipped);
+        total.parsed_lines += outcome.parsed_lines;
+        total.internal_errors += outcome.internal_errors;
+    }
+    total
+}
+
+pub struct HookArgs<'a> {
+    pub format: Format,
+    pub color: crate::cli::ColorChoice,
+    pub strict: bool,
+    pub policy: Option<&'a Path>,
+}
+
+/// `sidguard pre-receive`. Returns the exit code (errors are already reported).
+pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
+    let started = Instant::now();
+    // Until the policy is read, errors reject: fail closed is the safe default.
+    let mut fail = FailMode::Closed;
+    let result = (|| -> Result<i32> {
+        let repo = git::open()?;
+        let policy = load_policy(&repo, args.policy)?;
+        fail = policy.fail;
+        let text = read_stdin("pre-receive")?;
+        let updates = push::parse_pre_receive(&text)?;
+        if updates.is_empty() {
+            eprint("sidguard: no ref updates on stdin; nothing to check\n");
+            return Ok(exit::CLEAN);
+        }
+        let deadline = started + Duration::from_secs(policy.time_budget_seconds);
+        let checks = push::plan(
+            &repo,
+            &updates,
+            Existing::Server,
+            Some(policy.max_blob_bytes),
+        )?;
+        let strict = args.strict || policy.strict;
+        let text_out = args.format == Format::Text;
+        let outcome = check_refs(&repo, checks, strict, Some(deadline), text_out);
+        let color = match args.color {
+            crate::cli::ColorChoice::Always => true,
+            crate::cli::ColorChoice::Never => false,
+            crate::cli::ColorChoice::Auto => {
+                policy.color == PolicyColor::Always
+                    || push_options().iter().any(|o| o == "sidguard.color=always")
+            }
+        };
+        let rendered = report::render(&outcome, args.format, color);
+        if text_out {
+            eprint(&rendered);
+        } else {
+            print!("{rendered}");
+        }
+        if outcome.internal_errors > 0 {
+            return Err(Error::Usage(format!(
+                "{} file(s) could not be analysed because of an internal error",
+                outcome.internal_errors
+            )));
+        }
+        if !outcome.skipped.is_empty() {
+            let msg = format!(
+                "{} file(s) were not checked (see the warnings above)",
+                outcome.skipped.len()
+            );
+            match fail {
+                FailMode::Closed => {
+                    eprint(&format!(
+                        "sidguard: {msg}; rejecting the push (policy: fail = \"closed\")\n"
+                    ));
+                    return Ok(exit::FINDINGS);
+                }
+                FailMode::Open => eprint(&format!(
+                    "sidguard: warning: {msg}; accepted (policy: fail = \"open\")\n"
+                )),
+            }
+        }
+        if outcome.blocking() > 0 {
+            eprint("sidguard: push rejected: it introduces session fixation (see above); fix it and push again\n");
+            return Ok(exit::FINDINGS);
+        }
+        Ok(exit::CLEAN)
+    })();
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let e = report::sanitize(&e.to_string()).into_owned();
+            match fail {
+                FailMode::Closed => {
+                    eprint(&format!(
+                        "sidguard: error: {e}; rejecting the push (policy: fail = \"closed\")\n"
+                    ));
+                    exit::ERROR
+                }
+                FailMode::Open => {
+                    eprint(&format!("sidguard: warning: {e}; accepting the push unchecked (policy: fail = \"open\")\n"));
+                    exit::CLEAN
+                }
+            }
+        }
+    }
+}
+
+/// `sidguard pre-push REMOTE [URL]`: what `git push` would send, against the remote's refs.
+pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
+    let repo = git::open()?;
+    let text = read_stdin("pre-push")?;
+    let updates = push::parse_pre_push(&text)?;
+    if updates.is_empty() {
+        eprint("sidguard: nothing to push; nothing to check\n");
+        return Ok(exit::CLEAN);
+    }
+    let checks = push::plan(&repo, &updates, Existing::Remote(remote), None)?;
+    let text_out = args.format == Format::Text;
+    let outcome = check_refs(&repo, checks, args.strict, None, text_out);
+    let color = match args.color {
+        crate::cli::ColorChoice::Always => true,
+        crate::cli::ColorChoice::Never => false,
+        crate::cli::ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    };
+    let rendered = report::render(&outcome, args.format, color);
+    if text_out {
+        eprint(&rendered);
+    } else {
+        print!("{rendered}");
+    }
+    if outcome.internal_errors > 0 {
+        return Ok(exit::ERROR);
+    }
+    if args.strict && !outcome.skipped.is_empty() {
+        return Ok(exit::FINDINGS);
+    }
+    Ok(if outcome.blocking() > 0 {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    })
+}
