@@ -7,7 +7,9 @@ then measures, alternating the commands in one session so machine noise hits bot
   1. `sidguard staged` for a small staged change vs `git diff --cached --quiet` (ratio);
   2. a one-line change in the 20,000-line file vs the same change in a 60-line file
      (the function-level re-parse: cost must not follow file size);
-  3. `sidguard scan` throughput in MB/s over the whole tree.
+  3. `sidguard scan` throughput in MB/s over the whole tree;
+  4. `sidguard pre-receive` for a push of 500 commits vs a push of 1 commit with the same
+     net change, against a bare copy of the repository (the check follows the net change).
 
 Usage: python3 benches/commit_hook.py [--files N] [--runs N] [--bin PATH]
 (build first: cargo build --release)
@@ -169,6 +171,42 @@ def main():
         small_times = timed([sg, "staged"], repo, args.runs)
         git(repo, "reset", "-q", "--hard")
 
+        # 4. A push of 500 commits vs 1 commit with the same net change.
+        bare = os.path.join(tmp, "server.git")
+        subprocess.run(["git", "clone", "-q", "--bare", repo, bare], check=True)
+        base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+        git(repo, "checkout", "-q", "-b", "many")
+        for i in range(500):
+            with open(os.path.join(repo, "counter.py"), "w") as f:
+                f.write(f"COUNT = {i}\n")
+            git(repo, "add", "-A")
+            git(repo, "commit", "-q", "-m", f"bump {i}")
+        one_line_change(small, "pushed")
+        git(repo, "commit", "-q", "-am", "edit a login")
+        many = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+        git(repo, "checkout", "-q", "-b", "one", base)
+        with open(os.path.join(repo, "counter.py"), "w") as f:
+            f.write("COUNT = 499\n")
+        one_line_change(small, "pushed")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "the same net change in one commit")
+        one = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+        git(bare, "fetch", "-q", repo, "many:refs/incoming/many", "one:refs/incoming/one")
+
+        def pre_receive(new):
+            line = f"{base} {new} refs/heads/master\n".encode()
+            t = time.perf_counter()
+            p = subprocess.run([sg, "pre-receive"], cwd=bare, input=line, env=dict(os.environ, GIT_DIR=bare),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if p.returncode not in (0, 1):
+                sys.exit(f"pre-receive exited {p.returncode}")
+            return time.perf_counter() - t
+        pre_receive(many)  # warm the facts cache
+        t_many, t_one = [], []
+        for _ in range(args.runs):
+            t_many.append(pre_receive(many))
+            t_one.append(pre_receive(one))
+
         # 3. Full scan throughput.
         scan_times = timed([sg, "scan", "."], repo, max(3, args.runs // 3))
         mb = total_bytes / 1e6
@@ -184,6 +222,8 @@ def main():
               f"{med(big_times)/med(small_times):.2f}x the same change in a small file ({med(small_times)*1000:.1f} ms) |")
         print(f"| `sidguard scan .` ({mb:.1f} MB, {args.files + 1} files) | {med(scan_times)*1000:.0f} ms | "
               f"{mb/med(scan_times):.1f} MB/s |")
+        print(f"| `sidguard pre-receive`, push of 501 commits | {med(t_many)*1000:.1f} ms | "
+              f"{med(t_many)/med(t_one):.2f}x a 1-commit push of the same net change ({med(t_one)*1000:.1f} ms) |")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
