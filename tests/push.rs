@@ -424,3 +424,29 @@ fn plain_pre_push_hook_blocks_a_vulnerable_push() {
     let (ok, out) = push(&r, &["origin", "side"]);
     assert!(ok, "{out}");
 }
+
+#[test]
+fn colour_only_when_asked_and_the_time_budget() {
+    let s = Server::new();
+    s.git(&["config", "receive.advertisePushOptions", "true"]);
+    let r = s.clone();
+    commit(&r, "app.py", &vulnerable(), "vulnerable");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok && !out.contains('\x1b'), "{out}");
+    let (ok, out) = push(&r, &["-o", "sidguard.color=always", "origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("\x1b["), "the pusher asked for colour: {out}");
+
+    // A time budget of zero: nothing can be checked in time, so fail closed rejects.
+    let policy = s.bare.join("policy.toml");
+    std::fs::write(&policy, "time-budget-seconds = 0\n").unwrap();
+    s.git(&["config", "sidguard.config", "policy.toml"]);
+    let r2 = s.clone();
+    commit(&r2, "app.py", &safe(), "safe but late");
+    let (ok, out) = push(&r2, &["origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("the time budget ran out before it was checked"),
+        "{out}"
+    );
+}
