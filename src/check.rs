@@ -15,12 +15,16 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use std::time::Instant;
+
+use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::project::ProjectFacts;
 use crate::python::file::SourceFile;
 use crate::python::outline::DefKind;
 use crate::rules::{self, Context};
 use crate::source::{ChangedFile, Input, Mode, Skipped, Touched};
+use crate::suppress;
 
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -52,19 +56,45 @@ struct FileResult {
     refused: Option<Skipped>,
 }
 
-pub fn run(input: Input, strict: bool) -> Outcome {
-    run_until(input, strict, None)
+/// How to run: blocking policy, configuration, time budget, suppressions.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub strict: bool,
+    pub config: Config,
+    /// Files not started before this instant are skipped ("time budget").
+    pub deadline: Option<Instant>,
+    /// Honour inline suppressions (`# sidguard: ignore[...]`); pre-receive may forbid them.
+    pub ignore_suppressions: bool,
 }
 
-/// Like `run`, but files not started before `deadline` are skipped ("time budget").
-pub fn run_until(input: Input, strict: bool, deadline: Option<std::time::Instant>) -> Outcome {
+/// Runs with the default configuration.
+pub fn run(input: Input, strict: bool) -> Outcome {
+    run_with(
+        input,
+        &Options {
+            strict,
+            ..Options::default()
+        },
+    )
+}
+
+pub fn run_with(input: Input, opts: &Options) -> Outcome {
     let facts = (input.facts, input.old_facts);
     let mode = input.mode;
-    let results: Vec<FileResult> = input
+    let mut out = Outcome {
+        skipped: input.skipped,
+        ..Outcome::default()
+    };
+    let files: Vec<&ChangedFile> = input
         .files
+        .iter()
+        .filter(|f| !opts.config.excluded(&f.path))
+        .collect();
+    out.files = files.len();
+    let results: Vec<FileResult> = files
         .par_iter()
         .map(|f| {
-            if deadline.is_some_and(|d| std::time::Instant::now() > d) {
+            if opts.deadline.is_some_and(|d| Instant::now() > d) {
                 return FileResult {
                     findings: Vec::new(),
                     functions: 0,
@@ -79,7 +109,7 @@ pub fn run_until(input: Input, strict: bool, deadline: Option<std::time::Instant
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_file(f, facts, mode, strict)
+                check_file(f, facts, mode, opts)
             }))
             .unwrap_or_else(|_| FileResult {
                 findings: Vec::new(),
@@ -90,11 +120,6 @@ pub fn run_until(input: Input, strict: bool, deadline: Option<std::time::Instant
             })
         })
         .collect();
-    let mut out = Outcome {
-        files: input.files.len(),
-        skipped: input.skipped,
-        ..Outcome::default()
-    };
     for r in results {
         out.findings.extend(r.findings);
         out.functions += r.functions;
@@ -116,7 +141,7 @@ fn check_file(
     cf: &ChangedFile,
     (facts, old_facts): (ProjectFacts, ProjectFacts),
     mode: Mode,
-    strict: bool,
+    opts: &Options,
 ) -> FileResult {
     let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
     let file = SourceFile::new(cf.path.clone(), &cf.new, whole);
@@ -132,18 +157,45 @@ fn check_file(
             }),
         };
     }
-    let ctx = Context { file: &file, facts };
+    let ctx = Context {
+        file: &file,
+        facts,
+        config: &opts.config,
+    };
     let defs = affected(&file, &cf.touched);
     let mut findings = Vec::new();
     for &def in &defs {
         findings.extend(rules::check_function(&ctx, def));
     }
+    // Suppressions, after the rules: in the analysed functions (the whole file in `scan`).
+    let mut meta = Vec::new();
+    if !opts.ignore_suppressions {
+        let analysed: Vec<(usize, usize)> = if matches!(cf.touched, Touched::All) {
+            vec![(1, usize::MAX)]
+        } else {
+            defs.iter()
+                .map(|d| {
+                    (
+                        file.outline.defs[*d].start_line,
+                        file.outline.defs[*d].end_line,
+                    )
+                })
+                .collect()
+        };
+        meta = suppress::apply(&mut findings, &file, &analysed);
+        meta.retain(|f| opts.config.enabled(f.rule));
+    }
     let mut parsed_lines = file.parsed_lines.get();
+    // Blocking: a finding blocks unless the same rule fired on the same function before.
+    for f in &mut findings {
+        f.blocking = f.severity == Severity::Error;
+    }
     if let (Some(old), false) = (&cf.old, findings.is_empty()) {
         let old_file = SourceFile::new(cf.path.clone(), old, false);
         let old_ctx = Context {
             file: &old_file,
             facts: old_facts,
+            config: &opts.config,
         };
         for f in &mut findings {
             let before = old_file
@@ -151,20 +203,15 @@ fn check_file(
                 .function_named(&f.function)
                 .map(|d| rules::check_function(&old_ctx, d))
                 .unwrap_or_default();
-            if before.iter().any(|b| b.rule == f.rule) {
-                f.blocking = strict;
-                if !strict {
-                    f.severity = Severity::Warning;
-                }
+            if before.iter().any(|b| b.rule == f.rule) && f.blocking && !opts.strict {
+                f.blocking = false;
+                f.severity = Severity::Warning;
             }
         }
         parsed_lines += old_file.parsed_lines.get();
     }
-    for f in &mut findings {
-        if f.severity == Severity::Warning && !strict {
-            f.blocking = false;
-        }
-    }
+    findings.extend(meta);
+    findings.sort_by_key(|f| (f.span.line, f.span.column));
     FileResult {
         findings,
         functions: defs.len(),

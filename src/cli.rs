@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::report::Format;
 use crate::{exit, rules};
@@ -37,7 +38,8 @@ pub struct Global {
     /// Block on findings that were already there before the change, too.
     #[arg(long, global = true)]
     pub strict: bool,
-    /// Configuration file (reserved: configuration arrives in a later version).
+    /// Configuration file (`.sidguard.toml`, or a `pyproject.toml` with `[tool.sidguard]`);
+    /// by default it is found at the repository root of the tree being checked.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
@@ -69,6 +71,8 @@ pub enum Command {
         /// Files and directories (default: the current directory).
         paths: Vec<String>,
     },
+    /// Print the effective configuration (the file `scan` would use, or --config).
+    Config,
     /// List the rules.
     Rules,
     /// Print a rule's documentation.
@@ -157,14 +161,16 @@ fn print(text: &str) -> Result<()> {
 
 fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
-    if let Some(path) = &g.config {
-        return Err(Error::Usage(format!(
-            "--config {} : configuration files are not supported by this version yet (the flag is reserved)",
-            path.display()
-        )));
-    }
     let started = std::time::Instant::now();
     let input = match &cli.command {
+        Command::Config => {
+            let config = match &g.config {
+                Some(path) => Config::load_path(path)?,
+                None => Config::discover(&std::env::current_dir().unwrap_or_default())?,
+            };
+            print(&config.show())?;
+            return Ok(exit::CLEAN);
+        }
         Command::Rules => {
             print(&rules_table())?;
             return Ok(exit::CLEAN);
@@ -241,7 +247,22 @@ fn run(cli: &Cli) -> Result<i32> {
         return Ok(exit::CLEAN);
     }
     let read = started.elapsed();
-    let outcome = crate::check::run(input, g.strict);
+    // Configuration: --config, else the file in the checked tree (diff modes), else the
+    // nearest one on disk (`scan`).
+    let config = match (&g.config, &input.config_file) {
+        (Some(path), _) => Config::load_path(path)?,
+        (None, Some(file)) => Config::parse(file)?.unwrap_or_default(),
+        (None, None) if mode == crate::source::Mode::Scan => {
+            Config::discover(&std::env::current_dir().unwrap_or_default())?
+        }
+        (None, None) => Config::default(),
+    };
+    let opts = crate::check::Options {
+        strict: g.strict,
+        config,
+        ..crate::check::Options::default()
+    };
+    let outcome = crate::check::run_with(input, &opts);
     if std::env::var_os("SIDGUARD_TIMINGS").is_some() {
         eprintln!(
             "sidguard: timings: read {:.1} ms, check {:.1} ms, {} lines parsed",

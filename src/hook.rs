@@ -88,10 +88,10 @@ fn load_policy(repo: &git2::Repository, cli: Option<&Path>) -> Result<Policy> {
 fn check_refs(
     repo: &git2::Repository,
     checks: Vec<RefCheck>,
-    strict: bool,
-    deadline: Option<Instant>,
+    opts: &check::Options,
+    repo_config: bool,
     text: bool,
-) -> Outcome {
+) -> Result<Outcome> {
     let mut total = Outcome::default();
     for rc in checks {
         let name = rc.update.refname.clone();
@@ -121,7 +121,16 @@ fn check_refs(
                 report::sanitize(&name)
             ));
         }
-        let mut outcome = check::run_until(input, strict, deadline);
+        // The pushed tree's own configuration, only where the server policy allows it.
+        let mut ref_opts = opts.clone();
+        if repo_config {
+            if let Some(file) = &input.config_file {
+                if let Some(c) = crate::config::Config::parse(file)? {
+                    ref_opts.config = c;
+                }
+            }
+        }
+        let mut outcome = check::run_with(input, &ref_opts);
         for f in &mut outcome.findings {
             f.git_ref = Some(name.clone());
             if let Some(tip) = rc.tip {
@@ -140,7 +149,7 @@ fn check_refs(
         total.parsed_lines += outcome.parsed_lines;
         total.internal_errors += outcome.internal_errors;
     }
-    total
+    Ok(total)
 }
 
 pub struct HookArgs<'a> {
@@ -172,9 +181,14 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
             Existing::Server,
             Some(policy.max_blob_bytes),
         )?;
-        let strict = args.strict || policy.strict;
+        let opts = check::Options {
+            strict: args.strict || policy.strict,
+            deadline: Some(deadline),
+            ignore_suppressions: !policy.allow_suppressions,
+            ..check::Options::default()
+        };
         let text_out = args.format == Format::Text;
-        let outcome = check_refs(&repo, checks, strict, Some(deadline), text_out);
+        let outcome = check_refs(&repo, checks, &opts, policy.use_repository_config, text_out)?;
         let color = match args.color {
             crate::cli::ColorChoice::Always => true,
             crate::cli::ColorChoice::Never => false,
@@ -249,7 +263,11 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     }
     let checks = push::plan(&repo, &updates, Existing::Remote(remote), None)?;
     let text_out = args.format == Format::Text;
-    let outcome = check_refs(&repo, checks, args.strict, None, text_out);
+    let opts = check::Options {
+        strict: args.strict,
+        ..check::Options::default()
+    };
+    let outcome = check_refs(&repo, checks, &opts, true, text_out)?;
     let color = match args.color {
         crate::cli::ColorChoice::Always => true,
         crate::cli::ColorChoice::Never => false,

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod exit;
 pub mod finding;
@@ -18,3 +19,4 @@ pub mod python;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -7,11 +7,13 @@
 //! max-blob-bytes = 2097152         # larger Python files are not checked (a limit: fail mode applies)
 //! time-budget-seconds = 60         # total time for the whole push (a limit: fail mode applies)
 //! strict = false                   # block on findings that were already there, too
+//! allow-suppressions = false       # honour `# sidguard: ignore[...]` comments in pushed code
+//! use-repository-config = false    # read [tool.sidguard] / .sidguard.toml from the pushed tree
 //! color = "never"                  # "never" (default) or "always"; a push option `sidguard.color=always` also works
 //! ```
 //!
-//! Nothing in the pushed tree is read as configuration. (Project configuration files and inline
-//! suppressions do not exist yet; when they arrive, the policy will have to opt in to each.)
+//! By default nothing in the pushed tree is read as configuration and inline suppressions in
+//! pushed code are ignored; the policy opts in to each.
 
 use std::path::Path;
 
@@ -40,6 +42,8 @@ pub struct Policy {
     pub max_blob_bytes: u64,
     pub time_budget_seconds: u64,
     pub strict: bool,
+    pub allow_suppressions: bool,
+    pub use_repository_config: bool,
     pub color: PolicyColor,
 }
 
@@ -50,6 +54,8 @@ impl Default for Policy {
             max_blob_bytes: 2 * 1024 * 1024,
             time_budget_seconds: 60,
             strict: false,
+            allow_suppressions: false,
+            use_repository_config: false,
             color: PolicyColor::Never,
         }
     }
@@ -94,7 +100,7 @@ mod tests {
     fn defaults_and_errors() {
         let p = Policy::parse("", Path::new("p.toml")).unwrap();
         assert_eq!(p.fail, FailMode::Closed);
-        assert!(!p.strict);
+        assert!(!p.strict && !p.allow_suppressions && !p.use_repository_config);
         let p = Policy::parse(
             "fail = \"open\"\nmax-blob-bytes = 10\n",
             Path::new("p.toml"),

@@ -450,3 +450,39 @@ fn colour_only_when_asked_and_the_time_budget() {
         "{out}"
     );
 }
+
+#[test]
+fn policy_opts_in_to_pushed_suppressions_and_configuration() {
+    let s = Server::new();
+    let policy = s.bare.join("policy.toml");
+    s.git(&["config", "sidguard.config", "policy.toml"]);
+    let r = s.clone();
+    let suppressed = vulnerable().replace(
+        "session[\"user_id\"] = user.id",
+        "session[\"user_id\"] = user.id  # sidguard: ignore[SID001] accepted risk",
+    );
+    commit(&r, "app.py", &suppressed, "suppressed");
+    std::fs::write(&policy, "").unwrap();
+    assert!(
+        !push(&r, &["origin", "main"]).0,
+        "suppressions in pushed code are ignored by default"
+    );
+    std::fs::write(&policy, "allow-suppressions = true\n").unwrap();
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+
+    commit(&r, "login.py", &vulnerable(), "another login");
+    commit(
+        &r,
+        ".sidguard.toml",
+        "disable = [\"SID001\"]\n",
+        "disable the rule",
+    );
+    assert!(
+        !push(&r, &["origin", "main"]).0,
+        "pushed configuration is ignored by default"
+    );
+    std::fs::write(&policy, "use-repository-config = true\n").unwrap();
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "the administrator opted in: {out}");
+}

@@ -6,6 +6,7 @@
 use tree_sitter::Node;
 
 use super::imports::{Bound, FunctionScope, ModuleScope};
+use crate::config::Config;
 use crate::frameworks::{auth, django, flask, Backend, Effect, Framework};
 use crate::project::ProjectFacts;
 
@@ -48,6 +49,7 @@ pub struct Semantic<'a> {
     /// Qualified name of the enclosing class, for `self.method()` calls.
     pub class: Option<String>,
     django: bool,
+    config: &'a Config,
 }
 
 impl<'a> Semantic<'a> {
@@ -57,6 +59,7 @@ impl<'a> Semantic<'a> {
         func: FunctionScope,
         facts: ProjectFacts,
         class: Option<String>,
+        config: &'a Config,
     ) -> Self {
         let django =
             module.imports_root("django") || (facts.is_django() && !module.imports_root("flask"));
@@ -67,7 +70,12 @@ impl<'a> Semantic<'a> {
             facts,
             class,
             django,
+            config,
         }
+    }
+
+    fn identity_key(&self, key: &str) -> bool {
+        auth::identity_key(key) || self.config.settings.identity_keys.iter().any(|k| k == key)
     }
 
     pub fn text(&self, node: Node<'_>) -> &'a str {
@@ -184,8 +192,49 @@ impl<'a> Semantic<'a> {
             });
             return out;
         }
+        let settings = &self.config.settings;
+        let framework = if self.django {
+            Framework::Django
+        } else {
+            Framework::Flask
+        };
+        if Config::matches(&settings.regeneration_functions, &path) {
+            out.push(Event::Session {
+                framework,
+                effect: Effect::Rotate {
+                    keeps_data: true,
+                    needs_nonempty: false,
+                },
+                call: format!("{}()", self.text(func)),
+            });
+            return out;
+        }
+        if Config::matches(&settings.identity_writers, &path) {
+            out.push(Event::Auth {
+                label: "user logged in here",
+            });
+            out.push(Event::Write {
+                framework,
+                identity: true,
+                key: String::new(),
+                desc: format!("{}(...)", self.text(func)),
+                session: if self.django {
+                    "request.session".to_string()
+                } else {
+                    self.module
+                        .spelling_of("flask.session")
+                        .unwrap_or_else(|| "session".to_string())
+                },
+                helper: Some(path),
+            });
+            return out;
+        }
         if let Some(label) = auth::credential_call(&path) {
             out.push(Event::Auth { label });
+        } else if Config::matches(&settings.credential_checks, &path) {
+            out.push(Event::Auth {
+                label: "credentials verified here",
+            });
         }
         if func.kind() == "identifier" {
             let name = self.text(func);
@@ -219,7 +268,7 @@ impl<'a> Semantic<'a> {
             .unwrap_or_default();
         vec![Event::Write {
             framework: fw,
-            identity: auth::identity_key(&key),
+            identity: self.identity_key(&key),
             desc: format!("{}[{:?}]", self.text(value), key),
             key,
             session: self.text(value).to_string(),
@@ -267,7 +316,7 @@ impl<'a> Semantic<'a> {
         } else if let Some(first) = list.first() {
             keys.push(self.key_text(*first));
         }
-        let identity = keys.iter().any(|k| auth::identity_key(k));
+        let identity = keys.iter().any(|k| self.identity_key(k));
         vec![Event::Write {
             framework: fw,
             identity,

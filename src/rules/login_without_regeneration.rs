@@ -321,6 +321,7 @@ fn run(
         FunctionScope::build(node, &func.parsed.text),
         ctx.facts,
         file.enclosing_class(func.def),
+        ctx.config,
     );
     let mut a = Sid001 {
         ctx,
@@ -352,6 +353,7 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         FunctionScope::build(node, &func.parsed.text),
         ctx.facts,
         file.enclosing_class(def),
+        ctx.config,
     );
     let mut a = Sid001 {
         ctx,
@@ -450,7 +452,14 @@ fn finding(
     Finding {
         rule: CODE,
         name: "login-without-regeneration",
-        severity: crate::finding::Severity::Error,
+        // Teams that accept the cookie-session risk can make it a warning (configuration).
+        severity: if storage == Storage::ClientCookie
+            && ctx.config.settings.client_cookie_severity == crate::config::CookieSeverity::Warning
+        {
+            crate::finding::Severity::Warning
+        } else {
+            crate::finding::Severity::Error
+        },
         blocking: true,
         path: file.path.clone(),
         span,

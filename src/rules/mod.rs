@@ -19,13 +19,29 @@ pub struct Rule {
     pub doc: &'static str,
 }
 
-pub static RULES: &[Rule] = &[Rule {
-    code: "SID001",
-    name: "login-without-regeneration",
-    severity: Severity::Error,
-    summary: "session not regenerated after login",
-    doc: include_str!("login_without_regeneration.md"),
-}];
+pub static RULES: &[Rule] = &[
+    Rule {
+        code: "SID001",
+        name: "login-without-regeneration",
+        severity: Severity::Error,
+        summary: "session not regenerated after login",
+        doc: include_str!("login_without_regeneration.md"),
+    },
+    Rule {
+        code: "SID900",
+        name: "blanket-suppression",
+        severity: Severity::Warning,
+        summary: "suppression without a rule code",
+        doc: include_str!("suppressions.md"),
+    },
+    Rule {
+        code: "SID901",
+        name: "unused-suppression",
+        severity: Severity::Warning,
+        summary: "suppression that suppresses nothing",
+        doc: include_str!("suppressions.md"),
+    },
+];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
     RULES
@@ -37,11 +53,14 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 pub struct Context<'a> {
     pub file: &'a SourceFile,
     pub facts: ProjectFacts,
+    pub config: &'a crate::config::Config,
 }
 
 /// Runs every rule on one function (an outline index) and returns its findings.
 pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     let mut out = Vec::new();
-    out.extend(login_without_regeneration::check(ctx, def));
+    if ctx.config.enabled("SID001") {
+        out.extend(login_without_regeneration::check(ctx, def));
+    }
     out
 }

@@ -77,6 +77,7 @@ pub fn scan(paths: &[String]) -> Result<Input> {
         old_facts: facts,
         skipped,
         changed_paths,
+        config_file: None,
     })
 }
 

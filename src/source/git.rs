@@ -77,6 +77,9 @@ pub fn staged(paths: &[String]) -> Result<Input> {
         project_facts(&repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
     }
+    input.config_file = config_in(&repo, |name| {
+        index.get_path(std::path::Path::new(name), 0).map(|e| e.id)
+    })?;
     Ok(input)
 }
 
@@ -124,6 +127,11 @@ pub fn tree_change(
         project_facts(repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(repo, &mut input, &blobs, old, &PathFilter::all())?;
     }
+    input.config_file = config_in(repo, |name| {
+        new.get_path(std::path::Path::new(name))
+            .ok()
+            .map(|e| e.id())
+    })?;
     Ok(input)
 }
 
@@ -208,6 +216,31 @@ fn read_blob(repo: &Repository, oid: Oid, path: &str) -> Result<Vec<u8>> {
         message: e.message().to_string(),
     })?;
     Ok(blob.content().to_vec())
+}
+
+/// The configuration file at the root of a tree or index: `.sidguard.toml`, else a
+/// `pyproject.toml` that has a `[tool.sidguard]` table.
+fn config_in(
+    repo: &Repository,
+    lookup: impl Fn(&str) -> Option<Oid>,
+) -> Result<Option<crate::config::ConfigFile>> {
+    for (name, pyproject) in [(".sidguard.toml", false), ("pyproject.toml", true)] {
+        if let Some(oid) = lookup(name) {
+            let bytes = read_blob(repo, oid, name)?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Error::Usage(format!("{name}: invalid sidguard configuration: not UTF-8"))
+            })?;
+            if pyproject && !text.contains("[tool.sidguard") {
+                continue;
+            }
+            return Ok(Some(crate::config::ConfigFile {
+                origin: name.to_string(),
+                text,
+                pyproject,
+            }));
+        }
+    }
+    Ok(None)
 }
 
 /// Git's binary heuristic: a NUL byte in the first 8,000 bytes.
@@ -335,6 +368,7 @@ fn collect(
         old_facts: ProjectFacts::default(),
         skipped,
         changed_paths,
+        config_file: None,
     };
     Ok((input, changes))
 }

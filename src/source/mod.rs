@@ -56,6 +56,8 @@ pub struct Input {
     pub skipped: Vec<Skipped>,
     /// Changes that were seen but hold nothing to check (for the "nothing to check" line).
     pub changed_paths: usize,
+    /// The project configuration file of the tree being checked, if it has one.
+    pub config_file: Option<crate::config::ConfigFile>,
 }
 
 /// Does this path (and content, for extensionless files) look like Python?

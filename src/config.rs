@@ -1,0 +1,288 @@
+//! Project configuration: `[tool.sidguard]` in `pyproject.toml`, or `.sidguard.toml` (which
+//! wins), at the repository root. In the diff modes it is read from the tree being checked
+//! (the index for `staged`, the commit for `diff`), never from the working tree; `scan` reads
+//! it from the current directory or its nearest ancestor that has one; `--config PATH` names
+//! a file directly. In `pre-receive` it is read only if the server policy opts in.
+//!
+//! ```toml
+//! [tool.sidguard]
+//! credential-checks = ["myapp.auth.verify_user"]   # calls that authenticate (qualified or bare names)
+//! identity-writers = ["myapp.auth.set_current_user"] # calls that write identity into the session
+//! regeneration-functions = ["myapp.sessions.rotate"] # calls that rotate the session ID (data kept)
+//! identity-keys = ["member_no"]                   # more session keys that carry identity
+//! exclude = ["tests/**", "migrations/**"]         # paths not checked (globs)
+//! disable = ["SID001"]                            # rules not run
+//! client-cookie-severity = "error"                # or "warning": findings on cookie sessions do not block
+//! ```
+//!
+//! Unknown keys and bad values are errors naming the file, line and column (exit 2).
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CookieSeverity {
+    #[default]
+    Error,
+    Warning,
+}
+
+/// The settings, as written (kebab-case keys).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Settings {
+    pub credential_checks: Vec<String>,
+    pub identity_writers: Vec<String>,
+    pub regeneration_functions: Vec<String>,
+    pub identity_keys: Vec<String>,
+    pub exclude: Vec<String>,
+    pub disable: Vec<String>,
+    pub client_cookie_severity: CookieSeverity,
+}
+
+/// Effective configuration: the settings plus where they came from and compiled globs.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub settings: Settings,
+    /// Where the settings came from (`None`: built-in defaults).
+    pub origin: Option<String>,
+    exclude: Option<GlobSet>,
+}
+
+/// A configuration file's text and its name, as found by a source.
+#[derive(Debug, Clone)]
+pub struct ConfigFile {
+    pub origin: String,
+    pub text: String,
+    /// `pyproject.toml` (read `[tool.sidguard]`) or a plain sidguard file.
+    pub pyproject: bool,
+}
+
+#[derive(Deserialize)]
+struct Pyproject {
+    #[serde(default)]
+    tool: Option<Tool>,
+}
+
+#[derive(Deserialize)]
+struct Tool {
+    #[serde(default)]
+    sidguard: Option<toml::Spanned<toml::Value>>,
+}
+
+fn located(text: &str, origin: &str, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
+    let (line, col) = span
+        .map(|s| {
+            let before = &text[..s.start.min(text.len())];
+            (
+                before.matches('\n').count() + 1,
+                before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+            )
+        })
+        .unwrap_or((1, 1));
+    Error::Usage(format!(
+        "{origin}:{line}:{col}: invalid sidguard configuration: {message}"
+    ))
+}
+
+impl Config {
+    pub fn parse(file: &ConfigFile) -> Result<Option<Config>> {
+        let text = &file.text;
+        let settings: Settings = if file.pyproject {
+            let doc: Pyproject = toml::from_str(text)
+                .map_err(|e| located(text, &file.origin, e.span(), e.message()))?;
+            let Some(section) = doc.tool.and_then(|t| t.sidguard) else {
+                return Ok(None);
+            };
+            // Re-parse the section's own text so that errors point into the file.
+            let span = section.span();
+            let value = section.into_inner();
+            Settings::deserialize(value).map_err(|e| {
+                let inner = e
+                    .span()
+                    .map(|s| s.start + span.start..s.end + span.start)
+                    .or(Some(span));
+                located(text, &file.origin, inner, e.message())
+            })?
+        } else {
+            toml::from_str(text).map_err(|e| located(text, &file.origin, e.span(), e.message()))?
+        };
+        for code in &settings.disable {
+            if crate::rules::find(code).is_none() {
+                return Err(Error::Usage(format!(
+                    "{}: invalid sidguard configuration: `disable` names an unknown rule `{code}` (`sidguard rules` lists them)",
+                    file.origin
+                )));
+            }
+        }
+        let mut config = Config {
+            settings,
+            origin: Some(file.origin.clone()),
+            exclude: None,
+        };
+        config.compile(&file.origin)?;
+        Ok(Some(config))
+    }
+
+    fn compile(&mut self, origin: &str) -> Result<()> {
+        if self.settings.exclude.is_empty() {
+            return Ok(());
+        }
+        let mut b = GlobSetBuilder::new();
+        for g in &self.settings.exclude {
+            let glob = Glob::new(g).map_err(|e| {
+                Error::Usage(format!(
+                    "{origin}: invalid sidguard configuration: bad `exclude` glob `{g}`: {e}"
+                ))
+            })?;
+            b.add(glob);
+        }
+        self.exclude =
+            Some(b.build().map_err(|e| {
+                Error::Usage(format!("{origin}: invalid sidguard configuration: {e}"))
+            })?);
+        Ok(())
+    }
+
+    /// Reads `--config PATH` (a `pyproject.toml` is read for its `[tool.sidguard]` table).
+    pub fn load_path(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+        let file = ConfigFile {
+            origin: path.display().to_string(),
+            text,
+            pyproject,
+        };
+        Ok(Config::parse(&file)?.unwrap_or_default())
+    }
+
+    /// Finds the configuration for `scan`: the nearest of the current directory and its
+    /// ancestors holding `.sidguard.toml` or a `pyproject.toml` with `[tool.sidguard]`.
+    pub fn discover(start: &Path) -> Result<Config> {
+        let mut dir: Option<PathBuf> = Some(start.to_path_buf());
+        while let Some(d) = dir {
+            for (name, pyproject) in [(".sidguard.toml", false), ("pyproject.toml", true)] {
+                let p = d.join(name);
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    let file = ConfigFile {
+                        origin: p.display().to_string(),
+                        text,
+                        pyproject,
+                    };
+                    if let Some(c) = Config::parse(&file)? {
+                        return Ok(c);
+                    }
+                }
+            }
+            if d.join(".git").exists() {
+                break;
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        Ok(Config::default())
+    }
+
+    pub fn excluded(&self, path: &str) -> bool {
+        self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    pub fn enabled(&self, code: &str) -> bool {
+        !self
+            .settings
+            .disable
+            .iter()
+            .any(|d| crate::rules::find(d).is_some_and(|r| r.code == code))
+    }
+
+    /// Does a callee (qualified path or dotted text) match one of `names`? Entries match the
+    /// whole qualified name, or its last segment when they are a bare name.
+    pub fn matches(names: &[String], path: &str) -> bool {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        names
+            .iter()
+            .any(|n| n == path || (!n.contains('.') && n == last))
+    }
+
+    /// The effective configuration as TOML (for `sidguard config`).
+    pub fn show(&self) -> String {
+        let mut s = match &self.origin {
+            Some(o) => format!("# from {o}\n"),
+            None => "# no configuration file found: built-in defaults\n".to_string(),
+        };
+        s.push_str(&toml::to_string(&self.settings).unwrap_or_default());
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str, pyproject: bool) -> ConfigFile {
+        ConfigFile {
+            origin: "cfg".into(),
+            text: text.into(),
+            pyproject,
+        }
+    }
+
+    #[test]
+    fn parses_both_forms_and_locates_errors() {
+        let c = Config::parse(&file(
+            "disable = [\"SID001\"]\nexclude = [\"tests/**\"]\n",
+            false,
+        ))
+        .unwrap()
+        .unwrap();
+        assert!(!c.enabled("SID001"));
+        assert!(c.excluded("tests/a/b.py") && !c.excluded("app/b.py"));
+        let c = Config::parse(&file(
+            "[project]\nname = \"x\"\n[tool.sidguard]\nidentity-keys = [\"member_no\"]\n",
+            true,
+        ))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.settings.identity_keys, vec!["member_no"]);
+        assert!(Config::parse(&file("[project]\nname = \"x\"\n", true))
+            .unwrap()
+            .is_none());
+        let e = Config::parse(&file("[tool.sidguard]\nexclude = []\nbogus = 1\n", true))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("cfg:") && e.contains("unknown field `bogus`"),
+            "{e}"
+        );
+        let e = Config::parse(&file("\ndisable = \"SID001\"\n", false))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("cfg:2:11: invalid sidguard configuration"),
+            "{e}"
+        );
+        let e = Config::parse(&file("client-cookie-severity = \"low\"\n", false))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("cfg:1:"), "{e}");
+        let e = Config::parse(&file("disable = [\"SID999\"]\n", false))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown rule `SID999`"), "{e}");
+    }
+
+    #[test]
+    fn matching_names() {
+        let names = vec!["myapp.auth.verify".to_string(), "rotate".to_string()];
+        assert!(Config::matches(&names, "myapp.auth.verify"));
+        assert!(!Config::matches(&names, "other.verify"));
+        assert!(Config::matches(&names, "helpers.rotate"));
+    }
+}
