@@ -22,6 +22,14 @@ impl FileFacts {
     pub const DJANGO_SIGNED_COOKIES: u32 = 1 << 3;
     pub const DJANGO: u32 = 1 << 4;
     pub const FLASK: u32 = 1 << 5;
+    pub const STARLETTE: u32 = 1 << 6;
+    pub const STARSESSIONS: u32 = 1 << 7;
+    pub const PYRAMID: u32 = 1 << 8;
+    pub const PYRAMID_SERVER: u32 = 1 << 9;
+    pub const PYRAMID_SESSION_AUTH: u32 = 1 << 10;
+    pub const AIOHTTP_SERVER: u32 = 1 << 11;
+    pub const AIOHTTP_SESSION_IDENTITY: u32 = 1 << 12;
+    pub const QUART_SESSION: u32 = 1 << 13;
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -59,7 +67,21 @@ impl ProjectFacts {
                     Backend::DjangoDb
                 }
             }
+            Framework::Starlette if f.has(FileFacts::STARSESSIONS) => Backend::Starsessions,
+            Framework::Starlette => Backend::StarletteCookie,
+            Framework::Pyramid if f.has(FileFacts::PYRAMID_SERVER) => Backend::PyramidServer,
+            Framework::Pyramid => Backend::PyramidCookie,
+            Framework::Aiohttp if f.has(FileFacts::AIOHTTP_SERVER) => Backend::AiohttpServer,
+            Framework::Aiohttp => Backend::AiohttpCookie,
+            Framework::Quart if f.has(FileFacts::QUART_SESSION) => Backend::QuartSession,
+            Framework::Quart => Backend::QuartCookie,
+            Framework::Beaker => Backend::Beaker,
+            Framework::CherryPy => Backend::CherryPy,
         }
+    }
+
+    pub fn has(self, bit: u32) -> bool {
+        self.0.has(bit)
     }
 
     pub fn is_django(self) -> bool {
@@ -76,6 +98,19 @@ const PATTERNS: &[&str] = &[
     "SESSION_ENGINE",
     "django",
     "flask",
+    "starlette",
+    "fastapi",
+    "starsessions",
+    "pyramid",
+    "pyramid_session_redis",
+    "pyramid_beaker",
+    "pyramid_redis_sessions",
+    "SessionAuthenticationHelper",
+    "SessionAuthenticationPolicy",
+    "RedisStorage",
+    "MemcachedStorage",
+    "SessionIdentityPolicy",
+    "quart_session",
 ];
 
 fn matcher() -> &'static AhoCorasick {
@@ -119,6 +154,18 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             }
             "django" if is_import => FileFacts::DJANGO,
             "flask" if is_import => FileFacts::FLASK,
+            "starlette" | "fastapi" if is_import => FileFacts::STARLETTE,
+            "starsessions" if is_import => FileFacts::STARSESSIONS,
+            "pyramid" if is_import => FileFacts::PYRAMID,
+            "pyramid_session_redis" | "pyramid_beaker" | "pyramid_redis_sessions" if is_import => {
+                FileFacts::PYRAMID_SERVER | FileFacts::PYRAMID
+            }
+            "SessionAuthenticationHelper" | "SessionAuthenticationPolicy" if !is_import => {
+                FileFacts::PYRAMID_SESSION_AUTH
+            }
+            "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
+            "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
+            "quart_session" if is_import => FileFacts::QUART_SESSION,
             _ => 0,
         };
     }

@@ -85,3 +85,48 @@ fn django() {
 fn not_web_sessions() {
     run_fixture("not_web_sessions");
 }
+
+#[test]
+fn starlette() {
+    run_fixture("starlette");
+}
+
+#[test]
+fn starsessions() {
+    run_fixture("starsessions");
+}
+
+#[test]
+fn pyramid() {
+    run_fixture("pyramid");
+}
+
+#[test]
+fn pyramid_cookie() {
+    run_fixture("pyramid_cookie");
+}
+
+#[test]
+fn aiohttp() {
+    run_fixture("aiohttp");
+}
+
+#[test]
+fn quart() {
+    run_fixture("quart");
+}
+
+#[test]
+fn quart_session() {
+    run_fixture("quart_session");
+}
+
+#[test]
+fn bottle_beaker() {
+    run_fixture("bottle_beaker");
+}
+
+#[test]
+fn cherrypy() {
+    run_fixture("cherrypy");
+}

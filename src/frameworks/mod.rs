@@ -3,9 +3,15 @@
 //! explained, and the remediation line. Facts come from `shared/research/frameworks.md`
 //! (read from the libraries' installed source and checked with probes).
 
+pub mod aiohttp;
 pub mod auth;
+pub mod beaker;
+pub mod cherrypy;
 pub mod django;
 pub mod flask;
+pub mod pyramid;
+pub mod quart;
+pub mod starlette;
 
 /// A web framework whose session sidguard understands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -13,6 +19,12 @@ pub mod flask;
 pub enum Framework {
     Flask,
     Django,
+    Starlette,
+    Pyramid,
+    Aiohttp,
+    Quart,
+    Beaker,
+    CherryPy,
 }
 
 impl Framework {
@@ -20,6 +32,12 @@ impl Framework {
         match self {
             Framework::Flask => "Flask",
             Framework::Django => "Django",
+            Framework::Starlette => "Starlette",
+            Framework::Pyramid => "Pyramid",
+            Framework::Aiohttp => "aiohttp",
+            Framework::Quart => "Quart",
+            Framework::Beaker => "Beaker",
+            Framework::CherryPy => "CherryPy",
         }
     }
 }
@@ -62,6 +80,26 @@ pub enum Backend {
     DjangoDb,
     /// Django's `signed_cookies` engine.
     DjangoSignedCookies,
+    /// Starlette/FastAPI `SessionMiddleware` (signed cookie).
+    StarletteCookie,
+    /// starsessions (server-side, adopts client-chosen IDs).
+    Starsessions,
+    /// Pyramid's `SignedCookieSessionFactory`.
+    PyramidCookie,
+    /// pyramid_session_redis, pyramid_beaker, pyramid_redis_sessions.
+    PyramidServer,
+    /// aiohttp-session cookie storages.
+    AiohttpCookie,
+    /// aiohttp-session Redis/Memcached storage.
+    AiohttpServer,
+    /// Quart's default cookie session.
+    QuartCookie,
+    /// Quart-Session (server-side, no regenerate API).
+    QuartSession,
+    /// Beaker (Bottle, WSGI).
+    Beaker,
+    /// CherryPy sessions.
+    CherryPy,
 }
 
 impl Backend {
@@ -72,12 +110,24 @@ impl Backend {
             | Backend::FlaskKvSession
             | Backend::FlaskCustom => Framework::Flask,
             Backend::DjangoDb | Backend::DjangoSignedCookies => Framework::Django,
+            Backend::StarletteCookie | Backend::Starsessions => Framework::Starlette,
+            Backend::PyramidCookie | Backend::PyramidServer => Framework::Pyramid,
+            Backend::AiohttpCookie | Backend::AiohttpServer => Framework::Aiohttp,
+            Backend::QuartCookie | Backend::QuartSession => Framework::Quart,
+            Backend::Beaker => Framework::Beaker,
+            Backend::CherryPy => Framework::CherryPy,
         }
     }
 
     pub fn storage(self) -> Storage {
         match self {
-            Backend::FlaskCookie | Backend::DjangoSignedCookies => Storage::ClientCookie,
+            Backend::FlaskCookie
+            | Backend::DjangoSignedCookies
+            | Backend::StarletteCookie
+            | Backend::PyramidCookie
+            | Backend::AiohttpCookie
+            | Backend::QuartCookie => Storage::ClientCookie,
+            Backend::Starsessions => Storage::ServerPermissive,
             _ => Storage::ServerStrict,
         }
     }
@@ -90,6 +140,44 @@ impl Backend {
             Backend::FlaskCustom => "a custom Flask session interface",
             Backend::DjangoDb => "Django's server-side session engine",
             Backend::DjangoSignedCookies => "Django's signed_cookies session engine",
+            Backend::StarletteCookie => "Starlette's cookie SessionMiddleware",
+            Backend::Starsessions => "starsessions, which adopts client-chosen IDs",
+            Backend::PyramidCookie => "Pyramid's signed-cookie session",
+            Backend::PyramidServer => "a server-side Pyramid session factory",
+            Backend::AiohttpCookie => "aiohttp-session cookie storage",
+            Backend::AiohttpServer => "aiohttp-session server-side storage",
+            Backend::QuartCookie => "Quart's default cookie session",
+            Backend::QuartSession => "Quart-Session",
+            Backend::Beaker => "Beaker",
+            Backend::CherryPy => "CherryPy sessions",
+        }
+    }
+
+    /// What `<session>.<method>()` does on this backend.
+    pub fn session_method(self, method: &str) -> Option<Effect> {
+        match self.framework() {
+            Framework::Flask => flask::session_method(self, method),
+            Framework::Django => django::session_method(method),
+            Framework::Starlette => starlette::session_method(self, method),
+            Framework::Pyramid => pyramid::session_method(self, method),
+            Framework::Aiohttp => aiohttp::session_method(self, method),
+            Framework::Quart => quart::session_method(self, method),
+            Framework::Beaker => beaker::session_method(method),
+            Framework::CherryPy => cherrypy::session_method(method),
+        }
+    }
+
+    /// Why a login that keeps the session is a problem on this backend.
+    pub fn why(self) -> &'static str {
+        match self.framework() {
+            Framework::Flask => flask::why(self),
+            Framework::Django => django::why(self == Backend::DjangoSignedCookies),
+            Framework::Starlette => starlette::why(self),
+            Framework::Pyramid => pyramid::why(self),
+            Framework::Aiohttp => aiohttp::why(self),
+            Framework::Quart => quart::why(self),
+            Framework::Beaker => beaker::WHY,
+            Framework::CherryPy => cherrypy::WHY,
         }
     }
 }

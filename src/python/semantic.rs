@@ -7,7 +7,10 @@ use tree_sitter::Node;
 
 use super::imports::{Bound, FunctionScope, ModuleScope};
 use crate::config::Config;
-use crate::frameworks::{auth, django, flask, Backend, Effect, Framework};
+use crate::frameworks::{
+    aiohttp, auth, cherrypy, django, flask, pyramid, quart, starlette, Backend, Effect, Framework,
+};
+use crate::project::FileFacts;
 use crate::project::ProjectFacts;
 
 /// One thing a node does to the session or to authentication.
@@ -48,7 +51,8 @@ pub struct Semantic<'a> {
     pub facts: ProjectFacts,
     /// Qualified name of the enclosing class, for `self.method()` calls.
     pub class: Option<String>,
-    django: bool,
+    /// Whose `request.session` this module means (Django, Starlette, Pyramid), by its imports.
+    request_framework: Option<Framework>,
     config: &'a Config,
 }
 
@@ -61,15 +65,31 @@ impl<'a> Semantic<'a> {
         class: Option<String>,
         config: &'a Config,
     ) -> Self {
-        let django =
-            module.imports_root("django") || (facts.is_django() && !module.imports_root("flask"));
+        let imports = |roots: &[&str]| roots.iter().any(|r| module.imports_root(r));
+        let request_framework = if imports(&["django"]) {
+            Some(Framework::Django)
+        } else if imports(&["starlette", "fastapi", "starsessions"]) {
+            Some(Framework::Starlette)
+        } else if imports(&["pyramid"]) {
+            Some(Framework::Pyramid)
+        } else if imports(&["flask", "quart", "aiohttp", "bottle", "cherrypy"]) {
+            None
+        } else if facts.is_django() {
+            Some(Framework::Django)
+        } else if facts.has(FileFacts::STARLETTE) {
+            Some(Framework::Starlette)
+        } else if facts.has(FileFacts::PYRAMID) {
+            Some(Framework::Pyramid)
+        } else {
+            None
+        };
         Semantic {
             src,
             module,
             func,
             facts,
             class,
-            django,
+            request_framework,
             config,
         }
     }
@@ -119,10 +139,7 @@ impl<'a> Semantic<'a> {
                 if let Some(fw) = self.session_expr(obj) {
                     let session = self.text(obj).to_string();
                     let call = format!("{session}.{method}()");
-                    let effect = match fw {
-                        Framework::Flask => flask::session_method(self.backend(fw), method),
-                        Framework::Django => django::session_method(method),
-                    };
+                    let effect = self.backend(fw).session_method(method);
                     if let Some(effect) = effect {
                         out.push(Event::Session {
                             framework: fw,
@@ -192,12 +209,62 @@ impl<'a> Semantic<'a> {
             });
             return out;
         }
-        let settings = &self.config.settings;
-        let framework = if self.django {
-            Framework::Django
-        } else {
-            Framework::Flask
+        // Framework calls that rotate or write, by qualified path.
+        let session_call = |framework, effect| Event::Session {
+            framework,
+            effect,
+            call: format!("{}()", self.text(func)),
         };
+        if path == starlette::REGENERATE {
+            out.push(session_call(
+                Framework::Starlette,
+                Effect::Rotate {
+                    keeps_data: true,
+                    needs_nonempty: false,
+                },
+            ));
+            return out;
+        }
+        if path == aiohttp::NEW_SESSION {
+            out.push(session_call(Framework::Aiohttp, Effect::RotateAndReset));
+            return out;
+        }
+        if path == cherrypy::EXPIRE {
+            out.push(session_call(Framework::CherryPy, Effect::RotateAndReset));
+            return out;
+        }
+        let remember = if pyramid::REMEMBER.contains(&path.as_str())
+            && self.facts.has(FileFacts::PYRAMID_SESSION_AUTH)
+        {
+            Some(Framework::Pyramid)
+        } else if aiohttp::REMEMBER.contains(&path.as_str())
+            && self.facts.has(FileFacts::AIOHTTP_SESSION_IDENTITY)
+        {
+            Some(Framework::Aiohttp)
+        } else {
+            None
+        };
+        if let Some(framework) = remember {
+            // The security policy stores the identity in the session.
+            let request = args
+                .and_then(|a| a.named_child(0))
+                .map(|r| self.text(r).to_string())
+                .unwrap_or_else(|| "request".to_string());
+            out.push(Event::Auth {
+                label: "user logged in here",
+            });
+            out.push(Event::Write {
+                framework,
+                identity: true,
+                key: String::new(),
+                desc: format!("{}(...)", self.text(func)),
+                session: format!("{request}.session"),
+                helper: Some(path),
+            });
+            return out;
+        }
+        let settings = &self.config.settings;
+        let framework = self.default_framework();
         if Config::matches(&settings.regeneration_functions, &path) {
             out.push(Event::Session {
                 framework,
@@ -218,12 +285,15 @@ impl<'a> Semantic<'a> {
                 identity: true,
                 key: String::new(),
                 desc: format!("{}(...)", self.text(func)),
-                session: if self.django {
-                    "request.session".to_string()
-                } else {
-                    self.module
-                        .spelling_of("flask.session")
-                        .unwrap_or_else(|| "session".to_string())
+                session: match framework {
+                    Framework::Flask | Framework::Quart => self
+                        .module
+                        .spelling_of(&format!(
+                            "{}.session",
+                            framework.name().to_ascii_lowercase()
+                        ))
+                        .unwrap_or_else(|| "session".to_string()),
+                    _ => "request.session".to_string(),
                 },
                 helper: Some(path),
             });
@@ -381,7 +451,9 @@ impl<'a> Semantic<'a> {
             node = node.named_child(0)?;
         }
         match node.kind() {
-            "identifier" | "attribute" => self.session_text(self.text(node), 0),
+            "identifier" | "attribute" | "subscript" | "call" => {
+                self.session_text(self.text(node), 0)
+            }
             _ => None,
         }
     }
@@ -389,31 +461,46 @@ impl<'a> Semantic<'a> {
     /// Which framework's session a dotted text names (`session`, `flask.session`,
     /// `request.session`, `self.request.session`, or a local alias of one).
     fn session_text(&self, text: &str, depth: usize) -> Option<Framework> {
-        if depth > 4 || !is_dotted(text) {
+        if depth > 4 {
+            return None;
+        }
+        let text = text.trim();
+        // aiohttp-session: `await get_session(request)` / `await new_session(request)`.
+        let unawaited = text.strip_prefix("await ").map(str::trim).unwrap_or(text);
+        if let Some((callee, _)) = unawaited.split_once('(') {
+            let callee = callee.trim();
+            if unawaited.ends_with(')')
+                && is_dotted(callee)
+                && self
+                    .qualify(callee)
+                    .is_some_and(|q| aiohttp::GET_SESSION.contains(&q.as_str()))
+            {
+                return Some(Framework::Aiohttp);
+            }
+        }
+        if is_beaker_lookup(text) {
+            return Some(Framework::Beaker);
+        }
+        if !is_dotted(text) {
             return None;
         }
         if let Some(obj) = text.strip_suffix(".session") {
-            if self
-                .qualify(obj)
-                .is_some_and(|q| q == "flask" || q == "flask.globals")
-            {
-                return Some(Framework::Flask);
+            match self.qualify(obj).as_deref() {
+                Some("flask" | "flask.globals") => return Some(Framework::Flask),
+                Some("quart" | "quart.globals") => return Some(Framework::Quart),
+                Some("cherrypy") => return Some(Framework::CherryPy),
+                _ => {}
             }
-            if self.django && self.is_request_like(obj) {
-                return Some(Framework::Django);
+            if self.is_request_like(obj) {
+                return self.request_framework;
             }
             return None;
         }
         if text.contains('.') {
-            return self
-                .qualify(text)
-                .filter(|q| flask::SESSION_PATHS.contains(&q.as_str()))
-                .map(|_| Framework::Flask);
+            return self.qualify(text).and_then(|q| session_path(&q));
         }
         match self.func.names.get(text) {
-            Some(Bound::Import(p)) => flask::SESSION_PATHS
-                .contains(&p.as_str())
-                .then_some(Framework::Flask),
+            Some(Bound::Import(p)) => session_path(p),
             Some(_) => {
                 // A local alias (`s = session`); every assignment must be a session.
                 let values = self.func.aliases.get(text)?;
@@ -425,11 +512,18 @@ impl<'a> Semantic<'a> {
                 fw
             }
             None => match self.module.get(text) {
-                Some(Bound::Import(p)) => flask::SESSION_PATHS
-                    .contains(&p.as_str())
-                    .then_some(Framework::Flask),
+                Some(Bound::Import(p)) => session_path(p),
                 _ => None,
             },
+        }
+    }
+
+    /// The framework that writes unknown-backend identity (configured identity writers).
+    fn default_framework(&self) -> Framework {
+        if self.module.imports_root("quart") {
+            Framework::Quart
+        } else {
+            self.request_framework.unwrap_or(Framework::Flask)
         }
     }
 
@@ -482,6 +576,27 @@ impl<'a> Semantic<'a> {
         }
         String::new()
     }
+}
+
+/// The framework whose session proxy a qualified path is (`flask.session`, `cherrypy.session`).
+fn session_path(path: &str) -> Option<Framework> {
+    if flask::SESSION_PATHS.contains(&path) {
+        Some(Framework::Flask)
+    } else if quart::SESSION_PATHS.contains(&path) {
+        Some(Framework::Quart)
+    } else if cherrypy::SESSION_PATHS.contains(&path) {
+        Some(Framework::CherryPy)
+    } else {
+        None
+    }
+}
+
+/// `request.environ["beaker.session"]` or `environ.get("beaker.session")`.
+fn is_beaker_lookup(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let lookup = t.contains("environ[") || t.contains("environ.get(");
+    let key = t.contains("'beaker.session'") || t.contains("\"beaker.session\"");
+    lookup && key && (t.ends_with(']') || t.ends_with(')'))
 }
 
 fn is_dotted(text: &str) -> bool {

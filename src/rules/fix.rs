@@ -24,14 +24,18 @@ pub fn patch(file: &SourceFile, start: usize, end: usize, inserts: &[Insertion])
         let text = file.line_text(line);
         let indent: String = text.chars().take_while(|c| c.is_whitespace()).collect();
         for ins in inserts.iter().filter(|i| i.line == line && !i.after) {
-            new.push_str(&format!("{indent}{}\n", ins.code));
+            for code in ins.code.lines() {
+                new.push_str(&format!("{indent}{code}\n"));
+            }
         }
         old.push_str(text);
         old.push('\n');
         new.push_str(text);
         new.push('\n');
         for ins in inserts.iter().filter(|i| i.line == line && i.after) {
-            new.push_str(&format!("{indent}{}\n", ins.code));
+            for code in ins.code.lines() {
+                new.push_str(&format!("{indent}{code}\n"));
+            }
         }
     }
     let diff = TextDiff::from_lines(&old, &new);

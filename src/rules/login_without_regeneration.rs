@@ -16,7 +16,7 @@ use tree_sitter::Node;
 use super::fix::{self, Insertion};
 use super::Context;
 use crate::finding::{Evidence, Finding, Remediation, Span};
-use crate::frameworks::{django, flask, Backend, Effect, Framework, Storage};
+use crate::frameworks::{aiohttp, starlette, Backend, Effect, Framework, Storage};
 use crate::python::file::FunctionRef;
 use crate::python::flow::{Analysis, Engine};
 use crate::python::imports::FunctionScope;
@@ -423,16 +423,16 @@ fn finding(
             "{what} without clearing it first: content planted before login survives ({})",
             backend.label()
         ),
-        _ => format!(
+        Storage::ServerPermissive => format!(
+            "{what} without regenerating the session ID: any ID an attacker chooses and plants becomes authenticated, the worst case ({})",
+            backend.label()
+        ),
+        Storage::ServerStrict => format!(
             "{what} without regenerating the session ID: a planted session ID becomes authenticated ({})",
             backend.label()
         ),
     };
-    let why = match first.framework {
-        Framework::Flask => flask::why(backend),
-        Framework::Django => django::why(backend == Backend::DjangoSignedCookies),
-    }
-    .to_string();
+    let why = backend.why().to_string();
     let remediation = remediation(ctx, def, backend, writes, is_async);
 
     let mut lines = BTreeMap::new();
@@ -500,6 +500,14 @@ fn remediation(
     let file = ctx.file;
     let module = &file.module;
     let mut notes: Vec<String> = Vec::new();
+    // How the code spells the session at the write (for helpers, a sensible default).
+    let receiver = |default: &str| {
+        writes
+            .iter()
+            .find(|(p, _)| p.helper.is_none())
+            .map(|(p, _)| p.session.clone())
+            .unwrap_or_else(|| default.to_string())
+    };
     let flask_session = || {
         module
             .spelling_of("flask.session")
@@ -569,6 +577,87 @@ fn remediation(
                 format!("Call `{cycle}` before writing the identity, or log the user in with `{login}`, which cycles the key itself."),
             )
         }
+        Backend::StarletteCookie | Backend::QuartCookie => {
+            let s = receiver("session");
+            (
+                format!("{s}.clear()"),
+                false,
+                format!("Call `{s}.clear()` before writing the identity, so nothing planted in the session before login survives."),
+            )
+        }
+        Backend::Starsessions => {
+            let request = receiver("request.session")
+                .trim_end_matches(".session")
+                .to_string();
+            if module.spelling_of(starlette::REGENERATE).is_none() {
+                notes.push(
+                    "add `from starsessions import regenerate_session_id` to the module's imports"
+                        .into(),
+                );
+            }
+            (
+                format!("regenerate_session_id({request})"),
+                false,
+                "Call `regenerate_session_id(request)` before writing the identity: starsessions adopts client-chosen IDs, so the pre-login ID must never carry the login.".to_string(),
+            )
+        }
+        Backend::PyramidCookie | Backend::PyramidServer => {
+            let s = receiver("request.session");
+            (
+                format!("{s}.invalidate()"),
+                false,
+                format!("Call `{s}.invalidate()` before writing the identity (before `remember()`): after it, the login would be erased."),
+            )
+        }
+        Backend::AiohttpCookie | Backend::AiohttpServer => {
+            let var = writes
+                .iter()
+                .map(|(p, _)| p.session.clone())
+                .find(|s| !s.contains('.') && !s.contains('('))
+                .unwrap_or_else(|| "session".to_string());
+            let request = first_param(ctx, def).unwrap_or_else(|| "request".to_string());
+            if module.spelling_of(aiohttp::NEW_SESSION).is_none() {
+                notes.push(
+                    "add `from aiohttp_session import new_session` to the module's imports".into(),
+                );
+            }
+            (
+                format!("{var} = await new_session({request})"),
+                false,
+                format!("Start a new session with `{var} = await new_session({request})` before writing the identity; `invalidate()` keeps the old key."),
+            )
+        }
+        Backend::QuartSession => {
+            let s = receiver("session");
+            let app = if module.get("app").is_some() {
+                "app"
+            } else {
+                "current_app"
+            };
+            (
+                format!(
+                    "await {app}.session_interface.delete(key={app}.session_interface.key_prefix + {s}.sid, app={app})\n{s}.sid = {app}.session_interface._generate_sid()"
+                ),
+                false,
+                "Quart-Session has no API to regenerate the session ID. The patch uses its private API to delete the old record and issue a new ID (not verified against your version); switching the login to Quart-Auth, which issues a fresh signed token, avoids the private API.".to_string(),
+            )
+        }
+        Backend::Beaker => {
+            let s = receiver("session");
+            (
+                format!("{s}.regenerate_id()"),
+                false,
+                format!("Call `{s}.regenerate_id()` before writing the identity (`delete()` keeps the ID; `invalidate()` also works but drops the data)."),
+            )
+        }
+        Backend::CherryPy => {
+            let s = receiver("cherrypy.session");
+            (
+                format!("{s}.regenerate()"),
+                false,
+                format!("Call `{s}.regenerate()` before writing the identity: CherryPy then deletes the old record and issues a new ID."),
+            )
+        }
     };
     // One insertion per statement run: before the first write, or after the last.
     let mut inserts: Vec<Insertion> = Vec::new();
@@ -635,4 +724,12 @@ fn end_char_col(file: &crate::python::file::SourceFile, p: &Place) -> usize {
     } else {
         file.line_text(p.line).chars().count() + 1
     }
+}
+
+/// The function's first parameter that is not `self`/`cls` (the request, in a view).
+fn first_param(ctx: &Context<'_>, def: usize) -> Option<String> {
+    let func = ctx.file.function(def)?;
+    let node = func.node()?;
+    let scope = FunctionScope::build(node, &func.parsed.text);
+    scope.params.into_iter().find(|p| p != "self" && p != "cls")
 }
