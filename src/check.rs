@@ -17,12 +17,18 @@ use rayon::prelude::*;
 
 use std::time::Instant;
 
+use std::collections::HashMap;
+
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::project::ProjectFacts;
 use crate::python::file::SourceFile;
+use crate::python::imports::ModuleScope;
 use crate::python::outline::DefKind;
+use crate::python::{modules, outline};
+use crate::rules::login_without_regeneration::{summarize, Summary};
 use crate::rules::{self, Context};
+use crate::source::ProjectTree;
 use crate::source::{ChangedFile, Input, Mode, Skipped, Touched};
 use crate::suppress;
 
@@ -91,9 +97,28 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .filter(|f| !opts.config.excluded(&f.path))
         .collect();
     out.files = files.len();
+    // Helpers in other modules: the new versions from the checked tree, the old ones (for
+    // judging what the change introduced) from the tree it is compared with.
+    let new_sources: Vec<(&str, Option<&[u8]>)> = files
+        .iter()
+        .map(|f| (f.path.as_str(), Some(&f.new[..])))
+        .collect();
+    let old_sources: Vec<(&str, Option<&[u8]>)> = files
+        .iter()
+        .map(|f| (f.path.as_str(), f.old.as_deref()))
+        .collect();
+    let new_helpers = helper_summaries(&new_sources, input.tree.as_deref(), input.facts, opts);
+    let old_helpers = helper_summaries(
+        &old_sources,
+        input.old_tree.as_deref(),
+        input.old_facts,
+        opts,
+    );
+    let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
     let results: Vec<FileResult> = files
         .par_iter()
-        .map(|f| {
+        .zip(helpers.par_iter())
+        .map(|(f, helpers)| {
             if opts.deadline.is_some_and(|d| Instant::now() > d) {
                 return FileResult {
                     findings: Vec::new(),
@@ -109,7 +134,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_file(f, facts, mode, opts)
+                check_file(f, facts, mode, opts, helpers)
             }))
             .unwrap_or_else(|_| FileResult {
                 findings: Vec::new(),
@@ -137,11 +162,83 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     out
 }
 
+/// A file's helper summaries: for its new version and for its old one.
+type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary>);
+
+/// Summaries of the project helpers each file imports from other modules, by the qualified
+/// path the file uses. Only the imported project files are read (from the checked tree),
+/// and only the functions a file calls are summarised, each once.
+fn helper_summaries(
+    files: &[(&str, Option<&[u8]>)],
+    tree: Option<&dyn ProjectTree>,
+    facts: ProjectFacts,
+    opts: &Options,
+) -> Vec<HashMap<String, Summary>> {
+    let Some(tree) = tree else {
+        return vec![HashMap::new(); files.len()];
+    };
+    let mut targets: HashMap<String, Option<SourceFile>> = HashMap::new();
+    let mut done: HashMap<(String, String), Summary> = HashMap::new();
+    let mut out = Vec::with_capacity(files.len());
+    for &(path_of_file, content) in files {
+        let mut map = HashMap::new();
+        let Some(content) = content else {
+            out.push(map);
+            continue;
+        };
+        let text = String::from_utf8_lossy(content);
+        let outline = outline::scan(text.as_bytes());
+        let module = ModuleScope::build(&text, &outline);
+        for path in module.import_paths() {
+            let Some(target) = modules::resolve(path_of_file, path, tree.paths()) else {
+                continue;
+            };
+            let file = targets.entry(target.file.clone()).or_insert_with(|| {
+                tree.read(&target.file)
+                    .map(|b| SourceFile::new(target.file.clone(), &b, false))
+            });
+            let Some(file) = file.as_ref() else { continue };
+            let wanted: Vec<(String, String)> = match &target.function {
+                Some(f) => vec![(path.to_string(), f.clone())],
+                None => file
+                    .outline
+                    .defs
+                    .iter()
+                    .filter(|d| {
+                        d.kind == DefKind::Function
+                            && d.parent.is_none()
+                            && text.contains(&format!("{}(", d.name))
+                    })
+                    .map(|d| (format!("{path}.{}", d.name), d.name.clone()))
+                    .collect(),
+            };
+            for (qualified, name) in wanted {
+                let Some(def) = file.outline.function_named(&name) else {
+                    continue;
+                };
+                let summary = *done.entry((target.file.clone(), name)).or_insert_with(|| {
+                    let ctx = Context {
+                        file,
+                        facts,
+                        config: &opts.config,
+                        helpers: None,
+                    };
+                    summarize(&ctx, def)
+                });
+                map.insert(qualified, summary);
+            }
+        }
+        out.push(map);
+    }
+    out
+}
+
 fn check_file(
     cf: &ChangedFile,
     (facts, old_facts): (ProjectFacts, ProjectFacts),
     mode: Mode,
     opts: &Options,
+    (helpers, old_helpers): &HelperPair<'_>,
 ) -> FileResult {
     let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
     let file = SourceFile::new(cf.path.clone(), &cf.new, whole);
@@ -161,6 +258,7 @@ fn check_file(
         file: &file,
         facts,
         config: &opts.config,
+        helpers: Some(helpers),
     };
     let defs = affected(&file, &cf.touched);
     let mut findings = Vec::new();
@@ -196,6 +294,7 @@ fn check_file(
             file: &old_file,
             facts: old_facts,
             config: &opts.config,
+            helpers: Some(old_helpers),
         };
         for f in &mut findings {
             let before = old_file

@@ -558,3 +558,36 @@ fn staged_follows_pre_commit_push_range() {
         vec![("SID001".into(), "app.py".into(), 10, true)]
     );
 }
+
+#[test]
+fn staged_reads_helpers_in_other_modules_from_the_index() {
+    let r = Repo::new();
+    let utils_clears =
+        "from flask import session\n\n\ndef rotate_session():\n    session.clear()\n";
+    let utils_noop = "from flask import session\n\n\ndef rotate_session():\n    pass\n";
+    let views = |comment: &str| {
+        format!(
+            "{FLASK_HEADER}from .utils import rotate_session\n\n\ndef login():\n    user = find_user(request.form[\"email\"])\n    if check_password_hash(user.pw_hash, request.form[\"password\"]):\n        rotate_session(){comment}\n        session[\"user_id\"] = user.id\n    return redirect(\"/\")\n"
+        )
+    };
+    r.write("app/__init__.py", "");
+    r.write("app/utils.py", utils_clears);
+    r.write("app/views.py", views(""));
+    r.commit_all("helpers");
+    // The working tree's helper stops clearing, but that is not staged: the index counts.
+    r.write("app/utils.py", utils_noop);
+    r.write("app/views.py", views("  # rotate first"));
+    r.git(&["add", "app/views.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(
+        run.code(),
+        0,
+        "the staged helper still clears: {}",
+        run.stdout()
+    );
+    // Staged, the helper's change makes the (touched) login vulnerable.
+    r.git(&["add", "app/utils.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(run.findings()[0].1, "app/views.py");
+}

@@ -130,3 +130,8 @@ fn bottle_beaker() {
 fn cherrypy() {
     run_fixture("cherrypy");
 }
+
+#[test]
+fn cross_module() {
+    run_fixture("cross_module");
+}

@@ -40,3 +40,4 @@ snap!(quart, "quart");
 snap!(quart_session, "quart_session");
 snap!(bottle_beaker, "bottle_beaker");
 snap!(cherrypy, "cherrypy");
+snap!(cross_module, "cross_module");

@@ -92,6 +92,14 @@ impl ModuleScope {
         self.names.get(name)
     }
 
+    /// Every imported qualified path (`flask.session`, `.session_utils.rotate`).
+    pub fn import_paths(&self) -> impl Iterator<Item = &str> {
+        self.names.values().filter_map(|b| match b {
+            Bound::Import(p) => Some(p.as_str()),
+            _ => None,
+        })
+    }
+
     pub fn imports_root(&self, root: &str) -> bool {
         self.imported_roots.iter().any(|r| r == root)
     }

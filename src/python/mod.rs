@@ -3,6 +3,7 @@
 pub mod file;
 pub mod flow;
 pub mod imports;
+pub mod modules;
 pub mod outline;
 pub mod parse;
 pub mod semantic;

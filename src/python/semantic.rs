@@ -39,6 +39,11 @@ pub enum Event {
     },
     /// Data copied out of the session before `clear()` is written back (`session.update(saved)`).
     Restore { framework: Framework },
+    /// A call to a project function in another module, by its summary.
+    Helper {
+        summary: crate::rules::login_without_regeneration::Summary,
+        name: String,
+    },
     /// A call to a function defined in this module (`helper()`), or to a method of the
     /// enclosing class (`self.helper()`, as `Class.helper`).
     LocalCall { qualname: String },
@@ -54,6 +59,10 @@ pub struct Semantic<'a> {
     /// Whose `request.session` this module means (Django, Starlette, Pyramid), by its imports.
     request_framework: Option<Framework>,
     config: &'a Config,
+    /// Summaries of project helpers in other modules, by the qualified path this module uses.
+    pub helpers: Option<
+        &'a std::collections::HashMap<String, crate::rules::login_without_regeneration::Summary>,
+    >,
 }
 
 impl<'a> Semantic<'a> {
@@ -91,7 +100,21 @@ impl<'a> Semantic<'a> {
             class,
             request_framework,
             config,
+            helpers: None,
         }
+    }
+
+    pub fn with_helpers(
+        mut self,
+        helpers: Option<
+            &'a std::collections::HashMap<
+                String,
+                crate::rules::login_without_regeneration::Summary,
+            >,
+        >,
+    ) -> Self {
+        self.helpers = helpers;
+        self
     }
 
     fn identity_key(&self, key: &str) -> bool {
@@ -260,6 +283,13 @@ impl<'a> Semantic<'a> {
                 desc: format!("{}(...)", self.text(func)),
                 session: format!("{request}.session"),
                 helper: Some(path),
+            });
+            return out;
+        }
+        if let Some(summary) = self.helpers.and_then(|h| h.get(&path)) {
+            out.push(Event::Helper {
+                summary: *summary,
+                name: self.text(func).to_string(),
             });
             return out;
         }

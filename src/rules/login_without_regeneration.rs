@@ -75,6 +75,8 @@ struct State {
     reset: bool,
     maybe_empty: bool,
     auth: Option<(Place, String)>,
+    /// Authentication happened in this function (on some path), not before it.
+    authed: bool,
     pending: BTreeSet<Pending>,
     noops: BTreeSet<(Place, String)>,
 }
@@ -86,6 +88,7 @@ impl State {
             reset: false,
             maybe_empty: false,
             auth: None,
+            authed: false,
             pending: BTreeSet::new(),
             noops: BTreeSet::new(),
         }
@@ -103,6 +106,8 @@ struct Sid001<'c, 'f> {
     /// Top level: findings at exits. Inlined: states at exits.
     found: BTreeMap<Place, (Pending, BTreeSet<(Place, String)>)>,
     exits: Vec<State>,
+    /// Summarising a helper for callers in other modules: collect exit states.
+    summarizing: bool,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -145,6 +150,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
     fn apply(&mut self, node: Node<'_>, ev: Event, st: &mut State, conditional: bool) {
         match ev {
             Event::Auth { label } => {
+                st.authed = true;
                 if st.auth.is_none() {
                     st.auth = Some((self.outer_place(node), label.to_string()));
                 }
@@ -220,6 +226,48 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         .to_string(),
                 ));
             }
+            Event::Helper { summary, name } => {
+                // A helper in another module, by what it does on every path.
+                if summary.authenticates {
+                    self.apply(
+                        node,
+                        Event::Auth {
+                            label: "credentials verified in a helper",
+                        },
+                        st,
+                        conditional,
+                    );
+                }
+                if let Some(framework) = summary.writes_identity {
+                    let ev = Event::Write {
+                        framework,
+                        identity: true,
+                        key: String::new(),
+                        desc: format!("{name}(...)"),
+                        session: "session".to_string(),
+                        helper: Some(name.clone()),
+                    };
+                    self.apply(node, ev, st, conditional);
+                }
+                let effect = match (summary.rotates, summary.resets) {
+                    (true, true) => Some(Effect::RotateAndReset),
+                    (true, false) => Some(Effect::Rotate {
+                        keeps_data: true,
+                        needs_nonempty: false,
+                    }),
+                    (false, true) => Some(Effect::Reset),
+                    (false, false) => None,
+                };
+                if let Some(effect) = effect {
+                    let framework = summary.writes_identity.unwrap_or(Framework::Flask);
+                    let ev = Event::Session {
+                        framework,
+                        effect,
+                        call: format!("{name}()"),
+                    };
+                    self.apply(node, ev, st, conditional);
+                }
+            }
             Event::LocalCall { qualname } => {
                 if let Some(next) = self.inline(node, &qualname, st.clone()) {
                     *st = next;
@@ -280,6 +328,7 @@ impl Analysis for Sid001<'_, '_> {
             reset: a.reset && b.reset,
             maybe_empty: a.maybe_empty || b.maybe_empty,
             auth: a.auth.clone().or_else(|| b.auth.clone()),
+            authed: a.authed || b.authed,
             pending: a.pending.union(&b.pending).cloned().collect(),
             noops: a.noops.union(&b.noops).cloned().collect(),
         }
@@ -292,7 +341,7 @@ impl Analysis for Sid001<'_, '_> {
     }
 
     fn exit(&mut self, _node: Option<Node<'_>>, st: &State) {
-        if self.call_site.is_some() {
+        if self.call_site.is_some() || self.summarizing {
             self.exits.push(st.clone());
             return;
         }
@@ -322,7 +371,8 @@ fn run(
         ctx.facts,
         file.enclosing_class(func.def),
         ctx.config,
-    );
+    )
+    .with_helpers(ctx.helpers);
     let mut a = Sid001 {
         ctx,
         sem,
@@ -332,6 +382,7 @@ fn run(
         stack,
         found: BTreeMap::new(),
         exits: Vec::new(),
+        summarizing: false,
     };
     Engine::new(&mut a).run_function(node, entry);
     let exits = std::mem::take(&mut a.exits);
@@ -354,7 +405,8 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         ctx.facts,
         file.enclosing_class(def),
         ctx.config,
-    );
+    )
+    .with_helpers(ctx.helpers);
     let mut a = Sid001 {
         ctx,
         sem,
@@ -364,6 +416,7 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         stack: vec![def],
         found: BTreeMap::new(),
         exits: Vec::new(),
+        summarizing: false,
     };
     Engine::new(&mut a).run_function(node, State::entry());
     if a.found.is_empty() {
@@ -732,4 +785,69 @@ fn first_param(ctx: &Context<'_>, def: usize) -> Option<String> {
     let node = func.node()?;
     let scope = FunctionScope::build(node, &func.parsed.text);
     scope.params.into_iter().find(|p| p != "self" && p != "cls")
+}
+
+/// What a function does, seen from a caller in another module: used as its summary there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// It authenticates on some path (a credential check, a login helper).
+    pub authenticates: bool,
+    /// It leaves an identity written into the session without regenerating it after.
+    pub writes_identity: Option<Framework>,
+    /// On every normal exit the session ID was rotated / the data reset.
+    pub rotates: bool,
+    pub resets: bool,
+}
+
+/// Summarises function `def` (entered as if already authenticated, so that its identity
+/// writes are seen).
+pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
+    let file = ctx.file;
+    let Some(func) = file.function(def) else {
+        return Summary::default();
+    };
+    let Some(node) = func.node() else {
+        return Summary::default();
+    };
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        FunctionScope::build(node, &func.parsed.text),
+        ctx.facts,
+        file.enclosing_class(def),
+        ctx.config,
+    )
+    .with_helpers(ctx.helpers);
+    let mut a = Sid001 {
+        ctx,
+        sem,
+        parsed: &func.parsed,
+        call_site: None,
+        depth: 0,
+        stack: vec![def],
+        found: BTreeMap::new(),
+        exits: Vec::new(),
+        summarizing: true,
+    };
+    let mut entry = State::entry();
+    entry.auth = Some((
+        Place {
+            line: 0,
+            col: 0,
+            end_line: 0,
+            end_col: 0,
+        },
+        "caller".to_string(),
+    ));
+    Engine::new(&mut a).run_function(node, entry);
+    let exits = std::mem::take(&mut a.exits);
+    let Some(exit) = exits.into_iter().reduce(|x, y| a.join(&x, &y)) else {
+        return Summary::default();
+    };
+    Summary {
+        authenticates: exit.authed,
+        writes_identity: exit.pending.iter().next().map(|p| p.framework),
+        rotates: exit.rotated,
+        resets: exit.reset,
+    }
 }

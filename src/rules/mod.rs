@@ -54,6 +54,8 @@ pub struct Context<'a> {
     pub file: &'a SourceFile,
     pub facts: ProjectFacts,
     pub config: &'a crate::config::Config,
+    /// Summaries of helpers in other project modules, by the qualified path this file uses.
+    pub helpers: Option<&'a std::collections::HashMap<String, login_without_regeneration::Summary>>,
 }
 
 /// Runs every rule on one function (an outline index) and returns its findings.

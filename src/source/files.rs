@@ -70,6 +70,9 @@ pub fn scan(paths: &[String]) -> Result<Input> {
         });
     }
     let changed_paths = files.len();
+    let tree: std::sync::Arc<dyn super::ProjectTree> = std::sync::Arc::new(super::DiskTree {
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+    });
     Ok(Input {
         mode: Mode::Scan,
         files,
@@ -78,6 +81,8 @@ pub fn scan(paths: &[String]) -> Result<Input> {
         skipped,
         changed_paths,
         config_file: None,
+        tree: Some(tree),
+        old_tree: None,
     })
 }
 

@@ -76,6 +76,11 @@ pub fn staged(paths: &[String]) -> Result<Input> {
             .collect();
         project_facts(&repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
+        input.tree = Some(GitTree::shared(&blobs)?);
+        input.old_tree = old
+            .as_ref()
+            .map(|t| OldTree::shared(t.id(), &blobs))
+            .transpose()?;
     }
     input.config_file = config_in(&repo, |name| {
         index.get_path(std::path::Path::new(name), 0).map(|e| e.id)
@@ -126,6 +131,8 @@ pub fn tree_change(
         let blobs = tree_blobs(new)?;
         project_facts(repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(repo, &mut input, &blobs, old, &PathFilter::all())?;
+        input.tree = Some(GitTree::shared(&blobs)?);
+        input.old_tree = old.map(|t| OldTree::shared(t.id(), &blobs)).transpose()?;
     }
     input.config_file = config_in(repo, |name| {
         new.get_path(std::path::Path::new(name))
@@ -369,12 +376,87 @@ fn collect(
         skipped,
         changed_paths,
         config_file: None,
+        tree: None,
+        old_tree: None,
     };
     Ok((input, changes))
 }
 
 /// Python blobs of a tree or index: (path, blob id).
 type Blobs = Vec<(String, Oid)>;
+
+/// The checked tree's Python files, read by blob id from the repository (its own handle,
+/// opened from the same environment, so quarantined objects stay readable).
+struct GitTree {
+    paths: Vec<String>,
+    ids: std::collections::HashMap<String, Oid>,
+    repo: std::sync::Mutex<Repository>,
+}
+
+impl std::fmt::Debug for GitTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GitTree({} files)", self.paths.len())
+    }
+}
+
+impl GitTree {
+    fn shared(blobs: &Blobs) -> Result<std::sync::Arc<dyn super::ProjectTree>> {
+        Ok(std::sync::Arc::new(GitTree {
+            paths: blobs.iter().map(|(p, _)| p.clone()).collect(),
+            ids: blobs.iter().cloned().collect(),
+            repo: std::sync::Mutex::new(open()?),
+        }))
+    }
+}
+
+/// The tree a change is compared with, read lazily by path (paths listed as in the new tree:
+/// helper files rarely appear or vanish with the change that uses them).
+struct OldTree {
+    paths: Vec<String>,
+    tree: Oid,
+    repo: std::sync::Mutex<Repository>,
+}
+
+impl std::fmt::Debug for OldTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OldTree({})", self.tree)
+    }
+}
+
+impl OldTree {
+    fn shared(tree: Oid, blobs: &Blobs) -> Result<std::sync::Arc<dyn super::ProjectTree>> {
+        Ok(std::sync::Arc::new(OldTree {
+            paths: blobs.iter().map(|(p, _)| p.clone()).collect(),
+            tree,
+            repo: std::sync::Mutex::new(open()?),
+        }))
+    }
+}
+
+impl super::ProjectTree for OldTree {
+    fn paths(&self) -> &[String] {
+        &self.paths
+    }
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        let repo = self.repo.lock().ok()?;
+        let tree = repo.find_tree(self.tree).ok()?;
+        let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+        let blob = repo.find_blob(entry.id()).ok()?;
+        Some(blob.content().to_vec())
+    }
+}
+
+impl super::ProjectTree for GitTree {
+    fn paths(&self) -> &[String] {
+        &self.paths
+    }
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        let oid = *self.ids.get(path)?;
+        let repo = self.repo.lock().ok()?;
+        let blob = repo.find_blob(oid).ok()?;
+        Some(blob.content().to_vec())
+    }
+}
 
 /// Every Python blob of a tree.
 fn tree_blobs(tree: &Tree<'_>) -> Result<Blobs> {

@@ -58,6 +58,34 @@ pub struct Input {
     pub changed_paths: usize,
     /// The project configuration file of the tree being checked, if it has one.
     pub config_file: Option<crate::config::ConfigFile>,
+    /// The rest of the project, as the checked tree has it (for helpers across modules).
+    pub tree: Option<std::sync::Arc<dyn ProjectTree>>,
+    /// The tree the change is compared with, for judging the old version (`None` in `scan`).
+    pub old_tree: Option<std::sync::Arc<dyn ProjectTree>>,
+}
+
+/// Read-only access to the project's Python files in the tree being checked: the index for
+/// `staged`, the commit for `diff` and the push modes, the disk for `scan`. Never the working
+/// tree in the diff modes.
+pub trait ProjectTree: Send + Sync + std::fmt::Debug {
+    /// Every Python file's path (as findings name paths).
+    fn paths(&self) -> &[String];
+    fn read(&self, path: &str) -> Option<Vec<u8>>;
+}
+
+/// `scan`: the files on disk.
+#[derive(Debug)]
+pub struct DiskTree {
+    pub paths: Vec<String>,
+}
+
+impl ProjectTree for DiskTree {
+    fn paths(&self) -> &[String] {
+        &self.paths
+    }
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        std::fs::read(path).ok()
+    }
 }
 
 /// Does this path (and content, for extensionless files) look like Python?
