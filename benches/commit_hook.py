@@ -30,6 +30,8 @@ MODULE = '''"""Generated module {i}."""
 from flask import Blueprint, redirect, request, session
 from werkzeug.security import check_password_hash
 
+from pkg.helpers import audit_login
+
 bp = Blueprint("m{i}", __name__)
 
 
@@ -39,6 +41,7 @@ def login_{i}():
     if user and check_password_hash(user.pw_hash, request.form["password"]):
         session.clear()
         session["user_id"] = user.id
+        audit_login(user)
         return redirect("/")
     return "no", 401
 
@@ -115,6 +118,11 @@ def main():
     os.makedirs(repo)
     try:
         git(repo, "init", "-q", "-b", "main")
+        os.makedirs(os.path.join(repo, "pkg"), exist_ok=True)
+        with open(os.path.join(repo, "pkg", "__init__.py"), "w") as f:
+            f.write("")
+        with open(os.path.join(repo, "pkg", "helpers.py"), "w") as f:
+            f.write("import logging\n\n\ndef audit_login(user):\n    logging.info('login %s', user.id)\n")
         total_bytes = 0
         for i in range(args.files):
             d = os.path.join(repo, "pkg", f"sub{i // 100}")

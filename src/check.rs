@@ -107,10 +107,22 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .iter()
         .map(|f| (f.path.as_str(), f.old.as_deref()))
         .collect();
-    let new_helpers = helper_summaries(&new_sources, input.tree.as_deref(), input.facts, opts);
+    let index = input
+        .tree
+        .as_deref()
+        .map(|t| modules::ModuleIndex::new(t.paths()))
+        .unwrap_or_default();
+    let new_helpers = helper_summaries(
+        &new_sources,
+        input.tree.as_deref(),
+        &index,
+        input.facts,
+        opts,
+    );
     let old_helpers = helper_summaries(
         &old_sources,
         input.old_tree.as_deref(),
+        &index,
         input.old_facts,
         opts,
     );
@@ -171,6 +183,7 @@ type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary
 fn helper_summaries(
     files: &[(&str, Option<&[u8]>)],
     tree: Option<&dyn ProjectTree>,
+    index: &modules::ModuleIndex,
     facts: ProjectFacts,
     opts: &Options,
 ) -> Vec<HashMap<String, Summary>> {
@@ -190,7 +203,7 @@ fn helper_summaries(
         let outline = outline::scan(text.as_bytes());
         let module = ModuleScope::build(&text, &outline);
         for path in module.import_paths() {
-            let Some(target) = modules::resolve(path_of_file, path, tree.paths()) else {
+            let Some(target) = index.resolve(path_of_file, path) else {
                 continue;
             };
             let file = targets.entry(target.file.clone()).or_insert_with(|| {

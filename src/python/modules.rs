@@ -3,6 +3,8 @@
 //! absolute ones match a project file by path suffix, so `src/` layouts and scans of a
 //! subdirectory work (`app.session_utils` is `app/session_utils.py` or `src/app/session_utils.py`).
 
+use std::collections::{HashMap, HashSet};
+
 /// A resolved import: the project file, and the function in it when the path names one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -10,71 +12,96 @@ pub struct Target {
     pub function: Option<String>,
 }
 
-/// Resolves qualified `path` as imported by `importer`, against the project's Python paths.
-pub fn resolve(importer: &str, path: &str, paths: &[String]) -> Option<Target> {
-    let level = path.chars().take_while(|c| *c == '.').count();
-    let rest = &path[level..];
-    let segs: Vec<&str> = if rest.is_empty() {
-        Vec::new()
-    } else {
-        rest.split('.').collect()
-    };
-    if segs.iter().any(|s| s.is_empty()) {
-        return None;
-    }
-    // Try the whole path as a module, then all but the last segment with a function.
-    for k in [segs.len(), segs.len().saturating_sub(1)] {
-        if k == 0 && level == 0 {
-            continue;
-        }
-        let function = (k < segs.len()).then(|| segs[k].to_string());
-        if k + 1 < segs.len() {
-            continue;
-        }
-        let module = segs[..k].join("/");
-        let file = if level > 0 {
-            let mut dir: Vec<&str> = importer.split('/').collect();
-            dir.pop(); // the file itself
-            for _ in 1..level {
-                dir.pop()?;
-            }
-            let base = dir.join("/");
-            let join = |tail: &str| {
-                if base.is_empty() {
-                    tail.to_string()
-                } else {
-                    format!("{base}/{tail}")
+/// The project's Python files, indexed by every dotted module suffix they can be imported as
+/// (`src/app/auth.py` is `auth`, `app.auth` and `src.app.auth`), built once per tree.
+#[derive(Debug, Default)]
+pub struct ModuleIndex {
+    files: HashSet<String>,
+    by_module: HashMap<String, String>,
+}
+
+impl ModuleIndex {
+    pub fn new(paths: &[String]) -> ModuleIndex {
+        let mut files = HashSet::with_capacity(paths.len());
+        let mut by_module: HashMap<String, String> = HashMap::with_capacity(paths.len() * 3);
+        for p in paths {
+            files.insert(p.clone());
+            let Some(stem) = p.strip_suffix(".py") else {
+                continue;
+            };
+            let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+            let parts: Vec<&str> = stem.split('/').collect();
+            for i in 0..parts.len() {
+                let module = parts[i..].join(".");
+                // The shortest path wins a tie (`app/auth.py` over `vendor/app/auth.py`).
+                match by_module.get(&module) {
+                    Some(existing) if existing.len() <= p.len() => {}
+                    _ => {
+                        by_module.insert(module, p.clone());
+                    }
                 }
-            };
-            let candidates = if module.is_empty() {
-                vec![join("__init__.py")]
-            } else {
-                vec![
-                    join(&format!("{module}.py")),
-                    join(&format!("{module}/__init__.py")),
-                ]
-            };
-            candidates
-                .into_iter()
-                .find(|c| paths.iter().any(|p| p == c))
-        } else {
-            let wanted = [format!("{module}.py"), format!("{module}/__init__.py")];
-            paths
-                .iter()
-                .find(|p| {
-                    wanted
-                        .iter()
-                        .any(|w| *p == w || p.ends_with(&format!("/{w}")))
-                })
-                .cloned()
-        };
-        if let Some(file) = file {
-            if file != importer {
-                return Some(Target { file, function });
             }
         }
+        ModuleIndex { files, by_module }
     }
-    None
+
+    /// Resolves qualified `path` as imported by `importer`.
+    pub fn resolve(&self, importer: &str, path: &str) -> Option<Target> {
+        let level = path.chars().take_while(|c| *c == '.').count();
+        let rest = &path[level..];
+        let segs: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('.').collect()
+        };
+        if segs.iter().any(|s| s.is_empty()) {
+            return None;
+        }
+        // The whole path as a module, then all but the last segment with a function.
+        for k in [segs.len(), segs.len().saturating_sub(1)] {
+            if (k == 0 && level == 0) || k + 1 < segs.len() {
+                continue;
+            }
+            let function = (k < segs.len()).then(|| segs[k].to_string());
+            let file = if level > 0 {
+                let mut dir: Vec<&str> = importer.split('/').collect();
+                dir.pop(); // the file itself
+                for _ in 1..level {
+                    dir.pop()?;
+                }
+                let mut base = dir.join("/");
+                let module = segs[..k].join("/");
+                if !module.is_empty() {
+                    base = if base.is_empty() {
+                        module
+                    } else {
+                        format!("{base}/{module}")
+                    };
+                }
+                let join = |tail: &str| {
+                    if base.is_empty() {
+                        tail.to_string()
+                    } else {
+                        format!("{base}/{tail}")
+                    }
+                };
+                let candidates = if k == 0 {
+                    vec![join("__init__.py")]
+                } else {
+                    vec![format!("{base}.py"), join("__init__.py")]
+                };
+                candidates.into_iter().find(|c| self.files.contains(c))
+            } else {
+                self.by_module.get(&segs[..k].join(".")).cloned()
+            };
+            if let Some(file) = file {
+                if file != importer {
+                    return Some(Target { file, function });
+                }
+            }
+        }
+        None
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +119,8 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        let index = ModuleIndex::new(&paths);
+        let resolve = |importer: &str, path: &str, _paths: &[String]| index.resolve(importer, path);
         let t = |f: &str, func: Option<&str>| {
             Some(Target {
                 file: f.into(),
