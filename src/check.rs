@@ -88,13 +88,24 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     let facts = (input.facts, input.old_facts);
     let mode = input.mode;
     let mut out = Outcome {
-        skipped: input.skipped,
+        skipped: input.skipped.clone(),
         ..Outcome::default()
     };
-    let files: Vec<&ChangedFile> = input
+    let index = input
+        .tree
+        .as_deref()
+        .map(|t| modules::ModuleIndex::new(t.paths()))
+        .unwrap_or_default();
+    let changed: Vec<&ChangedFile> = input
         .files
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
+        .collect();
+    // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
+    let dependents = helper_dependents(&changed, &input, &index, opts);
+    let files: Vec<&ChangedFile> = changed
+        .into_iter()
+        .chain(dependents.iter().filter(|f| !opts.config.excluded(&f.path)))
         .collect();
     out.files = files.len();
     // Helpers in other modules: the new versions from the checked tree, the old ones (for
@@ -107,11 +118,6 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .iter()
         .map(|f| (f.path.as_str(), f.old.as_deref()))
         .collect();
-    let index = input
-        .tree
-        .as_deref()
-        .map(|t| modules::ModuleIndex::new(t.paths()))
-        .unwrap_or_default();
     let new_helpers = helper_summaries(
         &new_sources,
         input.tree.as_deref(),
@@ -168,6 +174,97 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 path,
                 reason: "internal error while analysing it (a sidguard bug: please report it)"
                     .into(),
+            });
+        }
+    }
+    out
+}
+
+/// Project files outside the change that call a top-level function whose summary the change
+/// alters (a regeneration removed from a helper, an identity write added): they are checked
+/// whole, against their old versions under the old helpers, so the finding lands where the
+/// helper is called. The rest of the tree is read only when such a summary changed.
+fn helper_dependents(
+    files: &[&ChangedFile],
+    input: &Input,
+    index: &modules::ModuleIndex,
+    opts: &Options,
+) -> Vec<ChangedFile> {
+    let Some(tree) = input.tree.as_deref() else {
+        return Vec::new();
+    };
+    let mut altered: Vec<(String, String)> = Vec::new();
+    for cf in files {
+        let (Some(old), Touched::Lines(_)) = (&cf.old, &cf.touched) else {
+            continue;
+        };
+        let new_file = SourceFile::new(cf.path.clone(), &cf.new, false);
+        let old_file = SourceFile::new(cf.path.clone(), old, false);
+        for def in affected(&new_file, &cf.touched) {
+            let d = &new_file.outline.defs[def];
+            if d.parent.is_some() {
+                continue;
+            }
+            let ctx = |file, facts| Context {
+                file,
+                facts,
+                config: &opts.config,
+                helpers: None,
+            };
+            let now = summarize(&ctx(&new_file, input.facts), def);
+            let before = old_file
+                .outline
+                .function_named(&d.name)
+                .map(|od| summarize(&ctx(&old_file, input.old_facts), od));
+            if before != Some(now) {
+                altered.push((cf.path.clone(), d.name.clone()));
+            }
+        }
+    }
+    if altered.is_empty() {
+        return Vec::new();
+    }
+    let in_change: std::collections::HashSet<&str> =
+        files.iter().map(|f| f.path.as_str()).collect();
+    let mut out = Vec::new();
+    for path in tree.paths() {
+        if in_change.contains(path.as_str()) {
+            continue;
+        }
+        let Some(content) = tree.read(path) else {
+            continue;
+        };
+        if !altered
+            .iter()
+            .any(|(_, name)| memchr::memmem::find(&content, name.as_bytes()).is_some())
+        {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&content);
+        let outline = outline::scan(text.as_bytes());
+        let module = ModuleScope::build(&text, &outline);
+        let calls = module.import_paths().any(|p| {
+            index.resolve(path, p).is_some_and(|t| {
+                altered.iter().any(|(file, name)| {
+                    t.file == *file
+                        && match &t.function {
+                            Some(f) => f == name,
+                            None => text.contains(&format!("{name}(")),
+                        }
+                })
+            })
+        });
+        if calls {
+            let old = input
+                .old_tree
+                .as_deref()
+                .and_then(|t| t.read(path))
+                .or_else(|| Some(content.clone()));
+            out.push(ChangedFile {
+                path: path.clone(),
+                new: content,
+                old,
+                touched: Touched::All,
             });
         }
     }

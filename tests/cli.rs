@@ -591,3 +591,34 @@ fn staged_reads_helpers_in_other_modules_from_the_index() {
     assert_eq!(run.code(), 1, "{}", run.stdout());
     assert_eq!(run.findings()[0].1, "app/views.py");
 }
+
+#[test]
+fn changing_only_a_helper_rechecks_its_callers_in_other_modules() {
+    let r = Repo::new();
+    r.write("app/__init__.py", "");
+    r.write("app/utils.py", "from flask import session\n\n\ndef rotate_session():\n    session.clear()\n\n\ndef unrelated():\n    return 1\n");
+    r.write(
+        "app/views.py",
+        format!("{FLASK_HEADER}from .utils import rotate_session\n\n\ndef login():\n    user = find_user(request.form[\"email\"])\n    if check_password_hash(user.pw_hash, request.form[\"password\"]):\n        rotate_session()\n        session[\"user_id\"] = user.id\n    return redirect(\"/\")\n"),
+    );
+    r.commit_all("helpers");
+    // A change that leaves the helper's behaviour alone re-checks nothing elsewhere.
+    r.write("app/utils.py", "from flask import session\n\n\ndef rotate_session():\n    # drop planted content\n    session.clear()\n\n\ndef unrelated():\n    return 2\n");
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(
+        (run.code(), run.json()["summary"]["files"].as_u64()),
+        (0, Some(1)),
+        "{}",
+        run.stdout()
+    );
+    // Only the helper changes, and it no longer clears: the caller's login is now vulnerable.
+    r.write("app/utils.py", "from flask import session\n\n\ndef rotate_session():\n    pass\n\n\ndef unrelated():\n    return 2\n");
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app/views.py".into(), 14, true)]
+    );
+}
