@@ -75,16 +75,20 @@ struct Tool {
     sidguard: Option<toml::Spanned<toml::Value>>,
 }
 
+/// 1-based (line, column) of a byte span's start in `text` (TOML errors carry spans).
+pub fn line_col(text: &str, span: Option<std::ops::Range<usize>>) -> (usize, usize) {
+    span.map(|s| {
+        let before = &text[..s.start.min(text.len())];
+        (
+            before.matches('\n').count() + 1,
+            before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
+        )
+    })
+    .unwrap_or((1, 1))
+}
+
 fn located(text: &str, origin: &str, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
-    let (line, col) = span
-        .map(|s| {
-            let before = &text[..s.start.min(text.len())];
-            (
-                before.matches('\n').count() + 1,
-                before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
-            )
-        })
-        .unwrap_or((1, 1));
+    let (line, col) = line_col(text, span);
     Error::Usage(format!(
         "{origin}:{line}:{col}: invalid sidguard configuration: {message}"
     ))

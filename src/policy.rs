@@ -65,16 +65,7 @@ impl Policy {
     /// Parses a policy file; errors name the file, line and column.
     pub fn parse(text: &str, origin: &Path) -> Result<Policy> {
         toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map(|s| {
-                    let before = &text[..s.start.min(text.len())];
-                    (
-                        before.matches('\n').count() + 1,
-                        before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1,
-                    )
-                })
-                .unwrap_or((1, 1));
+            let (line, col) = crate::config::line_col(text, e.span());
             Error::Usage(format!(
                 "{}:{line}:{col}: invalid sidguard policy: {}",
                 origin.display(),

@@ -305,12 +305,10 @@ impl<'c, 'f> Sid001<'c, 'f> {
             },
         };
         let caller_auth = st.auth.is_some();
-        let exits = run(self.ctx, &func, st, Some(call_site), self.depth + 1, {
-            let mut s = self.stack.clone();
-            s.push(def);
-            s
-        })?;
-        let mut out = exits;
+        let mut stack = self.stack.clone();
+        stack.push(def);
+        let (_, exit) = analyse(self.ctx, &func, st, Some(call_site), stack, false)?;
+        let mut out = exit?;
         // Writes the helper made after authenticating by itself are the helper's findings.
         if !caller_auth {
             out.pending.retain(|p| p.inner.is_none());
@@ -354,14 +352,22 @@ impl Analysis for Sid001<'_, '_> {
 }
 
 /// Runs the analysis on one function. Inlined runs return the join of their exit states.
-fn run(
+/// Found writes (at the outermost function) and the join of the normal exit states.
+type Analysed = (
+    BTreeMap<Place, (Pending, BTreeSet<(Place, String)>)>,
+    Option<State>,
+);
+
+/// Runs the analysis on one function. `call_site`: inlined into a caller; `summarizing`:
+/// collecting exit states for callers in other modules.
+fn analyse(
     ctx: &Context<'_>,
     func: &FunctionRef,
     entry: State,
     call_site: Option<CallSite>,
-    depth: usize,
     stack: Vec<usize>,
-) -> Option<State> {
+    summarizing: bool,
+) -> Option<Analysed> {
     let node = func.node()?;
     let file = ctx.file;
     let sem = Semantic::new(
@@ -377,68 +383,49 @@ fn run(
         ctx,
         sem,
         parsed: &func.parsed,
+        depth: stack.len() - 1,
         call_site,
-        depth,
         stack,
         found: BTreeMap::new(),
         exits: Vec::new(),
-        summarizing: false,
+        summarizing,
     };
     Engine::new(&mut a).run_function(node, entry);
     let exits = std::mem::take(&mut a.exits);
-    exits.into_iter().reduce(|x, y| a.join(&x, &y))
+    let exit = exits.into_iter().reduce(|x, y| a.join(&x, &y));
+    Some((a.found, exit))
 }
 
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
-    let file = ctx.file;
-    let Some(func) = file.function(def) else {
+    let Some(func) = ctx.file.function(def) else {
         return Vec::new();
     };
     let Some(node) = func.node() else {
         return Vec::new();
     };
-    let sem = Semantic::new(
-        &func.parsed.text,
-        &file.module,
-        FunctionScope::build(node, &func.parsed.text),
-        ctx.facts,
-        file.enclosing_class(def),
-        ctx.config,
-    )
-    .with_helpers(ctx.helpers);
-    let mut a = Sid001 {
-        ctx,
-        sem,
-        parsed: &func.parsed,
-        call_site: None,
-        depth: 0,
-        stack: vec![def],
-        found: BTreeMap::new(),
-        exits: Vec::new(),
-        summarizing: false,
+    let Some((found, _)) = analyse(ctx, &func, State::entry(), None, vec![def], false) else {
+        return Vec::new();
     };
-    Engine::new(&mut a).run_function(node, State::entry());
-    if a.found.is_empty() {
+    if found.is_empty() {
         return Vec::new();
     }
-    let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = a.found.into_values().collect();
+    let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
-    vec![finding(ctx, def, &a.sem, &writes, is_async)]
+    vec![finding(ctx, def, &writes, is_async)]
 }
 
 /// One finding per function: located at the first unprotected write, with the others as evidence.
 fn finding(
     ctx: &Context<'_>,
     def: usize,
-    sem: &Semantic<'_>,
     writes: &[(Pending, BTreeSet<(Place, String)>)],
     is_async: bool,
 ) -> Finding {
     let file = ctx.file;
     let d = &file.outline.defs[def];
     let (first, noops) = &writes[0];
-    let backend = sem.backend(first.framework);
+    let backend = ctx.facts.backend(first.framework);
     let storage = backend.storage();
 
     let mut evidence = vec![Evidence {
@@ -802,46 +789,18 @@ pub struct Summary {
 /// Summarises function `def` (entered as if already authenticated, so that its identity
 /// writes are seen).
 pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
-    let file = ctx.file;
-    let Some(func) = file.function(def) else {
+    let Some(func) = ctx.file.function(def) else {
         return Summary::default();
-    };
-    let Some(node) = func.node() else {
-        return Summary::default();
-    };
-    let sem = Semantic::new(
-        &func.parsed.text,
-        &file.module,
-        FunctionScope::build(node, &func.parsed.text),
-        ctx.facts,
-        file.enclosing_class(def),
-        ctx.config,
-    )
-    .with_helpers(ctx.helpers);
-    let mut a = Sid001 {
-        ctx,
-        sem,
-        parsed: &func.parsed,
-        call_site: None,
-        depth: 0,
-        stack: vec![def],
-        found: BTreeMap::new(),
-        exits: Vec::new(),
-        summarizing: true,
     };
     let mut entry = State::entry();
-    entry.auth = Some((
-        Place {
-            line: 0,
-            col: 0,
-            end_line: 0,
-            end_col: 0,
-        },
-        "caller".to_string(),
-    ));
-    Engine::new(&mut a).run_function(node, entry);
-    let exits = std::mem::take(&mut a.exits);
-    let Some(exit) = exits.into_iter().reduce(|x, y| a.join(&x, &y)) else {
+    let nowhere = Place {
+        line: 0,
+        col: 0,
+        end_line: 0,
+        end_col: 0,
+    };
+    entry.auth = Some((nowhere, "caller".to_string()));
+    let Some((_, Some(exit))) = analyse(ctx, &func, entry, None, vec![def], true) else {
         return Summary::default();
     };
     Summary {
