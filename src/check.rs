@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::project::ProjectFacts;
-use crate::python::file::SourceFile;
+use crate::python::file::{Prepared, SourceFile};
 use crate::python::imports::ModuleScope;
 use crate::python::outline::DefKind;
 use crate::python::{modules, outline};
@@ -101,23 +101,26 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
         .collect();
+    // Each version of each file is decoded, outlined and scoped once, in parallel.
+    let mut versions: Vec<Versions> = changed.par_iter().map(|f| Versions::of(f)).collect();
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
-    let dependents = helper_dependents(&changed, &input, &index, opts);
-    let files: Vec<&ChangedFile> = changed
-        .into_iter()
-        .chain(dependents.iter().filter(|f| !opts.config.excluded(&f.path)))
+    let dependents = helper_dependents(&changed, &versions, &input, &index, opts);
+    let dependents: Vec<&ChangedFile> = dependents
+        .iter()
+        .filter(|f| !opts.config.excluded(&f.path))
         .collect();
+    versions.extend(
+        dependents
+            .par_iter()
+            .map(|f| Versions::of(f))
+            .collect::<Vec<_>>(),
+    );
+    let files: Vec<&ChangedFile> = changed.into_iter().chain(dependents).collect();
     out.files = files.len();
     // Helpers in other modules: the new versions from the checked tree, the old ones (for
     // judging what the change introduced) from the tree it is compared with.
-    let new_sources: Vec<(&str, Option<&[u8]>)> = files
-        .iter()
-        .map(|f| (f.path.as_str(), Some(&f.new[..])))
-        .collect();
-    let old_sources: Vec<(&str, Option<&[u8]>)> = files
-        .iter()
-        .map(|f| (f.path.as_str(), f.old.as_deref()))
-        .collect();
+    let new_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| Some(&v.new)).collect();
+    let old_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| v.old.as_ref()).collect();
     let new_helpers = helper_summaries(
         &new_sources,
         input.tree.as_deref(),
@@ -134,9 +137,10 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     );
     let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
     let results: Vec<FileResult> = files
-        .par_iter()
+        .into_par_iter()
+        .zip(versions.into_par_iter())
         .zip(helpers.par_iter())
-        .map(|(f, helpers)| {
+        .map(|((f, versions), helpers)| {
             if opts.deadline.is_some_and(|d| Instant::now() > d) {
                 return FileResult {
                     findings: Vec::new(),
@@ -152,7 +156,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_file(f, facts, mode, opts, helpers)
+                check_file(f, versions, facts, mode, opts, helpers)
             }))
             .unwrap_or_else(|_| FileResult {
                 findings: Vec::new(),
@@ -186,6 +190,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
 /// helper is called. The rest of the tree is read only when such a summary changed.
 fn helper_dependents(
     files: &[&ChangedFile],
+    versions: &[Versions],
     input: &Input,
     index: &modules::ModuleIndex,
     opts: &Options,
@@ -194,12 +199,12 @@ fn helper_dependents(
         return Vec::new();
     };
     let mut altered: Vec<(String, String)> = Vec::new();
-    for cf in files {
-        let (Some(old), Touched::Lines(_)) = (&cf.old, &cf.touched) else {
+    for (cf, v) in files.iter().zip(versions) {
+        let (Some(old), Touched::Lines(_)) = (&v.old, &cf.touched) else {
             continue;
         };
-        let new_file = SourceFile::new(cf.path.clone(), &cf.new, false);
-        let old_file = SourceFile::new(cf.path.clone(), old, false);
+        let new_file = SourceFile::from_prepared(v.new.clone(), false);
+        let old_file = SourceFile::from_prepared(old.clone(), false);
         for def in affected(&new_file, &cf.touched) {
             let d = &new_file.outline.defs[def];
             if d.parent.is_some() {
@@ -278,7 +283,7 @@ type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary
 /// path the file uses. Only the imported project files are read (from the checked tree),
 /// and only the functions a file calls are summarised, each once.
 fn helper_summaries(
-    files: &[(&str, Option<&[u8]>)],
+    files: &[Option<&Prepared>],
     tree: Option<&dyn ProjectTree>,
     index: &modules::ModuleIndex,
     facts: ProjectFacts,
@@ -290,16 +295,14 @@ fn helper_summaries(
     let mut targets: HashMap<String, Option<SourceFile>> = HashMap::new();
     let mut done: HashMap<(String, String), Summary> = HashMap::new();
     let mut out = Vec::with_capacity(files.len());
-    for &(path_of_file, content) in files {
+    for prepared in files {
         let mut map = HashMap::new();
-        let Some(content) = content else {
+        let Some(prepared) = prepared else {
             out.push(map);
             continue;
         };
-        let text = String::from_utf8_lossy(content);
-        let outline = outline::scan(text.as_bytes());
-        let module = ModuleScope::build(&text, &outline);
-        for path in module.import_paths() {
+        let (path_of_file, text) = (prepared.path.as_str(), &prepared.text);
+        for path in prepared.module.import_paths() {
             let Some(target) = index.resolve(path_of_file, path) else {
                 continue;
             };
@@ -343,15 +346,35 @@ fn helper_summaries(
     out
 }
 
+/// A changed file's new and old versions, prepared once.
+struct Versions {
+    new: Prepared,
+    old: Option<Prepared>,
+}
+
+impl Versions {
+    fn of(f: &ChangedFile) -> Versions {
+        Versions {
+            new: Prepared::new(f.path.clone(), &f.new),
+            old: f.old.as_ref().map(|o| Prepared::new(f.path.clone(), o)),
+        }
+    }
+}
+
 fn check_file(
     cf: &ChangedFile,
+    versions: Versions,
     (facts, old_facts): (ProjectFacts, ProjectFacts),
     mode: Mode,
     opts: &Options,
     (helpers, old_helpers): &HelperPair<'_>,
 ) -> FileResult {
     let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
-    let file = SourceFile::new(cf.path.clone(), &cf.new, whole);
+    let Versions {
+        new,
+        old: old_version,
+    } = versions;
+    let file = SourceFile::from_prepared(new, whole);
     if let Some(reason) = &file.refused {
         return FileResult {
             findings: Vec::new(),
@@ -398,8 +421,8 @@ fn check_file(
     for f in &mut findings {
         f.blocking = f.severity == Severity::Error;
     }
-    if let (Some(old), false) = (&cf.old, findings.is_empty()) {
-        let old_file = SourceFile::new(cf.path.clone(), old, false);
+    if let (Some(old), false) = (old_version, findings.is_empty()) {
+        let old_file = SourceFile::from_prepared(old, false);
         let old_ctx = Context {
             file: &old_file,
             facts: old_facts,

@@ -27,6 +27,34 @@ pub struct SourceFile {
     pub refused: Option<String>,
 }
 
+/// What every use of a file needs and costs a pass over its bytes: the decoded text, the
+/// outline and the module scope. Plain data (`Send`), so it is built once, in parallel, and
+/// shared by the stages that read the file before each makes its own `SourceFile`.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub path: String,
+    pub text: String,
+    pub outline: Outline,
+    pub module: ModuleScope,
+    pub refused: Option<String>,
+}
+
+impl Prepared {
+    pub fn new(path: String, bytes: &[u8]) -> Prepared {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let refused = parse::refuse(text.as_bytes());
+        let outline = outline::scan(text.as_bytes());
+        let module = ModuleScope::build(&text, &outline);
+        Prepared {
+            path,
+            text,
+            outline,
+            module,
+            refused,
+        }
+    }
+}
+
 /// A function inside a parse: the parse and the row of its `def` keyword.
 #[derive(Clone)]
 pub struct FunctionRef {
@@ -54,10 +82,18 @@ impl FunctionRef {
 impl SourceFile {
     /// `whole`: parse the whole file (scan mode) rather than function slices.
     pub fn new(path: String, bytes: &[u8], whole: bool) -> SourceFile {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let refused = parse::refuse(text.as_bytes());
-        let outline = outline::scan(text.as_bytes());
-        let module = ModuleScope::build(&text, &outline);
+        SourceFile::from_prepared(Prepared::new(path, bytes), whole)
+    }
+
+    /// A file from its prepared parts (no work is repeated).
+    pub fn from_prepared(p: Prepared, whole: bool) -> SourceFile {
+        let Prepared {
+            path,
+            text,
+            outline,
+            module,
+            refused,
+        } = p;
         SourceFile {
             path,
             text,
