@@ -186,7 +186,11 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     auth_label,
                 });
             }
-            Event::Session { effect, call, .. } => match effect {
+            Event::Session {
+                effect,
+                call,
+                framework,
+            } => match effect {
                 Effect::Rotate { needs_nonempty, .. } => {
                     if needs_nonempty && st.maybe_empty {
                         st.noops.insert((
@@ -203,6 +207,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     if !conditional {
                         st.reset = true;
                         st.pending.clear();
+                    }
+                    // On server-side stores this is the misconception the finding is about.
+                    if self.sem.backend(framework).storage() != Storage::ClientCookie {
+                        st.noops.insert((
+                            self.outer_place(node),
+                            format!("`{call}` empties the session but keeps its ID"),
+                        ));
                     }
                 }
                 Effect::RotateAndReset => {
