@@ -50,6 +50,16 @@ fn eprint(text: &str) {
     let _ = err.flush();
 }
 
+/// Prints the report: text on stderr (git relays it to the pusher), other formats on stdout.
+fn emit(outcome: &Outcome, format: Format, color: bool) {
+    let rendered = report::render(outcome, format, color);
+    if format == Format::Text {
+        eprint(&rendered);
+    } else {
+        print!("{rendered}");
+    }
+}
+
 /// Push options the pusher sent with `git push -o` (only if the server advertises them).
 fn push_options() -> Vec<String> {
     let count: usize = std::env::var("GIT_PUSH_OPTION_COUNT")
@@ -197,12 +207,7 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
                     || push_options().iter().any(|o| o == "sidguard.color=always")
             }
         };
-        let rendered = report::render(&outcome, args.format, color);
-        if text_out {
-            eprint(&rendered);
-        } else {
-            print!("{rendered}");
-        }
+        emit(&outcome, args.format, color);
         if outcome.internal_errors > 0 {
             return Err(Error::Usage(format!(
                 "{} file(s) could not be analysed because of an internal error",
@@ -276,12 +281,7 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
                 && std::io::stderr().is_terminal()
         }
     };
-    let rendered = report::render(&outcome, args.format, color);
-    if text_out {
-        eprint(&rendered);
-    } else {
-        print!("{rendered}");
-    }
+    emit(&outcome, args.format, color);
     if outcome.internal_errors > 0 {
         return Ok(exit::ERROR);
     }
