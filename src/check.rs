@@ -444,12 +444,19 @@ fn check_file(
     }
     findings.extend(meta);
     findings.sort_by_key(|f| (f.span.line, f.span.column));
+    let partial = file.truncated.get().then(|| Skipped {
+        path: cf.path.clone(),
+        reason: format!(
+            "partly: code nested more than {} levels deep was not analysed",
+            crate::python::flow::MAX_DEPTH
+        ),
+    });
     FileResult {
         findings,
         functions: defs.len(),
         parsed_lines,
         crashed: None,
-        refused: None,
+        refused: partial,
     }
 }
 

@@ -529,6 +529,14 @@ fn hostile_nesting_is_skipped_not_a_crash() {
         run.findings(),
         vec![("SID001".into(), "exprs.py".into(), 10, true)]
     );
+    // What lies past the walk's depth bound is reported, not silently passed.
+    let v = run.json();
+    let reason = v["skipped"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("partly: code nested more than 200 levels"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[test]

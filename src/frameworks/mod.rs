@@ -54,16 +54,6 @@ pub enum Storage {
     ServerPermissive,
 }
 
-impl Storage {
-    pub fn label(self) -> &'static str {
-        match self {
-            Storage::ClientCookie => "client-side cookie session",
-            Storage::ServerStrict => "server-side session",
-            Storage::ServerPermissive => "server-side session that adopts client-chosen IDs",
-        }
-    }
-}
-
 /// The concrete session backend in use, as far as the project shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -23,6 +23,8 @@ pub struct SourceFile {
     slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
+    /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
+    pub truncated: std::cell::Cell<bool>,
     /// Why this file cannot be analysed (it is then reported as skipped, never as clean).
     pub refused: Option<String>,
 }
@@ -103,6 +105,7 @@ impl SourceFile {
             full: OnceCell::new(),
             slices: RefCell::new(HashMap::new()),
             parsed_lines: std::cell::Cell::new(0),
+            truncated: std::cell::Cell::new(false),
             refused,
         }
     }

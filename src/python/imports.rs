@@ -27,8 +27,6 @@ pub enum Bound {
 #[derive(Debug, Default, Clone)]
 pub struct ModuleScope {
     names: HashMap<String, Bound>,
-    /// Dotted name of this module within the project, when known (`app.auth`).
-    pub module: Option<String>,
     /// The top-level package of every import, for framework detection (`django`, `flask`).
     pub imported_roots: Vec<String>,
 }
@@ -83,7 +81,6 @@ impl ModuleScope {
         roots.dedup();
         ModuleScope {
             names,
-            module: None,
             imported_roots: roots,
         }
     }

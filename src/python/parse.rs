@@ -160,11 +160,6 @@ pub fn function_at_row(root: Node<'_>, row: usize) -> Option<Node<'_>> {
     None
 }
 
-/// The node's body statements (a `block`), if any.
-pub fn body(func: Node<'_>) -> Option<Node<'_>> {
-    func.child_by_field_name("body")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,7 +171,11 @@ mod tests {
         let p = parse_slice(slice, 2, 4).expect("parses");
         assert!(!p.root().has_error());
         let f = function_at_row(p.root(), 0).expect("function");
-        let ret = body(f).unwrap().named_child(0).unwrap();
+        let ret = f
+            .child_by_field_name("body")
+            .unwrap()
+            .named_child(0)
+            .unwrap();
         assert_eq!(p.line(ret.start_position().row), 3);
         assert_eq!(
             p.file_col(ret.start_position().row, ret.start_position().column),

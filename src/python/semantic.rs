@@ -117,6 +117,37 @@ impl<'a> Semantic<'a> {
         self
     }
 
+    /// A call that logs the user in: authentication, and an identity written to `session`.
+    fn login_call(
+        &self,
+        framework: Framework,
+        func: Node<'_>,
+        session: String,
+        path: String,
+    ) -> Vec<Event> {
+        vec![
+            Event::Auth {
+                label: "user logged in here",
+            },
+            Event::Write {
+                framework,
+                identity: true,
+                key: String::new(),
+                desc: format!("{}(...)", self.text(func)),
+                session,
+                helper: Some(path),
+            },
+        ]
+    }
+
+    /// How this module spells Flask's or Quart's session proxy (`session` if not imported).
+    fn module_session(&self, framework: Framework) -> String {
+        let path = format!("{}.session", framework.name().to_ascii_lowercase());
+        self.module
+            .spelling_of(&path)
+            .unwrap_or_else(|| "session".to_string())
+    }
+
     fn identity_key(&self, key: &str) -> bool {
         auth::identity_key(key) || self.config.settings.identity_keys.iter().any(|k| k == key)
     }
@@ -208,21 +239,8 @@ impl<'a> Semantic<'a> {
         }
         let path = self.call_path(func);
         if flask::LOGIN_HELPERS.contains(&path.as_str()) {
-            out.push(Event::Auth {
-                label: "user logged in here",
-            });
-            out.push(Event::Write {
-                framework: Framework::Flask,
-                identity: true,
-                key: String::new(),
-                desc: format!("{}(...)", self.text(func)),
-                session: self
-                    .module
-                    .spelling_of("flask.session")
-                    .unwrap_or_else(|| "session".to_string()),
-                helper: Some(path),
-            });
-            return out;
+            let session = self.module_session(Framework::Flask);
+            return self.login_call(Framework::Flask, func, session, path);
         }
         if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| *p == path) {
             out.push(Event::Session {
@@ -273,18 +291,7 @@ impl<'a> Semantic<'a> {
                 .and_then(|a| a.named_child(0))
                 .map(|r| self.text(r).to_string())
                 .unwrap_or_else(|| "request".to_string());
-            out.push(Event::Auth {
-                label: "user logged in here",
-            });
-            out.push(Event::Write {
-                framework,
-                identity: true,
-                key: String::new(),
-                desc: format!("{}(...)", self.text(func)),
-                session: format!("{request}.session"),
-                helper: Some(path),
-            });
-            return out;
+            return self.login_call(framework, func, format!("{request}.session"), path);
         }
         if let Some(summary) = self.helpers.and_then(|h| h.get(&path)) {
             out.push(Event::Helper {
@@ -307,27 +314,11 @@ impl<'a> Semantic<'a> {
             return out;
         }
         if Config::matches(&settings.identity_writers, &path) {
-            out.push(Event::Auth {
-                label: "user logged in here",
-            });
-            out.push(Event::Write {
-                framework,
-                identity: true,
-                key: String::new(),
-                desc: format!("{}(...)", self.text(func)),
-                session: match framework {
-                    Framework::Flask | Framework::Quart => self
-                        .module
-                        .spelling_of(&format!(
-                            "{}.session",
-                            framework.name().to_ascii_lowercase()
-                        ))
-                        .unwrap_or_else(|| "session".to_string()),
-                    _ => "request.session".to_string(),
-                },
-                helper: Some(path),
-            });
-            return out;
+            let session = match framework {
+                Framework::Flask | Framework::Quart => self.module_session(framework),
+                _ => "request.session".to_string(),
+            };
+            return self.login_call(framework, func, session, path);
         }
         if let Some(label) = auth::credential_call(&path) {
             out.push(Event::Auth { label });

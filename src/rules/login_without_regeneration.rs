@@ -401,7 +401,12 @@ fn analyse(
         exits: Vec::new(),
         summarizing,
     };
-    Engine::new(&mut a).run_function(node, entry);
+    let mut engine = Engine::new(&mut a);
+    engine.run_function(node, entry);
+    if engine.truncated {
+        // Code nested past the walk's bound was not analysed: say so, never pass silently.
+        ctx.file.truncated.set(true);
+    }
     let exits = std::mem::take(&mut a.exits);
     let exit = exits.into_iter().reduce(|x, y| a.join(&x, &y));
     Some((a.found, exit))

@@ -37,16 +37,6 @@ impl FactsCache {
         }
     }
 
-    /// A cache that never touches the disk (for bare inspection and tests).
-    pub fn memory() -> FactsCache {
-        FactsCache {
-            path: None,
-            entries: HashMap::new(),
-            seen: 0,
-            dirty: false,
-        }
-    }
-
     pub fn get(&mut self, oid: Oid) -> Option<FileFacts> {
         self.seen += 1;
         self.entries.get(&oid).map(|f| FileFacts(*f))

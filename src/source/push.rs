@@ -53,8 +53,13 @@ fn parse_oid(s: &str, line: usize, what: &str) -> Result<Oid> {
     })
 }
 
-/// Parses pre-receive stdin: one `<old-oid> <new-oid> <refname>` line per updated ref.
-pub fn parse_pre_receive(text: &str) -> Result<Vec<RefUpdate>> {
+/// The space-separated fields of each non-empty stdin line, checked against `shape`.
+fn protocol_lines<'t>(
+    text: &'t str,
+    fields: usize,
+    shape: &str,
+    protocol: &str,
+) -> Result<Vec<(usize, Vec<&'t str>)>> {
     let mut out = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
@@ -62,46 +67,50 @@ pub fn parse_pre_receive(text: &str) -> Result<Vec<RefUpdate>> {
             continue;
         }
         let parts: Vec<&str> = line.split(' ').collect();
-        if parts.len() != 3 || parts[2].is_empty() {
+        if parts.len() != fields || parts.iter().any(|p| p.is_empty()) {
             return Err(Error::Usage(format!(
-                "stdin line {}: expected `<old-oid> <new-oid> <refname>` (git's pre-receive protocol), got `{}`",
+                "stdin line {}: expected `{shape}` (git's {protocol} protocol), got `{}`",
                 i + 1,
                 crate::report::sanitize(line)
             )));
         }
-        out.push(RefUpdate {
-            old: parse_oid(parts[0], i + 1, "old value")?,
-            new: parse_oid(parts[1], i + 1, "new value")?,
-            refname: parts[2].to_string(),
-        });
+        out.push((i + 1, parts));
     }
     Ok(out)
+}
+
+/// Parses pre-receive stdin: one `<old-oid> <new-oid> <refname>` line per updated ref.
+pub fn parse_pre_receive(text: &str) -> Result<Vec<RefUpdate>> {
+    protocol_lines(text, 3, "<old-oid> <new-oid> <refname>", "pre-receive")?
+        .into_iter()
+        .map(|(n, p)| {
+            Ok(RefUpdate {
+                old: parse_oid(p[0], n, "old value")?,
+                new: parse_oid(p[1], n, "new value")?,
+                refname: p[2].to_string(),
+            })
+        })
+        .collect()
 }
 
 /// Parses pre-push stdin: `<local-ref> <local-oid> <remote-ref> <remote-oid>` lines, as
 /// updates of the remote's refs (old: what the remote has, new: what would be pushed).
 pub fn parse_pre_push(text: &str) -> Result<Vec<RefUpdate>> {
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.trim_end_matches('\r');
-        if line.is_empty() {
-            continue;
-        }
-        let parts: Vec<&str> = line.split(' ').collect();
-        if parts.len() != 4 {
-            return Err(Error::Usage(format!(
-                "stdin line {}: expected `<local-ref> <local-oid> <remote-ref> <remote-oid>` (git's pre-push protocol), got `{}`",
-                i + 1,
-                crate::report::sanitize(line)
-            )));
-        }
-        out.push(RefUpdate {
-            new: parse_oid(parts[1], i + 1, "local value")?,
-            old: parse_oid(parts[3], i + 1, "remote value")?,
-            refname: parts[2].to_string(),
-        });
-    }
-    Ok(out)
+    protocol_lines(
+        text,
+        4,
+        "<local-ref> <local-oid> <remote-ref> <remote-oid>",
+        "pre-push",
+    )?
+    .into_iter()
+    .map(|(n, p)| {
+        Ok(RefUpdate {
+            new: parse_oid(p[1], n, "local value")?,
+            old: parse_oid(p[3], n, "remote value")?,
+            refname: p[2].to_string(),
+        })
+    })
+    .collect()
 }
 
 fn peel_commit(repo: &Repository, oid: Oid, refname: &str) -> Result<Option<Oid>> {
