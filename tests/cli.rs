@@ -630,3 +630,24 @@ fn changing_only_a_helper_rechecks_its_callers_in_other_modules() {
         vec![("SID001".into(), "app/views.py".into(), 14, true)]
     );
 }
+
+/// A function defined in the module a knowledge table names is known by that name: allauth's
+/// own `perform_login` ends in django.contrib.auth.login (research §9), even in allauth's source.
+#[test]
+fn module_own_functions_match_the_knowledge_tables() {
+    let src = "from django.http import HttpResponse\n\n\n\
+def record(request, user):\n    request.session['_account_user_id'] = str(user.pk)\n\n\n\
+def perform_login(request, login):\n    return get_adapter().login(request, login.user)\n\n\n\
+def perform_password_login(request, credentials, login):\n    user = authenticate(request, **credentials)\n    record(request, user)\n    return perform_login(request, login)\n";
+    let r = Repo::plain();
+    r.write("src/allauth/account/internal/flows/login.py", src);
+    r.write("myapp/flows/login.py", src);
+    let run = r.sidguard(&["scan", "--format", "json"]);
+    let paths: Vec<String> = run.findings().into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        paths,
+        vec!["myapp/flows/login.py".to_string()],
+        "{}",
+        run.stdout()
+    );
+}

@@ -35,8 +35,17 @@ pub const ROTATING_CALLS: &[(&str, Effect)] = &[
     ),
     ("django.contrib.auth.logout", Effect::RotateAndReset),
     ("django.contrib.auth.alogout", Effect::RotateAndReset),
+    // allauth: perform_login -> adapter.login -> django.contrib.auth.login (research §9, which
+    // cites allauth/account/internal/flows/login.py; account.utils is the older public path).
     (
         "allauth.account.utils.perform_login",
+        Effect::Rotate {
+            keeps_data: true,
+            needs_nonempty: false,
+        },
+    ),
+    (
+        "allauth.account.internal.flows.login.perform_login",
         Effect::Rotate {
             keeps_data: true,
             needs_nonempty: false,

@@ -60,6 +60,8 @@ pub struct Semantic<'a> {
     request_framework: Option<Framework>,
     config: &'a Config,
     /// Summaries of project helpers in other modules, by the qualified path this module uses.
+    /// This module's dotted name, from its path, when known.
+    module_path: Option<String>,
     pub helpers: Option<
         &'a std::collections::HashMap<String, crate::rules::login_without_regeneration::Summary>,
     >,
@@ -101,7 +103,16 @@ impl<'a> Semantic<'a> {
             request_framework,
             config,
             helpers: None,
+            module_path: None,
         }
+    }
+
+    /// Names this module by its file path (`app/auth.py` is `app.auth`).
+    pub fn with_module_path(mut self, file_path: &str) -> Self {
+        let stem = file_path.strip_suffix(".py").unwrap_or(file_path);
+        let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+        self.module_path = Some(stem.replace('/', "."));
+        self
     }
 
     pub fn with_helpers(
@@ -242,7 +253,7 @@ impl<'a> Semantic<'a> {
             let session = self.module_session(Framework::Flask);
             return self.login_call(Framework::Flask, func, session, path);
         }
-        if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| *p == path) {
+        if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| names(p, &path)) {
             out.push(Event::Session {
                 framework: Framework::Django,
                 effect: effect.clone(),
@@ -587,6 +598,15 @@ impl<'a> Semantic<'a> {
     /// otherwise the dotted text, otherwise `.method` for calls on arbitrary expressions.
     fn call_path(&self, func: Node<'_>) -> String {
         let text = self.text(func);
+        // A function defined in this module is known by its own qualified name, so the
+        // knowledge tables apply to the modules they name (allauth's own `perform_login`).
+        if let (Some(module), Some(Bound::LocalFunction)) =
+            (&self.module_path, self.module.get(text))
+        {
+            if !self.func.names.contains_key(text) {
+                return format!("{module}.{text}");
+            }
+        }
         if is_dotted(text) {
             return self.qualify(text).unwrap_or_else(|| text.to_string());
         }
@@ -597,6 +617,15 @@ impl<'a> Semantic<'a> {
         }
         String::new()
     }
+}
+
+/// Does callee `path` name table entry `entry`? Exactly, or as a suffix at a dot boundary
+/// (a module's own path may carry a prefix such as `src.`).
+fn names(entry: &str, path: &str) -> bool {
+    path == entry
+        || path
+            .strip_suffix(entry)
+            .is_some_and(|head| head.ends_with('.'))
 }
 
 /// The framework whose session proxy a qualified path is (`flask.session`, `cherrypy.session`).

@@ -389,7 +389,8 @@ fn analyse(
         file.enclosing_class(func.def),
         ctx.config,
     )
-    .with_helpers(ctx.helpers);
+    .with_helpers(ctx.helpers)
+    .with_module_path(&file.path);
     let mut a = Sid001 {
         ctx,
         sem,
