@@ -398,6 +398,11 @@ fn check_file(
     for &def in &defs {
         findings.extend(rules::check_function(&ctx, def));
     }
+    // Cookie and lifetime settings (SID005, SID006): wherever they are written.
+    findings.extend(rules::configured(
+        &opts.config,
+        rules::cookie_settings::check(&ctx, &cf.touched, mode == Mode::Scan),
+    ));
     // Suppressions, after the rules: in the analysed functions (the whole file in `scan`).
     let mut meta = Vec::new();
     if !opts.ignore_suppressions {
@@ -429,15 +434,28 @@ fn check_file(
             config: &opts.config,
             helpers: Some(old_helpers),
         };
+        let mut old_settings: Option<Vec<Finding>> = None;
         for f in &mut findings {
-            let before = old_file
-                .outline
-                .function_named(&f.function)
-                .map(|d| rules::check_function(&old_ctx, d))
-                .unwrap_or_default();
-            if before.iter().any(|b| b.rule == f.rule) && f.blocking && !opts.strict {
+            let existed = if f.key.is_empty() {
+                old_file
+                    .outline
+                    .function_named(&f.function)
+                    .map(|d| rules::check_function(&old_ctx, d))
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|b| b.rule == f.rule)
+            } else {
+                old_settings
+                    .get_or_insert_with(|| {
+                        rules::cookie_settings::check(&old_ctx, &Touched::All, false)
+                    })
+                    .iter()
+                    .any(|b| b.rule == f.rule && b.key == f.key)
+            };
+            if existed && f.blocking && !opts.strict {
                 f.blocking = false;
                 f.severity = Severity::Warning;
+                f.preexisting = true;
             }
         }
         parsed_lines += old_file.parsed_lines.get();

@@ -13,6 +13,10 @@
 //! exclude = ["tests/**", "migrations/**"]         # paths not checked (globs)
 //! disable = ["SID001"]                            # rules not run
 //! client-cookie-severity = "error"                # or "warning": findings on cookie sessions do not block
+//! max-session-lifetime-days = 30                  # SID006: longer absolute lifetimes are reported
+//!
+//! [tool.sidguard.severity]                        # per-rule severity: "error" blocks, "warning" does not
+//! SID006 = "error"
 //! ```
 //!
 //! Unknown keys and bad values are errors naming the file, line and column (exit 2).
@@ -33,7 +37,7 @@ pub enum CookieSeverity {
 }
 
 /// The settings, as written (kebab-case keys).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Settings {
     pub credential_checks: Vec<String>,
@@ -43,6 +47,30 @@ pub struct Settings {
     pub exclude: Vec<String>,
     pub disable: Vec<String>,
     pub client_cookie_severity: CookieSeverity,
+    /// SID006: the longest acceptable absolute session lifetime, in days.
+    pub max_session_lifetime_days: u64,
+    /// Per-rule severity overrides, by code or name.
+    pub severity: std::collections::BTreeMap<String, CookieSeverity>,
+}
+
+/// The default SID006 threshold: OWASP's guidance keeps absolute lifetimes short; a month
+/// is already generous for anything but low-risk sites.
+pub const DEFAULT_MAX_LIFETIME_DAYS: u64 = 30;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            credential_checks: Vec::new(),
+            identity_writers: Vec::new(),
+            regeneration_functions: Vec::new(),
+            identity_keys: Vec::new(),
+            exclude: Vec::new(),
+            disable: Vec::new(),
+            client_cookie_severity: CookieSeverity::Error,
+            max_session_lifetime_days: DEFAULT_MAX_LIFETIME_DAYS,
+            severity: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 /// Effective configuration: the settings plus where they came from and compiled globs.
@@ -116,13 +144,24 @@ impl Config {
         } else {
             toml::from_str(text).map_err(|e| located(text, &file.origin, e.span(), e.message()))?
         };
-        for code in &settings.disable {
+        for (key, code) in settings
+            .disable
+            .iter()
+            .map(|c| ("disable", c))
+            .chain(settings.severity.keys().map(|c| ("severity", c)))
+        {
             if crate::rules::find(code).is_none() {
                 return Err(Error::Usage(format!(
-                    "{}: invalid sidguard configuration: `disable` names an unknown rule `{code}` (`sidguard rules` lists them)",
+                    "{}: invalid sidguard configuration: `{key}` names an unknown rule `{code}` (`sidguard rules` lists them)",
                     file.origin
                 )));
             }
+        }
+        if settings.max_session_lifetime_days == 0 {
+            return Err(Error::Usage(format!(
+                "{}: invalid sidguard configuration: `max-session-lifetime-days` must be at least 1",
+                file.origin
+            )));
         }
         let mut config = Config {
             settings,
@@ -204,6 +243,30 @@ impl Config {
             .disable
             .iter()
             .any(|d| crate::rules::find(d).is_some_and(|r| r.code == code))
+    }
+
+    /// The severity of rule `code`: the configured one, else `default`.
+    pub fn severity(
+        &self,
+        code: &str,
+        default: crate::finding::Severity,
+    ) -> crate::finding::Severity {
+        self.settings
+            .severity
+            .iter()
+            .find(|(k, _)| crate::rules::find(k).is_some_and(|r| r.code == code))
+            .map(|(_, s)| match s {
+                CookieSeverity::Error => crate::finding::Severity::Error,
+                CookieSeverity::Warning => crate::finding::Severity::Warning,
+            })
+            .unwrap_or(default)
+    }
+
+    /// SID006's threshold in seconds.
+    pub fn max_lifetime_seconds(&self) -> u64 {
+        self.settings
+            .max_session_lifetime_days
+            .saturating_mul(86_400)
     }
 
     /// Does a callee (qualified path or dotted text) match one of `names`? Entries match the

@@ -68,6 +68,13 @@ pub struct Finding {
     /// First and last line of the flagged function.
     #[serde(skip)]
     pub function_lines: (usize, usize),
+    /// What identifies the finding within its function across versions (a setting's name
+    /// for SID005/SID006; empty for rules judged per function).
+    #[serde(skip)]
+    pub key: String,
+    /// The same finding was there before the change: reported, not blocking.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preexisting: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -151,6 +151,8 @@ fn meta(
         commit: None,
         lines,
         function_lines: (s.line, s.line),
+        key: String::new(),
+        preexisting: false,
     }
 }
 

@@ -46,7 +46,16 @@ fn actual(dir: &Path) -> BTreeSet<(String, usize, String)> {
 }
 
 fn run_fixture(name: &str) {
-    let dir = Path::new("tests/fixtures/sid001").join(name);
+    run_in("tests/fixtures/sid001", name);
+}
+
+/// SID002-SID006 fixture sets.
+fn run_rules(name: &str) {
+    run_in("tests/fixtures/rules", name);
+}
+
+fn run_in(root: &str, name: &str) {
+    let dir = Path::new(root).join(name);
     let want = expected(&dir);
     let got = actual(&dir);
     let missing: Vec<_> = want.difference(&got).collect();
@@ -134,4 +143,44 @@ fn cherrypy() {
 #[test]
 fn cross_module() {
     run_fixture("cross_module");
+}
+
+#[test]
+fn rules_flask_session() {
+    run_rules("flask_session");
+}
+
+#[test]
+fn rules_flask_cookie() {
+    run_rules("flask_cookie");
+}
+
+#[test]
+fn rules_django() {
+    run_rules("django");
+}
+
+#[test]
+fn rules_starlette() {
+    run_rules("starlette");
+}
+
+#[test]
+fn rules_pyramid() {
+    run_rules("pyramid");
+}
+
+#[test]
+fn rules_aiohttp() {
+    run_rules("aiohttp");
+}
+
+#[test]
+fn rules_beaker() {
+    run_rules("beaker");
+}
+
+#[test]
+fn rules_cherrypy() {
+    run_rules("cherrypy");
 }

@@ -5,7 +5,12 @@ use sidguard::report::{self, Format};
 use sidguard::{check, source};
 
 fn outcome(dir: &str) -> check::Outcome {
-    let input = source::files::scan(&[format!("tests/fixtures/sid001/{dir}")]).unwrap();
+    let dir = if dir.contains('/') {
+        format!("tests/fixtures/{dir}")
+    } else {
+        format!("tests/fixtures/sid001/{dir}")
+    };
+    let input = source::files::scan(&[dir]).unwrap();
     check::run(input, false)
 }
 
@@ -41,3 +46,13 @@ snap!(quart_session, "quart_session");
 snap!(bottle_beaker, "bottle_beaker");
 snap!(cherrypy, "cherrypy");
 snap!(cross_module, "cross_module");
+
+// SID002-SID006.
+snap!(rules_flask_session, "rules/flask_session");
+snap!(rules_flask_cookie, "rules/flask_cookie");
+snap!(rules_django, "rules/django");
+snap!(rules_starlette, "rules/starlette");
+snap!(rules_pyramid, "rules/pyramid");
+snap!(rules_aiohttp, "rules/aiohttp");
+snap!(rules_beaker, "rules/beaker");
+snap!(rules_cherrypy, "rules/cherrypy");

@@ -10,6 +10,9 @@ pub const NEW_SESSION: &str = "aiohttp_session.new_session";
 /// identity into the session (`AIOHTTP_SECURITY`).
 pub const REMEMBER: &[&str] = &["aiohttp_security.remember", "aiohttp_security.api.remember"];
 
+/// `forget()`: with `SessionIdentityPolicy` it pops the identity and keeps the session.
+pub const FORGET: &[&str] = &["aiohttp_security.forget", "aiohttp_security.api.forget"];
+
 pub fn session_method(_backend: Backend, method: &str) -> Option<Effect> {
     match method {
         "invalidate" | "clear" => Some(Effect::Reset),

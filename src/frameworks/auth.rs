@@ -189,6 +189,24 @@ const UNRELATED_TOKENS: &[&str] = &[
     "count",
 ];
 
+/// Whether a session key raises privilege (`is_admin`, `role`, `sudo`, `mfa_verified`,
+/// `impersonate_id`) rather than only naming the user.
+pub fn privilege_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) {
+        return false;
+    }
+    tokens
+        .iter()
+        .any(|t| PRIVILEGE_TOKENS.contains(t) || t.starts_with("impersonat") || *t == "stepup")
+        || lower.contains("step_up")
+        || lower.contains("2fa")
+}
+
 /// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
 pub fn identity_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();

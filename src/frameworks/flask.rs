@@ -14,6 +14,14 @@ pub const LOGIN_HELPERS: &[&str] = &[
     "flask_security.utils.login_user",
 ];
 
+/// Helpers that drop Flask-Login's keys and keep the session (and its ID) (§5).
+pub const LOGOUT_HELPERS: &[&str] = &[
+    "flask_login.logout_user",
+    "flask_login.utils.logout_user",
+    "flask_security.logout_user",
+    "flask_security.utils.logout_user",
+];
+
 /// What `session.<method>()` does on each backend.
 pub fn session_method(backend: Backend, method: &str) -> Option<Effect> {
     Some(match (backend, method) {

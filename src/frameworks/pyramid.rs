@@ -9,6 +9,9 @@ use super::{Backend, Effect};
 /// declined to change that, Pylons/pyramid#1569).
 pub const REMEMBER: &[&str] = &["pyramid.security.remember"];
 
+/// `forget()`: with session authentication it pops `auth.userid` and keeps the session.
+pub const FORGET: &[&str] = &["pyramid.security.forget"];
+
 pub fn session_method(backend: Backend, method: &str) -> Option<Effect> {
     Some(match method {
         // The ISession contract: a new session (ID) afterwards; data erased, so it must come

@@ -110,7 +110,8 @@ impl SourceFile {
         }
     }
 
-    fn full(&self) -> Option<Rc<Parsed>> {
+    /// The whole file parsed once (module-level rules, and the fallback for slices).
+    pub fn full(&self) -> Option<Rc<Parsed>> {
         self.full
             .get_or_init(|| {
                 self.parsed_lines

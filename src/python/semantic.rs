@@ -22,6 +22,11 @@ pub enum Event {
     Write {
         framework: Framework,
         identity: bool,
+        /// The key raises privilege (`is_admin`, `role`, `sudo`, `impersonate_id`) rather
+        /// than naming the user.
+        privilege: bool,
+        /// The value written is a falsy literal (`False`, `None`, `0`, `""`): it lowers.
+        lowers: bool,
         /// The key (or keys) written.
         key: String,
         /// How the code writes it, for messages (`session["user_id"]`, `session.update(...)`).
@@ -36,6 +41,21 @@ pub enum Event {
         framework: Framework,
         effect: Effect,
         call: String,
+    },
+    /// A key removed from the session (`session.pop("user_id")`, `del session[k]`).
+    Remove {
+        framework: Framework,
+        /// The key names the user (not only a privilege).
+        identity: bool,
+        desc: String,
+        session: String,
+    },
+    /// A logout helper that drops the identity keys and keeps the session
+    /// (`flask_login.logout_user()`, Pyramid `forget()`).
+    Logout {
+        framework: Framework,
+        call: String,
+        session: String,
     },
     /// Data copied out of the session before `clear()` is written back (`session.update(saved)`).
     Restore { framework: Framework },
@@ -143,6 +163,8 @@ impl<'a> Semantic<'a> {
             Event::Write {
                 framework,
                 identity: true,
+                privilege: false,
+                lowers: false,
                 key: String::new(),
                 desc: format!("{}(...)", self.text(func)),
                 session,
@@ -176,6 +198,7 @@ impl<'a> Semantic<'a> {
         match node.kind() {
             "call" => self.call(node),
             "assignment" | "augmented_assignment" => self.assignment(node),
+            "delete_statement" => self.deletion(node),
             "comparison_operator" => {
                 if auth::password_comparison(self.text(node)) {
                     vec![Event::Auth {
@@ -219,6 +242,17 @@ impl<'a> Semantic<'a> {
                                 out.extend(self.mapping_write(fw, &session, method, args));
                             }
                         }
+                        "pop" | "apop" => {
+                            if let Some(first) = args.and_then(|a| a.named_child(0)) {
+                                let key = self.key_text(first);
+                                out.push(Event::Remove {
+                                    framework: fw,
+                                    identity: self.identity_key(&key) && !auth::privilege_key(&key),
+                                    desc: format!("{session}.{method}({key:?})"),
+                                    session,
+                                });
+                            }
+                        }
                         _ => {}
                     }
                     return out;
@@ -252,6 +286,27 @@ impl<'a> Semantic<'a> {
         if flask::LOGIN_HELPERS.contains(&path.as_str()) {
             let session = self.module_session(Framework::Flask);
             return self.login_call(Framework::Flask, func, session, path);
+        }
+        let logout = if flask::LOGOUT_HELPERS.contains(&path.as_str()) {
+            Some((Framework::Flask, self.module_session(Framework::Flask)))
+        } else if pyramid::FORGET.contains(&path.as_str())
+            && self.facts.has(FileFacts::PYRAMID_SESSION_AUTH)
+        {
+            Some((Framework::Pyramid, "request.session".to_string()))
+        } else if aiohttp::FORGET.contains(&path.as_str())
+            && self.facts.has(FileFacts::AIOHTTP_SESSION_IDENTITY)
+        {
+            Some((Framework::Aiohttp, "session".to_string()))
+        } else {
+            None
+        };
+        if let Some((framework, session)) = logout {
+            out.push(Event::Logout {
+                framework,
+                call: format!("{}()", self.text(func)),
+                session,
+            });
+            return out;
         }
         if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| names(p, &path)) {
             out.push(Event::Session {
@@ -368,9 +423,15 @@ impl<'a> Semantic<'a> {
             .child_by_field_name("subscript")
             .map(|k| self.key_text(k))
             .unwrap_or_default();
+        let lowers = node.kind() == "assignment"
+            && node
+                .child_by_field_name("right")
+                .is_some_and(|r| falsy_literal(self.text(r)));
         vec![Event::Write {
             framework: fw,
             identity: self.identity_key(&key),
+            privilege: auth::privilege_key(&key),
+            lowers,
             desc: format!("{}[{:?}]", self.text(value), key),
             key,
             session: self.text(value).to_string(),
@@ -419,9 +480,16 @@ impl<'a> Semantic<'a> {
             keys.push(self.key_text(*first));
         }
         let identity = keys.iter().any(|k| self.identity_key(k));
+        // Privilege only when no key names the user (a login writes both).
+        let privilege = keys.iter().any(|k| auth::privilege_key(k))
+            && !keys
+                .iter()
+                .any(|k| self.identity_key(k) && !auth::privilege_key(k));
         vec![Event::Write {
             framework: fw,
             identity,
+            privilege,
+            lowers: false,
             desc: format!(
                 "{session}.{method}({})",
                 keys.iter()
@@ -433,6 +501,40 @@ impl<'a> Semantic<'a> {
             session: session.to_string(),
             helper: None,
         }]
+    }
+
+    /// `del session["user_id"]` (one event per session subscript deleted).
+    fn deletion(&self, node: Node<'_>) -> Vec<Event> {
+        let mut out = Vec::new();
+        let mut cursor = node.walk();
+        let mut targets: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        if targets.len() == 1 && targets[0].kind() == "expression_list" {
+            let list = targets[0];
+            let mut c = list.walk();
+            targets = list.named_children(&mut c).collect();
+        }
+        for t in targets {
+            if t.kind() != "subscript" {
+                continue;
+            }
+            let (Some(value), Some(k)) = (
+                t.child_by_field_name("value"),
+                t.child_by_field_name("subscript"),
+            ) else {
+                continue;
+            };
+            let Some(fw) = self.session_expr(value) else {
+                continue;
+            };
+            let key = self.key_text(k);
+            out.push(Event::Remove {
+                framework: fw,
+                identity: self.identity_key(&key) && !auth::privilege_key(&key),
+                desc: format!("del {}[{key:?}]", self.text(value)),
+                session: self.text(value).to_string(),
+            });
+        }
+        out
     }
 
     /// The text of a subscript key: a string's content, or a name (`SESSION_KEY`).
@@ -647,6 +749,14 @@ fn is_beaker_lookup(text: &str) -> bool {
     let lookup = t.contains("environ[") || t.contains("environ.get(");
     let key = t.contains("'beaker.session'") || t.contains("\"beaker.session\"");
     lookup && key && (t.ends_with(']') || t.ends_with(')'))
+}
+
+/// `False`, `None`, `0`, `""`, `''`: a value that removes rather than grants.
+fn falsy_literal(text: &str) -> bool {
+    matches!(
+        text.trim(),
+        "False" | "None" | "0" | "\"\"" | "''" | "[]" | "{}" | "()"
+    )
 }
 
 fn is_dotted(text: &str) -> bool {

@@ -148,10 +148,11 @@ fn finding(out: &mut String, f: &Finding, p: &Paint) {
                 text.chars().count() + 1
             };
             let (start, len) = underline(f.span.column, end);
-            let label = if f.severity == Severity::Error || f.blocking {
-                "identity written to the pre-login session"
+            let base = rule.map(|r| r.label).unwrap_or("");
+            let label = if f.preexisting {
+                format!("{base} (already there before this change)")
             } else {
-                "identity written to the pre-login session (already there before this change)"
+                base.to_string()
             };
             let marks = paint_level(
                 p,
@@ -195,7 +196,7 @@ fn finding(out: &mut String, f: &Finding, p: &Paint) {
     if !f.why.is_empty() {
         let _ = writeln!(out, "{pad} {} {} {}", p.blue("="), p.bold("why:"), f.why);
     }
-    if !f.blocking && f.severity == Severity::Warning {
+    if f.preexisting {
         let _ = writeln!(
             out,
             "{pad} {} {} this was already in the function before the change; it does not block (use --strict to block on it)",

@@ -57,6 +57,52 @@ pub fn patch(file: &SourceFile, start: usize, end: usize, inserts: &[Insertion])
     out
 }
 
+/// The unified diff of `file` with 1-based `line` replaced by `new` (`None`: deleted),
+/// shown with up to three lines of context inside `start..=end`.
+pub fn replace_line(
+    file: &SourceFile,
+    start: usize,
+    end: usize,
+    line: usize,
+    new: Option<&str>,
+) -> String {
+    let mut old = String::new();
+    let mut changed = String::new();
+    for l in start..=end {
+        let text = file.line_text(l);
+        old.push_str(text);
+        old.push('\n');
+        if l == line {
+            if let Some(n) = new {
+                changed.push_str(n);
+                changed.push('\n');
+            }
+        } else {
+            changed.push_str(text);
+            changed.push('\n');
+        }
+    }
+    if old == changed {
+        return String::new();
+    }
+    let diff = TextDiff::from_lines(&old, &changed);
+    let path = &file.path;
+    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        let text = hunk.to_string();
+        let mut lines = text.lines();
+        if let Some(header) = lines.next() {
+            out.push_str(&shift_header(header, start - 1));
+            out.push('\n');
+        }
+        for l in lines {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Adds `offset` to both line numbers of a `@@ -a,b +c,d @@` header.
 fn shift_header(header: &str, offset: usize) -> String {
     let shift = |part: &str, sign: char| -> String {

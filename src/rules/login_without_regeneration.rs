@@ -23,8 +23,37 @@ use crate::python::imports::FunctionScope;
 use crate::python::parse::Parsed;
 use crate::python::semantic::{Event, Semantic};
 
-const CODE: &str = "SID001";
 const MAX_INLINE_DEPTH: usize = 3;
+
+/// Which rule the walk serves. The three share the state machine: what the session's ID and
+/// data went through on every path, and the writes or removals still unprotected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// SID001: identity written after authentication, session not regenerated.
+    Login,
+    /// SID002: privilege raised in the session (`is_admin`, `sudo`, step-up) without a new ID.
+    Privilege,
+    /// SID003: identity removed at logout while the session (and its ID) lives on.
+    Logout,
+}
+
+impl Mode {
+    fn code(self) -> &'static str {
+        match self {
+            Mode::Login => "SID001",
+            Mode::Privilege => "SID002",
+            Mode::Logout => "SID003",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Login => "login-without-regeneration",
+            Mode::Privilege => "privilege-change-without-regeneration",
+            Mode::Logout => "logout-without-invalidation",
+        }
+    }
+}
 
 /// A marked place in the analysed function's file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,6 +108,8 @@ struct State {
     authed: bool,
     pending: BTreeSet<Pending>,
     noops: BTreeSet<(Place, String)>,
+    /// Some path wrote identity (a login, not a logout).
+    wrote_identity: bool,
 }
 
 impl State {
@@ -91,11 +122,13 @@ impl State {
             authed: false,
             pending: BTreeSet::new(),
             noops: BTreeSet::new(),
+            wrote_identity: false,
         }
     }
 }
 
 struct Sid001<'c, 'f> {
+    mode: Mode,
     ctx: &'c Context<'f>,
     sem: Semantic<'f>,
     parsed: &'f Parsed,
@@ -147,7 +180,170 @@ impl<'c, 'f> Sid001<'c, 'f> {
         }
     }
 
+    /// Is the logout complete on this path: data erased, and on stores whose erased record
+    /// stays valid under the same ID, the ID replaced too?
+    fn invalidated(&self, st: &State, fw: Framework) -> bool {
+        logout_needs_rotation(self.sem.backend(fw)) && st.rotated && st.reset
+            || !logout_needs_rotation(self.sem.backend(fw)) && st.reset
+    }
+
+    /// Records an unprotected write or removal at `node` (or at the inlined call site).
+    fn mark(
+        &self,
+        node: Node<'_>,
+        st: &mut State,
+        framework: Framework,
+        desc: String,
+        session: String,
+        helper: Option<String>,
+    ) {
+        let (auth, auth_label) = st
+            .auth
+            .clone()
+            .unwrap_or_else(|| (nowhere(), String::new()));
+        let (at, stmt, inner) = match &self.call_site {
+            Some(cs) => (cs.at.clone(), cs.stmt.clone(), Some(cs.helper.clone())),
+            None => (place(self.parsed, node), statement(self.parsed, node), None),
+        };
+        st.pending.insert(Pending {
+            at,
+            framework,
+            desc,
+            session,
+            helper,
+            stmt,
+            inner,
+            auth,
+            auth_label,
+        });
+    }
+
+    /// SID002 and SID003 events; `true` when the event was handled here.
+    fn apply_other(
+        &mut self,
+        node: Node<'_>,
+        ev: &Event,
+        st: &mut State,
+        conditional: bool,
+    ) -> bool {
+        match (self.mode, ev) {
+            (
+                Mode::Privilege,
+                Event::Write {
+                    framework,
+                    privilege,
+                    lowers,
+                    desc,
+                    session,
+                    helper,
+                    ..
+                },
+            ) => {
+                st.maybe_empty = false;
+                let storage = self.sem.backend(*framework).storage();
+                // A cookie session has no ID to fix and is re-signed for the victim alone.
+                if *privilege
+                    && !*lowers
+                    && storage != Storage::ClientCookie
+                    && !self.protected(st, *framework)
+                {
+                    self.mark(
+                        node,
+                        st,
+                        *framework,
+                        desc.clone(),
+                        session.clone(),
+                        helper.clone(),
+                    );
+                }
+                true
+            }
+            (
+                Mode::Logout,
+                Event::Write {
+                    framework,
+                    identity,
+                    privilege,
+                    lowers,
+                    desc,
+                    session,
+                    helper,
+                    ..
+                },
+            ) => {
+                if *identity && !*privilege {
+                    if *lowers {
+                        self.mark(
+                            node,
+                            st,
+                            *framework,
+                            desc.clone(),
+                            session.clone(),
+                            helper.clone(),
+                        );
+                    } else {
+                        st.wrote_identity = true;
+                    }
+                }
+                true
+            }
+            (
+                Mode::Logout,
+                Event::Remove {
+                    framework,
+                    identity,
+                    desc,
+                    session,
+                },
+            ) => {
+                if *identity {
+                    self.mark(node, st, *framework, desc.clone(), session.clone(), None);
+                }
+                true
+            }
+            (
+                Mode::Logout,
+                Event::Logout {
+                    framework,
+                    call,
+                    session,
+                },
+            ) => {
+                // Cookie sessions: the helper's key removal is the whole logout there.
+                if self.sem.backend(*framework).storage() != Storage::ClientCookie {
+                    self.mark(
+                        node,
+                        st,
+                        *framework,
+                        call.clone(),
+                        session.clone(),
+                        Some(call.clone()),
+                    );
+                }
+                true
+            }
+            (Mode::Logout, Event::Session { effect, .. }) => {
+                if !conditional {
+                    match effect {
+                        Effect::Rotate { .. } => st.rotated = true,
+                        Effect::Reset => st.reset = true,
+                        Effect::RotateAndReset => {
+                            st.rotated = true;
+                            st.reset = true;
+                        }
+                        Effect::NoOp { .. } => {}
+                    }
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn apply(&mut self, node: Node<'_>, ev: Event, st: &mut State, conditional: bool) {
+        if self.apply_other(node, &ev, st, conditional) {
+            return;
+        }
         match ev {
             Event::Auth { label } => {
                 st.authed = true;
@@ -158,13 +354,15 @@ impl<'c, 'f> Sid001<'c, 'f> {
             Event::Write {
                 framework,
                 identity,
+                privilege,
                 desc,
                 session,
                 helper,
                 ..
             } => {
                 st.maybe_empty = false;
-                if !identity || self.protected(st, framework) {
+                // Privilege-only keys are SID002's (a step-up is not a login).
+                if !identity || privilege || self.protected(st, framework) {
                     return;
                 }
                 let Some((auth, auth_label)) = st.auth.clone() else {
@@ -253,6 +451,8 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     let ev = Event::Write {
                         framework,
                         identity: true,
+                        privilege: false,
+                        lowers: false,
                         key: String::new(),
                         desc: format!("{name}(...)"),
                         session: "session".to_string(),
@@ -284,6 +484,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     *st = next;
                 }
             }
+            Event::Remove { .. } | Event::Logout { .. } => {}
         }
     }
 
@@ -318,7 +519,15 @@ impl<'c, 'f> Sid001<'c, 'f> {
         let caller_auth = st.auth.is_some();
         let mut stack = self.stack.clone();
         stack.push(def);
-        let (_, exit) = analyse(self.ctx, &func, st, Some(call_site), stack, false)?;
+        let (_, exit) = analyse(
+            self.ctx,
+            self.mode,
+            &func,
+            st,
+            Some(call_site),
+            stack,
+            false,
+        )?;
         let mut out = exit?;
         // Writes the helper made after authenticating by itself are the helper's findings.
         if !caller_auth {
@@ -340,6 +549,7 @@ impl Analysis for Sid001<'_, '_> {
             authed: a.authed || b.authed,
             pending: a.pending.union(&b.pending).cloned().collect(),
             noops: a.noops.union(&b.noops).cloned().collect(),
+            wrote_identity: a.wrote_identity || b.wrote_identity,
         }
     }
 
@@ -354,7 +564,13 @@ impl Analysis for Sid001<'_, '_> {
             self.exits.push(st.clone());
             return;
         }
+        if self.mode == Mode::Logout && st.wrote_identity {
+            return;
+        }
         for p in &st.pending {
+            if self.mode == Mode::Logout && self.invalidated(st, p.framework) {
+                continue;
+            }
             self.found
                 .entry(p.at.clone())
                 .or_insert_with(|| (p.clone(), st.noops.clone()));
@@ -373,6 +589,7 @@ type Analysed = (
 /// collecting exit states for callers in other modules.
 fn analyse(
     ctx: &Context<'_>,
+    mode: Mode,
     func: &FunctionRef,
     entry: State,
     call_site: Option<CallSite>,
@@ -392,6 +609,7 @@ fn analyse(
     .with_helpers(ctx.helpers)
     .with_module_path(&file.path);
     let mut a = Sid001 {
+        mode,
         ctx,
         sem,
         parsed: &func.parsed,
@@ -415,13 +633,18 @@ fn analyse(
 
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
+    check_mode(ctx, def, Mode::Login)
+}
+
+/// The findings of the rule `mode` serves for outline function `def`.
+pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let Some(func) = ctx.file.function(def) else {
         return Vec::new();
     };
     let Some(node) = func.node() else {
         return Vec::new();
     };
-    let Some((found, _)) = analyse(ctx, &func, State::entry(), None, vec![def], false) else {
+    let Some((found, _)) = analyse(ctx, mode, &func, State::entry(), None, vec![def], false) else {
         return Vec::new();
     };
     if found.is_empty() {
@@ -429,12 +652,36 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
-    vec![finding(ctx, def, &writes, is_async)]
+    vec![finding(ctx, mode, def, &writes, is_async)]
+}
+
+fn nowhere() -> Place {
+    Place {
+        line: 0,
+        col: 0,
+        end_line: 0,
+        end_col: 0,
+    }
+}
+
+/// Stores where an emptied record stays valid under the same ID, so a logout must also
+/// replace the ID: Django's `clear()` deletes only the cookie (the row keeps the login),
+/// Beaker's `delete()`, CherryPy's `clear()`, starsessions, server-side Pyramid.
+fn logout_needs_rotation(backend: Backend) -> bool {
+    matches!(
+        backend,
+        Backend::DjangoDb
+            | Backend::Starsessions
+            | Backend::PyramidServer
+            | Backend::Beaker
+            | Backend::CherryPy
+    )
 }
 
 /// One finding per function: located at the first unprotected write, with the others as evidence.
 fn finding(
     ctx: &Context<'_>,
+    mode: Mode,
     def: usize,
     writes: &[(Pending, BTreeSet<(Place, String)>)],
     is_async: bool,
@@ -445,18 +692,26 @@ fn finding(
     let backend = ctx.facts.backend(first.framework);
     let storage = backend.storage();
 
-    let mut evidence = vec![Evidence {
-        line: first.auth.line,
-        column: char_col(file, first.auth.line, first.auth.col),
-        end_column: end_char_col(file, &first.auth),
-        label: first.auth_label.clone(),
-    }];
+    let mut evidence = Vec::new();
+    if first.auth.line > 0 {
+        evidence.push(Evidence {
+            line: first.auth.line,
+            column: char_col(file, first.auth.line, first.auth.col),
+            end_column: end_char_col(file, &first.auth),
+            label: first.auth_label.clone(),
+        });
+    }
     for (p, _) in &writes[1..] {
         evidence.push(Evidence {
             line: p.at.line,
             column: char_col(file, p.at.line, p.at.col),
             end_column: end_char_col(file, &p.at),
-            label: "identity also written here".to_string(),
+            label: match mode {
+                Mode::Login => "identity also written here",
+                Mode::Privilege => "privilege also raised here",
+                Mode::Logout => "identity also removed here",
+            }
+            .to_string(),
         });
     }
     for (p, why) in noops {
@@ -475,22 +730,63 @@ fn finding(
         (None, Some(helper)) => format!("`{helper}()` writes the user's identity into the session"),
         (None, None) => format!("identity written with `{}`", first.desc),
     };
-    let message = match storage {
-        Storage::ClientCookie => format!(
+    let message = match (mode, storage) {
+        (Mode::Privilege, Storage::ServerPermissive) => format!(
+            "privilege raised with `{}` without regenerating the session ID: any ID an attacker chose and planted gains it, the worst case ({})",
+            first.desc,
+            backend.label()
+        ),
+        (Mode::Privilege, _) => format!(
+            "privilege raised with `{}` without regenerating the session ID: a planted session ID gains it ({})",
+            first.desc,
+            backend.label()
+        ),
+        (Mode::Logout, Storage::ClientCookie) => format!(
+            "logout removes the identity with `{}` but keeps the rest of the session: privilege flags and tokens in it survive into the next login in this browser ({})",
+            first.desc,
+            backend.label()
+        ),
+        (Mode::Logout, _) => format!(
+            "logout {} but does not invalidate the session: its ID stays valid on the server with the rest of its data ({})",
+            match &first.helper {
+                Some(h) => format!("calls `{h}`, which only drops the login keys,"),
+                None => format!("removes the identity with `{}`", first.desc),
+            },
+            backend.label()
+        ),
+        (_, Storage::ClientCookie) => format!(
             "{what} without clearing it first: content planted before login survives ({})",
             backend.label()
         ),
-        Storage::ServerPermissive => format!(
+        (_, Storage::ServerPermissive) => format!(
             "{what} without regenerating the session ID: any ID an attacker chooses and plants becomes authenticated, the worst case ({})",
             backend.label()
         ),
-        Storage::ServerStrict => format!(
+        (_, Storage::ServerStrict) => format!(
             "{what} without regenerating the session ID: a planted session ID becomes authenticated ({})",
             backend.label()
         ),
     };
-    let why = backend.why().to_string();
-    let remediation = remediation(ctx, def, backend, writes, is_async);
+    let why = match mode {
+        Mode::Login => backend.why().to_string(),
+        Mode::Privilege => format!(
+            "A session's privileges should change only together with its ID. If an attacker planted this session ID in the victim's browser (session fixation), the attacker's copy of the ID gains whatever the victim unlocks here: an admin flag, a sudo or step-up mode, an impersonation. {}",
+            storage_note(storage)
+        ),
+        Mode::Logout => logout_why(backend),
+    };
+    let remediation = match mode {
+        Mode::Logout => logout_remediation(ctx, def, backend, writes, is_async),
+        Mode::Login => remediation(ctx, def, backend, writes, is_async),
+        Mode::Privilege => {
+            let mut r = remediation(ctx, def, backend, writes, is_async);
+            r.summary = r
+                .summary
+                .replace("writing the identity", "raising the privilege")
+                .replace("before login survives", "before survives");
+            r
+        }
+    };
 
     let mut lines = BTreeMap::new();
     let mut show = |l: usize| {
@@ -507,8 +803,8 @@ fn finding(
         end_column: char_col(file, first.at.end_line, first.at.end_col),
     };
     Finding {
-        rule: CODE,
-        name: "login-without-regeneration",
+        rule: mode.code(),
+        name: mode.name(),
         // Teams that accept the cookie-session risk can make it a warning (configuration).
         severity: if storage == Storage::ClientCookie
             && ctx.config.settings.client_cookie_severity == crate::config::CookieSeverity::Warning
@@ -535,6 +831,143 @@ fn finding(
         commit: None,
         lines,
         function_lines: (d.start_line, d.end_line),
+        key: String::new(),
+        preexisting: false,
+    }
+}
+
+fn storage_note(storage: Storage) -> &'static str {
+    match storage {
+        Storage::ServerPermissive => "This store adopts IDs the client chooses, so the attacker need not even visit the site first.",
+        _ => "This store keeps the session on the server under the ID in the cookie, so the ID is what carries the privilege.",
+    }
+}
+
+fn logout_why(backend: Backend) -> String {
+    let what = match backend {
+        Backend::DjangoDb => "Django's `clear()` (and `del`/`pop`) only empties the session in memory: the middleware then deletes the cookie and the database row keeps the old data under the same key. `logout()` or `flush()` deletes the row and issues a new key.",
+        Backend::Beaker => "Beaker's `delete()` and `clear()` keep the session ID; `invalidate()` deletes the record and issues a new ID.",
+        Backend::CherryPy => "CherryPy's `clear()` keeps the ID; `cherrypy.lib.sessions.expire()` ends the session.",
+        Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID unless it is cleared and regenerated.",
+        Backend::PyramidServer => "A server-side Pyramid session stays valid under its ID until `invalidate()` deletes it.",
+        Backend::FlaskSession | Backend::FlaskCustom | Backend::FlaskKvSession | Backend::QuartSession => "Flask-Login's `logout_user()` and `pop()` remove only the login keys; the server-side record keeps its ID and everything else. `session.clear()` empties it, and Flask-Session deletes an emptied record when it saves.",
+        _ => "Removing only the login keys keeps everything else the session holds (privilege flags, CSRF tokens, planted data) for whoever uses this browser next.",
+    };
+    format!("A logout must end the session, not only forget who is in it: anyone holding the old session ID (an attacker who planted or stole it) keeps what remains. {what}")
+}
+
+/// SID003's fix: end the session before (or instead of) removing the keys.
+fn logout_remediation(
+    ctx: &Context<'_>,
+    def: usize,
+    backend: Backend,
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+    is_async: bool,
+) -> Remediation {
+    let file = ctx.file;
+    let module = &file.module;
+    let receiver = |default: &str| {
+        writes
+            .iter()
+            .find(|(p, _)| p.helper.is_none() && !p.session.is_empty())
+            .map(|(p, _)| p.session.clone())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let flask_session = || {
+        module
+            .spelling_of("flask.session")
+            .unwrap_or_else(|| "session".to_string())
+    };
+    let (code, summary): (String, String) = match backend {
+        Backend::FlaskCookie | Backend::FlaskSession | Backend::FlaskCustom => {
+            let s = flask_session();
+            (
+                format!("{s}.clear()"),
+                format!("Call `{s}.clear()` first: the whole session is emptied (Flask-Session deletes an emptied record), and Flask-Login's `logout_user()` can still run after it."),
+            )
+        }
+        Backend::FlaskKvSession => {
+            let s = flask_session();
+            (
+                format!("{s}.destroy()"),
+                format!("Call `{s}.destroy()`: Flask-KVSession deletes the record and the ID."),
+            )
+        }
+        Backend::DjangoDb | Backend::DjangoSignedCookies => {
+            let s = writes
+                .iter()
+                .map(|(p, _)| p.session.clone())
+                .find(|s| s.ends_with("session"))
+                .unwrap_or_else(|| "request.session".to_string());
+            let flush = if is_async {
+                format!("await {s}.aflush()")
+            } else {
+                format!("{s}.flush()")
+            };
+            (
+                flush.clone(),
+                format!("Call `{flush}` (or log out with `django.contrib.auth.logout(request)`, which flushes): the row is deleted and a new key issued."),
+            )
+        }
+        Backend::Starsessions => {
+            let s = receiver("request.session");
+            let request = s.trim_end_matches(".session").to_string();
+            (
+                format!("{s}.clear()
+regenerate_session_id({request})"),
+                "Clear the session and call `regenerate_session_id(request)`, so the old (possibly client-chosen) ID holds nothing.".to_string(),
+            )
+        }
+        Backend::StarletteCookie | Backend::QuartCookie | Backend::QuartSession => {
+            let s = receiver("session");
+            (
+                format!("{s}.clear()"),
+                format!("Call `{s}.clear()`, so nothing of the logged-in session survives."),
+            )
+        }
+        Backend::PyramidCookie | Backend::PyramidServer => {
+            let s = receiver("request.session");
+            (
+                format!("{s}.invalidate()"),
+                format!("Call `{s}.invalidate()`: the session's data is dropped and a server-side record deleted."),
+            )
+        }
+        Backend::AiohttpCookie | Backend::AiohttpServer => {
+            let s = receiver("session");
+            (
+                format!("{s}.invalidate()"),
+                format!("Call `{s}.invalidate()` to empty the session; if the request goes on to use a session, start a fresh one with `await new_session(request)`."),
+            )
+        }
+        Backend::Beaker => {
+            let s = receiver("session");
+            (
+                format!("{s}.invalidate()"),
+                format!("Call `{s}.invalidate()` (not `delete()`, which keeps the ID): the record is deleted and a new ID issued."),
+            )
+        }
+        Backend::CherryPy => (
+            "cherrypy.lib.sessions.expire()".to_string(),
+            "Call `cherrypy.lib.sessions.expire()`: the session is deleted and its cookie expired."
+                .to_string(),
+        ),
+    };
+    let mut inserts: Vec<Insertion> = Vec::new();
+    if let Some((p, _)) = writes.first() {
+        let stmt_text = file.line_text(p.stmt.line);
+        let indent = stmt_text.len() - stmt_text.trim_start().len();
+        if p.stmt.col == indent {
+            inserts.push(Insertion {
+                line: p.stmt.line,
+                after: false,
+                code,
+            });
+        }
+    }
+    let d = &file.outline.defs[def];
+    Remediation {
+        summary,
+        patch: fix::patch(file, d.start_line, d.end_line, &inserts),
     }
 }
 
@@ -817,7 +1250,8 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         end_col: 0,
     };
     entry.auth = Some((nowhere, "caller".to_string()));
-    let Some((_, Some(exit))) = analyse(ctx, &func, entry, None, vec![def], true) else {
+    let Some((_, Some(exit))) = analyse(ctx, Mode::Login, &func, entry, None, vec![def], true)
+    else {
         return Summary::default();
     };
     Summary {

@@ -1,0 +1,706 @@
+//! SID005 (insecure-session-cookie) and SID006 (unbounded-session-lifetime): session cookie
+//! settings, wherever they are written. Settings live at module level (Django settings, Flask
+//! config modules), in config classes, in `app.config[...]`/`app.config.update(...)` calls
+//! inside factories, in dictionaries (Beaker, CherryPy), and as keyword arguments of session
+//! middleware and factories (Starlette, starsessions, Pyramid, aiohttp-session) and of
+//! `set_cookie()` on a session cookie. So these rules read the whole file's parse, not one
+//! function; in the diff modes they report only settings on changed lines (explicit
+//! weakening), and `scan` also warns about a production settings file that leaves `Secure`
+//! off by default.
+//!
+//! Lifetimes are evaluated from literals: integers and their arithmetic (`60 * 60 * 24 * 90`)
+//! and `timedelta(days=..., weeks=..., hours=..., minutes=..., seconds=...)`. Anything else
+//! (an environment variable, a name) is not judged.
+
+use tree_sitter::Node;
+
+use super::session_id_from_request::SESSION_COOKIES;
+use super::{fix, make, span_of, walk, Context};
+use crate::finding::{Evidence, Finding, Remediation, Severity, Span};
+use crate::python::parse::Parsed;
+use crate::source::Touched;
+
+/// What a setting controls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A flag that must stay on (`HttpOnly`, `Secure`).
+    Flag(&'static str),
+    /// The SameSite attribute: `None` turns its protection off.
+    SameSite,
+    /// A lifetime; the factor turns the written number into seconds.
+    Lifetime(u64),
+    /// An idle timeout whose `None` means "never".
+    Timeout(u64),
+}
+
+/// Settings written by name (module constants, config keys, dictionary keys).
+const NAMED: &[(&str, Kind, &str)] = &[
+    ("SESSION_COOKIE_HTTPONLY", Kind::Flag("HttpOnly"), ""),
+    ("SESSION_COOKIE_SECURE", Kind::Flag("Secure"), ""),
+    ("SESSION_COOKIE_SAMESITE", Kind::SameSite, ""),
+    ("PERMANENT_SESSION_LIFETIME", Kind::Lifetime(1), "Flask"),
+    ("SESSION_COOKIE_AGE", Kind::Lifetime(1), "Django"),
+    ("session.secure", Kind::Flag("Secure"), "Beaker"),
+    ("session.httponly", Kind::Flag("HttpOnly"), "Beaker"),
+    ("session.samesite", Kind::SameSite, "Beaker"),
+    ("session.timeout", Kind::Timeout(1), "Beaker"),
+    ("tools.sessions.secure", Kind::Flag("Secure"), "CherryPy"),
+    (
+        "tools.sessions.httponly",
+        Kind::Flag("HttpOnly"),
+        "CherryPy",
+    ),
+    ("tools.sessions.timeout", Kind::Lifetime(60), "CherryPy"),
+];
+
+/// Session middleware and factories, by the last segment of the callee, and their framework.
+const CONSTRUCTORS: &[(&str, &str)] = &[
+    ("SessionMiddleware", "Starlette"),
+    ("SignedCookieSessionFactory", "Pyramid"),
+    ("BaseCookieSessionFactory", "Pyramid"),
+    ("EncryptedCookieStorage", "aiohttp"),
+    ("NaClCookieStorage", "aiohttp"),
+    ("SimpleCookieStorage", "aiohttp"),
+    ("RedisStorage", "aiohttp"),
+    ("MemcachedStorage", "aiohttp"),
+];
+
+/// Keyword arguments of those constructors (and of `set_cookie`).
+const KEYWORDS: &[(&str, Kind)] = &[
+    ("https_only", Kind::Flag("Secure")),
+    ("cookie_https_only", Kind::Flag("Secure")),
+    ("secure", Kind::Flag("Secure")),
+    ("httponly", Kind::Flag("HttpOnly")),
+    ("same_site", Kind::SameSite),
+    ("cookie_same_site", Kind::SameSite),
+    ("samesite", Kind::SameSite),
+    ("max_age", Kind::Timeout(1)),
+    ("lifetime", Kind::Lifetime(1)),
+    ("timeout", Kind::Timeout(1)),
+];
+
+/// Words whose presence makes a file worth parsing for these rules.
+const TRIGGERS: &[&str] = &[
+    "SESSION_COOKIE",
+    "SESSION_LIFETIME",
+    "session.",
+    "sessions.",
+    "SessionMiddleware",
+    "SessionFactory",
+    "Storage(",
+    "set_cookie",
+    "PRODUCTION",
+    "prod",
+    "Prod",
+];
+
+/// Could the text hold a setting these rules read?
+pub fn may_apply(text: &str) -> bool {
+    TRIGGERS.iter().any(|t| text.contains(t))
+}
+
+/// SID005 and SID006 findings in `file`: on changed lines in the diff modes, all in `scan`.
+pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
+    let (sid005, sid006) = (ctx.config.enabled("SID005"), ctx.config.enabled("SID006"));
+    if !(sid005 || sid006) {
+        return Vec::new();
+    }
+    let file = ctx.file;
+    let wanted = |line: usize| match touched {
+        Touched::All => true,
+        Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| s <= line && line <= e),
+    };
+    let relevant = match touched {
+        Touched::All => may_apply(&file.text),
+        Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| {
+            (s..=e.min(file.outline.line_count().max(s))).any(|l| may_apply(file.line_text(l)))
+        }),
+    };
+    if !relevant {
+        return Vec::new();
+    }
+    let Some(parsed) = file.full() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut settings = Settings::default();
+    for node in walk(parsed.root()) {
+        for (name, kind, framework, value) in settings_at(ctx, &parsed, node) {
+            settings.seen(&name, &parsed, value);
+            let line = parsed.line(value.start_position().row);
+            if !wanted(line) {
+                continue;
+            }
+            let found = match kind {
+                Kind::Flag(_) | Kind::SameSite if sid005 => {
+                    weakened(ctx, &parsed, &name, kind, framework, value)
+                }
+                Kind::Lifetime(_) | Kind::Timeout(_) if sid006 => {
+                    too_long(ctx, &parsed, &name, kind, framework, value)
+                }
+                _ => None,
+            };
+            out.extend(found);
+        }
+    }
+    // Django: a long age that also survives closing the browser.
+    if let Some(line) = settings.expire_at_close_off {
+        for f in out.iter_mut().filter(|f| f.key == "SESSION_COOKIE_AGE") {
+            f.evidence.push(Evidence {
+                line,
+                column: 1,
+                end_column: file.line_text(line).chars().count() + 1,
+                label: "and the cookie outlives the browser (`SESSION_EXPIRE_AT_BROWSER_CLOSE = False`)".into(),
+            });
+            f.lines.insert(line, file.line_text(line).to_string());
+        }
+    }
+    if scan && sid005 {
+        out.extend(production_default(ctx, &parsed, &settings));
+    }
+    out.sort_by_key(|f| (f.span.line, f.span.column));
+    out
+}
+
+/// What the walk saw, for the file-level judgements.
+#[derive(Default)]
+struct Settings {
+    secure_mentioned: bool,
+    expire_at_close_off: Option<usize>,
+}
+
+impl Settings {
+    fn seen(&mut self, name: &str, parsed: &Parsed, value: Node<'_>) {
+        if name == "SESSION_COOKIE_SECURE" {
+            self.secure_mentioned = true;
+        }
+        if name == "SESSION_EXPIRE_AT_BROWSER_CLOSE" && parsed.node_text(value).trim() == "False" {
+            self.expire_at_close_off = Some(parsed.line(value.start_position().row));
+        }
+    }
+}
+
+/// The settings a node writes: (name, kind, framework, value node).
+fn settings_at<'t>(
+    ctx: &Context<'_>,
+    parsed: &'t Parsed,
+    node: Node<'t>,
+) -> Vec<(String, Kind, &'static str, Node<'t>)> {
+    let text = |n: Node<'_>| parsed.node_text(n).to_string();
+    let named = |name: &str| -> Option<(Kind, &'static str)> {
+        if name == "SESSION_EXPIRE_AT_BROWSER_CLOSE" {
+            // Recorded for SID006's message, never a finding by itself.
+            return Some((Kind::Lifetime(0), "Django"));
+        }
+        NAMED.iter().find(|(n, _, _)| *n == name).map(|(_, k, fw)| {
+            let fw = if fw.is_empty() {
+                django_or_flask(ctx)
+            } else {
+                fw
+            };
+            (*k, fw)
+        })
+    };
+    let mut out = Vec::new();
+    match node.kind() {
+        "assignment" => {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                return out;
+            };
+            let name = match left.kind() {
+                "identifier" => text(left),
+                "attribute" => left
+                    .child_by_field_name("attribute")
+                    .map(text)
+                    .unwrap_or_default(),
+                "subscript" => left
+                    .child_by_field_name("subscript")
+                    .and_then(string_literal(parsed))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            if let Some((kind, fw)) = named(&name) {
+                out.push((name, kind, fw, right));
+            }
+        }
+        "pair" => {
+            let (Some(k), Some(v)) = (
+                node.child_by_field_name("key"),
+                node.child_by_field_name("value"),
+            ) else {
+                return out;
+            };
+            if let Some(name) = string_literal(parsed)(k) {
+                if let Some((kind, fw)) = named(&name) {
+                    out.push((name, kind, fw, v));
+                }
+            }
+        }
+        "keyword_argument" => {
+            let (Some(k), Some(v)) = (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ) else {
+                return out;
+            };
+            let name = text(k);
+            if let Some((kind, fw)) = named(&name) {
+                out.push((name, kind, fw, v));
+                return out;
+            }
+            // A keyword of a session constructor or of `set_cookie(<session cookie>)`.
+            let Some(call) = node.parent().and_then(|a| a.parent()) else {
+                return out;
+            };
+            let Some(framework) = session_call(parsed, call) else {
+                return out;
+            };
+            if let Some((_, kind)) = KEYWORDS.iter().find(|(n, _)| *n == name) {
+                // `lifetime` is starsessions' absolute bound; elsewhere it means nothing.
+                if name == "lifetime" && framework != "starsessions" {
+                    return out;
+                }
+                // Pyramid's `timeout` is idle time; its `max_age` the cookie's.
+                out.push((name, *kind, framework, v));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The content of a plain string literal node.
+fn string_literal<'p>(parsed: &'p Parsed) -> impl Fn(Node<'_>) -> Option<String> + 'p {
+    move |n: Node<'_>| {
+        if n.kind() != "string" {
+            return None;
+        }
+        let t = parsed.node_text(n);
+        let inner = t
+            .trim_start_matches(['r', 'b', 'u', 'R', 'B', 'U'])
+            .trim_matches(|c| c == '"' || c == '\'');
+        Some(inner.to_string())
+    }
+}
+
+/// The framework of a session constructor call, or of `set_cookie` on a session cookie.
+fn session_call(parsed: &Parsed, call: Node<'_>) -> Option<&'static str> {
+    if call.kind() != "call" {
+        return None;
+    }
+    let callee = parsed.node_text(call.child_by_field_name("function")?);
+    let last = callee.rsplit('.').next().unwrap_or(callee);
+    let args = call.child_by_field_name("arguments")?;
+    let first = args.named_child(0).map(|a| parsed.node_text(a));
+    let starsessions = || {
+        let mut c = args.walk();
+        let kws: Vec<String> = args
+            .named_children(&mut c)
+            .filter_map(|a| a.child_by_field_name("name"))
+            .map(|n| parsed.node_text(n).to_string())
+            .collect();
+        kws.iter()
+            .any(|k| k.starts_with("cookie_") || k == "store" || k == "lifetime")
+    };
+    match last {
+        "add_middleware" | "Middleware"
+            if first.is_some_and(|f| f.rsplit('.').next() == Some("SessionMiddleware")) =>
+        {
+            Some(if starsessions() {
+                "starsessions"
+            } else {
+                "Starlette"
+            })
+        }
+        "SessionMiddleware" if starsessions() => Some("starsessions"),
+        "set_cookie" => {
+            let name = first?.trim_matches(|c| c == '"' || c == '\'');
+            (SESSION_COOKIES.contains(&name) || name.contains("SESSION_COOKIE_NAME")).then_some("")
+        }
+        _ => CONSTRUCTORS
+            .iter()
+            .find(|(n, _)| *n == last)
+            .map(|(_, fw)| *fw),
+    }
+}
+
+fn django_or_flask(ctx: &Context<'_>) -> &'static str {
+    if ctx.file.module.imports_root("django") || ctx.facts.is_django() {
+        "Django"
+    } else if ctx.file.module.imports_root("quart") {
+        "Quart"
+    } else {
+        "Flask"
+    }
+}
+
+fn enclosing(ctx: &Context<'_>, line: usize) -> (String, (usize, usize)) {
+    let file = ctx.file;
+    match file.outline.function_at(line) {
+        Some(d) => {
+            let d = &file.outline.defs[d];
+            (d.qualname.clone(), (d.start_line, d.end_line))
+        }
+        None => ("<module>".to_string(), (line, line)),
+    }
+}
+
+/// The patch that replaces the value node's text with `new` (single-line values only).
+fn replace_value(ctx: &Context<'_>, parsed: &Parsed, value: Node<'_>, new: &str) -> String {
+    let file = ctx.file;
+    let span = span_of(file, parsed, value);
+    if span.line != span.end_line {
+        return String::new();
+    }
+    let text = file.line_text(span.line);
+    let chars: Vec<char> = text.chars().collect();
+    let (a, b) = (span.column - 1, (span.end_column - 1).min(chars.len()));
+    if a > b {
+        return String::new();
+    }
+    let mut line: String = chars[..a].iter().collect();
+    line.push_str(new);
+    line.extend(&chars[b..]);
+    let last = file.outline.line_count().max(1);
+    fix::replace_line(
+        file,
+        span.line.saturating_sub(2).max(1),
+        (span.line + 2).min(last),
+        span.line,
+        Some(&line),
+    )
+}
+
+/// SID005: an explicit `False` (or SameSite `None`).
+fn weakened(
+    ctx: &Context<'_>,
+    parsed: &Parsed,
+    name: &str,
+    kind: Kind,
+    framework: &'static str,
+    value: Node<'_>,
+) -> Option<Finding> {
+    let v = parsed.node_text(value).trim();
+    let unquoted = v.trim_matches(|c| c == '"' || c == '\'');
+    let (attribute, fix_to, why) = match kind {
+        Kind::Flag(attr) => {
+            if !matches!(v, "False" | "0") && !unquoted.eq_ignore_ascii_case("false") {
+                return None;
+            }
+            let why = if attr == "Secure" {
+                "Without `Secure` the browser also sends the session cookie over plain HTTP, where anyone on the network path (public Wi-Fi, a proxy) can read the session ID and ride the session, or set one for a fixation."
+            } else {
+                "Without `HttpOnly` any script on the page can read the session cookie: one XSS bug hands the session ID to an attacker, and script can also plant an ID (fixation)."
+            };
+            (attr, "True".to_string(), why)
+        }
+        Kind::SameSite => {
+            let off = v == "None" || v == "False" || unquoted.eq_ignore_ascii_case("none");
+            if !off {
+                return None;
+            }
+            (
+                "SameSite",
+                if v == "None" || v == "False" {
+                    "\"Lax\"".to_string()
+                } else {
+                    v.replace(unquoted, "Lax")
+                },
+                "With `SameSite` off the browser attaches the session cookie to requests other sites trigger (forms, images, scripts), which is what cross-site request forgery and login CSRF need.",
+            )
+        }
+        _ => return None,
+    };
+    let file = ctx.file;
+    let span = span_of(file, parsed, value);
+    let patch = replace_value(ctx, parsed, value, &fix_to);
+    let what = if framework.is_empty() {
+        format!("`{name}={v}` on the session cookie")
+    } else {
+        format!("`{name} = {v}` ({framework})")
+    };
+    Some(make(
+        file,
+        "SID005",
+        Severity::Error,
+        span,
+        enclosing(ctx, span.line),
+        format!("{what} turns the session cookie's `{attribute}` attribute off"),
+        why.to_string(),
+        framework_name(framework),
+        Remediation {
+            summary: format!("Keep `{attribute}` on: set `{name}` to `{fix_to}`."),
+            patch,
+        },
+        name.to_string(),
+        Vec::new(),
+    ))
+}
+
+fn framework_name(fw: &str) -> &'static str {
+    match fw {
+        "Flask" => "flask",
+        "Django" => "django",
+        "Quart" => "quart",
+        "Starlette" | "starsessions" => "starlette",
+        "Pyramid" => "pyramid",
+        "aiohttp" => "aiohttp",
+        "Beaker" => "beaker",
+        "CherryPy" => "cherrypy",
+        _ => "",
+    }
+}
+
+/// A lifetime's value in seconds: `Some(None)` for "unbounded", `None` when unknown.
+fn seconds(parsed: &Parsed, node: Node<'_>, depth: usize) -> Option<Option<f64>> {
+    if depth > 16 {
+        return None;
+    }
+    let text = parsed.node_text(node).trim();
+    match node.kind() {
+        "none" => Some(None),
+        "integer" | "float" => text.replace('_', "").parse::<f64>().ok().map(Some),
+        "parenthesized_expression" => seconds(parsed, node.named_child(0)?, depth + 1),
+        "binary_operator" => {
+            let l = seconds(parsed, node.child_by_field_name("left")?, depth + 1)??;
+            let r = seconds(parsed, node.child_by_field_name("right")?, depth + 1)??;
+            let op = parsed.node_text(node.child_by_field_name("operator")?);
+            Some(Some(match op {
+                "*" => l * r,
+                "+" => l + r,
+                "-" => l - r,
+                "//" | "/" if r != 0.0 => l / r,
+                _ => return None,
+            }))
+        }
+        "call" => {
+            let callee = parsed.node_text(node.child_by_field_name("function")?);
+            if callee.rsplit('.').next() != Some("timedelta") {
+                return None;
+            }
+            let args = node.child_by_field_name("arguments")?;
+            let mut total = 0.0;
+            let mut c = args.walk();
+            for (i, a) in args.named_children(&mut c).enumerate() {
+                let (unit, v) = if a.kind() == "keyword_argument" {
+                    let name = parsed.node_text(a.child_by_field_name("name")?);
+                    (name.to_string(), a.child_by_field_name("value")?)
+                } else {
+                    let unit = [
+                        "days",
+                        "seconds",
+                        "microseconds",
+                        "milliseconds",
+                        "minutes",
+                        "hours",
+                        "weeks",
+                    ];
+                    (unit.get(i)?.to_string(), a)
+                };
+                let n = seconds(parsed, v, depth + 1)??;
+                total += n * match unit.as_str() {
+                    "weeks" => 604_800.0,
+                    "days" => 86_400.0,
+                    "hours" => 3_600.0,
+                    "minutes" => 60.0,
+                    "seconds" => 1.0,
+                    "milliseconds" => 0.001,
+                    "microseconds" => 0.000_001,
+                    _ => return None,
+                };
+            }
+            Some(Some(total))
+        }
+        _ => None,
+    }
+}
+
+fn human(secs: f64) -> String {
+    let days = secs / 86_400.0;
+    if days >= 1.0 {
+        format!("{} days", (days * 10.0).round() / 10.0)
+    } else {
+        format!("{} hours", (secs / 3_600.0 * 10.0).round() / 10.0)
+    }
+}
+
+/// SID006: a lifetime over the configured bound, or none at all.
+fn too_long(
+    ctx: &Context<'_>,
+    parsed: &Parsed,
+    name: &str,
+    kind: Kind,
+    framework: &'static str,
+    value: Node<'_>,
+) -> Option<Finding> {
+    let (factor, none_unbounded) = match kind {
+        Kind::Lifetime(0) => return None,
+        Kind::Lifetime(f) => (f, false),
+        Kind::Timeout(f) => (f, true),
+        _ => return None,
+    };
+    let limit = ctx.config.max_lifetime_seconds() as f64;
+    let days = ctx.config.settings.max_session_lifetime_days;
+    let v = parsed.node_text(value).trim().to_string();
+    let what = match seconds(parsed, value, 0)? {
+        None if none_unbounded => "no expiry at all".to_string(),
+        None => return None,
+        Some(s) => {
+            let s = s * factor as f64;
+            if s <= limit {
+                return None;
+            }
+            format!("a lifetime of {}", human(s))
+        }
+    };
+    // The fix keeps the author's spelling: a timedelta stays one.
+    let fix_to = if v.contains("timedelta(") {
+        let callee = v.split('(').next().unwrap_or("timedelta");
+        format!("{callee}(days={days})")
+    } else {
+        let secs = days * 86_400 / factor;
+        if factor == 1 {
+            format!("60 * 60 * 24 * {days}")
+        } else {
+            secs.to_string()
+        }
+    };
+    let file = ctx.file;
+    let span = span_of(file, parsed, value);
+    let patch = replace_value(ctx, parsed, value, &fix_to);
+    let shown = if framework.is_empty() {
+        format!("`{name}={v}` on the session cookie")
+    } else {
+        format!("`{name} = {v}` ({framework})")
+    };
+    Some(make(
+        file,
+        "SID006",
+        Severity::Warning,
+        span,
+        enclosing(ctx, span.line),
+        format!("{shown} gives sessions {what}, more than the {days}-day bound"),
+        "A session that lives for months keeps a fixed or stolen session ID useful for months. An absolute bound (and an idle timeout) caps how long an attacker can ride a session they planted or captured, and forces a fresh login, with a fresh ID, now and then.".to_string(),
+        framework_name(framework),
+        Remediation {
+            summary: format!("Bound the session: at most {days} days (`max-session-lifetime-days` in the configuration), less for sensitive applications."),
+            patch,
+        },
+        name.to_string(),
+        Vec::new(),
+    ))
+}
+
+/// `scan` only: a production settings module (or config class) that leaves `Secure` at its
+/// default, which is off in Flask and Django. Conservative: only when the file clearly is the
+/// production configuration, sets `DEBUG = False`, and could not inherit the setting from
+/// elsewhere (no star import, no base class from another module).
+fn production_default(ctx: &Context<'_>, parsed: &Parsed, settings: &Settings) -> Option<Finding> {
+    let file = ctx.file;
+    if settings.secure_mentioned || file.text.contains("SESSION_COOKIE_SECURE") {
+        return None;
+    }
+    if file.text.contains("import *") {
+        return None;
+    }
+    let stem = file
+        .path
+        .rsplit('/')
+        .next()
+        .unwrap_or(&file.path)
+        .trim_end_matches(".py")
+        .to_ascii_lowercase();
+    let root = parsed.root();
+    let mut c = root.walk();
+    for stmt in root.named_children(&mut c) {
+        // Django: `settings/production.py` with `DEBUG = False` at module level.
+        if stmt.kind() == "expression_statement" && stem.contains("prod") {
+            if let Some(debug) = debug_false(parsed, stmt) {
+                return Some(default_finding(ctx, parsed, debug, "Django"));
+            }
+        }
+        // Flask: `class ProductionConfig(Config)` whose bases are all in this file.
+        if stmt.kind() == "class_definition" {
+            let name = stmt
+                .child_by_field_name("name")
+                .map(|n| parsed.node_text(n))
+                .unwrap_or("");
+            if !name.to_ascii_lowercase().contains("prod") {
+                continue;
+            }
+            let local_bases = stmt.child_by_field_name("superclasses").is_none_or(|s| {
+                let mut c2 = s.walk();
+                let bases: Vec<&str> = s
+                    .named_children(&mut c2)
+                    .map(|b| parsed.node_text(b))
+                    .collect();
+                bases.iter().all(|b| {
+                    *b == "object"
+                        || file.text.contains(&format!("class {b}(")) && !b.contains('.')
+                        || file.text.contains(&format!("class {b}:"))
+                })
+            });
+            if !local_bases {
+                continue;
+            }
+            let Some(body) = stmt.child_by_field_name("body") else {
+                continue;
+            };
+            let mut c3 = body.walk();
+            for s in body.named_children(&mut c3) {
+                if let Some(debug) = debug_false(parsed, s) {
+                    return Some(default_finding(ctx, parsed, debug, django_or_flask(ctx)));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn debug_false<'t>(parsed: &Parsed, stmt: Node<'t>) -> Option<Node<'t>> {
+    let a = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
+    let left = parsed.node_text(a.child_by_field_name("left")?);
+    let right = parsed.node_text(a.child_by_field_name("right")?);
+    (left == "DEBUG" && right.trim() == "False").then_some(stmt)
+}
+
+fn default_finding(
+    ctx: &Context<'_>,
+    parsed: &Parsed,
+    at: Node<'_>,
+    framework: &'static str,
+) -> Finding {
+    let file = ctx.file;
+    let span: Span = span_of(file, parsed, at);
+    let patch = fix::replace_line(
+        file,
+        span.line.saturating_sub(2).max(1),
+        (span.line + 2).min(file.outline.line_count().max(1)),
+        span.line,
+        Some(&format!(
+            "{}\n{}SESSION_COOKIE_SECURE = True",
+            file.line_text(span.line),
+            &file.line_text(span.line)
+                [..file.line_text(span.line).len() - file.line_text(span.line).trim_start().len()]
+        )),
+    );
+    make(
+        file,
+        "SID005",
+        Severity::Warning,
+        span,
+        enclosing(ctx, span.line),
+        format!("this production configuration leaves `SESSION_COOKIE_SECURE` at {framework}'s default, which is off: the session cookie is also sent over plain HTTP"),
+        "Flask and Django both default `SESSION_COOKIE_SECURE` to `False`. In production, behind HTTPS, the session cookie should never travel over plain HTTP, where it can be read or replaced.".to_string(),
+        framework_name(framework),
+        Remediation {
+            summary: "Set `SESSION_COOKIE_SECURE = True` in the production configuration.".to_string(),
+            patch,
+        },
+        "SESSION_COOKIE_SECURE(default)".to_string(),
+        Vec::new(),
+    )
+}

@@ -1,0 +1,174 @@
+//! SID002-SID006 through the real binary in the diff modes: only what a change introduces
+//! blocks, settings count only on changed lines, and configuration covers every rule.
+
+mod common;
+
+use common::Repo;
+
+const SETTINGS: &str =
+    "SECRET_KEY = 'x'\nSESSION_COOKIE_HTTPONLY = True\nSESSION_COOKIE_AGE = 3600\n";
+
+fn rules_of(run: &common::Run) -> Vec<(String, u64, bool)> {
+    run.findings()
+        .into_iter()
+        .map(|(rule, _, line, blocking)| (rule, line, blocking))
+        .collect()
+}
+
+#[test]
+fn a_weakened_cookie_flag_blocks_only_when_the_change_writes_it() {
+    let r = Repo::new();
+    r.write("mysite/settings.py", SETTINGS);
+    r.commit_all("settings");
+    // Turning HttpOnly off is a change that blocks.
+    r.write(
+        "mysite/settings.py",
+        SETTINGS.replace("HTTPONLY = True", "HTTPONLY = False"),
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(rules_of(&run), vec![("SID005".to_string(), 2, true)]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "weaken"]);
+    // A change elsewhere in the file does not report the old setting.
+    r.write(
+        "mysite/settings.py",
+        SETTINGS.replace("HTTPONLY = True", "HTTPONLY = False") + "TIME_ZONE = 'UTC'\n",
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert!(run.findings().is_empty(), "{}", run.stdout());
+}
+
+#[test]
+fn a_long_lifetime_warns_and_severity_configuration_makes_it_block() {
+    let r = Repo::new();
+    r.write("mysite/settings.py", SETTINGS);
+    r.commit_all("settings");
+    r.write(
+        "mysite/settings.py",
+        SETTINGS.replace("AGE = 3600", "AGE = 60 * 60 * 24 * 365"),
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "a warning does not block: {}", run.stdout());
+    assert_eq!(rules_of(&run), vec![("SID006".to_string(), 3, false)]);
+    // A higher threshold accepts a year; severity makes SID006 block.
+    r.write(".sidguard.toml", "max-session-lifetime-days = 400\n");
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert!(run.findings().is_empty(), "{}", run.stdout());
+    r.write(".sidguard.toml", "[severity]\nSID006 = \"error\"\n");
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    // And `disable` turns it off.
+    r.write(
+        ".sidguard.toml",
+        "disable = [\"unbounded-session-lifetime\"]\n",
+    );
+    r.git(&["add", "-A"]);
+    assert_eq!(r.sidguard(&["staged"]).code(), 0);
+    // Bad values are configuration errors (exit 2).
+    r.write(".sidguard.toml", "[severity]\nSID999 = \"error\"\n");
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("unknown rule `SID999`"),
+        "{}",
+        run.stderr()
+    );
+    r.write(".sidguard.toml", "[severity]\nSID002 = \"fatal\"\n");
+    r.git(&["add", "-A"]);
+    assert_eq!(r.sidguard(&["staged"]).code(), 2);
+}
+
+const DJANGO_VIEWS: &str = "from django.shortcuts import redirect\n\n\ndef logout_view(request):\n    request.session.flush()\n    return redirect('/')\n\n\ndef sudo(request):\n    if request.user.check_password(request.POST['p']):\n        request.session.cycle_key()\n        request.session['sudo'] = True\n    return redirect('/')\n";
+
+#[test]
+fn logout_and_privilege_regressions_block_in_a_commit() {
+    let r = Repo::new();
+    r.write("app/views.py", DJANGO_VIEWS);
+    r.commit_all("views");
+    assert_eq!(r.sidguard(&["diff", "HEAD"]).code(), 0);
+    // Replace flush() by a key removal, and drop the cycle_key().
+    r.write(
+        "app/views.py",
+        DJANGO_VIEWS
+            .replace("request.session.flush()", "del request.session['user_id']")
+            .replace("        request.session.cycle_key()\n", ""),
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    let got: Vec<String> = rules_of(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(got, vec!["SID003", "SID002"], "{}", run.stdout());
+    // The text report explains with the Django fix.
+    let text = r.sidguard(&["staged", "--color", "never"]).stdout();
+    assert!(text.contains("request.session.flush()"), "{text}");
+    assert!(text.contains("request.session.cycle_key()"), "{text}");
+    // Suppressed with a reason, it passes.
+    r.write(
+        "app/views.py",
+        DJANGO_VIEWS
+            .replace(
+                "request.session.flush()",
+                "del request.session['user_id']  # sidguard: ignore[SID003] session ends in middleware",
+            )
+            .replace("        request.session.cycle_key()\n", ""),
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    let got: Vec<String> = rules_of(&run).into_iter().map(|f| f.0).collect();
+    assert_eq!(got, vec!["SID002"], "{}", run.stdout());
+}
+
+#[test]
+fn session_id_from_the_query_string_blocks_in_diff_mode() {
+    let r = Repo::new();
+    r.write(
+        "app.py",
+        "from flask import session, request\n\n\ndef resume():\n    return 'ok'\n",
+    );
+    r.commit_all("one");
+    r.write(
+        "app.py",
+        "from flask import session, request\n\n\ndef resume():\n    session.sid = request.args['sid']\n    return 'ok'\n",
+    );
+    r.commit_all("two");
+    let run = r.sidguard(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(rules_of(&run), vec![("SID004".to_string(), 5, true)]);
+}
+
+#[test]
+fn rules_lists_all_six_with_their_defaults() {
+    let r = Repo::plain();
+    let out = r.sidguard(&["rules"]).stdout();
+    for (code, name, level) in [
+        ("SID001", "login-without-regeneration", "error"),
+        ("SID002", "privilege-change-without-regeneration", "error"),
+        ("SID003", "logout-without-invalidation", "error"),
+        ("SID004", "session-id-from-request", "error"),
+        ("SID005", "insecure-session-cookie", "error"),
+        ("SID006", "unbounded-session-lifetime", "warning"),
+    ] {
+        let line = out
+            .lines()
+            .find(|l| l.contains(code))
+            .unwrap_or_else(|| panic!("{code} missing:\n{out}"));
+        assert!(line.contains(name) && line.contains(level), "{line}");
+    }
+    let doc = r.sidguard(&["explain", "SID003"]).stdout();
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Use instead",
+        "## References",
+    ] {
+        assert!(doc.contains(section), "{section} in:\n{doc}");
+    }
+}
