@@ -184,3 +184,8 @@ fn rules_beaker() {
 fn rules_cherrypy() {
     run_rules("cherrypy");
 }
+
+#[test]
+fn rules_quart_session() {
+    run_rules("quart_session");
+}

@@ -56,3 +56,4 @@ snap!(rules_pyramid, "rules/pyramid");
 snap!(rules_aiohttp, "rules/aiohttp");
 snap!(rules_beaker, "rules/beaker");
 snap!(rules_cherrypy, "rules/cherrypy");
+snap!(rules_quart_session, "rules/quart_session");
