@@ -71,6 +71,9 @@ pub struct Options {
     pub deadline: Option<Instant>,
     /// Honour inline suppressions (`# sidguard: ignore[...]`); pre-receive may forbid them.
     pub ignore_suppressions: bool,
+    /// Parse every scanned file, even those the pre-filter proves cannot matter (for the
+    /// equivalence test and for debugging).
+    pub no_prefilter: bool,
 }
 
 /// Runs with the default configuration.
@@ -101,6 +104,21 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
         .collect();
+    let scanned = changed.len();
+    let timings = std::env::var_os("SIDGUARD_TIMINGS").is_some();
+    let t0 = Instant::now();
+    let changed = if mode == Mode::Scan && !opts.no_prefilter {
+        prefiltered(changed, &opts.config)
+    } else {
+        changed
+    };
+    if timings {
+        eprintln!(
+            "sidguard: timings: pre-filter {:.1} ms, {} of {scanned} files pass",
+            t0.elapsed().as_secs_f64() * 1e3,
+            changed.len()
+        );
+    }
     // Each version of each file is decoded, outlined and scoped once, in parallel.
     let mut versions: Vec<Versions> = changed.par_iter().map(|f| Versions::of(f)).collect();
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
@@ -116,7 +134,11 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             .collect::<Vec<_>>(),
     );
     let files: Vec<&ChangedFile> = changed.into_iter().chain(dependents).collect();
-    out.files = files.len();
+    out.files = if mode == Mode::Scan {
+        scanned
+    } else {
+        files.len()
+    };
     // Helpers in other modules: the new versions from the checked tree, the old ones (for
     // judging what the change introduced) from the tree it is compared with.
     let new_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| Some(&v.new)).collect();
@@ -136,6 +158,12 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         opts,
     );
     let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
+    if timings {
+        eprintln!(
+            "sidguard: timings: prepared and summarised helpers at {:.1} ms",
+            t0.elapsed().as_secs_f64() * 1e3
+        );
+    }
     let results: Vec<FileResult> = files
         .into_par_iter()
         .zip(versions.into_par_iter())
@@ -155,10 +183,18 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             }
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let started = Instant::now();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 check_file(f, versions, facts, mode, opts, helpers)
-            }))
-            .unwrap_or_else(|_| FileResult {
+            }));
+            if timings && started.elapsed().as_millis() >= 20 {
+                eprintln!(
+                    "sidguard: timings: {} took {:.1} ms",
+                    f.path,
+                    started.elapsed().as_secs_f64() * 1e3
+                );
+            }
+            r.unwrap_or_else(|_| FileResult {
                 findings: Vec::new(),
                 functions: 0,
                 parsed_lines: 0,
@@ -182,6 +218,37 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         }
     }
     out
+}
+
+/// The scan's files that can matter (see `prefilter`): those whose text passes, and those
+/// that call a top-level function of a passing file that may write identity.
+fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a ChangedFile> {
+    let pass: Vec<bool> = files
+        .par_iter()
+        .map(|f| crate::prefilter::passes(&f.path, &f.new, config))
+        .collect();
+    let names: Vec<String> = files
+        .par_iter()
+        .zip(pass.par_iter())
+        .filter(|(_, p)| **p)
+        .flat_map_iter(|(f, _)| {
+            let text = String::from_utf8_lossy(&f.new);
+            let outline = outline::scan(text.as_bytes());
+            crate::prefilter::helper_names(&text, &outline)
+        })
+        .collect();
+    let calls = crate::prefilter::Calls::new(names);
+    let pass: Vec<bool> = files
+        .par_iter()
+        .zip(pass.par_iter())
+        .map(|(f, p)| *p || calls.any_in(&f.new))
+        .collect();
+    files
+        .into_iter()
+        .zip(pass)
+        .filter(|(_, p)| *p)
+        .map(|(f, _)| f)
+        .collect()
 }
 
 /// Project files outside the change that call a top-level function whose summary the change
@@ -281,7 +348,8 @@ type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary
 
 /// Summaries of the project helpers each file imports from other modules, by the qualified
 /// path the file uses. Only the imported project files are read (from the checked tree),
-/// and only the functions a file calls are summarised, each once.
+/// and only the functions a file calls are summarised, each once. Reading, preparing and
+/// summarising run in parallel, one task per imported file.
 fn helper_summaries(
     files: &[Option<&Prepared>],
     tree: Option<&dyn ProjectTree>,
@@ -292,58 +360,97 @@ fn helper_summaries(
     let Some(tree) = tree else {
         return vec![HashMap::new(); files.len()];
     };
-    let mut targets: HashMap<String, Option<SourceFile>> = HashMap::new();
-    let mut done: HashMap<(String, String), Summary> = HashMap::new();
-    let mut out = Vec::with_capacity(files.len());
-    for prepared in files {
-        let mut map = HashMap::new();
-        let Some(prepared) = prepared else {
-            out.push(map);
-            continue;
-        };
-        let (path_of_file, text) = (prepared.path.as_str(), &prepared.text);
-        for path in prepared.module.import_paths() {
-            let Some(target) = index.resolve(path_of_file, path) else {
-                continue;
-            };
-            let file = targets.entry(target.file.clone()).or_insert_with(|| {
-                tree.read(&target.file)
-                    .map(|b| SourceFile::new(target.file.clone(), &b, false))
-            });
-            let Some(file) = file.as_ref() else { continue };
-            let wanted: Vec<(String, String)> = match &target.function {
-                Some(f) => vec![(path.to_string(), f.clone())],
-                None => file
-                    .outline
-                    .defs
-                    .iter()
-                    .filter(|d| {
-                        d.kind == DefKind::Function
-                            && d.parent.is_none()
-                            && text.contains(&format!("{}(", d.name))
-                    })
-                    .map(|d| (format!("{path}.{}", d.name), d.name.clone()))
-                    .collect(),
-            };
-            for (qualified, name) in wanted {
-                let Some(def) = file.outline.function_named(&name) else {
+    // 1. What each file imports from the project: (qualified path it uses, target).
+    let imports: Vec<Vec<(String, modules::Target)>> = files
+        .par_iter()
+        .map(|p| match p {
+            Some(p) => p
+                .module
+                .import_paths()
+                .filter_map(|path| index.resolve(&p.path, path).map(|t| (path.to_string(), t)))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    // 2. Each imported file, read and prepared once.
+    let mut wanted_files: Vec<String> = imports
+        .iter()
+        .flatten()
+        .map(|(_, t)| t.file.clone())
+        .collect();
+    wanted_files.sort();
+    wanted_files.dedup();
+    let prepared: HashMap<String, Prepared> = wanted_files
+        .into_par_iter()
+        .filter_map(|f| {
+            let bytes = tree.read(&f)?;
+            Some((f.clone(), Prepared::new(f, &bytes)))
+        })
+        .collect();
+    // 3. The functions each file calls, by qualified path, and per target the names needed.
+    let mut calls: Vec<Vec<(String, String, String)>> = Vec::with_capacity(files.len());
+    let mut needed: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (p, imps) in files.iter().zip(&imports) {
+        let mut list = Vec::new();
+        if let Some(p) = p {
+            for (path, target) in imps {
+                let Some(tp) = prepared.get(&target.file) else {
                     continue;
                 };
-                let summary = *done.entry((target.file.clone(), name)).or_insert_with(|| {
-                    let ctx = Context {
-                        file,
-                        facts,
-                        config: &opts.config,
-                        helpers: None,
-                    };
-                    summarize(&ctx, def)
-                });
-                map.insert(qualified, summary);
+                match &target.function {
+                    Some(f) => list.push((path.clone(), target.file.clone(), f.clone())),
+                    None => {
+                        for d in tp.outline.defs.iter().filter(|d| {
+                            d.kind == DefKind::Function
+                                && d.parent.is_none()
+                                && p.text.contains(&format!("{}(", d.name))
+                        }) {
+                            list.push((
+                                format!("{path}.{}", d.name),
+                                target.file.clone(),
+                                d.name.clone(),
+                            ));
+                        }
+                    }
+                }
             }
         }
-        out.push(map);
+        for (_, file, name) in &list {
+            needed.entry(file.clone()).or_default().insert(name.clone());
+        }
+        calls.push(list);
     }
-    out
+    // 4. Summaries, one task per target file.
+    let done: HashMap<(String, String), Summary> = needed
+        .into_par_iter()
+        .flat_map_iter(|(file, names)| {
+            let Some(p) = prepared.get(&file) else {
+                return Vec::new();
+            };
+            let source = SourceFile::from_prepared(p.clone(), false);
+            let ctx = Context {
+                file: &source,
+                facts,
+                config: &opts.config,
+                helpers: None,
+            };
+            names
+                .into_iter()
+                .filter_map(|name| {
+                    let def = source.outline.function_named(&name)?;
+                    Some(((file.clone(), name), summarize(&ctx, def)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    calls
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .filter_map(|(q, file, name)| done.get(&(file, name)).map(|s| (q, *s)))
+                .collect()
+        })
+        .collect()
 }
 
 /// A changed file's new and old versions, prepared once.
@@ -369,11 +476,24 @@ fn check_file(
     opts: &Options,
     (helpers, old_helpers): &HelperPair<'_>,
 ) -> FileResult {
-    let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan;
     let Versions {
         new,
         old: old_version,
     } = versions;
+    let relevant = relevant_functions(&new.text, &new.outline, helpers, &opts.config);
+    // `scan` parses the whole file at once when most of it will be analysed, else only
+    // the functions that can matter (each as a slice).
+    let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan && {
+        let lines: usize = new
+            .outline
+            .defs
+            .iter()
+            .zip(&relevant)
+            .filter(|(d, r)| **r && d.parent.is_none())
+            .map(|(d, _)| d.end_line + 1 - d.start_line)
+            .sum();
+        lines * 2 > new.outline.line_count()
+    };
     let file = SourceFile::from_prepared(new, whole);
     if let Some(reason) = &file.refused {
         return FileResult {
@@ -396,7 +516,9 @@ fn check_file(
     let defs = affected(&file, &cf.touched);
     let mut findings = Vec::new();
     for &def in &defs {
-        findings.extend(rules::check_function(&ctx, def));
+        if relevant[def] {
+            findings.extend(rules::check_function(&ctx, def));
+        }
     }
     // Cookie and lifetime settings (SID005, SID006): wherever they are written.
     findings.extend(rules::configured(
@@ -476,6 +598,52 @@ fn check_file(
         crashed: None,
         refused: partial,
     }
+}
+
+/// Which outline entries can produce a function finding: every finding needs a session
+/// write, removal or ID, which needs one of the pre-filter's words in the function's own
+/// text, in a function of this file it calls (followed to a fixed point), or a call to a
+/// helper from another module whose summary leaves identity written. Functions without any
+/// are not analysed (their events could only be authentication or rotation, which alone
+/// never make a finding).
+fn relevant_functions(
+    text: &str,
+    outline: &outline::Outline,
+    helpers: &HashMap<String, Summary>,
+    config: &Config,
+) -> Vec<bool> {
+    let defs = &outline.defs;
+    let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
+    // Local spellings of writing helpers from other modules (`set_session`, `auth.login_as`).
+    let writers: Vec<String> = helpers
+        .iter()
+        .filter(|(_, s)| s.writes_identity.is_some())
+        .map(|(path, _)| path.rsplit('.').next().unwrap_or(path).to_string() + "(")
+        .collect();
+    let mut keep: Vec<bool> = (0..defs.len())
+        .map(|i| {
+            let b = body(i);
+            crate::prefilter::body_may_matter(b.as_bytes(), config)
+                || writers.iter().any(|w| b.contains(w.as_str()))
+        })
+        .collect();
+    for _ in 0..defs.len().min(64) {
+        let calls: Vec<String> = (0..defs.len())
+            .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
+            .map(|i| format!("{}(", defs[i].name))
+            .collect();
+        let mut changed = false;
+        for (i, k) in keep.iter_mut().enumerate() {
+            if !*k && calls.iter().any(|c| body(i).contains(c.as_str())) {
+                *k = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    keep
 }
 
 /// The functions (outline indices) a change touches, in source order.

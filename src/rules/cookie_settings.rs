@@ -83,20 +83,27 @@ const KEYWORDS: &[(&str, Kind)] = &[
 const TRIGGERS: &[&str] = &[
     "SESSION_COOKIE",
     "SESSION_LIFETIME",
-    "session.",
-    "sessions.",
+    "SESSION_EXPIRE",
+    "\"session.",
+    "'session.",
+    "tools.sessions.",
     "SessionMiddleware",
     "SessionFactory",
-    "Storage(",
+    "CookieStorage",
+    "RedisStorage",
+    "MemcachedStorage",
     "set_cookie",
-    "PRODUCTION",
-    "prod",
-    "Prod",
 ];
 
 /// Could the text hold a setting these rules read?
 pub fn may_apply(text: &str) -> bool {
     TRIGGERS.iter().any(|t| text.contains(t))
+}
+
+/// Could the file be a production configuration (for the `scan`-only default check)?
+fn may_be_production(path: &str, text: &str) -> bool {
+    text.contains("DEBUG")
+        && (path.to_ascii_lowercase().contains("prod") || text.contains("class Prod"))
 }
 
 /// SID005 and SID006 findings in `file`: on changed lines in the diff modes, all in `scan`.
@@ -111,7 +118,7 @@ pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
         Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| s <= line && line <= e),
     };
     let relevant = match touched {
-        Touched::All => may_apply(&file.text),
+        Touched::All => may_apply(&file.text) || scan && may_be_production(&file.path, &file.text),
         Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| {
             (s..=e.min(file.outline.line_count().max(s))).any(|l| may_apply(file.line_text(l)))
         }),

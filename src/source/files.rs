@@ -54,20 +54,33 @@ pub fn scan(paths: &[String]) -> Result<Input> {
             }
         }
     }
-    let mut files = Vec::with_capacity(found.len());
+    // Read in parallel; the order stays the walk's (sorted) order.
+    use rayon::prelude::*;
+    let read: Vec<Result<(ChangedFile, _)>> = found
+        .into_par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+                path: path.clone().into(),
+                source: e,
+            })?;
+            let f = file_facts(&bytes);
+            Ok((
+                ChangedFile {
+                    path,
+                    new: bytes,
+                    old: None,
+                    touched: Touched::All,
+                },
+                f,
+            ))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
     let mut facts = ProjectFacts::default();
-    for path in found {
-        let bytes = std::fs::read(&path).map_err(|e| Error::Io {
-            path: path.clone().into(),
-            source: e,
-        })?;
-        facts.add(file_facts(&bytes));
-        files.push(ChangedFile {
-            path,
-            new: bytes,
-            old: None,
-            touched: Touched::All,
-        });
+    for r in read {
+        let (file, f) = r?;
+        facts.add(f);
+        files.push(file);
     }
     let changed_paths = files.len();
     let tree: std::sync::Arc<dyn super::ProjectTree> = std::sync::Arc::new(super::DiskTree {
