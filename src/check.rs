@@ -227,7 +227,7 @@ fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a Chan
         .par_iter()
         .map(|f| crate::prefilter::passes(&f.path, &f.new, config))
         .collect();
-    let names: Vec<String> = files
+    let names: Vec<(String, String)> = files
         .par_iter()
         .zip(pass.par_iter())
         .filter(|(_, p)| **p)
@@ -235,6 +235,9 @@ fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a Chan
             let text = String::from_utf8_lossy(&f.new);
             let outline = outline::scan(text.as_bytes());
             crate::prefilter::helper_names(&text, &outline)
+                .into_iter()
+                .map(|n| (f.path.clone(), n))
+                .collect::<Vec<_>>()
         })
         .collect();
     let calls = crate::prefilter::Calls::new(names);

@@ -74,22 +74,46 @@ pub fn passes(path: &str, text: &[u8], config: &Config) -> bool {
             || memchr::memmem::find(text, b"class Prod").is_some())
 }
 
-/// Matches calls `name(` to any of the given function names.
-pub struct Calls(Option<AhoCorasick>);
+/// Matches calls `name(` to helpers, in files that also name the helper's module (an
+/// import of `app/auth_helpers.py` spells `auth_helpers`; of `app/auth/__init__.py`, `auth`).
+pub struct Calls {
+    matcher: Option<AhoCorasick>,
+    /// Per pattern: the module names under which its helpers can be imported.
+    modules: Vec<Vec<String>>,
+}
 
 impl Calls {
-    pub fn new(names: impl IntoIterator<Item = String>) -> Calls {
-        let mut pats: Vec<String> = names.into_iter().map(|n| format!("{n}(")).collect();
-        pats.sort();
-        pats.dedup();
-        if pats.is_empty() {
-            return Calls(None);
+    /// `helpers`: (file path, function name) pairs.
+    pub fn new(helpers: impl IntoIterator<Item = (String, String)>) -> Calls {
+        let mut by_name: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (path, name) in helpers {
+            let stem = path.trim_end_matches(".py");
+            let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
+            let module = stem.rsplit('/').next().unwrap_or(stem).to_string();
+            by_name.entry(format!("{name}(")).or_default().push(module);
         }
-        Calls(AhoCorasick::new(&pats).ok())
+        if by_name.is_empty() {
+            return Calls {
+                matcher: None,
+                modules: Vec::new(),
+            };
+        }
+        let pats: Vec<&String> = by_name.keys().collect();
+        Calls {
+            matcher: AhoCorasick::new(&pats).ok(),
+            modules: by_name.into_values().collect(),
+        }
     }
 
     pub fn any_in(&self, text: &[u8]) -> bool {
-        self.0.as_ref().is_some_and(|m| m.is_match(text))
+        let Some(m) = &self.matcher else {
+            return false;
+        };
+        m.find_overlapping_iter(text).any(|hit| {
+            self.modules[hit.pattern().as_usize()]
+                .iter()
+                .any(|module| memchr::memmem::find(text, module.as_bytes()).is_some())
+        })
     }
 }
 
