@@ -189,6 +189,42 @@ const UNRELATED_TOKENS: &[&str] = &[
     "count",
 ];
 
+/// Tokens of a key that names *who is logged in* (what a logout removes), narrower than
+/// identity: `email`, `account`, `login` also name verification and login-flow state
+/// (`account_verified_email`, `LOGIN_SESSION_KEY`), which flows remove without logging out.
+const USER_TOKENS: &[&str] = &[
+    "user",
+    "userid",
+    "uid",
+    "username",
+    "member",
+    "memberid",
+    "logged",
+    "loggedin",
+    "authenticated",
+    "principal",
+];
+
+/// Whether a session key names the logged-in user (`user_id`, `_auth_user_id`,
+/// `auth.userid`, `member_id`, `logged_in`): removing it is a logout.
+pub fn user_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    // Only the user and plain qualifiers: `_AUTHENTICATION_METHODS_USER_SESSION_KEY` names
+    // bookkeeping about a user, not who is logged in.
+    const QUALIFIERS: &[&str] = &[
+        "id", "pk", "key", "session", "auth", "current", "is", "in", "name",
+    ];
+    !privilege_key(key)
+        && tokens.iter().any(|t| USER_TOKENS.contains(t))
+        && tokens
+            .iter()
+            .all(|t| USER_TOKENS.contains(t) || QUALIFIERS.contains(t))
+}
+
 /// Whether a session key raises privilege (`is_admin`, `role`, `sudo`, `mfa_verified`,
 /// `impersonate_id`) rather than only naming the user.
 pub fn privilege_key(key: &str) -> bool {
@@ -232,6 +268,33 @@ pub fn identity_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn user_keys() {
+        for k in [
+            "user_id",
+            "_auth_user_id",
+            "auth.userid",
+            "member_id",
+            "logged_in",
+            "uid",
+            "USER_ID_SESSION_KEY",
+            "current_user",
+        ] {
+            assert!(user_key(k), "{k} names the user");
+        }
+        for k in [
+            "account_verified_email",
+            "LOGIN_SESSION_KEY",
+            "EMAIL_VERIFICATION_CODE_SESSION_KEY",
+            "AUTHENTICATION_METHODS_SESSION_KEY",
+            "_AUTHENTICATION_METHODS_USER_SESSION_KEY",
+            "is_admin",
+            "user_theme",
+        ] {
+            assert!(!user_key(k), "{k} does not name the user");
+        }
+    }
 
     #[test]
     fn identity_keys() {

@@ -45,7 +45,7 @@ pub enum Event {
     /// A key removed from the session (`session.pop("user_id")`, `del session[k]`).
     Remove {
         framework: Framework,
-        /// The key names the user (not only a privilege).
+        /// The key names the logged-in user (`user_id`, `_auth_user_id`): a logout.
         identity: bool,
         desc: String,
         session: String,
@@ -181,6 +181,11 @@ impl<'a> Semantic<'a> {
             .unwrap_or_else(|| "session".to_string())
     }
 
+    /// A key naming the logged-in user (what a logout removes), or a configured identity key.
+    pub fn user_key(&self, key: &str) -> bool {
+        auth::user_key(key) || self.config.settings.identity_keys.iter().any(|k| k == key)
+    }
+
     fn identity_key(&self, key: &str) -> bool {
         auth::identity_key(key) || self.config.settings.identity_keys.iter().any(|k| k == key)
     }
@@ -247,7 +252,7 @@ impl<'a> Semantic<'a> {
                                 let key = self.key_text(first);
                                 out.push(Event::Remove {
                                     framework: fw,
-                                    identity: self.identity_key(&key) && !auth::privilege_key(&key),
+                                    identity: self.user_key(&key),
                                     desc: format!("{session}.{method}({key:?})"),
                                     session,
                                 });
@@ -529,7 +534,7 @@ impl<'a> Semantic<'a> {
             let key = self.key_text(k);
             out.push(Event::Remove {
                 framework: fw,
-                identity: self.identity_key(&key) && !auth::privilege_key(&key),
+                identity: self.user_key(&key),
                 desc: format!("del {}[{key:?}]", self.text(value)),
                 session: self.text(value).to_string(),
             });

@@ -183,8 +183,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
     /// Is the logout complete on this path: data erased, and on stores whose erased record
     /// stays valid under the same ID, the ID replaced too?
     fn invalidated(&self, st: &State, fw: Framework) -> bool {
-        logout_needs_rotation(self.sem.backend(fw)) && st.rotated && st.reset
-            || !logout_needs_rotation(self.sem.backend(fw)) && st.reset
+        st.reset && (st.rotated || !logout_needs_rotation(self.sem.backend(fw)))
     }
 
     /// Records an unprotected write or removal at `node` (or at the inlined call site).
@@ -265,25 +264,24 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     identity,
                     privilege,
                     lowers,
+                    key,
                     desc,
                     session,
                     helper,
-                    ..
                 },
             ) => {
-                if *identity && !*privilege {
-                    if *lowers {
-                        self.mark(
-                            node,
-                            st,
-                            *framework,
-                            desc.clone(),
-                            session.clone(),
-                            helper.clone(),
-                        );
-                    } else {
-                        st.wrote_identity = true;
-                    }
+                // `session["logged_in"] = False` logs out; any other identity write logs in.
+                if *lowers && self.sem.user_key(key) {
+                    self.mark(
+                        node,
+                        st,
+                        *framework,
+                        desc.clone(),
+                        session.clone(),
+                        helper.clone(),
+                    );
+                } else if *identity && !*privilege && !*lowers {
+                    st.wrote_identity = true;
                 }
                 true
             }
@@ -365,24 +363,10 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 if !identity || privilege || self.protected(st, framework) {
                     return;
                 }
-                let Some((auth, auth_label)) = st.auth.clone() else {
-                    return;
-                };
-                let (at, stmt, inner) = match &self.call_site {
-                    Some(cs) => (cs.at.clone(), cs.stmt.clone(), Some(cs.helper.clone())),
-                    None => (place(self.parsed, node), statement(self.parsed, node), None),
-                };
-                st.pending.insert(Pending {
-                    at,
-                    framework,
-                    desc,
-                    session,
-                    helper,
-                    stmt,
-                    inner,
-                    auth,
-                    auth_label,
-                });
+                // A login: only after authentication.
+                if st.auth.is_some() {
+                    self.mark(node, st, framework, desc, session, helper);
+                }
             }
             Event::Session {
                 effect,
@@ -780,10 +764,10 @@ fn finding(
         Mode::Login => remediation(ctx, def, backend, writes, is_async),
         Mode::Privilege => {
             let mut r = remediation(ctx, def, backend, writes, is_async);
+            // The backend's fix, worded for a privilege change (cookie stores never get here).
             r.summary = r
                 .summary
-                .replace("writing the identity", "raising the privilege")
-                .replace("before login survives", "before survives");
+                .replace("writing the identity", "raising the privilege");
             r
         }
     };
@@ -845,7 +829,7 @@ fn storage_note(storage: Storage) -> &'static str {
 
 fn logout_why(backend: Backend) -> String {
     let what = match backend {
-        Backend::DjangoDb => "Django's `clear()` (and `del`/`pop`) only empties the session in memory: the middleware then deletes the cookie and the database row keeps the old data under the same key. `logout()` or `flush()` deletes the row and issues a new key.",
+        Backend::DjangoDb => "Django's `del`/`pop` remove one key and save the rest under the same key; `clear()` empties the session in memory, but the middleware then only deletes the cookie, and the database row keeps the old data (the login included) under that key. `logout()` or `flush()` deletes the row and issues a new key.",
         Backend::Beaker => "Beaker's `delete()` and `clear()` keep the session ID; `invalidate()` deletes the record and issues a new ID.",
         Backend::CherryPy => "CherryPy's `clear()` keeps the ID; `cherrypy.lib.sessions.expire()` ends the session.",
         Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID unless it is cleared and regenerated.",
