@@ -234,7 +234,7 @@ fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a Chan
         .flat_map_iter(|(f, _)| {
             let text = String::from_utf8_lossy(&f.new);
             let outline = outline::scan(text.as_bytes());
-            crate::prefilter::helper_names(&text, &outline)
+            crate::prefilter::helper_names(&text, &outline, config)
                 .into_iter()
                 .map(|n| (f.path.clone(), n))
                 .collect::<Vec<_>>()
@@ -603,50 +603,20 @@ fn check_file(
     }
 }
 
-/// Which outline entries can produce a function finding: every finding needs a session
-/// write, removal or ID, which needs one of the pre-filter's words in the function's own
-/// text, in a function of this file it calls (followed to a fixed point), or a call to a
-/// helper from another module whose summary leaves identity written. Functions without any
-/// are not analysed (their events could only be authentication or rotation, which alone
-/// never make a finding).
+/// `prefilter::relevant` for a file, with the writing helpers it imports from other modules.
 fn relevant_functions(
     text: &str,
     outline: &outline::Outline,
     helpers: &HashMap<String, Summary>,
     config: &Config,
 ) -> Vec<bool> {
-    let defs = &outline.defs;
-    let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
-    // Local spellings of writing helpers from other modules (`set_session`, `auth.login_as`).
+    // Local spellings of writing helpers (`set_session(`, `auth.login_as(`).
     let writers: Vec<String> = helpers
         .iter()
         .filter(|(_, s)| s.writes_identity.is_some())
         .map(|(path, _)| path.rsplit('.').next().unwrap_or(path).to_string() + "(")
         .collect();
-    let mut keep: Vec<bool> = (0..defs.len())
-        .map(|i| {
-            let b = body(i);
-            crate::prefilter::body_may_matter(b.as_bytes(), config)
-                || writers.iter().any(|w| b.contains(w.as_str()))
-        })
-        .collect();
-    for _ in 0..defs.len().min(64) {
-        let calls: Vec<String> = (0..defs.len())
-            .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
-            .map(|i| format!("{}(", defs[i].name))
-            .collect();
-        let mut changed = false;
-        for (i, k) in keep.iter_mut().enumerate() {
-            if !*k && calls.iter().any(|c| body(i).contains(c.as_str())) {
-                *k = true;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    keep
+    crate::prefilter::relevant(text, outline, &writers, config)
 }
 
 /// The functions (outline indices) a change touches, in source order.

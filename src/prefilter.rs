@@ -55,23 +55,8 @@ pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
 
 /// Does the file's text (or path) hold something a rule reads?
 pub fn passes(path: &str, text: &[u8], config: &Config) -> bool {
-    if matcher().is_match(text) {
-        return true;
-    }
-    let s = &config.settings;
-    let configured = s
-        .identity_writers
-        .iter()
-        .chain(&s.regeneration_functions)
-        .map(|n| n.rsplit('.').next().unwrap_or(n))
-        .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some());
-    if configured {
-        return true;
-    }
-    // SID005's production default: `DEBUG = False` in a production module or class.
-    memchr::memmem::find(text, b"DEBUG").is_some()
-        && (path.to_ascii_lowercase().contains("prod")
-            || memchr::memmem::find(text, b"class Prod").is_some())
+    body_may_matter(text, config)
+        || crate::rules::cookie_settings::may_be_production(path, &String::from_utf8_lossy(text))
 }
 
 /// Matches calls `name(` to helpers, in files that also name the helper's module (an
@@ -117,35 +102,35 @@ impl Calls {
     }
 }
 
-/// Top-level functions of a passing file that may leave identity written: those whose body
-/// passes the filter, and those calling such a function of the same file (a helper may do
-/// the write through a local helper).
-pub fn helper_names(text: &str, outline: &crate::python::outline::Outline) -> Vec<String> {
+/// Which outline entries can produce a function finding: every finding needs a session
+/// write, removal or ID, which needs one of the filter's words in the entry's own text, in a
+/// function of this file it calls (followed to a fixed point: a helper may write through a
+/// local helper), or a call to one of `writers` (`name(`: helpers from other modules whose
+/// summaries leave identity written). Entries without any are not analysed: their events
+/// could only be authentication or rotation, which alone never make a finding.
+pub fn relevant(
+    text: &str,
+    outline: &crate::python::outline::Outline,
+    writers: &[String],
+    config: &Config,
+) -> Vec<bool> {
     use crate::python::outline::DefKind;
-    let defs: Vec<&crate::python::outline::Def> = outline
-        .defs
-        .iter()
-        .filter(|d| d.kind == DefKind::Function && d.parent.is_none())
+    let defs = &outline.defs;
+    let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
+    let mut keep: Vec<bool> = (0..defs.len())
+        .map(|i| {
+            let b = body(i);
+            body_may_matter(b.as_bytes(), config) || writers.iter().any(|w| b.contains(w.as_str()))
+        })
         .collect();
-    let body = |d: &crate::python::outline::Def| text.get(d.start_byte..d.end_byte).unwrap_or("");
-    let mut keep: Vec<bool> = defs
-        .iter()
-        .map(|d| matcher().is_match(body(d).as_bytes()))
-        .collect();
-    // Local callers, to a fixed point (bounded by the number of functions).
     for _ in 0..defs.len().min(64) {
-        let kept: Vec<String> = defs
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(d, _)| format!("{}(", d.name))
+        let calls: Vec<String> = (0..defs.len())
+            .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
+            .map(|i| format!("{}(", defs[i].name))
             .collect();
-        if kept.is_empty() {
-            break;
-        }
         let mut changed = false;
-        for (d, k) in defs.iter().zip(keep.iter_mut()) {
-            if !*k && kept.iter().any(|c| body(d).contains(c.as_str())) {
+        for (i, k) in keep.iter_mut().enumerate() {
+            if !*k && calls.iter().any(|c| body(i).contains(c.as_str())) {
                 *k = true;
                 changed = true;
             }
@@ -154,9 +139,20 @@ pub fn helper_names(text: &str, outline: &crate::python::outline::Outline) -> Ve
             break;
         }
     }
-    defs.iter()
-        .zip(&keep)
-        .filter(|(_, k)| **k)
-        .map(|(d, _)| d.name.clone())
+    keep
+}
+
+/// Top-level functions of a passing file that may leave identity written (for step two).
+pub fn helper_names(
+    text: &str,
+    outline: &crate::python::outline::Outline,
+    config: &Config,
+) -> Vec<String> {
+    use crate::python::outline::DefKind;
+    relevant(text, outline, &[], config)
+        .into_iter()
+        .zip(&outline.defs)
+        .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
+        .map(|(_, d)| d.name.clone())
         .collect()
 }

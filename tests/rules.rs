@@ -161,14 +161,17 @@ fn rules_lists_all_six_with_their_defaults() {
             .unwrap_or_else(|| panic!("{code} missing:\n{out}"));
         assert!(line.contains(name) && line.contains(level), "{line}");
     }
-    let doc = r.sidguard(&["explain", "SID003"]).stdout();
-    for section in [
-        "## What it does",
-        "## Why is this bad?",
-        "## Example",
-        "## Use instead",
-        "## References",
-    ] {
-        assert!(doc.contains(section), "{section} in:\n{doc}");
+    for code in ["SID002", "SID003", "SID004", "SID005", "SID006"] {
+        let doc = r.sidguard(&["explain", code]).stdout();
+        assert!(doc.starts_with(&format!("# {code} ")), "{doc}");
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Use instead",
+            "## References",
+        ] {
+            assert!(doc.contains(section), "{code}: {section} in:\n{doc}");
+        }
     }
 }

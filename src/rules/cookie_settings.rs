@@ -31,6 +31,8 @@ enum Kind {
     Lifetime(u64),
     /// An idle timeout whose `None` means "never".
     Timeout(u64),
+    /// Read for another setting's message (`SESSION_EXPIRE_AT_BROWSER_CLOSE`), never a finding.
+    Recorded,
 }
 
 /// Settings written by name (module constants, config keys, dictionary keys).
@@ -101,7 +103,7 @@ pub fn may_apply(text: &str) -> bool {
 }
 
 /// Could the file be a production configuration (for the `scan`-only default check)?
-fn may_be_production(path: &str, text: &str) -> bool {
+pub fn may_be_production(path: &str, text: &str) -> bool {
     text.contains("DEBUG")
         && (path.to_ascii_lowercase().contains("prod") || text.contains("class Prod"))
 }
@@ -197,7 +199,7 @@ fn settings_at<'t>(
     let named = |name: &str| -> Option<(Kind, &'static str)> {
         if name == "SESSION_EXPIRE_AT_BROWSER_CLOSE" {
             // Recorded for SID006's message, never a finding by itself.
-            return Some((Kind::Lifetime(0), "Django"));
+            return Some((Kind::Recorded, "Django"));
         }
         NAMED.iter().find(|(n, _, _)| *n == name).map(|(_, k, fw)| {
             let fw = if fw.is_empty() {
@@ -544,7 +546,6 @@ fn too_long(
     value: Node<'_>,
 ) -> Option<Finding> {
     let (factor, none_unbounded) = match kind {
-        Kind::Lifetime(0) => return None,
         Kind::Lifetime(f) => (f, false),
         Kind::Timeout(f) => (f, true),
         _ => return None,
@@ -682,17 +683,15 @@ fn default_finding(
 ) -> Finding {
     let file = ctx.file;
     let span: Span = span_of(file, parsed, at);
-    let patch = fix::replace_line(
+    let patch = fix::patch(
         file,
         span.line.saturating_sub(2).max(1),
         (span.line + 2).min(file.outline.line_count().max(1)),
-        span.line,
-        Some(&format!(
-            "{}\n{}SESSION_COOKIE_SECURE = True",
-            file.line_text(span.line),
-            &file.line_text(span.line)
-                [..file.line_text(span.line).len() - file.line_text(span.line).trim_start().len()]
-        )),
+        &[fix::Insertion {
+            line: span.line,
+            after: true,
+            code: "SESSION_COOKIE_SECURE = True".to_string(),
+        }],
     );
     make(
         file,

@@ -51,7 +51,6 @@ const REQUEST_DATA: &[&str] = &[
     "rel_url",
     "url",
     "path",
-    "GET_dict",
 ];
 
 /// Cookie names that are a session cookie.
