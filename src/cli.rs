@@ -95,6 +95,29 @@ pub enum Command {
         /// The remote's URL (git passes it; unused).
         url: Option<String>,
     },
+    /// Review a pull request: check its change and post (or print) a GitHub review with
+    /// line comments and suggestions. Posts with GITHUB_TOKEN, GITHUB_REPOSITORY and the PR
+    /// number (--number or the event at GITHUB_EVENT_PATH); without a token it is a dry run.
+    Pr {
+        /// The branch the pull request merges into (e.g. origin/main).
+        #[arg(long)]
+        base: String,
+        /// The pull request's head commit.
+        #[arg(long, default_value = "HEAD")]
+        head: String,
+        /// The pull request number (default: from GITHUB_EVENT_PATH).
+        #[arg(long)]
+        number: Option<u64>,
+        /// OWNER/NAME (default: GITHUB_REPOSITORY).
+        #[arg(long, value_name = "OWNER/NAME")]
+        repo: Option<String>,
+        /// Print the review JSON instead of posting it (the default without GITHUB_TOKEN).
+        #[arg(long)]
+        dry_run: bool,
+        /// The review event when a new finding blocks.
+        #[arg(long, value_enum, default_value_t = crate::pr::Event::RequestChanges)]
+        event: crate::pr::Event,
+    },
     /// Install the plain git pre-commit hook into this repository.
     Install {
         /// Replace an existing pre-commit hook that is not sidguard's.
@@ -211,6 +234,26 @@ fn run(cli: &Cli) -> Result<i32> {
                 remote,
             );
         }
+        Command::Pr {
+            base,
+            head,
+            number,
+            repo,
+            dry_run,
+            event,
+        } => {
+            return crate::pr::run(&crate::pr::Args {
+                base,
+                head,
+                number: *number,
+                repo: repo.as_deref(),
+                dry_run: *dry_run,
+                event: *event,
+                strict: g.strict,
+                config: g.config.as_deref(),
+                color: use_color(g.color),
+            });
+        }
         Command::Staged { paths } => {
             // pre-commit's pre-push stage (and `run --from-ref --to-ref`) passes the range in
             // the environment: check what would be pushed instead of the index.
@@ -237,7 +280,7 @@ fn run(cli: &Cli) -> Result<i32> {
             (crate::source::Mode::Scan, _) => "no Python files found",
         };
         eprintln!("sidguard: {what}; nothing to check");
-        if g.format == Format::Json {
+        if g.format.is_document() {
             print(&crate::report::render(
                 &crate::check::Outcome::default(),
                 g.format,

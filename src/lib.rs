@@ -14,6 +14,7 @@ pub mod frameworks;
 pub mod hook;
 pub mod install;
 pub mod policy;
+pub mod pr;
 pub mod prefilter;
 pub mod project;
 pub mod python;

@@ -2,21 +2,51 @@
 //! one file per format. Text output neutralises control characters from scanned content
 //! (a file name or a string literal cannot clear the screen or forge a report line).
 
+pub mod edits;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod rdjson;
+pub mod sarif;
 pub mod text;
 
 use crate::check::Outcome;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// Coloured report with explanations and patches (for people).
     Text,
+    /// sidguard's own JSON (versioned; for scripts).
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality report.
+    Gitlab,
+    /// reviewdog's diagnostic format (rdjson), with suggestions.
+    Rdjson,
+}
+
+impl Format {
+    /// Formats other tools read: printed even when there is nothing to check, so the reader
+    /// always gets a valid (empty) document.
+    pub fn is_document(self) -> bool {
+        matches!(
+            self,
+            Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson
+        )
+    }
 }
 
 pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     match format {
         Format::Text => text::render(outcome, color),
         Format::Json => json::render(outcome),
+        Format::Sarif => sarif::render(outcome),
+        Format::Github => github::render(outcome),
+        Format::Gitlab => gitlab::render(outcome),
+        Format::Rdjson => rdjson::render(outcome),
     }
 }
 

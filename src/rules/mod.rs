@@ -183,11 +183,7 @@ pub fn span_of(file: &SourceFile, parsed: &Parsed, node: Node<'_>) -> Span {
     let col = parsed.file_col(s.row, s.column);
     let end_col = parsed.file_col(e.row, e.column);
     let column = login_without_regeneration::char_col(file, line, col);
-    let end_column = if end_line == line {
-        login_without_regeneration::char_col(file, line, end_col)
-    } else {
-        file.line_text(line).chars().count() + 1
-    };
+    let end_column = login_without_regeneration::char_col(file, end_line, end_col);
     Span {
         line,
         column,

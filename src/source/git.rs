@@ -113,6 +113,69 @@ pub fn range(base: &str, head: &str) -> Result<Input> {
     tree_change(&repo, Some(&old), &new, None)
 }
 
+/// What a pull request from `head` into `base` shows: the change since the merge base, the
+/// head commit's id, and for each changed path the new-side line ranges of its diff hunks with
+/// GitHub's three lines of context (the only lines a review comment may be placed on).
+pub struct PullRequest {
+    pub input: Input,
+    pub head: String,
+    pub commentable: std::collections::BTreeMap<String, Vec<(usize, usize)>>,
+}
+
+pub fn pull_request(base: &str, head: &str) -> Result<PullRequest> {
+    // First, so a bad revision or unrelated histories get `diff`'s messages.
+    let input = range(base, head)?;
+    let repo = open()?;
+    let head_commit = resolve_commit(&repo, head)?;
+    let head_id = head_commit.id().to_string();
+    let base_commit = resolve_commit(&repo, base)?;
+    let fork = repo
+        .merge_base(base_commit.id(), head_commit.id())
+        .and_then(|oid| repo.find_commit(oid))
+        .map_err(|e| Error::git("finding the merge base", e))?;
+    let old = fork
+        .tree()
+        .map_err(|e| Error::git("reading the merge base's tree", e))?;
+    let new = head_commit
+        .tree()
+        .map_err(|e| Error::git("reading the head's tree", e))?;
+    let mut opts = DiffOptions::new();
+    opts.context_lines(3).ignore_submodules(true);
+    let mut diff = repo
+        .diff_tree_to_tree(Some(&old), Some(&new), Some(&mut opts))
+        .map_err(|e| Error::git("diffing the pull request", e))?;
+    let mut find = DiffFindOptions::new();
+    find.renames(true);
+    diff.find_similar(Some(&mut find))
+        .map_err(|e| Error::git("detecting renames", e))?;
+    let mut commentable: std::collections::BTreeMap<String, Vec<(usize, usize)>> =
+        Default::default();
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        Some(&mut |delta, hunk| {
+            if let Some(path) = delta.new_file().path().and_then(|p| p.to_str()) {
+                let start = hunk.new_start() as usize;
+                let lines = hunk.new_lines() as usize;
+                if lines > 0 {
+                    commentable
+                        .entry(path.to_string())
+                        .or_default()
+                        .push((start, start + lines - 1));
+                }
+            }
+            true
+        }),
+        None,
+    )
+    .map_err(|e| Error::git("reading the pull request's hunks", e))?;
+    Ok(PullRequest {
+        input,
+        head: head_id,
+        commentable,
+    })
+}
+
 /// The change from `old` (or the empty tree) to `new`, as an `Input`: what `diff` and the
 /// push modes check. Python blobs larger than `max_blob` bytes are listed as skipped.
 pub fn tree_change(
