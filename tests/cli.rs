@@ -651,3 +651,108 @@ def perform_password_login(request, credentials, login):\n    user = authenticat
         run.stdout()
     );
 }
+
+/// Runs `sidguard pre-receive` in `r` with `stdin`, returning (exit code, stdout).
+fn pre_receive(r: &Repo, stdin: &str, format: &str) -> (i32, String) {
+    use std::io::Write;
+    let mut cmd = std::process::Command::new(common::BIN);
+    cmd.args(["pre-receive", "--format", format])
+        .current_dir(r.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    common::git_env(&mut cmd, &r.home());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// Checks one report in `format` holds the one SID001 finding on app.py line 10.
+fn assert_report(format: &str, out: &str) {
+    match format {
+        "sarif" => {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            assert_eq!(v["version"], "2.1.0");
+            let results = v["runs"][0]["results"].as_array().unwrap();
+            assert_eq!(results.len(), 1, "{out}");
+            assert_eq!(results[0]["ruleId"], "SID001");
+            let loc = &results[0]["locations"][0]["physicalLocation"];
+            assert_eq!(loc["artifactLocation"]["uri"], "app.py");
+            assert_eq!(loc["region"]["startLine"], 10);
+            let fp = results[0]["partialFingerprints"]["sidguardFinding/v1"]
+                .as_str()
+                .unwrap();
+            assert_eq!(fp.len(), 32);
+            let fix = &results[0]["fixes"][0]["artifactChanges"][0]["replacements"][0];
+            assert_eq!(fix["deletedRegion"]["startLine"], 10);
+            assert_eq!(fix["insertedContent"]["text"], "        session.clear()\n");
+        }
+        "github" => {
+            assert!(out.starts_with("::error file=app.py,line=10,"), "{out}");
+            assert_eq!(out.lines().count(), 1, "{out}");
+        }
+        "gitlab" => {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            assert_eq!(v.as_array().unwrap().len(), 1, "{out}");
+            assert_eq!(v[0]["check_name"], "SID001");
+            assert_eq!(v[0]["severity"], "critical");
+            assert_eq!(v[0]["location"]["path"], "app.py");
+            assert_eq!(v[0]["location"]["lines"]["begin"], 10);
+        }
+        "rdjson" => {
+            let v: serde_json::Value = serde_json::from_str(out).unwrap();
+            let d = &v["diagnostics"][0];
+            assert_eq!(d["code"]["value"], "SID001");
+            assert_eq!(d["location"]["range"]["start"]["line"], 10);
+            assert_eq!(
+                d["suggestions"][0]["text"],
+                "        session.clear()\n        session[\"user_id\"] = user.id\n"
+            );
+        }
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn every_command_speaks_every_format() {
+    let r = Repo::new();
+    r.write("README", "x\n");
+    r.commit_all("base");
+    let base = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    for format in ["sarif", "github", "gitlab", "rdjson"] {
+        let run = r.sidguard(&["staged", "--format", format]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        assert_report(format, &run.stdout());
+        let run = r.sidguard(&["scan", "--format", format, "app.py"]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        assert_report(format, &run.stdout());
+    }
+    r.git(&["commit", "-q", "-m", "login"]);
+    let head = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    for format in ["sarif", "github", "gitlab", "rdjson"] {
+        let run = r.sidguard(&["diff", &base, "--format", format]);
+        assert_eq!(run.code(), 1, "{format}: {}", run.stderr());
+        assert_report(format, &run.stdout());
+        let (code, out) = pre_receive(&r, &format!("{base} {head} refs/heads/main\n"), format);
+        assert_eq!(code, 1, "{format}");
+        assert_report(format, &out);
+    }
+    // Nothing to check still gives a valid, empty document.
+    let run = r.sidguard(&["diff", "HEAD", "--format", "sarif"]);
+    assert_eq!(run.code(), 0);
+    let v = run.json();
+    assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 0);
+    let run = r.sidguard(&["diff", "HEAD", "--format", "gitlab"]);
+    assert_eq!(run.json(), serde_json::json!([]));
+}

@@ -57,3 +57,30 @@ snap!(rules_aiohttp, "rules/aiohttp");
 snap!(rules_beaker, "rules/beaker");
 snap!(rules_cherrypy, "rules/cherrypy");
 snap!(rules_quart_session, "rules/quart_session");
+
+/// The machine-readable formats (SARIF, GitHub annotations, GitLab Code Quality, rdjson) on the
+/// demo app and on a fixture set with every rule (some findings without a safe edit).
+macro_rules! formats {
+    ($name:ident, $dir:expr) => {
+        #[test]
+        fn $name() {
+            let input = source::files::scan(&[$dir.to_string()]).unwrap();
+            let o = check::run(input, false);
+            assert!(!o.findings.is_empty());
+            for (format, label) in [
+                (Format::Sarif, "sarif"),
+                (Format::Github, "github"),
+                (Format::Gitlab, "gitlab"),
+                (Format::Rdjson, "rdjson"),
+            ] {
+                insta::assert_snapshot!(
+                    format!("{}_{label}", stringify!($name)),
+                    report::render(&o, format, false)
+                );
+            }
+        }
+    };
+}
+
+formats!(formats_examples, "examples");
+formats!(formats_rules_django, "tests/fixtures/rules/django");

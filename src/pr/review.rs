@@ -294,9 +294,14 @@ pub fn build(
         }
     } else {
         body.push_str(&format!(
-            "### sidguard: {} ({} blocking)\n\nSession fixation (CWE-384): see the comments on the lines below.",
+            "### sidguard: {} ({} blocking)\n\nSession fixation (CWE-384){}.",
             plural(new.len(), "new finding"),
-            blocking_new
+            blocking_new,
+            if comments.is_empty() {
+                ""
+            } else {
+                ": see the comments on the lines"
+            }
         ));
         if still_open > 0 {
             body.push_str(&format!(

@@ -23,7 +23,12 @@ pub fn git_env(cmd: &mut Command, home: &Path) {
         .env_remove("GIT_INDEX_FILE")
         .env_remove("GIT_WORK_TREE")
         .env_remove("NO_COLOR")
-        .env_remove("PRE_COMMIT_COLOR");
+        .env_remove("PRE_COMMIT_COLOR")
+        // No test may reach GitHub: `pr` only talks to a server a test starts.
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_REPOSITORY")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("GITHUB_API_URL");
 }
 
 impl Repo {
@@ -83,9 +88,17 @@ impl Repo {
     }
 
     pub fn sidguard_in(&self, sub: &str, args: &[&str]) -> Run {
+        self.sidguard_env(sub, args, &[])
+    }
+
+    /// Runs sidguard with extra environment variables.
+    pub fn sidguard_env(&self, sub: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(BIN);
         cmd.args(args).current_dir(self.path().join(sub));
         git_env(&mut cmd, &self.home());
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
         Run(cmd.output().expect("sidguard runs"))
     }
 }
