@@ -99,10 +99,21 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .as_deref()
         .map(|t| modules::ModuleIndex::new(t.paths()))
         .unwrap_or_default();
+    let max_bytes = opts.config.settings.max_file_bytes;
     let changed: Vec<&ChangedFile> = input
         .files
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
+        .filter(|f| {
+            let big = f.new.len() as u64 > max_bytes;
+            if big {
+                out.skipped.push(Skipped {
+                    path: f.path.clone(),
+                    reason: too_big(f.new.len() as u64, max_bytes),
+                });
+            }
+            !big
+        })
         .collect();
     let scanned = changed.len();
     let timings = std::env::var_os("SIDGUARD_TIMINGS").is_some();
@@ -184,9 +195,25 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             // A bug must not turn into a silent pass or take the other files down: the file
             // is reported as skipped (and so never looks clean).
             let started = Instant::now();
+            let budget = std::time::Duration::from_millis(opts.config.settings.file_time_budget_ms);
+            crate::budget::start(budget);
             let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 check_file(f, versions, facts, mode, opts, helpers)
             }));
+            let over = crate::budget::exceeded();
+            crate::budget::clear();
+            let r = r.map(|mut r| {
+                if over {
+                    r.refused = Some(Skipped {
+                        path: f.path.clone(),
+                        reason: format!(
+                            "its analysis took longer than the per-file time budget ({} ms, `file-time-budget-ms`); findings shown for it may be incomplete",
+                            budget.as_millis()
+                        ),
+                    });
+                }
+                r
+            });
             if timings && started.elapsed().as_millis() >= 20 {
                 eprintln!(
                     "sidguard: timings: {} took {:.1} ms",
@@ -486,17 +513,22 @@ fn check_file(
     let relevant = relevant_functions(&new.text, &new.outline, helpers, &opts.config);
     // `scan` parses the whole file at once when most of it will be analysed, else only
     // the functions that can matter (each as a slice).
-    let whole = matches!(cf.touched, Touched::All) && mode == Mode::Scan && {
-        let lines: usize = new
-            .outline
-            .defs
-            .iter()
-            .zip(&relevant)
-            .filter(|(d, r)| **r && d.parent.is_none())
-            .map(|(d, _)| d.end_line + 1 - d.start_line)
-            .sum();
-        lines * 2 > new.outline.line_count()
-    };
+    // Not for files with thousands of functions: finding each one in a whole-file tree walks
+    // the siblings before it (quadratic); slices keep it linear.
+    let whole = matches!(cf.touched, Touched::All)
+        && mode == Mode::Scan
+        && new.outline.defs.len() <= WHOLE_FILE_MAX_DEFS
+        && {
+            let lines: usize = new
+                .outline
+                .defs
+                .iter()
+                .zip(&relevant)
+                .filter(|(d, r)| **r && d.parent.is_none())
+                .map(|(d, _)| d.end_line + 1 - d.start_line)
+                .sum();
+            lines * 2 > new.outline.line_count()
+        };
     let file = SourceFile::from_prepared(new, whole);
     if let Some(reason) = &file.refused {
         return FileResult {
@@ -519,8 +551,12 @@ fn check_file(
     let defs = affected(&file, &cf.touched);
     let mut findings = Vec::new();
     for &def in &defs {
+        if crate::budget::exceeded() {
+            break;
+        }
         if relevant[def] {
             findings.extend(rules::check_function(&ctx, def));
+            file.release(def);
         }
     }
     // Cookie and lifetime settings (SID005, SID006): wherever they are written.
@@ -602,6 +638,14 @@ fn check_file(
         refused: partial,
     }
 }
+
+/// The reason for skipping a file over `max-file-bytes`.
+pub fn too_big(size: u64, max: u64) -> String {
+    format!("larger than the limit ({size} bytes; `max-file-bytes` is {max})")
+}
+
+/// Above this many functions a file is parsed function by function, never whole.
+const WHOLE_FILE_MAX_DEFS: usize = 2_000;
 
 /// `prefilter::relevant` for a file, with the writing helpers it imports from other modules.
 fn relevant_functions(

@@ -185,6 +185,7 @@ fn print(text: &str) -> Result<()> {
 fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
     let started = std::time::Instant::now();
+    let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
         Command::Config => {
             let config = match &g.config {
@@ -268,7 +269,16 @@ fn run(cli: &Cli) -> Result<i32> {
             }
         }
         Command::Diff { base, head } => crate::source::git::range(base, head)?,
-        Command::Scan { paths } => crate::source::files::scan(paths)?,
+        Command::Scan { paths } => {
+            // The configuration first: its `max-file-bytes` decides which files are read.
+            let config = match &g.config {
+                Some(path) => Config::load_path(path)?,
+                None => Config::discover(&std::env::current_dir().unwrap_or_default())?,
+            };
+            let input = crate::source::files::scan_limited(paths, config.settings.max_file_bytes)?;
+            scan_config = Some(config);
+            input
+        }
     };
     let mode = input.mode;
     if input.files.is_empty() && input.skipped.is_empty() {
@@ -293,6 +303,7 @@ fn run(cli: &Cli) -> Result<i32> {
     // Configuration: --config, else the file in the checked tree (diff modes), else the
     // nearest one on disk (`scan`).
     let config = match (&g.config, &input.config_file) {
+        _ if scan_config.is_some() => scan_config.take().unwrap_or_default(),
         (Some(path), _) => Config::load_path(path)?,
         (None, Some(file)) => Config::parse(file)?.unwrap_or_default(),
         (None, None) if mode == crate::source::Mode::Scan => {

@@ -14,6 +14,8 @@
 //! disable = ["SID001"]                            # rules not run
 //! client-cookie-severity = "error"                # or "warning": findings on cookie sessions do not block
 //! max-session-lifetime-days = 30                  # SID006: longer absolute lifetimes are reported
+//! max-file-bytes = 10485760                       # larger files are skipped (reported, never silent)
+//! file-time-budget-ms = 10000                     # a file taking longer is skipped (reported)
 //!
 //! [tool.sidguard.severity]                        # per-rule severity: "error" blocks, "warning" does not
 //! SID006 = "error"
@@ -51,7 +53,16 @@ pub struct Settings {
     pub max_session_lifetime_days: u64,
     /// Per-rule severity overrides, by code or name.
     pub severity: std::collections::BTreeMap<String, CookieSeverity>,
+    /// Files larger than this are not analysed (listed as skipped).
+    pub max_file_bytes: u64,
+    /// A file whose analysis takes longer than this is abandoned (listed as skipped).
+    pub file_time_budget_ms: u64,
 }
+
+/// 10 MiB: generated or vendored code, not a view someone wrote by hand.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 10 << 20;
+/// Ten seconds: the largest real files take well under one.
+pub const DEFAULT_FILE_TIME_BUDGET_MS: u64 = 10_000;
 
 /// The default SID006 threshold: OWASP's guidance keeps absolute lifetimes short; a month
 /// is already generous for anything but low-risk sites.
@@ -69,6 +80,8 @@ impl Default for Settings {
             client_cookie_severity: CookieSeverity::Error,
             max_session_lifetime_days: DEFAULT_MAX_LIFETIME_DAYS,
             severity: std::collections::BTreeMap::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            file_time_budget_ms: DEFAULT_FILE_TIME_BUDGET_MS,
         }
     }
 }
@@ -153,6 +166,17 @@ impl Config {
             if crate::rules::find(code).is_none() {
                 return Err(Error::Usage(format!(
                     "{}: invalid sidguard configuration: `{key}` names an unknown rule `{code}` (`sidguard rules` lists them)",
+                    file.origin
+                )));
+            }
+        }
+        for (key, value) in [
+            ("max-file-bytes", settings.max_file_bytes),
+            ("file-time-budget-ms", settings.file_time_budget_ms),
+        ] {
+            if value == 0 {
+                return Err(Error::Usage(format!(
+                    "{}: invalid sidguard configuration: `{key}` must be at least 1",
                     file.origin
                 )));
             }

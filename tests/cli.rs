@@ -492,12 +492,19 @@ fn rules_and_explain() {
 fn hostile_nesting_is_skipped_not_a_crash() {
     let r = Repo::plain();
     let n = 10_000;
+    // One space a level: still 50 MB, over the default `max-file-bytes` (reported, unread).
     let mut blocks = String::from("from flask import session\n\ndef g():\n");
     for i in 0..n {
-        blocks.push_str(&format!("{}if x:\n", "    ".repeat(i + 1)));
+        blocks.push_str(&format!("{}if x:\n", " ".repeat(i + 1)));
     }
-    blocks.push_str(&format!("{}session['user_id'] = 1\n", "    ".repeat(n + 1)));
+    blocks.push_str(&format!("{}session['user_id'] = 1\n", " ".repeat(n + 1)));
     r.write("blocks.py", &blocks);
+    let run = r.sidguard(&["scan", "blocks.py", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let reason = run.json()["skipped"][0]["reason"].as_str().unwrap().to_string();
+    assert!(reason.starts_with("larger than the limit (50"), "{reason}");
+    // With the limit raised, the parser is protected by the nesting check.
+    r.write(".sidguard.toml", "max-file-bytes = 67108864\n");
     let run = r.sidguard(&["scan", "blocks.py", "--format", "json"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let v = run.json();

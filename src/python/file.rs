@@ -43,8 +43,27 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn new(path: String, bytes: &[u8]) -> Prepared {
-        let text = String::from_utf8_lossy(bytes).into_owned();
-        let refused = parse::refuse(text.as_bytes());
+        let mut text = String::from_utf8_lossy(bytes).into_owned();
+        // A lone CR ends a line for Python (universal newlines) but not for the outline or
+        // tree-sitter: made a LF, byte for byte, so lines and offsets stay the same.
+        if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+            let b = text.as_bytes();
+            let lone: Vec<usize> = memchr::memchr_iter(b'\r', b)
+                .filter(|&i| b.get(i + 1) != Some(&b'\n'))
+                .collect();
+            if !lone.is_empty() {
+                let mut bytes = std::mem::take(&mut text).into_bytes();
+                for i in lone {
+                    bytes[i] = b'\n';
+                }
+                text = String::from_utf8(bytes).unwrap_or_default();
+            }
+        }
+        let refused = if memchr::memchr(0, bytes).is_some() {
+            Some("contains NUL bytes: not Python source (CPython refuses to compile it)".into())
+        } else {
+            parse::refuse(text.as_bytes())
+        };
         let outline = outline::scan(text.as_bytes());
         let module = ModuleScope::build(&text, &outline);
         Prepared {
@@ -179,6 +198,12 @@ impl SourceFile {
             Some(parsed) => Some(in_slice(parsed)),
             None => in_full(),
         }
+    }
+
+    /// Drops the cached parse of `def`'s slice (after its analysis), so a file with many
+    /// functions does not keep every tree alive at once.
+    pub fn release(&self, def: usize) {
+        self.slices.borrow_mut().remove(&def);
     }
 
     /// The text of 1-based `line`, without its line ending.

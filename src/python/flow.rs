@@ -78,6 +78,11 @@ impl<'a, A: Analysis> Engine<'a, A> {
             if st.is_none() {
                 break;
             }
+            // Out of time: the file is reported as skipped (see `budget`).
+            if crate::budget::exceeded() {
+                self.truncated = true;
+                return st;
+            }
             st = self.stmt(stmt, st);
         }
         st

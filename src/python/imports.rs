@@ -27,6 +27,9 @@ pub enum Bound {
 #[derive(Debug, Default, Clone)]
 pub struct ModuleScope {
     names: HashMap<String, Bound>,
+    /// The names still bound to imports, (local name, qualified path), sorted: lookups by
+    /// path go through these only (a module can define 100,000 functions).
+    imports: Vec<(String, String)>,
     /// The top-level package of every import, for framework detection (`django`, `flask`).
     pub imported_roots: Vec<String>,
 }
@@ -79,8 +82,17 @@ impl ModuleScope {
         }
         roots.sort();
         roots.dedup();
+        let mut imports: Vec<(String, String)> = names
+            .iter()
+            .filter_map(|(name, b)| match b {
+                Bound::Import(p) => Some((name.clone(), p.clone())),
+                _ => None,
+            })
+            .collect();
+        imports.sort();
         ModuleScope {
             names,
+            imports,
             imported_roots: roots,
         }
     }
@@ -91,10 +103,7 @@ impl ModuleScope {
 
     /// Every imported qualified path (`flask.session`, `.session_utils.rotate`).
     pub fn import_paths(&self) -> impl Iterator<Item = &str> {
-        self.names.values().filter_map(|b| match b {
-            Bound::Import(p) => Some(p.as_str()),
-            _ => None,
-        })
+        self.imports.iter().map(|(_, p)| p.as_str())
     }
 
     pub fn imports_root(&self, root: &str) -> bool {
@@ -105,8 +114,8 @@ impl ModuleScope {
     /// `session` for `from flask import session`, `flask.session` for `import flask`.
     pub fn spelling_of(&self, path: &str) -> Option<String> {
         let mut best: Option<String> = None;
-        for (name, bound) in &self.names {
-            if let Bound::Import(p) = bound {
+        for (name, p) in &self.imports {
+            {
                 let candidate = if p == path {
                     Some(name.clone())
                 } else {

@@ -63,7 +63,17 @@ pub fn parse(text: &str) -> Option<Tree> {
         }
         let parser = slot.as_mut()?;
         parser.reset();
-        parser.parse(text, None)
+        if !crate::budget::active() {
+            return parser.parse(text, None);
+        }
+        // Under a time budget: tree-sitter asks now and then whether to stop.
+        let bytes = text.as_bytes();
+        let mut stop = |_: &tree_sitter::ParseState| crate::budget::exceeded();
+        parser.parse_with_options(
+            &mut |i, _| bytes.get(i..).unwrap_or_default(),
+            None,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut stop)),
+        )
     })
 }
 

@@ -11,7 +11,13 @@ use super::{has_python_shebang, ChangedFile, Input, Mode, Skipped, Touched};
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
 
+/// `scan_limited` with the default `max-file-bytes`.
 pub fn scan(paths: &[String]) -> Result<Input> {
+    scan_limited(paths, crate::config::DEFAULT_MAX_FILE_BYTES)
+}
+
+/// The files under `paths`; files larger than `max_bytes` are listed as skipped, unread.
+pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
     let roots: Vec<String> = if paths.is_empty() {
         vec![".".to_string()]
     } else {
@@ -56,15 +62,24 @@ pub fn scan(paths: &[String]) -> Result<Input> {
     }
     // Read in parallel; the order stays the walk's (sorted) order.
     use rayon::prelude::*;
-    let read: Vec<Result<(ChangedFile, _)>> = found
+    type Read = std::result::Result<(ChangedFile, crate::project::FileFacts), Skipped>;
+    let read: Vec<Result<Read>> = found
         .into_par_iter()
         .map(|path| {
-            let bytes = std::fs::read(&path).map_err(|e| Error::Io {
+            let io = |e| Error::Io {
                 path: path.clone().into(),
                 source: e,
-            })?;
+            };
+            let size = std::fs::metadata(&path).map_err(io)?.len();
+            if size > max_bytes {
+                return Ok(Err(Skipped {
+                    reason: crate::check::too_big(size, max_bytes),
+                    path,
+                }));
+            }
+            let bytes = std::fs::read(&path).map_err(io)?;
             let f = file_facts(&bytes);
-            Ok((
+            Ok(Ok((
                 ChangedFile {
                     path,
                     new: bytes,
@@ -72,15 +87,19 @@ pub fn scan(paths: &[String]) -> Result<Input> {
                     touched: Touched::All,
                 },
                 f,
-            ))
+            )))
         })
         .collect();
     let mut files = Vec::with_capacity(read.len());
     let mut facts = ProjectFacts::default();
     for r in read {
-        let (file, f) = r?;
-        facts.add(f);
-        files.push(file);
+        match r? {
+            Ok((file, f)) => {
+                facts.add(f);
+                files.push(file);
+            }
+            Err(s) => skipped.push(s),
+        }
     }
     let changed_paths = files.len();
     let tree: std::sync::Arc<dyn super::ProjectTree> = std::sync::Arc::new(super::DiskTree {
