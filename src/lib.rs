@@ -12,6 +12,8 @@ pub mod error;
 pub mod exit;
 pub mod finding;
 pub mod frameworks;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hook;
 pub mod install;
 pub mod policy;

@@ -501,7 +501,10 @@ fn hostile_nesting_is_skipped_not_a_crash() {
     r.write("blocks.py", &blocks);
     let run = r.sidguard(&["scan", "blocks.py", "--format", "json"]);
     assert_eq!(run.code(), 0, "{}", run.stderr());
-    let reason = run.json()["skipped"][0]["reason"].as_str().unwrap().to_string();
+    let reason = run.json()["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(reason.starts_with("larger than the limit (50"), "{reason}");
     // With the limit raised, the parser is protected by the nesting check.
     r.write(".sidguard.toml", "max-file-bytes = 67108864\n");

@@ -486,3 +486,24 @@ fn policy_opts_in_to_pushed_suppressions_and_configuration() {
     let (ok, out) = push(&r, &["origin", "main"]);
     assert!(ok, "the administrator opted in: {out}");
 }
+
+/// File names are data, never options or terminal commands, on the server too.
+#[test]
+fn pushed_file_names_cannot_steer_the_hook() {
+    let s = Server::new();
+    let r = s.clone();
+    commit(&r, "README", "x\n", "base");
+    assert!(push(&r, &["origin", "main"]).0);
+    let name = "--no-verify \u{1b}[2J\nsidguard: all clear.py";
+    commit(&r, name, &vulnerable(), "tricky name");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("error[SID001]"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(
+        !out.lines().any(|l| l
+            .trim_start_matches("remote: ")
+            .starts_with("sidguard: all clear")),
+        "a file name forged a report line: {out}"
+    );
+}

@@ -170,17 +170,11 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
     let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
     let api = token.as_deref().map(|t| Api::new(&api_url, t));
 
-    // What earlier runs said (also for a dry run when a token can read it).
+    // What earlier runs said. A dry run never touches the network: it shows a first review.
     let prior = match (&api, &target) {
+        _ if dry_run => None,
         (Some(api), Some(t)) => match read_prior(api, t) {
             Ok(p) => Some(p),
-            Err(e) if dry_run => {
-                eprintln!(
-                    "sidguard: warning: could not read earlier reviews ({}); the dry run shows a first review",
-                    api.redact(&e.to_string())
-                );
-                None
-            }
             Err(e) if e.status() == Some(403) || e.status() == Some(404) => {
                 return Ok(fallback(&outcome, code, &api.redact(&e.to_string())));
             }
@@ -219,7 +213,7 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
             Some(r) => {
                 let mut s = serde_json::to_string_pretty(r).unwrap_or_default();
                 s.push('\n');
-                out(&s);
+                out(&report::json_safe(s));
             }
             None => eprintln!("sidguard: no review: nothing new to say"),
         }

@@ -8,11 +8,22 @@ use std::fmt::Write;
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 
-/// Escapes a command's message.
+/// Escapes a command's message; other control characters (which the log viewer would act
+/// on) become visible `\u{..}` escapes.
 pub fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() || super::is_bidi(c) => {
+                out.push_str(&c.escape_unicode().to_string())
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a property value (`file=`, `title=`).

@@ -42,11 +42,11 @@ impl Format {
 pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
     match format {
         Format::Text => text::render(outcome, color),
-        Format::Json => json::render(outcome),
-        Format::Sarif => sarif::render(outcome),
+        Format::Json => json_safe(json::render(outcome)),
+        Format::Sarif => json_safe(sarif::render(outcome)),
         Format::Github => github::render(outcome),
-        Format::Gitlab => gitlab::render(outcome),
-        Format::Rdjson => rdjson::render(outcome),
+        Format::Gitlab => json_safe(gitlab::render(outcome)),
+        Format::Rdjson => json_safe(rdjson::render(outcome)),
     }
 }
 
@@ -68,7 +68,29 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// JSON text with the characters serde_json leaves raw but a terminal may act on (DEL, the
+/// C1 controls such as CSI, and bidirectional controls) written as `\uXXXX` escapes. They
+/// can only occur inside strings, where the escape means the same character.
+pub fn json_safe(s: String) -> String {
+    if !s.chars().any(needs_json_escape) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if needs_json_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_json_escape(c: char) -> bool {
+    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi(c)
+}
+
 /// Unicode bidirectional controls, which can make code read differently than it runs.
-fn is_bidi(c: char) -> bool {
+pub fn is_bidi(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }

@@ -56,6 +56,11 @@ fn head_tree(repo: &Repository) -> Result<Option<Tree<'_>>> {
 /// `sidguard staged`: the index against HEAD (or the empty tree before the first commit).
 pub fn staged(paths: &[String]) -> Result<Input> {
     let repo = open()?;
+    if repo.is_bare() {
+        return Err(Error::Usage(
+            "this is a bare repository: it has no index to check; use `sidguard diff BASE HEAD`, or `sidguard pre-receive` as a server hook".into(),
+        ));
+    }
     let index = repo
         .index()
         .map_err(|e| Error::git("reading the index", e))?;

@@ -88,6 +88,65 @@ impl ProjectTree for DiskTree {
     }
 }
 
+/// An in-memory project (for the fuzz targets and embedding): `files` are what is checked
+/// and also the whole tree helpers are looked up in.
+pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
+    let mut facts = ProjectFacts::default();
+    let mut old_facts = ProjectFacts::default();
+    for f in &files {
+        facts.add(crate::project::file_facts(&f.new));
+        if let Some(old) = &f.old {
+            old_facts.add(crate::project::file_facts(old));
+        }
+    }
+    let tree = MemoryTree {
+        files: files
+            .iter()
+            .map(|f| (f.path.clone(), f.new.clone()))
+            .collect(),
+        paths: files.iter().map(|f| f.path.clone()).collect(),
+    };
+    let old_tree = MemoryTree {
+        files: files
+            .iter()
+            .filter_map(|f| Some((f.path.clone(), f.old.clone()?)))
+            .collect(),
+        paths: files
+            .iter()
+            .filter(|f| f.old.is_some())
+            .map(|f| f.path.clone())
+            .collect(),
+    };
+    let changed_paths = files.len();
+    Input {
+        mode,
+        files,
+        facts,
+        old_facts: if mode == Mode::Scan { facts } else { old_facts },
+        skipped: Vec::new(),
+        changed_paths,
+        config_file: None,
+        tree: Some(std::sync::Arc::new(tree)),
+        old_tree: (mode != Mode::Scan).then(|| std::sync::Arc::new(old_tree) as _),
+    }
+}
+
+/// Files held in memory.
+#[derive(Debug)]
+pub struct MemoryTree {
+    pub files: std::collections::HashMap<String, Vec<u8>>,
+    pub paths: Vec<String>,
+}
+
+impl ProjectTree for MemoryTree {
+    fn paths(&self) -> &[String] {
+        &self.paths
+    }
+    fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.files.get(path).cloned()
+    }
+}
+
 /// Does this path (and content, for extensionless files) look like Python?
 pub fn is_python(path: &str, head: impl FnOnce() -> Option<Vec<u8>>) -> bool {
     if path.ends_with(".py") {
