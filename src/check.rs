@@ -450,29 +450,100 @@ fn helper_summaries(
         }
         calls.push(list);
     }
-    // 4. Summaries, one task per target file.
-    let done: HashMap<(String, String), Summary> = needed
-        .into_par_iter()
-        .flat_map_iter(|(file, names)| {
-            let Some(p) = prepared.get(&file) else {
-                return Vec::new();
-            };
-            let source = SourceFile::from_prepared(p.clone(), false);
-            let ctx = Context {
-                file: &source,
-                facts,
-                config: &opts.config,
-                helpers: None,
-            };
-            names
-                .into_iter()
-                .filter_map(|name| {
-                    let def = source.outline.function_named(&name)?;
-                    Some(((file.clone(), name), summarize(&ctx, def)))
-                })
-                .collect::<Vec<_>>()
+    // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
+    // same-file callee's) can hold a session event can write, rotate or reset; those are
+    // summarised first, since they decide which of a caller's functions are analysed. The
+    // rest can only authenticate, and matter only when called from a function that is.
+    let summarise = |needed: HashMap<String, BTreeSet<String>>| -> HashMap<(String, String), Summary> {
+        needed
+            .into_par_iter()
+            .flat_map_iter(|(file, names)| {
+                let Some(p) = prepared.get(&file) else {
+                    return Vec::new();
+                };
+                let source = SourceFile::from_prepared(p.clone(), false);
+                let ctx = Context {
+                    file: &source,
+                    facts,
+                    config: &opts.config,
+                    helpers: None,
+                };
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let def = source.outline.function_named(&name)?;
+                        Some(((file.clone(), name), summarize(&ctx, def)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let may_write: HashMap<&String, Vec<bool>> = prepared
+        .par_iter()
+        .filter(|(f, _)| needed.contains_key(*f))
+        .map(|(f, p)| {
+            (
+                f,
+                crate::prefilter::relevant(&p.text, &p.outline, &[], &opts.config),
+            )
         })
         .collect();
+    let writes = |file: &String, name: &String| {
+        let (Some(p), Some(rel)) = (prepared.get(file), may_write.get(file)) else {
+            return false;
+        };
+        p.outline.function_named(name).is_some_and(|d| rel[d])
+    };
+    let mut first: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (file, names) in &needed {
+        let w: BTreeSet<String> = names.iter().filter(|n| writes(file, n)).cloned().collect();
+        if !w.is_empty() {
+            first.insert(file.clone(), w);
+        }
+    }
+    let mut done = summarise(first);
+    // Round two: helpers called from the functions each file will analyse.
+    let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (p, list) in files.iter().zip(&calls) {
+        let Some(p) = p else { continue };
+        let pending: Vec<&(String, String, String)> = list
+            .iter()
+            .filter(|(_, file, name)| !done.contains_key(&(file.clone(), name.clone())))
+            .collect();
+        if pending.is_empty() {
+            continue;
+        }
+        let writers: Vec<String> = list
+            .iter()
+            .filter(|(_, file, name)| {
+                done.get(&(file.clone(), name.clone()))
+                    .is_some_and(|s| s.writes_identity.is_some())
+            })
+            .map(|(q, _, _)| q.rsplit('.').next().unwrap_or(q).to_string() + "(")
+            .collect();
+        let keep = crate::prefilter::relevant(&p.text, &p.outline, &writers, &opts.config);
+        let bodies: Vec<&str> = p
+            .outline
+            .defs
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .filter_map(|(d, _)| p.text.get(d.start_byte..d.end_byte))
+            .collect();
+        for (q, file, name) in pending {
+            let mut spellings = vec![format!("{name}(")];
+            if let Some(local) = p.module.spelling_of(q) {
+                spellings.push(format!("{}(", local.rsplit('.').next().unwrap_or(&local)));
+            }
+            if bodies
+                .iter()
+                .any(|b| spellings.iter().any(|s| b.contains(s.as_str())))
+            {
+                second.entry(file.clone()).or_default().insert(name.clone());
+            }
+        }
+    }
+    done.extend(summarise(second));
     calls
         .into_iter()
         .map(|list| {

@@ -116,27 +116,68 @@ pub fn relevant(
 ) -> Vec<bool> {
     use crate::python::outline::DefKind;
     let defs = &outline.defs;
-    let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
-    let mut keep: Vec<bool> = (0..defs.len())
-        .map(|i| {
-            let b = body(i);
-            body_may_matter(b.as_bytes(), config) || writers.iter().any(|w| b.contains(w.as_str()))
-        })
-        .collect();
-    for _ in 0..defs.len().min(64) {
-        let calls: Vec<String> = (0..defs.len())
-            .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
-            .map(|i| format!("{}(", defs[i].name))
-            .collect();
-        let mut changed = false;
-        for (i, k) in keep.iter_mut().enumerate() {
-            if !*k && calls.iter().any(|c| body(i).contains(c.as_str())) {
-                *k = true;
-                changed = true;
+    let mut keep = vec![false; defs.len()];
+    if defs.is_empty() {
+        return keep;
+    }
+    let bytes = text.as_bytes();
+    // One pass over the file: every match marks the innermost definition holding it and
+    // that definition's ancestors (whose bodies hold it too).
+    let innermost = |a: usize, b: usize| -> Option<usize> {
+        let mut j = defs.partition_point(|d| d.start_byte <= a).checked_sub(1)?;
+        loop {
+            let d = &defs[j];
+            if d.start_byte <= a && b <= d.end_byte {
+                return Some(j);
             }
+            j = d.parent?;
         }
-        if !changed {
+    };
+    let mark = |keep: &mut Vec<bool>, a: usize, b: usize| -> Vec<usize> {
+        let mut newly = Vec::new();
+        let mut at = innermost(a, b);
+        while let Some(j) = at {
+            if !keep[j] {
+                keep[j] = true;
+                newly.push(j);
+            }
+            at = defs[j].parent;
+        }
+        newly
+    };
+    let mut fresh: Vec<usize> = Vec::new();
+    for m in matcher().find_overlapping_iter(bytes) {
+        fresh.extend(mark(&mut keep, m.start(), m.end()));
+    }
+    let s = &config.settings;
+    let names = s
+        .identity_writers
+        .iter()
+        .chain(&s.regeneration_functions)
+        .map(|n| n.rsplit('.').next().unwrap_or(n))
+        .chain(writers.iter().map(String::as_str))
+        .filter(|n| !n.is_empty());
+    for n in names {
+        for at in memchr::memmem::find_iter(bytes, n.as_bytes()) {
+            fresh.extend(mark(&mut keep, at, at + n.len()));
+        }
+    }
+    // Callers of kept functions in the same file, to a fixed point (inlining follows them).
+    for _ in 0..defs.len().min(64) {
+        let calls: Vec<String> = fresh
+            .iter()
+            .filter(|i| defs[**i].kind == DefKind::Function)
+            .map(|i| format!("{}(", defs[*i].name))
+            .collect();
+        fresh.clear();
+        if calls.is_empty() {
             break;
+        }
+        let Ok(ac) = AhoCorasick::new(&calls) else {
+            break;
+        };
+        for m in ac.find_overlapping_iter(bytes) {
+            fresh.extend(mark(&mut keep, m.start(), m.end()));
         }
     }
     keep
@@ -155,4 +196,67 @@ pub fn helper_names(
         .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
         .map(|(_, d)| d.name.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::outline::{self, DefKind};
+
+    /// The definition `relevant` must keep to: each body tested on its own, callers added
+    /// round by round.
+    fn naive(text: &str, o: &outline::Outline, writers: &[String], config: &Config) -> Vec<bool> {
+        let defs = &o.defs;
+        let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
+        let mut keep: Vec<bool> = (0..defs.len())
+            .map(|i| {
+                body_may_matter(body(i).as_bytes(), config)
+                    || writers.iter().any(|w| body(i).contains(w.as_str()))
+            })
+            .collect();
+        for _ in 0..defs.len().min(64) {
+            let calls: Vec<String> = (0..defs.len())
+                .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
+                .map(|i| format!("{}(", defs[i].name))
+                .collect();
+            let mut changed = false;
+            for (i, k) in keep.iter_mut().enumerate() {
+                if !*k && calls.iter().any(|c| body(i).contains(c.as_str())) {
+                    *k = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        keep
+    }
+
+    #[test]
+    fn relevant_matches_the_naive_definition() {
+        let mut sources: Vec<String> = vec![
+            "class A:\n    def a(self):\n        b()\n    def c(self):\n        pass\n\ndef b():\n    x = 1\n    def inner():\n        SESSION.clear()\n    return inner\n\ndef d():\n    a()\n    e()\n\ndef e():\n    rotate_it()\n".into(),
+        ];
+        for dir in ["tests/fixtures", "examples", "src"] {
+            let mut stack = vec![std::path::PathBuf::from(dir)];
+            while let Some(p) = stack.pop() {
+                if p.is_dir() {
+                    stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                } else if p.extension().is_some_and(|e| e == "py" || e == "rs") {
+                    sources.push(std::fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+        let mut config = Config::default();
+        config.settings.regeneration_functions = vec!["pkg.rotate_it".into()];
+        let writers = vec!["set_user(".to_string()];
+        for src in &sources {
+            let o = outline::scan(src.as_bytes());
+            assert_eq!(
+                relevant(src, &o, &writers, &config),
+                naive(src, &o, &writers, &config)
+            );
+        }
+    }
 }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use tree_sitter::{Node, Point};
 
-use super::imports::ModuleScope;
+use super::imports::{FunctionScope, ModuleScope};
 use super::outline::{self, DefKind, Outline};
 use super::parse::{self, Parsed};
 
@@ -21,6 +21,8 @@ pub struct SourceFile {
     whole: bool,
     full: OnceCell<Option<Rc<Parsed>>>,
     slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
+    /// Each analysed function's local names, built once for all the rules and modes.
+    scopes: RefCell<HashMap<usize, Rc<FunctionScope>>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -123,6 +125,7 @@ impl SourceFile {
             whole,
             full: OnceCell::new(),
             slices: RefCell::new(HashMap::new()),
+            scopes: RefCell::new(HashMap::new()),
             parsed_lines: std::cell::Cell::new(0),
             truncated: std::cell::Cell::new(false),
             refused,
@@ -204,6 +207,17 @@ impl SourceFile {
     /// functions does not keep every tree alive at once.
     pub fn release(&self, def: usize) {
         self.slices.borrow_mut().remove(&def);
+        self.scopes.borrow_mut().remove(&def);
+    }
+
+    /// The local names of `func` (built on first use, then shared).
+    pub fn scope(&self, func: &FunctionRef, node: Node<'_>) -> Rc<FunctionScope> {
+        if let Some(s) = self.scopes.borrow().get(&func.def) {
+            return s.clone();
+        }
+        let s = Rc::new(FunctionScope::build(node, &func.parsed.text));
+        self.scopes.borrow_mut().insert(func.def, s.clone());
+        s
     }
 
     /// The text of 1-based `line`, without its line ending.

@@ -72,7 +72,7 @@ pub enum Event {
 pub struct Semantic<'a> {
     pub src: &'a str,
     pub module: &'a ModuleScope,
-    pub func: FunctionScope,
+    pub func: std::rc::Rc<FunctionScope>,
     pub facts: ProjectFacts,
     /// Qualified name of the enclosing class, for `self.method()` calls.
     pub class: Option<String>,
@@ -91,7 +91,7 @@ impl<'a> Semantic<'a> {
     pub fn new(
         src: &'a str,
         module: &'a ModuleScope,
-        func: FunctionScope,
+        func: std::rc::Rc<FunctionScope>,
         facts: ProjectFacts,
         class: Option<String>,
         config: &'a Config,

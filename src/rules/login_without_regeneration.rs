@@ -585,7 +585,7 @@ fn analyse(
     let sem = Semantic::new(
         &func.parsed.text,
         &file.module,
-        FunctionScope::build(node, &func.parsed.text),
+        file.scope(func, node),
         ctx.facts,
         file.enclosing_class(func.def),
         ctx.config,
