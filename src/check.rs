@@ -454,30 +454,31 @@ fn helper_summaries(
     // same-file callee's) can hold a session event can write, rotate or reset; those are
     // summarised first, since they decide which of a caller's functions are analysed. The
     // rest can only authenticate, and matter only when called from a function that is.
-    let summarise = |needed: HashMap<String, BTreeSet<String>>| -> HashMap<(String, String), Summary> {
-        needed
-            .into_par_iter()
-            .flat_map_iter(|(file, names)| {
-                let Some(p) = prepared.get(&file) else {
-                    return Vec::new();
-                };
-                let source = SourceFile::from_prepared(p.clone(), false);
-                let ctx = Context {
-                    file: &source,
-                    facts,
-                    config: &opts.config,
-                    helpers: None,
-                };
-                names
-                    .into_iter()
-                    .filter_map(|name| {
-                        let def = source.outline.function_named(&name)?;
-                        Some(((file.clone(), name), summarize(&ctx, def)))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .collect()
-    };
+    let summarise =
+        |needed: HashMap<String, BTreeSet<String>>| -> HashMap<(String, String), Summary> {
+            needed
+                .into_par_iter()
+                .flat_map_iter(|(file, names)| {
+                    let Some(p) = prepared.get(&file) else {
+                        return Vec::new();
+                    };
+                    let source = SourceFile::from_prepared(p.clone(), false);
+                    let ctx = Context {
+                        file: &source,
+                        facts,
+                        config: &opts.config,
+                        helpers: None,
+                    };
+                    names
+                        .into_iter()
+                        .filter_map(|name| {
+                            let def = source.outline.function_named(&name)?;
+                            Some(((file.clone(), name), summarize(&ctx, def)))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
     let may_write: HashMap<&String, Vec<bool>> = prepared
         .par_iter()
         .filter(|(f, _)| needed.contains_key(*f))

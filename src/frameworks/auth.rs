@@ -243,6 +243,21 @@ pub fn privilege_key(key: &str) -> bool {
         || lower.contains("2fa")
 }
 
+/// Can `text` hold a privilege key anywhere (any case)? Keys are read from the file's own
+/// text (literals and names), so a file without any of these cannot raise privilege (SID002).
+pub fn may_name_privilege(text: &str) -> bool {
+    static M: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let m = M.get_or_init(|| {
+        let mut pats: Vec<&str> = PRIVILEGE_TOKENS.to_vec();
+        pats.extend(["impersonat", "stepup", "step_up"]);
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(pats)
+            .expect("static patterns")
+    });
+    m.is_match(text)
+}
+
 /// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
 pub fn identity_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();

@@ -23,6 +23,7 @@ pub struct SourceFile {
     slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
     /// Each analysed function's local names, built once for all the rules and modes.
     scopes: RefCell<HashMap<usize, Rc<FunctionScope>>>,
+    privilege: OnceCell<bool>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -126,6 +127,7 @@ impl SourceFile {
             full: OnceCell::new(),
             slices: RefCell::new(HashMap::new()),
             scopes: RefCell::new(HashMap::new()),
+            privilege: OnceCell::new(),
             parsed_lines: std::cell::Cell::new(0),
             truncated: std::cell::Cell::new(false),
             refused,
@@ -208,6 +210,13 @@ impl SourceFile {
     pub fn release(&self, def: usize) {
         self.slices.borrow_mut().remove(&def);
         self.scopes.borrow_mut().remove(&def);
+    }
+
+    /// Does the file's text name a privilege anywhere (else SID002 cannot fire in it)?
+    pub fn may_name_privilege(&self) -> bool {
+        *self
+            .privilege
+            .get_or_init(|| crate::frameworks::auth::may_name_privilege(&self.text))
     }
 
     /// The local names of `func` (built on first use, then shared).

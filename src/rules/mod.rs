@@ -119,7 +119,7 @@ pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         out.extend(login_without_regeneration::check(ctx, def));
     }
     // A login that also sets a role is one finding (SID001): its fix covers both.
-    if on("SID002") && !out.iter().any(|f| f.rule == "SID001") {
+    if on("SID002") && !out.iter().any(|f| f.rule == "SID001") && ctx.file.may_name_privilege() {
         out.extend(login_without_regeneration::check_mode(
             ctx,
             def,
