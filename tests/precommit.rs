@@ -31,9 +31,15 @@ fn try_repo(r: &Repo, pre_commit: &PathBuf, args: &[&str]) -> (i32, String) {
         .args(args)
         .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());
-    // Keep pre-commit's hook environments and cargo's build between runs.
+    // Keep pre-commit's hook environments and cargo's build between runs. Every try-repo
+    // installs the hook again from a fresh clone; the test needs a working hook, not a fast
+    // one, so the install builds without optimisation or LTO (minutes saved per install).
     cmd.env("PRE_COMMIT_HOME", target.join("pre-commit-home"))
         .env("CARGO_TARGET_DIR", target.join("pre-commit-build"))
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
         .env("PRE_COMMIT_COLOR", "never");
     if let Some(home) = std::env::var_os("CARGO_HOME") {
         cmd.env("CARGO_HOME", home);
