@@ -122,7 +122,9 @@ pub fn relevant(
     }
     let bytes = text.as_bytes();
     // One pass over the file: every match marks the innermost definition holding it and
-    // that definition's ancestors (whose bodies hold it too).
+    // that definition's ancestors (whose bodies hold it too). Non-overlapping matches are
+    // enough: no pattern spans a line end, so a match hidden by an overlapping one is on the
+    // same line, in the same definitions.
     let innermost = |a: usize, b: usize| -> Option<usize> {
         let mut j = defs.partition_point(|d| d.start_byte <= a).checked_sub(1)?;
         loop {
@@ -146,7 +148,7 @@ pub fn relevant(
         newly
     };
     let mut fresh: Vec<usize> = Vec::new();
-    for m in matcher().find_overlapping_iter(bytes) {
+    for m in matcher().find_iter(bytes) {
         fresh.extend(mark(&mut keep, m.start(), m.end()));
     }
     let s = &config.settings;
@@ -170,13 +172,14 @@ pub fn relevant(
             .map(|i| format!("{}(", defs[*i].name))
             .collect();
         fresh.clear();
-        if calls.is_empty() {
+        // Nothing new, or nothing left to add (a file where every function already counts).
+        if calls.is_empty() || keep.iter().all(|k| *k) {
             break;
         }
         let Ok(ac) = AhoCorasick::new(&calls) else {
             break;
         };
-        for m in ac.find_overlapping_iter(bytes) {
+        for m in ac.find_iter(bytes) {
             fresh.extend(mark(&mut keep, m.start(), m.end()));
         }
     }

@@ -47,9 +47,8 @@ fn stored_corpus_and_regressions_replay_cleanly() {
             .copied()
             .filter(|l| !keys.iter().any(|k| l.windows(k.len()).any(|w| w == *k)))
             .collect();
-        let pair = |old: Vec<u8>, new: Vec<u8>| {
-            [old, sidguard::fuzzing::SPLIT.to_vec(), new].concat()
-        };
+        let pair =
+            |old: Vec<u8>, new: Vec<u8>| [old, sidguard::fuzzing::SPLIT.to_vec(), new].concat();
         sidguard::fuzzing::diff(&pair(src.clone(), regress.join(&b'\n')));
         sidguard::fuzzing::diff(&pair(lines[..lines.len() / 2].join(&b'\n'), src.clone()));
     }
