@@ -95,9 +95,12 @@ pub enum Command {
         /// The remote's URL (git passes it; unused).
         url: Option<String>,
     },
-    /// Review a pull request: check its change and post (or print) a GitHub review with
-    /// line comments and suggestions. Posts with GITHUB_TOKEN, GITHUB_REPOSITORY and the PR
-    /// number (--number or the event at GITHUB_EVENT_PATH); without a token it is a dry run.
+    /// Review a pull request: check its change and post (or print) a GitHub review.
+    ///
+    /// One comment per finding on the flagged line, with a suggestion when the fix fits.
+    /// Posts with GITHUB_TOKEN, GITHUB_REPOSITORY and the PR number (--number or the event
+    /// at GITHUB_EVENT_PATH) and then prints the report in --format; without a token, or with
+    /// --dry-run, it prints the review's JSON instead and uses no network.
     Pr {
         /// The branch the pull request merges into (e.g. origin/main).
         #[arg(long)]
@@ -253,6 +256,7 @@ fn run(cli: &Cli) -> Result<i32> {
                 strict: g.strict,
                 config: g.config.as_deref(),
                 color: use_color(g.color),
+                format: g.format,
             });
         }
         Command::Staged { paths } => {

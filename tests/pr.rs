@@ -427,6 +427,32 @@ fn a_read_only_token_falls_back_to_annotations_and_exits_by_the_findings() {
         run.stdout()
     );
     assert_eq!(server.posts().len(), 1, "a 403 is not retried");
+    // Posting prints the report in --format first; annotations are then not printed twice.
+    let run = repo.sidguard_env(
+        ".",
+        &[
+            "pr", "--base", "main", "--number", "7", "--format", "github",
+        ],
+        &post_env(&server),
+    );
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.stdout().matches("::error file=").count(),
+        1,
+        "{}",
+        run.stdout()
+    );
+    assert_eq!(
+        run.stdout().matches("::warning file=").count(),
+        1,
+        "{}",
+        run.stdout()
+    );
+    assert!(
+        run.stderr().contains("annotations above"),
+        "{}",
+        run.stderr()
+    );
 
     // A clean pull request with a read-only token exits 0.
     let clean = Repo::new();

@@ -39,6 +39,8 @@ pub struct Args<'a> {
     pub strict: bool,
     pub config: Option<&'a Path>,
     pub color: bool,
+    /// The report printed after posting (the dry run prints the review instead).
+    pub format: Format,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -170,13 +172,24 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
     let api_url = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
     let api = token.as_deref().map(|t| Api::new(&api_url, t));
 
+    // Posting: the report first (in --format), then the API.
+    if !dry_run {
+        out(&report::render(&outcome, args.format, args.color));
+    }
+    // Annotations after a failed post, unless the report already was annotations.
+    let annotate = args.format != Format::Github;
     // What earlier runs said. A dry run never touches the network: it shows a first review.
     let prior = match (&api, &target) {
         _ if dry_run => None,
         (Some(api), Some(t)) => match read_prior(api, t) {
             Ok(p) => Some(p),
             Err(e) if e.status() == Some(403) || e.status() == Some(404) => {
-                return Ok(fallback(&outcome, code, &api.redact(&e.to_string())));
+                return Ok(fallback(
+                    &outcome,
+                    code,
+                    &api.redact(&e.to_string()),
+                    annotate,
+                ));
             }
             Err(e) => {
                 return Err(Error::Usage(api.redact(&format!(
@@ -223,7 +236,6 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
     let (Some(api), Some(t)) = (api, target) else {
         unreachable!("posting needs a token and a target; checked above")
     };
-    out(&report::render(&outcome, Format::Text, args.color));
     let Some(review) = the_review else {
         eprintln!("sidguard: no review posted: nothing new since the last one ({summary})");
         return Ok(code);
@@ -242,11 +254,16 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
             }
             Ok(code)
         }
-        Err(e) if e.status() == Some(403) || e.status() == Some(404) => {
-            Ok(fallback(&outcome, code, &api.redact(&e.to_string())))
-        }
+        Err(e) if e.status() == Some(403) || e.status() == Some(404) => Ok(fallback(
+            &outcome,
+            code,
+            &api.redact(&e.to_string()),
+            annotate,
+        )),
         Err(e) => {
-            out(&report::render(&outcome, Format::Github, false));
+            if annotate {
+                out(&report::render(&outcome, Format::Github, false));
+            }
             Err(Error::Usage(api.redact(&format!(
                 "posting the review failed: {e} (printed workflow annotations instead)"
             ))))
@@ -270,11 +287,18 @@ fn valid_repo(repo: &str) -> bool {
 
 /// A token that cannot write (forks get read-only tokens): annotations instead, and the exit
 /// code of the findings.
-fn fallback(outcome: &Outcome, code: i32, why: &str) -> i32 {
+fn fallback(outcome: &Outcome, code: i32, why: &str, annotate: bool) -> i32 {
     eprintln!(
-        "sidguard: warning: cannot post a review with this token ({why}); printing workflow annotations instead"
+        "sidguard: warning: cannot post a review with this token ({why}); {}",
+        if annotate {
+            "printing workflow annotations instead"
+        } else {
+            "the workflow annotations above stand in for it"
+        }
     );
-    out(&report::render(outcome, Format::Github, false));
+    if annotate {
+        out(&report::render(outcome, Format::Github, false));
+    }
     code
 }
 
