@@ -627,3 +627,22 @@ fn tokens_never_appear_in_errors() {
     assert!(!run.stdout().contains("SECRETSECRET"), "{}", run.stdout());
     assert!(!run.stderr().contains("SECRETSECRET"), "{}", run.stderr());
 }
+
+#[test]
+fn malformed_configuration_is_an_error_with_its_location() {
+    let r = Repo::plain();
+    r.write("app.py", vulnerable());
+    for (name, text) in [
+        (".sidguard.toml", "disable = [\"SID001\"\n"),
+        (".sidguard.toml", "max-file-bytes = -1\n"),
+        (".sidguard.toml", "[severity]\nSID001 = 3\n"),
+        (".sidguard.toml", "\u{0}\u{1b}[2J = 1\n"),
+    ] {
+        r.write(name, text);
+        let run = r.sidguard(&["scan", "app.py"]);
+        assert_eq!(run.code(), 2, "{text:?}: {}", run.stderr());
+        assert!(run.stderr().contains(".sidguard.toml:"), "{}", run.stderr());
+        assert!(!run.stderr().contains('\u{1b}'), "{:?}", run.stderr());
+        assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
+    }
+}
