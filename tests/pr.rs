@@ -260,6 +260,30 @@ fn the_number_comes_from_the_event_file() {
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(!run.stderr().contains("warning"), "{}", run.stderr());
     assert_eq!(server.posts().len(), 1);
+    // An event for another head (non-ASCII, too) is a warning, not a crash.
+    std::fs::write(
+        &event,
+        json!({"pull_request": {"number": 7, "head": {"sha": "aééééééééééééé\u{1b}[2J"}}})
+            .to_string(),
+    )
+    .unwrap();
+    let run = repo.sidguard_env(".", &["pr", "--base", "main", "--dry-run"], &env);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("is not the pull request's head"),
+        "{}",
+        run.stderr()
+    );
+    assert!(!run.stderr().contains('\u{1b}'), "{}", run.stderr());
+    // An unreadable event file with a token and no --number: exit 2, named.
+    std::fs::write(&event, "{ not json").unwrap();
+    let run = repo.sidguard_env(".", &["pr", "--base", "main"], &env);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("not a JSON event payload"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]

@@ -152,13 +152,13 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
         }
         _ => None,
     };
-    if let (Some(e), true) = (&event, true) {
+    if let Some(e) = &event {
         if let Some(sha) = e.pointer("/pull_request/head/sha").and_then(Value::as_str) {
             if sha != pr.head {
                 eprintln!(
                     "sidguard: warning: the checked head {} is not the pull request's head {}; check out the head commit (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}`) so comments land on the right lines",
                     &pr.head[..pr.head.len().min(12)],
-                    report::sanitize(&sha[..sha.len().min(12)])
+                    report::sanitize(&sha.chars().take(12).collect::<String>())
                 );
             }
         }
