@@ -664,26 +664,12 @@ def perform_password_login(request, credentials, login):\n    user = authenticat
 
 /// Runs `sidguard pre-receive` in `r` with `stdin`, returning (exit code, stdout).
 fn pre_receive(r: &Repo, stdin: &str, format: &str) -> (i32, String) {
-    use std::io::Write;
     let mut cmd = std::process::Command::new(common::BIN);
     cmd.args(["pre-receive", "--format", format])
-        .current_dir(r.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+        .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    let run = common::run_with_stdin(cmd, stdin);
+    (run.code(), run.stdout())
 }
 
 /// Checks one report in `format` holds the one SID001 finding on app.py line 10.

@@ -137,6 +137,15 @@ fn post_env(server: &Server) -> Vec<(&str, &str)> {
     ]
 }
 
+/// `sidguard pr` posting to `server` for pull request acme/shop#7.
+fn post(repo: &Repo, server: &Server) -> common::Run {
+    repo.sidguard_env(
+        ".",
+        &["pr", "--base", "main", "--number", "7"],
+        &post_env(server),
+    )
+}
+
 fn assert_no_token(run: &common::Run) {
     assert!(!run.stdout().contains(TOKEN), "token in stdout");
     assert!(!run.stderr().contains(TOKEN), "token in stderr");
@@ -220,9 +229,7 @@ fn posts_the_dry_run_payload_with_the_token_and_prints_no_token() {
     let repo = pull_request();
     let dry = repo.sidguard(&["pr", "--base", "main"]).json();
     let server = Server::start(github(json!([]), json!([])));
-    let mut env = post_env(&server);
-    env.push(("SIDGUARD_UNUSED", ""));
-    let run = repo.sidguard_env(".", &["pr", "--base", "main", "--number", "7"], &env);
+    let run = post(&repo, &server);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert_no_token(&run);
     assert!(run
@@ -291,11 +298,7 @@ fn re_runs_do_not_duplicate_and_fixes_are_noted() {
     let repo = pull_request();
     // First run: posts.
     let first = Server::start(github(json!([]), json!([])));
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&first),
-    );
+    let run = post(&repo, &first);
     assert_eq!(run.code(), 1);
     let posted = first.posts().remove(0);
     // What GitHub would list afterwards: the review (changes requested) and its comments.
@@ -311,11 +314,7 @@ fn re_runs_do_not_duplicate_and_fixes_are_noted() {
 
     // Second run, same code: nothing new, no POST, still exits by the findings.
     let second = Server::start(github(reviews.clone(), comments.clone()));
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&second),
-    );
+    let run = post(&repo, &second);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(run.stderr().contains("nothing new"), "{}", run.stderr());
     assert!(second.posts().is_empty());
@@ -325,11 +324,7 @@ fn re_runs_do_not_duplicate_and_fixes_are_noted() {
     repo.write("app/views.py", format!("# moved\n# down\n{text}"));
     repo.commit_all("shift");
     let shifted = Server::start(github(reviews.clone(), comments.clone()));
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&shifted),
-    );
+    let run = post(&repo, &shifted);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(shifted.posts().is_empty(), "{:?}", shifted.posts());
 
@@ -342,11 +337,7 @@ fn re_runs_do_not_duplicate_and_fixes_are_noted() {
     repo.write("app/views.py", fixed);
     repo.commit_all("fix");
     let third = Server::start(github(reviews, comments));
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&third),
-    );
+    let run = post(&repo, &third);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     let posts = third.posts();
     assert_eq!(posts.len(), 1, "{posts:?}");
@@ -370,11 +361,7 @@ fn re_runs_do_not_duplicate_and_fixes_are_noted() {
     let mut all_reviews = vec![json!({"id": 99, "state": "DISMISSED", "body": posted["body"]})];
     all_reviews.push(json!({"id": 120, "state": "COMMENTED", "body": posts[0]["body"]}));
     let fourth = Server::start(github(json!(all_reviews), json!([])));
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&fourth),
-    );
+    let run = post(&repo, &fourth);
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(fourth.posts().is_empty(), "{:?}", fourth.posts());
 }
@@ -396,11 +383,7 @@ fn a_422_moves_the_comments_into_the_body() {
         }
         ok(json!([]))
     });
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&server),
-    );
+    let run = post(&repo, &server);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert!(
         run.stderr().contains("must be part of the diff"),
@@ -434,11 +417,7 @@ fn a_read_only_token_falls_back_to_annotations_and_exits_by_the_findings() {
         }
         ok(json!([]))
     });
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&server),
-    );
+    let run = post(&repo, &server);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert_no_token(&run);
     assert!(run
@@ -485,11 +464,7 @@ fn a_read_only_token_falls_back_to_annotations_and_exits_by_the_findings() {
     clean.git(&["checkout", "-q", "-b", "f"]);
     clean.write("a.py", format!("{FLASK_HEADER}{}", flask_login("ok", true)));
     clean.commit_all("clean");
-    let run = clean.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&server),
-    );
+    let run = post(&clean, &server);
     assert_eq!(run.code(), 0, "{}", run.stderr());
 }
 
@@ -509,11 +484,7 @@ fn rate_limits_and_server_errors_are_retried_a_bounded_number_of_times() {
         ("POST", _) => (201, json!({"id": 1}).to_string(), vec![]),
         _ => (404, "{}".into(), vec![]),
     });
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&server),
-    );
+    let run = post(&repo, &server);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     let reqs = server.requests();
     assert_eq!(reqs.len(), 5, "{reqs:?}");
@@ -532,11 +503,7 @@ fn rate_limits_and_server_errors_are_retried_a_bounded_number_of_times() {
             ok(json!([]))
         }
     });
-    let run = repo.sidguard_env(
-        ".",
-        &["pr", "--base", "main", "--number", "7"],
-        &post_env(&down),
-    );
+    let run = post(&repo, &down);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert_eq!(down.posts().len(), 4);
     assert!(run.stderr().contains("HTTP 503"), "{}", run.stderr());

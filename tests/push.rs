@@ -306,25 +306,11 @@ fn pushed_configuration_cannot_disable_the_check() {
 }
 
 fn pre_receive_direct(bare: &Path, stdin: &str, args: &[&str]) -> (i32, String) {
-    use std::io::Write;
     let mut cmd = Command::new(BIN);
     cmd.arg("pre-receive").args(args).current_dir(bare);
     cmd.env("GIT_DIR", bare);
-    cmd.stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = common::run_with_stdin(cmd, stdin);
+    (run.code(), run.stderr())
 }
 
 #[test]

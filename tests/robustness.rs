@@ -298,26 +298,6 @@ fn unusual_but_legal_names_are_checked_like_any_other() {
 // ---------------------------------------------------------------------------------------
 // Repositories
 
-fn git_in(dir: &std::path::Path, home: &std::path::Path, args: &[&str]) -> String {
-    let mut cmd = std::process::Command::new("git");
-    cmd.args(args).current_dir(dir);
-    common::git_env(&mut cmd, home);
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn sidguard_in(dir: &std::path::Path, home: &std::path::Path, args: &[&str]) -> common::Run {
-    let mut cmd = std::process::Command::new(common::BIN);
-    cmd.args(args).current_dir(dir);
-    common::git_env(&mut cmd, home);
-    common::Run(cmd.output().unwrap())
-}
-
 #[test]
 fn shallow_clones_detached_heads_and_unborn_branches() {
     let r = Repo::new();
@@ -329,7 +309,7 @@ fn shallow_clones_detached_heads_and_unborn_branches() {
     let outer = tempfile::tempdir().unwrap();
     let shallow = outer.path().join("shallow");
     let url = format!("file://{}", r.path().display());
-    git_in(
+    common::git_at(
         outer.path(),
         &home,
         &[
@@ -342,11 +322,11 @@ fn shallow_clones_detached_heads_and_unborn_branches() {
         ],
     );
     std::fs::write(shallow.join("app.py"), vulnerable()).unwrap();
-    git_in(&shallow, &home, &["add", "app.py"]);
-    let run = sidguard_in(&shallow, &home, &["staged", "--format", "json"]);
+    common::git_at(&shallow, &home, &["add", "app.py"]);
+    let run = common::sidguard_at(&shallow, &home, &["staged", "--format", "json"], &[]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     // The parent is not in the shallow clone: a clear error, not a clean result.
-    let run = sidguard_in(&shallow, &home, &["diff", "HEAD~1"]);
+    let run = common::sidguard_at(&shallow, &home, &["diff", "HEAD~1"], &[]);
     assert_eq!(run.code(), 2);
     assert!(run.stderr().contains("HEAD~1"), "{}", run.stderr());
 
@@ -432,12 +412,12 @@ fn submodules_worktrees_sparse_checkouts_and_bare_repositories() {
     ]);
     let home = r.home();
     std::fs::write(wt.join("app.py"), vulnerable()).unwrap();
-    git_in(&wt, &home, &["add", "app.py"]);
-    let run = sidguard_in(&wt, &home, &["staged", "--format", "json"]);
+    common::git_at(&wt, &home, &["add", "app.py"]);
+    let run = common::sidguard_at(&wt, &home, &["staged", "--format", "json"], &[]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
     assert_eq!(run.findings()[0].1, "app.py");
-    git_in(&wt, &home, &["commit", "-q", "-m", "login"]);
-    let run = sidguard_in(&wt, &home, &["diff", "main", "--format", "json"]);
+    common::git_at(&wt, &home, &["commit", "-q", "-m", "login"]);
+    let run = common::sidguard_at(&wt, &home, &["diff", "main", "--format", "json"], &[]);
     assert_eq!(run.code(), 1, "{}", run.stderr());
 
     // A sparse checkout: files outside the cone are still in the index and the commits.
@@ -455,7 +435,7 @@ fn submodules_worktrees_sparse_checkouts_and_bare_repositories() {
 
     // A bare repository: revisions work, the index does not exist.
     let bare = outer.path().join("bare.git");
-    git_in(
+    common::git_at(
         outer.path(),
         &home,
         &[
@@ -466,13 +446,14 @@ fn submodules_worktrees_sparse_checkouts_and_bare_repositories() {
             bare.to_str().unwrap(),
         ],
     );
-    let run = sidguard_in(
+    let run = common::sidguard_at(
         &bare,
         &home,
         &["diff", "main", "feature", "--format", "json"],
+        &[],
     );
     assert_eq!(run.code(), 1, "{}", run.stderr());
-    let run = sidguard_in(&bare, &home, &["staged"]);
+    let run = common::sidguard_at(&bare, &home, &["staged"], &[]);
     assert_eq!(run.code(), 2, "{}", run.stderr());
     assert!(run.stderr().contains("bare"), "{}", run.stderr());
 }
@@ -550,6 +531,17 @@ fn code_in_the_repository_is_never_executed() {
     assert!(!marker.exists(), "repository code was executed");
 }
 
+/// A repository whose branch `f` adds a vulnerable login to `main`.
+fn login_branch() -> Repo {
+    let r = Repo::new();
+    r.write("a.py", "x = 1\n");
+    r.commit_all("base");
+    r.git(&["checkout", "-q", "-b", "f"]);
+    r.write("app.py", vulnerable());
+    r.commit_all("login");
+    r
+}
+
 /// Only `pr` posting touches the network: every other command, and `pr --dry-run` even with
 /// a token, makes no connection (a listener that counts connections stays at zero).
 #[test]
@@ -557,12 +549,7 @@ fn no_command_but_posting_reaches_the_network() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    let r = Repo::new();
-    r.write("a.py", "x = 1\n");
-    r.commit_all("base");
-    r.git(&["checkout", "-q", "-b", "f"]);
-    r.write("app.py", vulnerable());
-    r.commit_all("login");
+    let r = login_branch();
     r.write("b.py", vulnerable());
     r.git(&["add", "b.py"]);
     let env = [
@@ -601,12 +588,7 @@ fn no_command_but_posting_reaches_the_network() {
 #[test]
 fn tokens_never_appear_in_errors() {
     let token = "ghp_SECRETSECRET0123456789";
-    let r = Repo::new();
-    r.write("a.py", "x = 1\n");
-    r.commit_all("base");
-    r.git(&["checkout", "-q", "-b", "f"]);
-    r.write("app.py", vulnerable());
-    r.commit_all("login");
+    let r = login_branch();
     // Nothing listens on this port: a connection error, retried, then exit 2.
     let closed = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -840,6 +840,22 @@ fn logout_why(backend: Backend) -> String {
     format!("A logout must end the session, not only forget who is in it: anyone holding the old session ID (an attacker who planted or stole it) keeps what remains. {what}")
 }
 
+/// How the code spells the session at its own (non-helper) write, else `default`.
+fn written_session(writes: &[(Pending, BTreeSet<(Place, String)>)], default: &str) -> String {
+    writes
+        .iter()
+        .find(|(p, _)| p.helper.is_none() && !p.session.is_empty())
+        .map(|(p, _)| p.session.clone())
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// The module's name for `flask.session` (`session` when it is not imported yet).
+fn flask_session_name(module: &crate::python::imports::ModuleScope) -> String {
+    module
+        .spelling_of("flask.session")
+        .unwrap_or_else(|| "session".to_string())
+}
+
 /// SID003's fix: end the session before (or instead of) removing the keys.
 fn logout_remediation(
     ctx: &Context<'_>,
@@ -850,18 +866,8 @@ fn logout_remediation(
 ) -> Remediation {
     let file = ctx.file;
     let module = &file.module;
-    let receiver = |default: &str| {
-        writes
-            .iter()
-            .find(|(p, _)| p.helper.is_none() && !p.session.is_empty())
-            .map(|(p, _)| p.session.clone())
-            .unwrap_or_else(|| default.to_string())
-    };
-    let flask_session = || {
-        module
-            .spelling_of("flask.session")
-            .unwrap_or_else(|| "session".to_string())
-    };
+    let receiver = |default: &str| written_session(writes, default);
+    let flask_session = || flask_session_name(module);
     let (code, summary): (String, String) = match backend {
         Backend::FlaskCookie | Backend::FlaskSession | Backend::FlaskCustom => {
             let s = flask_session();
@@ -975,18 +981,8 @@ fn remediation(
     let module = &file.module;
     let mut notes: Vec<String> = Vec::new();
     // How the code spells the session at the write (for helpers, a sensible default).
-    let receiver = |default: &str| {
-        writes
-            .iter()
-            .find(|(p, _)| p.helper.is_none())
-            .map(|(p, _)| p.session.clone())
-            .unwrap_or_else(|| default.to_string())
-    };
-    let flask_session = || {
-        module
-            .spelling_of("flask.session")
-            .unwrap_or_else(|| "session".to_string())
-    };
+    let receiver = |default: &str| written_session(writes, default);
+    let flask_session = || flask_session_name(module);
     let (code, after, summary): (String, bool, String) = match backend {
         Backend::FlaskCookie => {
             let s = flask_session();

@@ -66,16 +66,7 @@ impl Repo {
     }
 
     pub fn git(&self, args: &[&str]) -> String {
-        let mut cmd = Command::new("git");
-        cmd.args(args).current_dir(self.path());
-        git_env(&mut cmd, &self.home());
-        let out = cmd.output().expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        git_at(self.path(), &self.home(), args)
     }
 
     pub fn commit_all(&self, msg: &str) {
@@ -93,14 +84,49 @@ impl Repo {
 
     /// Runs sidguard with extra environment variables.
     pub fn sidguard_env(&self, sub: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args).current_dir(self.path().join(sub));
-        git_env(&mut cmd, &self.home());
-        for (k, v) in vars {
-            cmd.env(k, v);
-        }
-        Run(cmd.output().expect("sidguard runs"))
+        sidguard_at(&self.path().join(sub), &self.home(), args, vars)
     }
+}
+
+/// `git ARGS` in `dir` (a clone, a worktree, a bare repository), asserting success.
+pub fn git_at(dir: &Path, home: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    cmd.args(args).current_dir(dir);
+    git_env(&mut cmd, home);
+    let out = cmd.output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The real binary in `dir`, with extra environment variables.
+pub fn sidguard_at(dir: &Path, home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).current_dir(dir);
+    git_env(&mut cmd, home);
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    Run(cmd.output().expect("sidguard runs"))
+}
+
+/// Runs `cmd` with `stdin` written to its standard input (hooks read git's ref lines there).
+pub fn run_with_stdin(mut cmd: Command, stdin: &str) -> Run {
+    use std::io::Write;
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("sidguard runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    Run(child.wait_with_output().expect("sidguard ends"))
 }
 
 pub struct Run(pub Output);
