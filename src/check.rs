@@ -71,8 +71,8 @@ pub struct Options {
     pub deadline: Option<Instant>,
     /// Honour inline suppressions (`# sidguard: ignore[...]`); pre-receive may forbid them.
     pub ignore_suppressions: bool,
-    /// Parse every scanned file, even those the pre-filter proves cannot matter (for the
-    /// equivalence test and for debugging).
+    /// Parse every scanned file and analyse every function, even those the pre-filter and
+    /// the relevance filter prove cannot matter (for the equivalence tests and debugging).
     pub no_prefilter: bool,
 }
 
@@ -119,7 +119,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     let timings = std::env::var_os("SIDGUARD_TIMINGS").is_some();
     let t0 = Instant::now();
     let changed = if mode == Mode::Scan && !opts.no_prefilter {
-        prefiltered(changed, &opts.config)
+        prefiltered(changed, input.facts, &opts.config)
     } else {
         changed
     };
@@ -249,10 +249,14 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
 
 /// The scan's files that can matter (see `prefilter`): those whose text passes, and those
 /// that call a top-level function of a passing file that may write identity.
-fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a ChangedFile> {
+fn prefiltered<'a>(
+    files: Vec<&'a ChangedFile>,
+    facts: ProjectFacts,
+    config: &Config,
+) -> Vec<&'a ChangedFile> {
     let pass: Vec<bool> = files
         .par_iter()
-        .map(|f| crate::prefilter::passes(&f.path, &f.new, config))
+        .map(|f| crate::prefilter::passes(&f.path, &f.new, facts, config))
         .collect();
     let names: Vec<(String, String)> = files
         .par_iter()
@@ -261,7 +265,7 @@ fn prefiltered<'a>(files: Vec<&'a ChangedFile>, config: &Config) -> Vec<&'a Chan
         .flat_map_iter(|(f, _)| {
             let text = String::from_utf8_lossy(&f.new);
             let outline = outline::scan(text.as_bytes());
-            crate::prefilter::helper_names(&text, &outline, config)
+            crate::prefilter::helper_names(&f.path, &text, &outline, facts, config)
                 .into_iter()
                 .map(|n| (f.path.clone(), n))
                 .collect::<Vec<_>>()
@@ -483,9 +487,18 @@ fn helper_summaries(
         .par_iter()
         .filter(|(f, _)| needed.contains_key(*f))
         .map(|(f, p)| {
+            let events =
+                crate::prefilter::events_possible(f, p.text.as_bytes(), facts, &opts.config, false);
             (
                 f,
-                crate::prefilter::relevant(&p.text, &p.outline, &[], &opts.config),
+                crate::prefilter::relevant(
+                    &p.text,
+                    &p.outline,
+                    &p.module,
+                    &[],
+                    &opts.config,
+                    events,
+                ),
             )
         })
         .collect();
@@ -502,6 +515,18 @@ fn helper_summaries(
             first.insert(file.clone(), w);
         }
     }
+    if opts.no_prefilter {
+        // Every helper any file calls, in one round (the equivalence tests compare).
+        let all = summarise(needed);
+        return calls
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .filter_map(|(q, file, name)| all.get(&(file, name)).map(|s| (q, *s)))
+                    .collect()
+            })
+            .collect();
+    }
     let mut done = summarise(first);
     // Round two: helpers called from the functions each file will analyse.
     let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
@@ -514,15 +539,30 @@ fn helper_summaries(
         if pending.is_empty() {
             continue;
         }
-        let writers: Vec<String> = list
-            .iter()
-            .filter(|(_, file, name)| {
-                done.get(&(file.clone(), name.clone()))
-                    .is_some_and(|s| s.writes_identity.is_some())
-            })
-            .map(|(q, _, _)| q.rsplit('.').next().unwrap_or(q).to_string() + "(")
-            .collect();
-        let keep = crate::prefilter::relevant(&p.text, &p.outline, &writers, &opts.config);
+        let writers = writer_calls(
+            &p.module,
+            list.iter()
+                .filter(|(_, file, name)| {
+                    done.get(&(file.clone(), name.clone()))
+                        .is_some_and(|s| s.writes_identity.is_some())
+                })
+                .map(|(q, _, _)| q.as_str()),
+        );
+        let events = crate::prefilter::events_possible(
+            &p.path,
+            p.text.as_bytes(),
+            facts,
+            &opts.config,
+            !writers.is_empty(),
+        );
+        let keep = crate::prefilter::relevant(
+            &p.text,
+            &p.outline,
+            &p.module,
+            &writers,
+            &opts.config,
+            events,
+        );
         let bodies: Vec<&str> = p
             .outline
             .defs
@@ -532,10 +572,8 @@ fn helper_summaries(
             .filter_map(|(d, _)| p.text.get(d.start_byte..d.end_byte))
             .collect();
         for (q, file, name) in pending {
-            let mut spellings = vec![format!("{name}(")];
-            if let Some(local) = p.module.spelling_of(q) {
-                spellings.push(format!("{}(", local.rsplit('.').next().unwrap_or(&local)));
-            }
+            let mut spellings = writer_calls(&p.module, std::iter::once(q.as_str()));
+            spellings.push(format!("{name}("));
             if bodies
                 .iter()
                 .any(|b| spellings.iter().any(|s| b.contains(s.as_str())))
@@ -582,7 +620,12 @@ fn check_file(
         new,
         old: old_version,
     } = versions;
-    let relevant = relevant_functions(&new.text, &new.outline, helpers, &opts.config);
+    // Without the pre-filter every function is analysed (the equivalence tests compare).
+    let relevant = if opts.no_prefilter {
+        vec![true; new.outline.defs.len()]
+    } else {
+        relevant_functions(&new, helpers, facts, &opts.config)
+    };
     // `scan` parses the whole file at once when most of it will be analysed, else only
     // the functions that can matter (each as a slice).
     // Not for files with thousands of functions: finding each one in a whole-file tree walks
@@ -721,18 +764,41 @@ const WHOLE_FILE_MAX_DEFS: usize = 2_000;
 
 /// `prefilter::relevant` for a file, with the writing helpers it imports from other modules.
 fn relevant_functions(
-    text: &str,
-    outline: &outline::Outline,
+    p: &Prepared,
     helpers: &HashMap<String, Summary>,
+    facts: ProjectFacts,
     config: &Config,
 ) -> Vec<bool> {
-    // Local spellings of writing helpers (`set_session(`, `auth.login_as(`).
-    let writers: Vec<String> = helpers
-        .iter()
-        .filter(|(_, s)| s.writes_identity.is_some())
-        .map(|(path, _)| path.rsplit('.').next().unwrap_or(path).to_string() + "(")
-        .collect();
-    crate::prefilter::relevant(text, outline, &writers, config)
+    let writers = writer_calls(
+        &p.module,
+        helpers
+            .iter()
+            .filter(|(_, s)| s.writes_identity.is_some())
+            .map(|(path, _)| path.as_str()),
+    );
+    let events = crate::prefilter::events_possible(
+        &p.path,
+        p.text.as_bytes(),
+        facts,
+        config,
+        !writers.is_empty(),
+    );
+    crate::prefilter::relevant(&p.text, &p.outline, &p.module, &writers, config, events)
+}
+
+/// How calls to writing helpers look in a module (`set_session(`, `auth.login_as(` as
+/// `login_as(`, and `sign_in(` for `from app.auth import login_as as sign_in`), from the
+/// qualified paths the module uses for them.
+fn writer_calls<'p>(module: &ModuleScope, paths: impl Iterator<Item = &'p str>) -> Vec<String> {
+    let last = |q: &str| q.rsplit('.').next().unwrap_or(q).to_string() + "(";
+    let mut out: Vec<String> = Vec::new();
+    for q in paths {
+        out.push(last(q));
+        out.extend(module.spellings_of(q).map(|s| last(&s)));
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// The functions (outline indices) a change touches, in source order.

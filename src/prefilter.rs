@@ -11,6 +11,16 @@
 //! steps: the files that pass by their text, then the files that call a top-level function of
 //! a passing file by name (`name(`), since that function may be such a helper.
 //!
+//! A word is not enough, though: `session` is common (an SSL session, a database session).
+//! The session events of SID001-SID003 come only from names the analysis resolves through a
+//! framework: an import (or the file's own path, for a vendored framework) spelling one of
+//! [`FRAMEWORKS`], project facts that make any `request.session` a framework's (a Django,
+//! Starlette or Pyramid project), configured identity writers or regeneration functions, or
+//! a call to a project helper whose summary writes identity. A file with none of those can
+//! still hold SID004 (a session ID taken from the request), whose source is always spelled
+//! `request.`/`req.` in the function: so there a definition counts only if it also holds
+//! `req` ([`events_possible`], [`relevant`]).
+//!
 //! Files that fail both steps cannot produce a finding: a test checks that `scan` reports
 //! exactly the same with the filter on and off (`--no-prefilter`).
 
@@ -19,6 +29,8 @@ use std::sync::OnceLock;
 use aho_corasick::AhoCorasick;
 
 use crate::config::Config;
+use crate::project::{FileFacts, ProjectFacts};
+use crate::python::imports::ModuleScope;
 
 const NEEDLES: &[&str] = &[
     "session",
@@ -40,6 +52,58 @@ fn matcher() -> &'static AhoCorasick {
     })
 }
 
+/// Roots of every module whose names the analysis resolves to a session, a login or a logout
+/// (`flask_login`, `flask_security`, `aiohttp_session`, `aiohttp_security`, `pyramid.security`,
+/// `django.contrib.auth`, `starsessions`, `allauth`...), and Beaker's `beaker.session` key. A
+/// test holds every qualified path of the knowledge tables to this list.
+pub const FRAMEWORKS: &[&str] = &[
+    "flask",
+    "quart",
+    "cherrypy",
+    "django",
+    "starlette",
+    "fastapi",
+    "starsessions",
+    "pyramid",
+    "aiohttp",
+    "beaker",
+    "bottle",
+    "allauth",
+];
+
+fn frameworks() -> &'static AhoCorasick {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    M.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(FRAMEWORKS)
+            .expect("static patterns")
+    })
+}
+
+/// Can a session event (SID001-SID003) arise in this file? See the module documentation.
+/// `writers`: the file calls project helpers whose summaries write identity.
+pub fn events_possible(
+    path: &str,
+    text: &[u8],
+    facts: ProjectFacts,
+    config: &Config,
+    writers: bool,
+) -> bool {
+    let s = &config.settings;
+    writers
+        || !s.identity_writers.is_empty()
+        || !s.regeneration_functions.is_empty()
+        || facts.is_django()
+        || facts.has(FileFacts::STARLETTE)
+        || facts.has(FileFacts::PYRAMID)
+        || frameworks().is_match(path)
+        || frameworks().is_match(text)
+}
+
+/// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).
+const REQUEST: &[u8] = b"req";
+
 /// Can a function's text hold a session write, removal or ID (the events a finding needs)?
 pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
     if matcher().is_match(text) {
@@ -54,13 +118,18 @@ pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
 }
 
 /// Does the file's text (or path) hold something a rule reads?
-pub fn passes(path: &str, text: &[u8], config: &Config) -> bool {
-    body_may_matter(text, config)
-        || crate::rules::cookie_settings::may_be_production(path, &String::from_utf8_lossy(text))
+pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> bool {
+    let lossy = || String::from_utf8_lossy(text);
+    (body_may_matter(text, config)
+        && (events_possible(path, text, facts, config, false)
+            || memchr::memmem::find(text, REQUEST).is_some()))
+        || crate::rules::cookie_settings::may_apply(&lossy())
+        || crate::rules::cookie_settings::may_be_production(path, &lossy())
 }
 
-/// Matches calls `name(` to helpers, in files that also name the helper's module (an
-/// import of `app/auth_helpers.py` spells `auth_helpers`; of `app/auth/__init__.py`, `auth`).
+/// Matches calls `name(` to helpers, or imports renaming them (`name as other`), in files
+/// that also name the helper's module (an import of `app/auth_helpers.py` spells
+/// `auth_helpers`; of `app/auth/__init__.py`, `auth`).
 pub struct Calls {
     matcher: Option<AhoCorasick>,
     /// Per pattern: the module names under which its helpers can be imported.
@@ -75,7 +144,7 @@ impl Calls {
             let stem = path.trim_end_matches(".py");
             let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
             let module = stem.rsplit('/').next().unwrap_or(stem).to_string();
-            by_name.entry(format!("{name}(")).or_default().push(module);
+            by_name.entry(name).or_default().push(module);
         }
         if by_name.is_empty() {
             return Calls {
@@ -94,10 +163,26 @@ impl Calls {
         let Some(m) = &self.matcher else {
             return false;
         };
+        let word = |i: usize| {
+            text.get(i)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        };
         m.find_overlapping_iter(text).any(|hit| {
-            self.modules[hit.pattern().as_usize()]
+            let rest = &text[hit.end()..];
+            let rest = &rest[rest
                 .iter()
-                .any(|module| memchr::memmem::find(text, module.as_bytes()).is_some())
+                .take_while(|b| matches!(**b, b' ' | b'\t' | b'\n' | b'\r' | b'\\'))
+                .count()..];
+            let call = rest.first() == Some(&b'(');
+            let renamed = rest.starts_with(b"as")
+                && !rest
+                    .get(2)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            (call || renamed)
+                && (hit.start() == 0 || !word(hit.start() - 1))
+                && self.modules[hit.pattern().as_usize()]
+                    .iter()
+                    .any(|module| memchr::memmem::find(text, module.as_bytes()).is_some())
         })
     }
 }
@@ -108,11 +193,15 @@ impl Calls {
 /// local helper), or a call to one of `writers` (`name(`: helpers from other modules whose
 /// summaries leave identity written). Entries without any are not analysed: their events
 /// could only be authentication or rotation, which alone never make a finding.
+/// `events`: [`events_possible`] for the file; when false only SID004 can fire, so an entry
+/// counts only if its own text also holds `req`, and callers are not followed.
 pub fn relevant(
     text: &str,
     outline: &crate::python::outline::Outline,
+    module: &ModuleScope,
     writers: &[String],
     config: &Config,
+    events: bool,
 ) -> Vec<bool> {
     use crate::python::outline::DefKind;
     let defs = &outline.defs;
@@ -164,6 +253,33 @@ pub fn relevant(
             fresh.extend(mark(&mut keep, at, at + n.len()));
         }
     }
+    // Imports that rename a filter word away (`from flask import session as s`,
+    // `from flask_login import login_user as sign_in`): their local names, as words.
+    let renamed = renamed_imports(module, config);
+    if !renamed.is_empty() {
+        if let Ok(ac) = AhoCorasick::new(&renamed) {
+            let word = |i: usize| {
+                bytes
+                    .get(i)
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            };
+            for m in ac.find_overlapping_iter(bytes) {
+                if (m.start() == 0 || !word(m.start() - 1)) && !word(m.end()) {
+                    fresh.extend(mark(&mut keep, m.start(), m.end()));
+                }
+            }
+        }
+    }
+    if !events {
+        let mut request = vec![false; defs.len()];
+        for at in memchr::memmem::find_iter(bytes, REQUEST) {
+            mark(&mut request, at, at + REQUEST.len());
+        }
+        for (k, r) in keep.iter_mut().zip(request) {
+            *k &= r;
+        }
+        return keep;
+    }
     // Callers of kept functions in the same file, to a fixed point (inlining follows them).
     for _ in 0..defs.len().min(64) {
         let calls: Vec<String> = fresh
@@ -186,14 +302,33 @@ pub fn relevant(
     keep
 }
 
+/// Local names of module-level imports whose qualified path holds a filter word (or a
+/// configured function's name) that the local name itself does not.
+fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
+    module
+        .imports()
+        .filter(|(local, path)| {
+            body_may_matter(path.as_bytes(), config) && !body_may_matter(local.as_bytes(), config)
+        })
+        .map(|(local, _)| local.to_string())
+        .collect()
+}
+
 /// Top-level functions of a passing file that may leave identity written (for step two).
 pub fn helper_names(
+    path: &str,
     text: &str,
     outline: &crate::python::outline::Outline,
+    facts: ProjectFacts,
     config: &Config,
 ) -> Vec<String> {
     use crate::python::outline::DefKind;
-    relevant(text, outline, &[], config)
+    if !events_possible(path, text.as_bytes(), facts, config, false) {
+        // Without session events a helper cannot write identity.
+        return Vec::new();
+    }
+    let module = ModuleScope::build(text, outline);
+    relevant(text, outline, &module, &[], config, true)
         .into_iter()
         .zip(&outline.defs)
         .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
@@ -208,15 +343,33 @@ mod tests {
 
     /// The definition `relevant` must keep to: each body tested on its own, callers added
     /// round by round.
-    fn naive(text: &str, o: &outline::Outline, writers: &[String], config: &Config) -> Vec<bool> {
+    fn naive(
+        text: &str,
+        o: &outline::Outline,
+        module: &ModuleScope,
+        writers: &[String],
+        config: &Config,
+        events: bool,
+    ) -> Vec<bool> {
         let defs = &o.defs;
         let body = |i: usize| text.get(defs[i].start_byte..defs[i].end_byte).unwrap_or("");
+        let renamed = renamed_imports(module, config);
+        let words = |t: &str| -> Vec<String> {
+            t.split(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
+                .map(str::to_string)
+                .collect()
+        };
         let mut keep: Vec<bool> = (0..defs.len())
             .map(|i| {
-                body_may_matter(body(i).as_bytes(), config)
+                (body_may_matter(body(i).as_bytes(), config)
                     || writers.iter().any(|w| body(i).contains(w.as_str()))
+                    || words(body(i)).iter().any(|w| renamed.contains(w)))
+                    && (events || body(i).contains("req"))
             })
             .collect();
+        if !events {
+            return keep;
+        }
         for _ in 0..defs.len().min(64) {
             let calls: Vec<String> = (0..defs.len())
                 .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
@@ -236,10 +389,72 @@ mod tests {
         keep
     }
 
+    /// Every qualified path the knowledge tables resolve a session, login, logout or rotation
+    /// through starts with (or names) a word of `FRAMEWORKS`, so a file without one of those
+    /// words cannot produce those events through an import.
+    #[test]
+    fn frameworks_cover_the_knowledge_tables() {
+        use crate::frameworks::{aiohttp, cherrypy, django, flask, pyramid, quart, starlette};
+        let mut paths: Vec<&str> = Vec::new();
+        paths.extend(flask::SESSION_PATHS);
+        paths.extend(flask::LOGIN_HELPERS);
+        paths.extend(flask::LOGOUT_HELPERS);
+        paths.extend(quart::SESSION_PATHS);
+        paths.extend(cherrypy::SESSION_PATHS);
+        paths.push(cherrypy::EXPIRE);
+        paths.extend(django::ROTATING_CALLS.iter().map(|(p, _)| *p));
+        paths.extend(pyramid::REMEMBER);
+        paths.extend(pyramid::FORGET);
+        paths.extend(aiohttp::GET_SESSION);
+        paths.push(aiohttp::NEW_SESSION);
+        paths.extend(aiohttp::REMEMBER);
+        paths.extend(aiohttp::FORGET);
+        paths.push(starlette::REGENERATE);
+        assert!(paths.len() > 20);
+        for p in paths {
+            let root = p.split('.').next().unwrap();
+            assert!(
+                FRAMEWORKS.iter().any(|f| root.contains(f)),
+                "{p}: its root is not in FRAMEWORKS"
+            );
+        }
+        let config = Config::default();
+        let none = ProjectFacts::default();
+        assert!(!events_possible(
+            "x.py",
+            b"import ssl\nsession = ssl.x",
+            none,
+            &config,
+            false
+        ));
+        assert!(events_possible(
+            "x.py",
+            b"from flask import session",
+            none,
+            &config,
+            false
+        ));
+        assert!(events_possible(
+            "flask_login/utils.py",
+            b"",
+            none,
+            &config,
+            false
+        ));
+        assert!(events_possible("x.py", b"", none, &config, true));
+        let mut django = ProjectFacts::default();
+        django.add(crate::project::FileFacts(crate::project::FileFacts::DJANGO));
+        assert!(events_possible("x.py", b"", django, &config, false));
+        let mut configured = Config::default();
+        configured.settings.identity_writers = vec!["app.auth.set_user".into()];
+        assert!(events_possible("x.py", b"", none, &configured, false));
+    }
+
     #[test]
     fn relevant_matches_the_naive_definition() {
         let mut sources: Vec<String> = vec![
             "class A:\n    def a(self):\n        b()\n    def c(self):\n        pass\n\ndef b():\n    x = 1\n    def inner():\n        SESSION.clear()\n    return inner\n\ndef d():\n    a()\n    e()\n\ndef e():\n    rotate_it()\n".into(),
+            "from flask import session as s\nfrom flask_login import login_user as sign_in\n\ndef f(u):\n    s['k'] = 1\n\ndef g(u):\n    sign_in(u)\n\ndef h(ss):\n    return ss.sign_in_x\n".into(),
         ];
         for dir in ["tests/fixtures", "examples", "src"] {
             let mut stack = vec![std::path::PathBuf::from(dir)];
@@ -256,10 +471,13 @@ mod tests {
         let writers = vec!["set_user(".to_string()];
         for src in &sources {
             let o = outline::scan(src.as_bytes());
-            assert_eq!(
-                relevant(src, &o, &writers, &config),
-                naive(src, &o, &writers, &config)
-            );
+            let m = ModuleScope::build(src, &o);
+            for events in [true, false] {
+                assert_eq!(
+                    relevant(src, &o, &m, &writers, &config, events),
+                    naive(src, &o, &m, &writers, &config, events)
+                );
+            }
         }
     }
 }

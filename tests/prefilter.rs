@@ -94,11 +94,11 @@ fn same_findings_on_a_large_generated_tree() {
     std::fs::write(root.join("app/__init__.py"), "").unwrap();
     std::fs::write(
         root.join("app/auth_helpers.py"),
-        "from flask import session\n\n\ndef remember_member(user):\n    session['user_id'] = user.id\n\n\ndef via_local(user):\n    remember_member(user)\n",
+        "from flask import session\n\n\ndef remember_member(user):\n    session['user_id'] = user.id\n\n\ndef via_local(user):\n    remember_member(user)\n\n\ndef put_user(user):\n    session['uid'] = user.id\n",
     )
     .unwrap();
-    for i in 0..400 {
-        let body = match i % 4 {
+    for i in 0..500 {
+        let body = match i % 5 {
             // Calls a writing helper after a password check: SID001 in a file without
             // any session word.
             0 => format!(
@@ -111,6 +111,22 @@ fn same_findings_on_a_large_generated_tree() {
             2 => format!(
                 "import os\n\n\nclass Thing{i}:\n    def total(self, items):\n        t = 0\n        for x in items:\n            if x > {i}:\n                t += x\n        return t\n"
             ),
+            // Aliased framework names (no filter word in the function); a session ID from
+            // the request in a file that imports no framework; `session` in another sense.
+            3 => match i % 3 {
+                0 => format!(
+                    "from flask_login import login_user as sign_in\nfrom flask import session as s\n\n\ndef login_{i}(user, pw):\n    if user.check_password(pw):\n        sign_in(user)\n\n\ndef role_{i}(user):\n    if user.check_password('x'):\n        s['user_id'] = user.id\n\n\ndef out_{i}():\n    s.pop('user_id')\n"
+                ),
+                1 if i % 2 == 0 => format!(
+                    "from app.auth_helpers import put_user as keep\n\n\ndef login_{i}(user, pw):\n    if user.check_password(pw):\n        keep(user)\n"
+                ),
+                1 => format!(
+                    "def adopt_{i}(request, store):\n    sess = store.load()\n    sess.sid = request.args['sid']\n    return sess\n\n\ndef ssl_{i}(sock):\n    session = sock.session\n    return session\n"
+                ),
+                _ => format!(
+                    "import flask as f\n\n\ndef login_{i}(user, pw):\n    if user.check_password(pw):\n        f.session['user_id'] = user.id\n"
+                ),
+            },
             _ => format!(
                 "def compute_{i}(a, b):\n    while a < b:\n        a += 1\n        if a % 7 == 0:\n            break\n    return a\n"
             ),

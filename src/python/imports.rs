@@ -106,6 +106,11 @@ impl ModuleScope {
         self.imports.iter().map(|(_, p)| p.as_str())
     }
 
+    /// Every (local name, qualified path) an import binds at module level.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.imports.iter().map(|(n, p)| (n.as_str(), p.as_str()))
+    }
+
     pub fn imports_root(&self, root: &str) -> bool {
         self.imported_roots.iter().any(|r| r == root)
     }
@@ -113,27 +118,24 @@ impl ModuleScope {
     /// The local name under which `path` (e.g. `flask.session`) is reachable, and how:
     /// `session` for `from flask import session`, `flask.session` for `import flask`.
     pub fn spelling_of(&self, path: &str) -> Option<String> {
-        let mut best: Option<String> = None;
-        for (name, p) in &self.imports {
-            {
-                let candidate = if p == path {
-                    Some(name.clone())
-                } else {
-                    path.strip_prefix(p.as_str())
-                        .and_then(|r| r.strip_prefix('.'))
-                        .map(|rest| format!("{name}.{rest}"))
-                };
-                if let Some(c) = candidate {
-                    // Prefer the path's own name (`session` over an alias `s`), then the shortest.
-                    let own = path.rsplit('.').next().unwrap_or(path);
-                    let rank = |x: &String| (x != own, x.len(), x.clone());
-                    if best.as_ref().is_none_or(|b| rank(&c) < rank(b)) {
-                        best = Some(c);
-                    }
-                }
+        // Prefer the path's own name (`session` over an alias `s`), then the shortest.
+        let own = path.rsplit('.').next().unwrap_or(path);
+        self.spellings_of(path)
+            .min_by_key(|x| (x != own, x.len(), x.clone()))
+    }
+
+    /// Every local spelling of `path` (`s` for `from flask import session as s`, and
+    /// `flask.session` as well when the module also imports `flask`).
+    pub fn spellings_of<'s>(&'s self, path: &'s str) -> impl Iterator<Item = String> + 's {
+        self.imports.iter().filter_map(move |(name, p)| {
+            if p == path {
+                Some(name.clone())
+            } else {
+                path.strip_prefix(p.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                    .map(|rest| format!("{name}.{rest}"))
             }
-        }
-        best
+        })
     }
 }
 
