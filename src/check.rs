@@ -116,20 +116,14 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         })
         .collect();
     let scanned = changed.len();
-    let timings = std::env::var_os("SIDGUARD_TIMINGS").is_some();
-    let t0 = Instant::now();
+    let timings = crate::timings::on();
+    crate::timings::mark(|| "read; checking".into());
     let changed = if mode == Mode::Scan && !opts.no_prefilter {
         prefiltered(changed, input.facts, &opts.config)
     } else {
         changed
     };
-    if timings {
-        eprintln!(
-            "sidguard: timings: pre-filter {:.1} ms, {} of {scanned} files pass",
-            t0.elapsed().as_secs_f64() * 1e3,
-            changed.len()
-        );
-    }
+    crate::timings::mark(|| format!("pre-filter: {} of {scanned} files pass", changed.len()));
     // Each version of each file is decoded, outlined and scoped once, in parallel.
     let mut versions: Vec<Versions> = changed.par_iter().map(|f| Versions::of(f)).collect();
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
@@ -169,12 +163,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         opts,
     );
     let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
-    if timings {
-        eprintln!(
-            "sidguard: timings: prepared and summarised helpers at {:.1} ms",
-            t0.elapsed().as_secs_f64() * 1e3
-        );
-    }
+    crate::timings::mark(|| "prepared files, summarised helpers".into());
     let results: Vec<FileResult> = files
         .into_par_iter()
         .zip(versions.into_par_iter())
@@ -215,11 +204,13 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 r
             });
             if timings && started.elapsed().as_millis() >= 20 {
-                eprintln!(
-                    "sidguard: timings: {} took {:.1} ms",
-                    f.path,
-                    started.elapsed().as_secs_f64() * 1e3
-                );
+                crate::timings::mark(|| {
+                    format!(
+                        "{} took {:.1} ms",
+                        f.path,
+                        started.elapsed().as_secs_f64() * 1e3
+                    )
+                });
             }
             r.unwrap_or_else(|_| FileResult {
                 findings: Vec::new(),
@@ -258,6 +249,7 @@ fn prefiltered<'a>(
         .par_iter()
         .map(|f| crate::prefilter::passes(&f.path, &f.new, facts, config))
         .collect();
+    crate::timings::mark(|| "pre-filter step one".into());
     let names: Vec<(String, String)> = files
         .par_iter()
         .zip(pass.par_iter())
@@ -272,6 +264,7 @@ fn prefiltered<'a>(
         })
         .collect();
     let calls = crate::prefilter::Calls::new(names);
+    crate::timings::mark(|| "pre-filter helper names".into());
     let pass: Vec<bool> = files
         .par_iter()
         .zip(pass.par_iter())

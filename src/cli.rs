@@ -187,7 +187,7 @@ fn print(text: &str) -> Result<()> {
 
 fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
-    let started = std::time::Instant::now();
+    crate::timings::begin();
     let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
         Command::Config => {
@@ -303,7 +303,6 @@ fn run(cli: &Cli) -> Result<i32> {
         }
         return Ok(exit::CLEAN);
     }
-    let read = started.elapsed();
     // Configuration: --config, else the file in the checked tree (diff modes), else the
     // nearest one on disk (`scan`).
     let config = match (&g.config, &input.config_file) {
@@ -321,14 +320,7 @@ fn run(cli: &Cli) -> Result<i32> {
         ..crate::check::Options::default()
     };
     let outcome = crate::check::run_with(input, &opts);
-    if std::env::var_os("SIDGUARD_TIMINGS").is_some() {
-        eprintln!(
-            "sidguard: timings: read {:.1} ms, check {:.1} ms, {} lines parsed",
-            read.as_secs_f64() * 1000.0,
-            (started.elapsed() - read).as_secs_f64() * 1000.0,
-            outcome.parsed_lines
-        );
-    }
+    crate::timings::mark(|| format!("checked: {} lines parsed", outcome.parsed_lines));
     print(&crate::report::render(
         &outcome,
         g.format,

@@ -25,3 +25,5 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+#[doc(hidden)]
+pub mod timings;

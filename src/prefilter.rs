@@ -119,43 +119,97 @@ pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
 
 /// Does the file's text (or path) hold something a rule reads?
 pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> bool {
-    let lossy = || String::from_utf8_lossy(text);
-    (body_may_matter(text, config)
+    use crate::rules::cookie_settings as cookies;
+    let matters = body_may_matter(text, config);
+    if matters
         && (events_possible(path, text, facts, config, false)
-            || memchr::memmem::find(text, REQUEST).is_some()))
-        || crate::rules::cookie_settings::may_apply(&lossy())
-        || crate::rules::cookie_settings::may_be_production(path, &lossy())
+            || memchr::memmem::find(text, REQUEST).is_some())
+    {
+        return true;
+    }
+    // Cookie settings: a text without a filter word can only hold the triggers without one.
+    let found = |t: &&str| memchr::memmem::find(text, t.as_bytes()).is_some();
+    cookies::TRIGGERS
+        .iter()
+        .filter(|t| matters || !body_may_matter(t.as_bytes(), config))
+        .any(&found)
+        || (found(&"DEBUG") && cookies::may_be_production(path, &String::from_utf8_lossy(text)))
 }
 
 /// Matches calls `name(` to helpers, or imports renaming them (`name as other`), in files
-/// that also name the helper's module (an import of `app/auth_helpers.py` spells
-/// `auth_helpers`; of `app/auth/__init__.py`, `auth`).
+/// that can import them: files that name the helper's module as a word (an import of
+/// `app/auth_helpers.py` spells `auth_helpers`; of `app/auth/__init__.py`, `auth`) or that
+/// import relatively (`from . import name` spells no module at all).
 pub struct Calls {
     matcher: Option<AhoCorasick>,
-    /// Per pattern: the module names under which its helpers can be imported.
-    modules: Vec<Vec<String>>,
+    /// Per pattern: the modules (ids) its helpers live in, if it is a helper's name.
+    helpers: Vec<Vec<usize>>,
+    /// Per pattern: the module (id) it names, if it is a module's name.
+    module: Vec<Option<usize>>,
+    /// Per module: it cannot be spelled as one word (never looked for: always counts).
+    unspellable: Vec<bool>,
+}
+
+/// A Python identifier in ASCII (the only names this matcher looks for).
+fn is_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !s.as_bytes()[0].is_ascii_digit()
 }
 
 impl Calls {
     /// `helpers`: (file path, function name) pairs.
     pub fn new(helpers: impl IntoIterator<Item = (String, String)>) -> Calls {
-        let mut by_name: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        use std::collections::BTreeMap;
+        let mut modules: BTreeMap<String, usize> = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (path, name) in helpers {
             let stem = path.trim_end_matches(".py");
             let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
             let module = stem.rsplit('/').next().unwrap_or(stem).to_string();
-            by_name.entry(name).or_default().push(module);
+            let next = modules.len();
+            let id = *modules.entry(module).or_insert(next);
+            by_name.entry(name).or_default().push(id);
         }
-        if by_name.is_empty() {
+        let mut unspellable = vec![false; modules.len()];
+        // One pattern per distinct word: helper names, module names, and `from`.
+        let mut words: BTreeMap<String, (Vec<usize>, Option<usize>)> = BTreeMap::new();
+        for (name, ids) in by_name {
+            if is_word(&name) {
+                words.entry(name).or_default().0 = ids;
+            }
+        }
+        if words.is_empty() {
             return Calls {
                 matcher: None,
-                modules: Vec::new(),
+                helpers: Vec::new(),
+                module: Vec::new(),
+                unspellable,
             };
         }
-        let pats: Vec<&String> = by_name.keys().collect();
+        for (module, id) in modules {
+            if is_word(&module) {
+                words.entry(module).or_default().1 = Some(id);
+            } else {
+                unspellable[id] = true;
+            }
+        }
+        words.entry("from".into()).or_default();
+        let pats: Vec<&String> = words.keys().collect();
+        // Leftmost-longest without overlaps finds every occurrence that stands as a word:
+        // the patterns are identifier characters only, so a match can neither hide a
+        // word-bounded one it overlaps (that would span its non-word neighbour) nor be cut
+        // short by one.
+        let matcher = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&pats)
+            .ok();
+        let (helpers, module) = words.into_values().unzip();
         Calls {
-            matcher: AhoCorasick::new(&pats).ok(),
-            modules: by_name.into_values().collect(),
+            matcher,
+            helpers,
+            module,
+            unspellable,
         }
     }
 
@@ -167,23 +221,36 @@ impl Calls {
             text.get(i)
                 .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
         };
-        m.find_overlapping_iter(text).any(|hit| {
+        let mut mentioned = self.unspellable.clone();
+        let mut relative = false;
+        let mut called: Vec<usize> = Vec::new();
+        for hit in m.find_iter(text) {
+            if hit.start() > 0 && word(hit.start() - 1) || word(hit.end()) {
+                continue;
+            }
+            let p = hit.pattern().as_usize();
             let rest = &text[hit.end()..];
             let rest = &rest[rest
                 .iter()
                 .take_while(|b| matches!(**b, b' ' | b'\t' | b'\n' | b'\r' | b'\\'))
                 .count()..];
+            if let Some(id) = self.module[p] {
+                mentioned[id] = true;
+            }
+            if self.helpers[p].is_empty() && self.module[p].is_none() {
+                // `from .` / `from ..`: a relative import.
+                relative |= rest.first() == Some(&b'.');
+                continue;
+            }
             let call = rest.first() == Some(&b'(');
-            let renamed = rest.starts_with(b"as")
-                && !rest
-                    .get(2)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-            (call || renamed)
-                && (hit.start() == 0 || !word(hit.start() - 1))
-                && self.modules[hit.pattern().as_usize()]
-                    .iter()
-                    .any(|module| memchr::memmem::find(text, module.as_bytes()).is_some())
-        })
+            let renamed = rest.starts_with(b"as") && !word(text.len() - rest.len() + 2);
+            if (call || renamed) && !self.helpers[p].is_empty() && !called.contains(&p) {
+                called.push(p);
+            }
+        }
+        called
+            .iter()
+            .any(|p| relative || self.helpers[*p].iter().any(|id| mentioned[*id]))
     }
 }
 
@@ -448,6 +515,41 @@ mod tests {
         let mut configured = Config::default();
         configured.settings.identity_writers = vec!["app.auth.set_user".into()];
         assert!(events_possible("x.py", b"", none, &configured, false));
+    }
+
+    #[test]
+    fn calls_need_the_helper_and_a_way_to_import_it() {
+        let calls = Calls::new([
+            ("app/auth_helpers.py".to_string(), "put_user".to_string()),
+            ("app/members/__init__.py".to_string(), "seat".to_string()),
+            ("app/my-mod.py".to_string(), "odd".to_string()),
+        ]);
+        let yes: &[&str] = &[
+            "from app.auth_helpers import put_user\nput_user(u)",
+            "import app.auth_helpers as h\nh.put_user (u)",
+            "from app.auth_helpers import put_user as keep\nkeep(u)",
+            "from app.auth_helpers import (\n    put_user\n    as keep)",
+            "from . import seat\nseat(u)",
+            "from  ..members import x\nseat(u)",
+            "from app import members\nmembers.seat(u)",
+            "from.x import y\nseat(u)",
+            "odd(u)",
+        ];
+        let no: &[&str] = &[
+            "put_user(u)",
+            "from app.auth_helpers_v2 import put_user\nput_user(u)",
+            "from app.auth_helpers import x\nreput_user(u)",
+            "from app.auth_helpers import x\nput_user_x(u)",
+            "from app.auth_helpers import x\nput_user = 1",
+            "from app import membership\nseat(u)",
+            "import os.path\nseat(u)",
+        ];
+        for t in yes {
+            assert!(calls.any_in(t.as_bytes()), "{t}");
+        }
+        for t in no {
+            assert!(!calls.any_in(t.as_bytes()), "{t}");
+        }
     }
 
     #[test]

@@ -97,6 +97,19 @@ fn same_findings_on_a_large_generated_tree() {
         "from flask import session\n\n\ndef remember_member(user):\n    session['user_id'] = user.id\n\n\ndef via_local(user):\n    remember_member(user)\n\n\ndef put_user(user):\n    session['uid'] = user.id\n",
     )
     .unwrap();
+    // A package whose `__init__` holds the helper, called through a relative import that
+    // never spells the package's name.
+    std::fs::create_dir_all(root.join("app/members")).unwrap();
+    std::fs::write(
+        root.join("app/members/__init__.py"),
+        "from flask import session\n\n\ndef seat(user):\n    session['user_id'] = user.id\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("app/members/views.py"),
+        "from . import seat\n\n\ndef login(user, pw):\n    if user.check_password(pw):\n        seat(user)\n",
+    )
+    .unwrap();
     for i in 0..500 {
         let body = match i % 5 {
             // Calls a writing helper after a password check: SID001 in a file without

@@ -82,7 +82,7 @@ const KEYWORDS: &[(&str, Kind)] = &[
 ];
 
 /// Words whose presence makes a file worth parsing for these rules.
-const TRIGGERS: &[&str] = &[
+pub const TRIGGERS: &[&str] = &[
     "SESSION_COOKIE",
     "SESSION_LIFETIME",
     "SESSION_EXPIRE",

@@ -41,25 +41,9 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
             found.push(root.clone());
             continue;
         }
-        let walker = WalkBuilder::new(root)
-            .require_git(false)
-            .follow_links(false)
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            let entry = entry.map_err(|e| Error::Usage(format!("cannot walk {root}: {e}")))?;
-            let Some(ft) = entry.file_type() else {
-                continue;
-            };
-            if !ft.is_file() {
-                continue;
-            }
-            let path = entry.path();
-            if is_python_path(path) {
-                found.push(display(path));
-            }
-        }
+        found.extend(walk(root)?.iter().map(|p| display(p)));
     }
+    crate::timings::mark(|| format!("walked: {} files", found.len()));
     // Read in parallel; the order stays the walk's (sorted) order.
     use rayon::prelude::*;
     type Read = std::result::Result<(ChangedFile, crate::project::FileFacts), Skipped>;
@@ -116,6 +100,57 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
         tree: Some(tree),
         old_tree: None,
     })
+}
+
+/// The Python files under directory `root`, in the order of a depth-first walk that visits
+/// each directory's entries by name. The walk runs on several threads (a tree like Django's,
+/// with thousands of locale directories, costs more to list than to check); sorting the
+/// paths by their components gives that order back.
+fn walk(root: &str) -> Result<Vec<std::path::PathBuf>> {
+    use ignore::WalkState;
+    use std::sync::Mutex;
+    let found: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    WalkBuilder::new(root)
+        .require_git(false)
+        .follow_links(false)
+        .threads(rayon::current_num_threads())
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            let errors = &errors;
+            Box::new(
+                move |entry: std::result::Result<ignore::DirEntry, ignore::Error>| {
+                    let entry = match entry {
+                        Ok(e) => e,
+                        Err(e) => {
+                            errors
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push(e.to_string());
+                            return WalkState::Quit;
+                        }
+                    };
+                    if entry.file_type().is_some_and(|ft| ft.is_file())
+                        && is_python_path(entry.path())
+                    {
+                        found
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push(entry.into_path());
+                    }
+                    WalkState::Continue
+                },
+            )
+        });
+    let mut errors = errors.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !errors.is_empty() {
+        errors.sort();
+        return Err(Error::Usage(format!("cannot walk {root}: {}", errors[0])));
+    }
+    let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.sort();
+    Ok(found)
 }
 
 fn display(path: &Path) -> String {
