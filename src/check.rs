@@ -126,6 +126,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     crate::timings::mark(|| format!("pre-filter: {} of {scanned} files pass", changed.len()));
     // Each version of each file is decoded, outlined and scoped once, in parallel.
     let mut versions: Vec<Versions> = changed.par_iter().map(|f| Versions::of(f)).collect();
+    crate::timings::mark(|| "prepared the files".into());
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
     let dependents = helper_dependents(&changed, &versions, &input, &index, opts);
     let dependents: Vec<&ChangedFile> = dependents
@@ -254,6 +255,7 @@ fn prefiltered<'a>(
         .par_iter()
         .zip(pass.par_iter())
         .filter(|(_, p)| **p)
+        .filter(|(f, _)| crate::prefilter::events_possible(&f.path, &f.new, facts, config, false))
         .flat_map_iter(|(f, _)| {
             let text = String::from_utf8_lossy(&f.new);
             let outline = outline::scan(text.as_bytes());
@@ -399,7 +401,11 @@ fn helper_summaries(
             None => Vec::new(),
         })
         .collect();
-    // 2. Each imported file, read and prepared once.
+    // 2. Each imported file, read once. Summaries matter only to a file where session events
+    // are possible (`prefilter::events_possible`): by its own text, or through a helper that
+    // writes identity - which only a target with such events can be. Other files (most of a
+    // tree like the standard library) need no summaries, and their targets are not prepared.
+    let mut imports = imports;
     let mut wanted_files: Vec<String> = imports
         .iter()
         .flatten()
@@ -407,75 +413,90 @@ fn helper_summaries(
         .collect();
     wanted_files.sort();
     wanted_files.dedup();
-    let prepared: HashMap<String, Prepared> = wanted_files
+    let read: HashMap<String, (Vec<u8>, bool)> = wanted_files
         .into_par_iter()
         .filter_map(|f| {
             let bytes = tree.read(&f)?;
-            Some((f.clone(), Prepared::new(f, &bytes)))
+            let open = crate::prefilter::events_possible(&f, &bytes, facts, &opts.config, false);
+            Some((f, (bytes, open)))
         })
         .collect();
+    let own_open: Vec<bool> = files
+        .par_iter()
+        .map(|p| {
+            p.is_some_and(|p| {
+                crate::prefilter::events_possible(
+                    &p.path,
+                    p.text.as_bytes(),
+                    facts,
+                    &opts.config,
+                    false,
+                )
+            })
+        })
+        .collect();
+    // A file without events of its own looks only at targets with events (the possible
+    // writers) until round one shows that it calls one.
+    let full_imports = imports.clone();
+    for (imps, open) in imports.iter_mut().zip(&own_open) {
+        if !(*open || opts.no_prefilter) {
+            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o)| *o));
+        }
+    }
+    let mut wanted_files: Vec<&String> = imports.iter().flatten().map(|(_, t)| &t.file).collect();
+    wanted_files.sort();
+    wanted_files.dedup();
+    let prepare = |wanted: Vec<&String>| -> Vec<(String, Prepared)> {
+        wanted
+            .into_par_iter()
+            .filter_map(|f| {
+                let (bytes, _) = read.get(f)?;
+                Some((f.clone(), Prepared::new(f.clone(), bytes)))
+            })
+            .collect()
+    };
+    let mut prepared: HashMap<String, Prepared> = prepare(wanted_files).into_iter().collect();
+    crate::timings::mark(|| format!("helpers: {} targets prepared", prepared.len()));
     // 3. The functions each file calls, by qualified path, and per target the names needed.
-    let mut calls: Vec<Vec<(String, String, String)>> = Vec::with_capacity(files.len());
+    let mut calls: Vec<Vec<(String, String, String)>> = files
+        .iter()
+        .zip(&imports)
+        .map(|(p, imps)| p.map(|p| calls_of(p, imps, &prepared)).unwrap_or_default())
+        .collect();
     let mut needed: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (p, imps) in files.iter().zip(&imports) {
-        let mut list = Vec::new();
-        if let Some(p) = p {
-            for (path, target) in imps {
-                let Some(tp) = prepared.get(&target.file) else {
-                    continue;
-                };
-                match &target.function {
-                    Some(f) => list.push((path.clone(), target.file.clone(), f.clone())),
-                    None => {
-                        for d in tp.outline.defs.iter().filter(|d| {
-                            d.kind == DefKind::Function
-                                && d.parent.is_none()
-                                && p.text.contains(&format!("{}(", d.name))
-                        }) {
-                            list.push((
-                                format!("{path}.{}", d.name),
-                                target.file.clone(),
-                                d.name.clone(),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        for (_, file, name) in &list {
-            needed.entry(file.clone()).or_default().insert(name.clone());
-        }
-        calls.push(list);
+    for (_, file, name) in calls.iter().flatten() {
+        needed.entry(file.clone()).or_default().insert(name.clone());
     }
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
     // summarised first, since they decide which of a caller's functions are analysed. The
     // rest can only authenticate, and matter only when called from a function that is.
-    let summarise =
-        |needed: HashMap<String, BTreeSet<String>>| -> HashMap<(String, String), Summary> {
-            needed
-                .into_par_iter()
-                .flat_map_iter(|(file, names)| {
-                    let Some(p) = prepared.get(&file) else {
-                        return Vec::new();
-                    };
-                    let source = SourceFile::from_prepared(p.clone(), false);
-                    let ctx = Context {
-                        file: &source,
-                        facts,
-                        config: &opts.config,
-                        helpers: None,
-                    };
-                    names
-                        .into_iter()
-                        .filter_map(|name| {
-                            let def = source.outline.function_named(&name)?;
-                            Some(((file.clone(), name), summarize(&ctx, def)))
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .collect()
-        };
+    let summarise = |prepared: &HashMap<String, Prepared>,
+                     needed: HashMap<String, BTreeSet<String>>|
+     -> HashMap<(String, String), Summary> {
+        needed
+            .into_par_iter()
+            .flat_map_iter(|(file, names)| {
+                let Some(p) = prepared.get(&file) else {
+                    return Vec::new();
+                };
+                let source = SourceFile::from_prepared(p.clone(), false);
+                let ctx = Context {
+                    file: &source,
+                    facts,
+                    config: &opts.config,
+                    helpers: None,
+                };
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let def = source.outline.function_named(&name)?;
+                        Some(((file.clone(), name), summarize(&ctx, def)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
     let may_write: HashMap<&String, Vec<bool>> = prepared
         .par_iter()
         .filter(|(f, _)| needed.contains_key(*f))
@@ -510,7 +531,7 @@ fn helper_summaries(
     }
     if opts.no_prefilter {
         // Every helper any file calls, in one round (the equivalence tests compare).
-        let all = summarise(needed);
+        let all = summarise(&prepared, needed);
         return calls
             .into_iter()
             .map(|list| {
@@ -520,7 +541,37 @@ fn helper_summaries(
             })
             .collect();
     }
-    let mut done = summarise(first);
+    let mut done = summarise(&prepared, first);
+    // Files without events of their own that call a writer: now their other targets count.
+    let promoted: Vec<usize> = (0..files.len())
+        .filter(|i| !own_open[*i] && !opts.no_prefilter)
+        .filter(|i| {
+            calls[*i].iter().any(|(_, file, name)| {
+                done.get(&(file.clone(), name.clone()))
+                    .is_some_and(|s| s.writes_identity.is_some())
+            })
+        })
+        .collect();
+    if !promoted.is_empty() {
+        let mut more: Vec<&String> = promoted
+            .iter()
+            .flat_map(|i| full_imports[*i].iter().map(|(_, t)| &t.file))
+            .filter(|f| !prepared.contains_key(*f))
+            .collect();
+        more.sort();
+        more.dedup();
+        prepared.extend(prepare(more));
+        for i in promoted {
+            if let Some(p) = files[i] {
+                let rest: Vec<(String, modules::Target)> = full_imports[i]
+                    .iter()
+                    .filter(|imp| !imports[i].contains(imp))
+                    .cloned()
+                    .collect();
+                calls[i].extend(calls_of(p, &rest, &prepared));
+            }
+        }
+    }
     // Round two: helpers called from the functions each file will analyse.
     let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (p, list) in files.iter().zip(&calls) {
@@ -575,7 +626,7 @@ fn helper_summaries(
             }
         }
     }
-    done.extend(summarise(second));
+    done.extend(summarise(&prepared, second));
     calls
         .into_iter()
         .map(|list| {
@@ -584,6 +635,39 @@ fn helper_summaries(
                 .collect()
         })
         .collect()
+}
+
+/// The project functions file `p` calls through `imports`: (qualified path it uses, target
+/// file, function name). A module import counts each top-level function the file calls as
+/// `name(`.
+fn calls_of(
+    p: &Prepared,
+    imports: &[(String, modules::Target)],
+    prepared: &HashMap<String, Prepared>,
+) -> Vec<(String, String, String)> {
+    let mut list = Vec::new();
+    for (path, target) in imports {
+        let Some(tp) = prepared.get(&target.file) else {
+            continue;
+        };
+        match &target.function {
+            Some(f) => list.push((path.clone(), target.file.clone(), f.clone())),
+            None => {
+                for d in tp.outline.defs.iter().filter(|d| {
+                    d.kind == DefKind::Function
+                        && d.parent.is_none()
+                        && p.text.contains(&format!("{}(", d.name))
+                }) {
+                    list.push((
+                        format!("{path}.{}", d.name),
+                        target.file.clone(),
+                        d.name.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    list
 }
 
 /// A changed file's new and old versions, prepared once.
@@ -614,8 +698,8 @@ fn check_file(
         old: old_version,
     } = versions;
     // Without the pre-filter every function is analysed (the equivalence tests compare).
-    let relevant = if opts.no_prefilter {
-        vec![true; new.outline.defs.len()]
+    let (relevant, events) = if opts.no_prefilter {
+        (vec![true; new.outline.defs.len()], true)
     } else {
         relevant_functions(&new, helpers, facts, &opts.config)
     };
@@ -663,7 +747,11 @@ fn check_file(
             break;
         }
         if relevant[def] {
-            findings.extend(rules::check_function(&ctx, def));
+            if events {
+                findings.extend(rules::check_function(&ctx, def));
+            } else {
+                findings.extend(rules::check_request_data(&ctx, def));
+            }
             file.release(def);
         }
     }
@@ -755,13 +843,14 @@ pub fn too_big(size: u64, max: u64) -> String {
 /// Above this many functions a file is parsed function by function, never whole.
 const WHOLE_FILE_MAX_DEFS: usize = 2_000;
 
-/// `prefilter::relevant` for a file, with the writing helpers it imports from other modules.
+/// `prefilter::relevant` for a file, with the writing helpers it imports from other modules,
+/// and whether session events are possible in it at all (else only SID004 can fire).
 fn relevant_functions(
     p: &Prepared,
     helpers: &HashMap<String, Summary>,
     facts: ProjectFacts,
     config: &Config,
-) -> Vec<bool> {
+) -> (Vec<bool>, bool) {
     let writers = writer_calls(
         &p.module,
         helpers
@@ -776,7 +865,10 @@ fn relevant_functions(
         config,
         !writers.is_empty(),
     );
-    crate::prefilter::relevant(&p.text, &p.outline, &p.module, &writers, config, events)
+    (
+        crate::prefilter::relevant(&p.text, &p.outline, &p.module, &writers, config, events),
+        events,
+    )
 }
 
 /// How calls to writing helpers look in a module (`set_session(`, `auth.login_as(` as

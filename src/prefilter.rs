@@ -53,32 +53,50 @@ fn matcher() -> &'static AhoCorasick {
 }
 
 /// Roots of every module whose names the analysis resolves to a session, a login or a logout
-/// (`flask_login`, `flask_security`, `aiohttp_session`, `aiohttp_security`, `pyramid.security`,
-/// `django.contrib.auth`, `starsessions`, `allauth`...), and Beaker's `beaker.session` key. A
-/// test holds every qualified path of the knowledge tables to this list.
+/// (`flask.session`, `flask_login.login_user`, `aiohttp_session.new_session`,
+/// `pyramid.security.remember`, `django.contrib.auth.login`...), and Beaker's
+/// `beaker.session` key. An import spells its root as a whole word (case and all), and so
+/// does a vendored copy's path; a test holds every qualified path of the knowledge tables
+/// to this list.
 pub const FRAMEWORKS: &[&str] = &[
-    "flask",
-    "quart",
-    "cherrypy",
-    "django",
-    "starlette",
-    "fastapi",
-    "starsessions",
-    "pyramid",
     "aiohttp",
+    "aiohttp_security",
+    "aiohttp_session",
+    "allauth",
     "beaker",
     "bottle",
-    "allauth",
+    "cherrypy",
+    "django",
+    "fastapi",
+    "flask",
+    "flask_kvsession",
+    "flask_login",
+    "flask_security",
+    "flask_session",
+    "pyramid",
+    "quart",
+    "quart_auth",
+    "quart_session",
+    "starlette",
+    "starsessions",
 ];
 
-fn frameworks() -> &'static AhoCorasick {
+/// Does `text` hold one of [`FRAMEWORKS`] as a whole word?
+fn names_a_framework(text: &[u8]) -> bool {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
-    M.get_or_init(|| {
+    let m = M.get_or_init(|| {
+        // Leftmost-longest finds every whole-word occurrence (see `Calls`).
         AhoCorasick::builder()
-            .ascii_case_insensitive(true)
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .build(FRAMEWORKS)
             .expect("static patterns")
-    })
+    });
+    let word = |i: usize| {
+        text.get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    m.find_iter(text)
+        .any(|hit| !(hit.start() > 0 && word(hit.start() - 1) || word(hit.end())))
 }
 
 /// Can a session event (SID001-SID003) arise in this file? See the module documentation.
@@ -97,8 +115,8 @@ pub fn events_possible(
         || facts.is_django()
         || facts.has(FileFacts::STARLETTE)
         || facts.has(FileFacts::PYRAMID)
-        || frameworks().is_match(path)
-        || frameworks().is_match(text)
+        || names_a_framework(path.as_bytes())
+        || names_a_framework(text)
 }
 
 /// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).
@@ -127,13 +145,39 @@ pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> 
     {
         return true;
     }
-    // Cookie settings: a text without a filter word can only hold the triggers without one.
+    // Cookie settings. A text without a filter word can only hold the triggers without one
+    // (`RedisStorage`...): one pass looks for those and for `DEBUG` together.
     let found = |t: &&str| memchr::memmem::find(text, t.as_bytes()).is_some();
-    cookies::TRIGGERS
-        .iter()
-        .filter(|t| matters || !body_may_matter(t.as_bytes(), config))
-        .any(&found)
-        || (found(&"DEBUG") && cookies::may_be_production(path, &String::from_utf8_lossy(text)))
+    if matters {
+        return cookies::TRIGGERS.iter().any(found)
+            || (found(&"DEBUG")
+                && cookies::may_be_production(path, &String::from_utf8_lossy(text)));
+    }
+    static REST: OnceLock<(AhoCorasick, usize)> = OnceLock::new();
+    let (rest, debug) = REST.get_or_init(|| {
+        let mut pats: Vec<&str> = cookies::TRIGGERS
+            .iter()
+            .copied()
+            .filter(|t| !matcher().is_match(t))
+            .collect();
+        pats.push("DEBUG");
+        let debug = pats.len() - 1;
+        // Leftmost-first lets the SIMD searcher run; no two patterns overlap, so no match
+        // hides another.
+        let ac = AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(pats)
+            .expect("static patterns");
+        (ac, debug)
+    });
+    let mut production = false;
+    for m in rest.find_iter(text) {
+        if m.pattern().as_usize() != *debug {
+            return true;
+        }
+        production = true;
+    }
+    production && cookies::may_be_production(path, &String::from_utf8_lossy(text))
 }
 
 /// Matches calls `name(` to helpers, or imports renaming them (`name as other`), in files
@@ -481,7 +525,7 @@ mod tests {
         for p in paths {
             let root = p.split('.').next().unwrap();
             assert!(
-                FRAMEWORKS.iter().any(|f| root.contains(f)),
+                FRAMEWORKS.contains(&root),
                 "{p}: its root is not in FRAMEWORKS"
             );
         }

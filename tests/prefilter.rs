@@ -110,6 +110,18 @@ fn same_findings_on_a_large_generated_tree() {
         "from . import seat\n\n\ndef login(user, pw):\n    if user.check_password(pw):\n        seat(user)\n",
     )
     .unwrap();
+    // A file without any framework word that calls a writing helper after a credential
+    // check done by a helper in another file without one either.
+    std::fs::write(
+        root.join("app/checks.py"),
+        "from werkzeug.security import check_password_hash\n\n\ndef verify(user, pw):\n    return check_password_hash(user.pw_hash, pw)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("app/plain_login.py"),
+        "from app.auth_helpers import put_user\nfrom app.checks import verify\n\n\ndef login(user, pw):\n    if verify(user, pw):\n        put_user(user)\n",
+    )
+    .unwrap();
     for i in 0..500 {
         let body = match i % 5 {
             // Calls a writing helper after a password check: SID001 in a file without
@@ -148,4 +160,8 @@ fn same_findings_on_a_large_generated_tree() {
     }
     let n = same(&root.to_string_lossy());
     assert!(n > 200, "the generated tree has findings: {n}");
+    // The `app` package alone is no Django project: there `request.session` means nothing
+    // by itself, and files without a framework word take the filter's narrow path.
+    let n = same(&root.join("app").to_string_lossy());
+    assert!(n > 200, "the app package has findings: {n}");
 }

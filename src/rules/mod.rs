@@ -139,6 +139,15 @@ pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     configured(ctx.config, out)
 }
 
+/// The findings for outline function `def` in a file where no session event can arise
+/// (`prefilter::events_possible`): SID001-SID003 need one, so only SID004 is run.
+pub fn check_request_data(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
+    if !ctx.config.enabled("SID004") {
+        return Vec::new();
+    }
+    configured(ctx.config, session_id_from_request::check(ctx, def))
+}
+
 /// Applies the configured per-rule severity (`[tool.sidguard.severity]`).
 pub fn configured(config: &crate::config::Config, mut findings: Vec<Finding>) -> Vec<Finding> {
     for f in &mut findings {
