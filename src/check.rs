@@ -204,7 +204,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 }
                 r
             });
-            if timings && started.elapsed().as_millis() >= 20 {
+            if timings && started.elapsed().as_millis() >= 3 {
                 crate::timings::mark(|| {
                     format!(
                         "{} took {:.1} ms",

@@ -3,7 +3,8 @@
 //! Every event a rule acts on comes from text the file itself contains: a session object or
 //! session setting (`session`, case-insensitive: `request.session`, `SessionStore`,
 //! `SESSION_COOKIE_SECURE`, `get_session`, `beaker.session`), a login or logout helper
-//! (`login_user`, `logout_user`, `remember`, `forget`), a session ID (`.sid`), a cookie
+//! (`login_user`, `logout_user`, `remember`, `forget`: whole words, as code spells them, or
+//! their local names when an import renames them), a session ID (`.sid`), a cookie
 //! (`set_cookie`), a configured identity writer or regeneration function, or a production
 //! settings marker (`DEBUG` in a `prod` file or `Prod` class) - with one exception: a call to
 //! a project helper in another module whose summary leaves identity written. Such a helper's
@@ -32,15 +33,32 @@ use crate::config::Config;
 use crate::project::{FileFacts, ProjectFacts};
 use crate::python::imports::ModuleScope;
 
-const NEEDLES: &[&str] = &[
-    "session",
-    "set_cookie",
-    ".sid",
-    "login_user",
-    "logout_user",
-    "remember",
-    "forget",
-];
+/// Filter words in any case (`SessionStore`, `SESSION_COOKIE_NAME`, `request.session`).
+const NEEDLES: &[&str] = &["session", "set_cookie", ".sid"];
+
+/// Filter words that are framework functions' own names: code spells them exactly, as whole
+/// words (`login_user(`, `security.remember(`), or renames them on import (followed through
+/// [`renamed_imports`]); "Remember, ..." in a comment is not one.
+const NAMES: &[&str] = &["login_user", "logout_user", "remember", "forget"];
+
+/// Where [`NAMES`] occur in `text` as whole words.
+fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    let m = M.get_or_init(|| {
+        // Leftmost-longest finds every whole-word occurrence (see `Calls`).
+        AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(NAMES)
+            .expect("static patterns")
+    });
+    let word = |i: usize| {
+        text.get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    m.find_iter(text)
+        .filter(move |hit| !(hit.start() > 0 && word(hit.start() - 1) || word(hit.end())))
+        .map(|hit| (hit.start(), hit.end()))
+}
 
 fn matcher() -> &'static AhoCorasick {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
@@ -124,7 +142,7 @@ const REQUEST: &[u8] = b"req";
 
 /// Can a function's text hold a session write, removal or ID (the events a finding needs)?
 pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
-    if matcher().is_match(text) {
+    if matcher().is_match(text) || names_in(text).next().is_some() {
         return true;
     }
     let s = &config.settings;
@@ -158,7 +176,7 @@ pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> 
         let mut pats: Vec<&str> = cookies::TRIGGERS
             .iter()
             .copied()
-            .filter(|t| !matcher().is_match(t))
+            .filter(|t| !body_may_matter(t.as_bytes(), &Config::default()))
             .collect();
         pats.push("DEBUG");
         let debug = pats.len() - 1;
@@ -350,6 +368,9 @@ pub fn relevant(
     let mut fresh: Vec<usize> = Vec::new();
     for m in matcher().find_iter(bytes) {
         fresh.extend(mark(&mut keep, m.start(), m.end()));
+    }
+    for (a, b) in names_in(bytes) {
+        fresh.extend(mark(&mut keep, a, b));
     }
     let s = &config.settings;
     let names = s
