@@ -118,14 +118,24 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     let scanned = changed.len();
     let timings = crate::timings::on();
     crate::timings::mark(|| "read; checking".into());
-    let changed = if mode == Mode::Scan && !opts.no_prefilter {
+    let changed: Vec<(&ChangedFile, Option<Prepared>)> = if mode == Mode::Scan && !opts.no_prefilter
+    {
         prefiltered(changed, input.facts, &opts.config)
     } else {
-        changed
+        changed.into_iter().map(|f| (f, None)).collect()
     };
     crate::timings::mark(|| format!("pre-filter: {} of {scanned} files pass", changed.len()));
     // Each version of each file is decoded, outlined and scoped once, in parallel.
-    let mut versions: Vec<Versions> = changed.par_iter().map(|f| Versions::of(f)).collect();
+    let (changed, mut versions): (Vec<&ChangedFile>, Vec<Versions>) = changed
+        .into_par_iter()
+        .map(|(f, new)| {
+            let v = Versions {
+                new: new.unwrap_or_else(|| Prepared::new(f.path.clone(), &f.new)),
+                old: f.old.as_ref().map(|o| Prepared::new(f.path.clone(), o)),
+            };
+            (f, v)
+        })
+        .unzip();
     crate::timings::mark(|| "prepared the files".into());
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
     let dependents = helper_dependents(&changed, &versions, &input, &index, opts);
@@ -245,23 +255,28 @@ fn prefiltered<'a>(
     files: Vec<&'a ChangedFile>,
     facts: ProjectFacts,
     config: &Config,
-) -> Vec<&'a ChangedFile> {
+) -> Vec<(&'a ChangedFile, Option<Prepared>)> {
     let pass: Vec<bool> = files
         .par_iter()
         .map(|f| crate::prefilter::passes(&f.path, &f.new, facts, config))
         .collect();
     crate::timings::mark(|| "pre-filter step one".into());
-    let names: Vec<(String, String)> = files
+    // Files with session events are prepared here (for their helper names), once.
+    let prepared: Vec<Option<Prepared>> = files
         .par_iter()
         .zip(pass.par_iter())
-        .filter(|(_, p)| **p)
-        .filter(|(f, _)| crate::prefilter::events_possible(&f.path, &f.new, facts, config, false))
-        .flat_map_iter(|(f, _)| {
-            let text = String::from_utf8_lossy(&f.new);
-            let outline = outline::scan(text.as_bytes());
-            crate::prefilter::helper_names(&f.path, &text, &outline, facts, config)
+        .map(|(f, p)| {
+            (*p && crate::prefilter::events_possible(&f.path, &f.new, facts, config, false))
+                .then(|| Prepared::new(f.path.clone(), &f.new))
+        })
+        .collect();
+    let names: Vec<(String, String)> = prepared
+        .par_iter()
+        .flatten()
+        .flat_map_iter(|p| {
+            crate::prefilter::helper_names(p, facts, config)
                 .into_iter()
-                .map(|n| (f.path.clone(), n))
+                .map(|n| (p.path.clone(), n))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -274,6 +289,7 @@ fn prefiltered<'a>(
         .collect();
     files
         .into_iter()
+        .zip(prepared)
         .zip(pass)
         .filter(|(_, p)| *p)
         .map(|(f, _)| f)
@@ -573,58 +589,67 @@ fn helper_summaries(
         }
     }
     // Round two: helpers called from the functions each file will analyse.
-    let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (p, list) in files.iter().zip(&calls) {
-        let Some(p) = p else { continue };
-        let pending: Vec<&(String, String, String)> = list
-            .iter()
-            .filter(|(_, file, name)| !done.contains_key(&(file.clone(), name.clone())))
-            .collect();
-        if pending.is_empty() {
-            continue;
-        }
-        let writers = writer_calls(
-            &p.module,
-            list.iter()
-                .filter(|(_, file, name)| {
-                    done.get(&(file.clone(), name.clone()))
-                        .is_some_and(|s| s.writes_identity.is_some())
-                })
-                .map(|(q, _, _)| q.as_str()),
-        );
-        let events = crate::prefilter::events_possible(
-            &p.path,
-            p.text.as_bytes(),
-            facts,
-            &opts.config,
-            !writers.is_empty(),
-        );
-        let keep = crate::prefilter::relevant(
-            &p.text,
-            &p.outline,
-            &p.module,
-            &writers,
-            &opts.config,
-            events,
-        );
-        let bodies: Vec<&str> = p
-            .outline
-            .defs
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .filter_map(|(d, _)| p.text.get(d.start_byte..d.end_byte))
-            .collect();
-        for (q, file, name) in pending {
-            let mut spellings = writer_calls(&p.module, std::iter::once(q.as_str()));
-            spellings.push(format!("{name}("));
-            if bodies
+    let wanted: Vec<(String, String)> = files
+        .par_iter()
+        .zip(&calls)
+        .flat_map_iter(|(p, list)| {
+            let mut out: Vec<(String, String)> = Vec::new();
+            let Some(p) = p else { return out };
+            let pending: Vec<&(String, String, String)> = list
                 .iter()
-                .any(|b| spellings.iter().any(|s| b.contains(s.as_str())))
-            {
-                second.entry(file.clone()).or_default().insert(name.clone());
+                .filter(|(_, file, name)| !done.contains_key(&(file.clone(), name.clone())))
+                .collect();
+            if pending.is_empty() {
+                return out;
             }
-        }
+            let writers = writer_calls(
+                &p.module,
+                list.iter()
+                    .filter(|(_, file, name)| {
+                        done.get(&(file.clone(), name.clone()))
+                            .is_some_and(|s| s.writes_identity.is_some())
+                    })
+                    .map(|(q, _, _)| q.as_str()),
+            );
+            let events = crate::prefilter::events_possible(
+                &p.path,
+                p.text.as_bytes(),
+                facts,
+                &opts.config,
+                !writers.is_empty(),
+            );
+            let keep = crate::prefilter::relevant(
+                &p.text,
+                &p.outline,
+                &p.module,
+                &writers,
+                &opts.config,
+                events,
+            );
+            let bodies: Vec<&str> = p
+                .outline
+                .defs
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .filter_map(|(d, _)| p.text.get(d.start_byte..d.end_byte))
+                .collect();
+            for (q, file, name) in pending {
+                let mut spellings = writer_calls(&p.module, std::iter::once(q.as_str()));
+                spellings.push(format!("{name}("));
+                if bodies
+                    .iter()
+                    .any(|b| spellings.iter().any(|s| b.contains(s.as_str())))
+                {
+                    out.push((file.clone(), name.clone()));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (file, name) in wanted {
+        second.entry(file).or_default().insert(name);
     }
     done.extend(summarise(&prepared, second));
     calls

@@ -31,6 +31,7 @@ use aho_corasick::AhoCorasick;
 
 use crate::config::Config;
 use crate::project::{FileFacts, ProjectFacts};
+use crate::python::file::Prepared;
 use crate::python::imports::ModuleScope;
 
 /// Filter words in any case (`SessionStore`, `SESSION_COOKIE_NAME`, `request.session`).
@@ -447,20 +448,14 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
 }
 
 /// Top-level functions of a passing file that may leave identity written (for step two).
-pub fn helper_names(
-    path: &str,
-    text: &str,
-    outline: &crate::python::outline::Outline,
-    facts: ProjectFacts,
-    config: &Config,
-) -> Vec<String> {
+pub fn helper_names(p: &Prepared, facts: ProjectFacts, config: &Config) -> Vec<String> {
     use crate::python::outline::DefKind;
-    if !events_possible(path, text.as_bytes(), facts, config, false) {
+    if !events_possible(&p.path, p.text.as_bytes(), facts, config, false) {
         // Without session events a helper cannot write identity.
         return Vec::new();
     }
-    let module = ModuleScope::build(text, outline);
-    relevant(text, outline, &module, &[], config, true)
+    let outline = &p.outline;
+    relevant(&p.text, outline, &p.module, &[], config, true)
         .into_iter()
         .zip(&outline.defs)
         .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
