@@ -175,11 +175,21 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     );
     let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
     crate::timings::mark(|| "prepared files, summarised helpers".into());
-    let results: Vec<FileResult> = files
+    // Biggest files first, one task each, so that no core is left with a large file at the
+    // end; the results are put back in the walk's order.
+    let mut tasks: Vec<(usize, (&ChangedFile, Versions), &HelperPair<'_>)> = files
+        .into_iter()
+        .zip(versions)
+        .zip(helpers.iter())
+        .enumerate()
+        .map(|(i, (fv, h))| (i, fv, h))
+        .collect();
+    tasks.sort_by_key(|(i, (f, _), _)| (std::cmp::Reverse(f.new.len()), *i));
+    let mut results: Vec<(usize, FileResult)> = tasks
         .into_par_iter()
-        .zip(versions.into_par_iter())
-        .zip(helpers.par_iter())
-        .map(|((f, versions), helpers)| {
+        .with_max_len(1)
+        .map(|(i, (f, versions), helpers)| {
+            let one = || -> FileResult {
             if opts.deadline.is_some_and(|d| Instant::now() > d) {
                 return FileResult {
                     findings: Vec::new(),
@@ -214,7 +224,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 }
                 r
             });
-            if timings && started.elapsed().as_millis() >= 3 {
+            if timings && started.elapsed().as_millis() >= 20 {
                 crate::timings::mark(|| {
                     format!(
                         "{} took {:.1} ms",
@@ -230,9 +240,12 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 crashed: Some(f.path.clone()),
                 refused: None,
             })
+            };
+            (i, one())
         })
         .collect();
-    for r in results {
+    results.sort_by_key(|(i, _)| *i);
+    for (_, r) in results {
         out.findings.extend(r.findings);
         out.functions += r.functions;
         out.parsed_lines += r.parsed_lines;
