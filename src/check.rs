@@ -116,7 +116,6 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         })
         .collect();
     let scanned = changed.len();
-    let timings = crate::timings::on();
     crate::timings::mark(|| "read; checking".into());
     let changed: Vec<(&ChangedFile, Option<Prepared>)> = if mode == Mode::Scan && !opts.no_prefilter
     {
@@ -128,13 +127,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     // Each version of each file is decoded, outlined and scoped once, in parallel.
     let (changed, mut versions): (Vec<&ChangedFile>, Vec<Versions>) = changed
         .into_par_iter()
-        .map(|(f, new)| {
-            let v = Versions {
-                new: new.unwrap_or_else(|| Prepared::new(f.path.clone(), &f.new)),
-                old: f.old.as_ref().map(|o| Prepared::new(f.path.clone(), o)),
-            };
-            (f, v)
-        })
+        .map(|(f, new)| (f, Versions::with(f, new)))
         .unzip();
     crate::timings::mark(|| "prepared the files".into());
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
@@ -189,59 +182,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .into_par_iter()
         .with_max_len(1)
         .map(|(i, (f, versions), helpers)| {
-            let one = || -> FileResult {
-            if opts.deadline.is_some_and(|d| Instant::now() > d) {
-                return FileResult {
-                    findings: Vec::new(),
-                    functions: 0,
-                    parsed_lines: 0,
-                    crashed: None,
-                    refused: Some(Skipped {
-                        path: f.path.clone(),
-                        reason: "the time budget ran out before it was checked".into(),
-                    }),
-                };
-            }
-            // A bug must not turn into a silent pass or take the other files down: the file
-            // is reported as skipped (and so never looks clean).
-            let started = Instant::now();
-            let budget = std::time::Duration::from_millis(opts.config.settings.file_time_budget_ms);
-            crate::budget::start(budget);
-            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                check_file(f, versions, facts, mode, opts, helpers)
-            }));
-            let over = crate::budget::exceeded();
-            crate::budget::clear();
-            let r = r.map(|mut r| {
-                if over {
-                    r.refused = Some(Skipped {
-                        path: f.path.clone(),
-                        reason: format!(
-                            "its analysis took longer than the per-file time budget ({} ms, `file-time-budget-ms`); findings shown for it may be incomplete",
-                            budget.as_millis()
-                        ),
-                    });
-                }
-                r
-            });
-            if timings && started.elapsed().as_millis() >= 20 {
-                crate::timings::mark(|| {
-                    format!(
-                        "{} took {:.1} ms",
-                        f.path,
-                        started.elapsed().as_secs_f64() * 1e3
-                    )
-                });
-            }
-            r.unwrap_or_else(|_| FileResult {
-                findings: Vec::new(),
-                functions: 0,
-                parsed_lines: 0,
-                crashed: Some(f.path.clone()),
-                refused: None,
-            })
-            };
-            (i, one())
+            (i, guarded_check(f, versions, facts, mode, opts, helpers))
         })
         .collect();
     results.sort_by_key(|(i, _)| *i);
@@ -260,6 +201,67 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         }
     }
     out
+}
+
+/// `check_file` under the time budget and a panic guard: a bug must not turn into a silent
+/// pass or take the other files down, so such a file is reported as skipped (and so never
+/// looks clean).
+fn guarded_check(
+    f: &ChangedFile,
+    versions: Versions,
+    facts: (ProjectFacts, ProjectFacts),
+    mode: Mode,
+    opts: &Options,
+    helpers: &HelperPair<'_>,
+) -> FileResult {
+    if opts.deadline.is_some_and(|d| Instant::now() > d) {
+        return FileResult {
+            findings: Vec::new(),
+            functions: 0,
+            parsed_lines: 0,
+            crashed: None,
+            refused: Some(Skipped {
+                path: f.path.clone(),
+                reason: "the time budget ran out before it was checked".into(),
+            }),
+        };
+    }
+    let started = Instant::now();
+    let budget = std::time::Duration::from_millis(opts.config.settings.file_time_budget_ms);
+    crate::budget::start(budget);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        check_file(f, versions, facts, mode, opts, helpers)
+    }));
+    let over = crate::budget::exceeded();
+    crate::budget::clear();
+    let r = r.map(|mut r| {
+        if over {
+            r.refused = Some(Skipped {
+                path: f.path.clone(),
+                reason: format!(
+                    "its analysis took longer than the per-file time budget ({} ms, `file-time-budget-ms`); findings shown for it may be incomplete",
+                    budget.as_millis()
+                ),
+            });
+        }
+        r
+    });
+    if crate::timings::on() && started.elapsed().as_millis() >= 20 {
+        crate::timings::mark(|| {
+            format!(
+                "{} took {:.1} ms",
+                f.path,
+                started.elapsed().as_secs_f64() * 1e3
+            )
+        });
+    }
+    r.unwrap_or_else(|_| FileResult {
+        findings: Vec::new(),
+        functions: 0,
+        parsed_lines: 0,
+        crashed: Some(f.path.clone()),
+        refused: None,
+    })
 }
 
 /// The scan's files that can matter (see `prefilter`): those whose text passes, and those
@@ -287,7 +289,7 @@ fn prefiltered<'a>(
         .par_iter()
         .flatten()
         .flat_map_iter(|p| {
-            crate::prefilter::helper_names(p, facts, config)
+            crate::prefilter::helper_names(p, config)
                 .into_iter()
                 .map(|n| (p.path.clone(), n))
                 .collect::<Vec<_>>()
@@ -419,7 +421,7 @@ fn helper_summaries(
         return vec![HashMap::new(); files.len()];
     };
     // 1. What each file imports from the project: (qualified path it uses, target).
-    let imports: Vec<Vec<(String, modules::Target)>> = files
+    let mut imports: Vec<Vec<(String, modules::Target)>> = files
         .par_iter()
         .map(|p| match p {
             Some(p) => p
@@ -434,7 +436,6 @@ fn helper_summaries(
     // are possible (`prefilter::events_possible`): by its own text, or through a helper that
     // writes identity - which only a target with such events can be. Other files (most of a
     // tree like the standard library) need no summaries, and their targets are not prepared.
-    let mut imports = imports;
     let mut wanted_files: Vec<String> = imports
         .iter()
         .flatten()
@@ -573,7 +574,7 @@ fn helper_summaries(
     let mut done = summarise(&prepared, first);
     // Files without events of their own that call a writer: now their other targets count.
     let promoted: Vec<usize> = (0..files.len())
-        .filter(|i| !own_open[*i] && !opts.no_prefilter)
+        .filter(|i| !own_open[*i])
         .filter(|i| {
             calls[*i].iter().any(|(_, file, name)| {
                 done.get(&(file.clone(), name.clone()))
@@ -615,29 +616,16 @@ fn helper_summaries(
             if pending.is_empty() {
                 return out;
             }
-            let writers = writer_calls(
-                &p.module,
+            let (keep, _) = relevant_functions(
+                p,
                 list.iter()
                     .filter(|(_, file, name)| {
                         done.get(&(file.clone(), name.clone()))
                             .is_some_and(|s| s.writes_identity.is_some())
                     })
                     .map(|(q, _, _)| q.as_str()),
-            );
-            let events = crate::prefilter::events_possible(
-                &p.path,
-                p.text.as_bytes(),
                 facts,
                 &opts.config,
-                !writers.is_empty(),
-            );
-            let keep = crate::prefilter::relevant(
-                &p.text,
-                &p.outline,
-                &p.module,
-                &writers,
-                &opts.config,
-                events,
             );
             let bodies: Vec<&str> = p
                 .outline
@@ -716,8 +704,13 @@ struct Versions {
 
 impl Versions {
     fn of(f: &ChangedFile) -> Versions {
+        Versions::with(f, None)
+    }
+
+    /// With the new version already prepared, if it was (by the pre-filter).
+    fn with(f: &ChangedFile, new: Option<Prepared>) -> Versions {
         Versions {
-            new: Prepared::new(f.path.clone(), &f.new),
+            new: new.unwrap_or_else(|| Prepared::new(f.path.clone(), &f.new)),
             old: f.old.as_ref().map(|o| Prepared::new(f.path.clone(), o)),
         }
     }
@@ -739,7 +732,15 @@ fn check_file(
     let (relevant, events) = if opts.no_prefilter {
         (vec![true; new.outline.defs.len()], true)
     } else {
-        relevant_functions(&new, helpers, facts, &opts.config)
+        relevant_functions(
+            &new,
+            helpers
+                .iter()
+                .filter(|(_, s)| s.writes_identity.is_some())
+                .map(|(path, _)| path.as_str()),
+            facts,
+            &opts.config,
+        )
     };
     // `scan` parses the whole file at once when most of it will be analysed, else only
     // the functions that can matter (each as a slice).
@@ -883,19 +884,14 @@ const WHOLE_FILE_MAX_DEFS: usize = 2_000;
 
 /// `prefilter::relevant` for a file, with the writing helpers it imports from other modules,
 /// and whether session events are possible in it at all (else only SID004 can fire).
-fn relevant_functions(
+/// `writers`: the qualified paths (as the file uses them) of helpers that write identity.
+fn relevant_functions<'w>(
     p: &Prepared,
-    helpers: &HashMap<String, Summary>,
+    writers: impl Iterator<Item = &'w str>,
     facts: ProjectFacts,
     config: &Config,
 ) -> (Vec<bool>, bool) {
-    let writers = writer_calls(
-        &p.module,
-        helpers
-            .iter()
-            .filter(|(_, s)| s.writes_identity.is_some())
-            .map(|(path, _)| path.as_str()),
-    );
+    let writers = writer_calls(&p.module, writers);
     let events = crate::prefilter::events_possible(
         &p.path,
         p.text.as_bytes(),

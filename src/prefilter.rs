@@ -42,23 +42,41 @@ const NEEDLES: &[&str] = &["session", "set_cookie", ".sid"];
 /// [`renamed_imports`]); "Remember, ..." in a comment is not one.
 const NAMES: &[&str] = &["login_user", "logout_user", "remember", "forget"];
 
+/// Is `b` a byte of an ASCII identifier?
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Does `text[start..end]` stand as a whole word (no identifier byte on either side)?
+fn whole_word(text: &[u8], start: usize, end: usize) -> bool {
+    !(start > 0 && is_word_byte(text[start - 1]) || text.get(end).is_some_and(|b| is_word_byte(*b)))
+}
+
+/// A matcher for identifier patterns whose non-overlapping leftmost-longest matches include
+/// every whole-word occurrence: the patterns are identifier bytes only, so a match can
+/// neither hide a whole-word one it overlaps (that would span its non-word neighbour) nor
+/// be cut short by one. (Leftmost-longest also lets the SIMD searcher run.)
+fn word_matcher<P: AsRef<[u8]>>(patterns: impl IntoIterator<Item = P>) -> Option<AhoCorasick> {
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(patterns)
+        .ok()
+}
+
+/// The whole-word matches of a [`word_matcher`] in `text`.
+fn whole_words<'t>(
+    m: &'t AhoCorasick,
+    text: &'t [u8],
+) -> impl Iterator<Item = aho_corasick::Match> + 't {
+    m.find_iter(text)
+        .filter(move |hit| whole_word(text, hit.start(), hit.end()))
+}
+
 /// Where [`NAMES`] occur in `text` as whole words.
 fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| {
-        // Leftmost-longest finds every whole-word occurrence (see `Calls`).
-        AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(NAMES)
-            .expect("static patterns")
-    });
-    let word = |i: usize| {
-        text.get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    };
-    m.find_iter(text)
-        .filter(move |hit| !(hit.start() > 0 && word(hit.start() - 1) || word(hit.end())))
-        .map(|hit| (hit.start(), hit.end()))
+    let m = M.get_or_init(|| word_matcher(NAMES).expect("static patterns"));
+    whole_words(m, text).map(|hit| (hit.start(), hit.end()))
 }
 
 /// Where [`NEEDLES`] occur in `text`, in any ASCII case, as (start, end), needle by needle.
@@ -70,13 +88,22 @@ fn needles_in(text: &[u8], mut found: impl FnMut(usize, usize) -> bool) -> bool 
     thread_local! {
         static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        NEEDLES
+            .iter()
+            .map(|n| {
+                let lowered: Vec<u8> = n.bytes().map(|b| b | 0x20).collect();
+                memchr::memmem::Finder::new(&lowered).into_owned()
+            })
+            .collect()
+    });
     LOWERED.with(|buf| {
         let mut buf = buf.borrow_mut();
         buf.clear();
         buf.extend(text.iter().map(|b| b | 0x20));
-        for needle in NEEDLES {
-            let lowered: Vec<u8> = needle.bytes().map(|b| b | 0x20).collect();
-            for at in memchr::memmem::find_iter(&buf, &lowered) {
+        for (needle, finder) in NEEDLES.iter().zip(finders) {
+            for at in finder.find_iter(&buf) {
                 let end = at + needle.len();
                 if text[at..end].eq_ignore_ascii_case(needle.as_bytes()) && found(at, end) {
                     return true;
@@ -119,19 +146,8 @@ pub const FRAMEWORKS: &[&str] = &[
 /// Does `text` hold one of [`FRAMEWORKS`] as a whole word?
 fn names_a_framework(text: &[u8]) -> bool {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| {
-        // Leftmost-longest finds every whole-word occurrence (see `Calls`).
-        AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(FRAMEWORKS)
-            .expect("static patterns")
-    });
-    let word = |i: usize| {
-        text.get(i)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-    };
-    m.find_iter(text)
-        .any(|hit| !(hit.start() > 0 && word(hit.start() - 1) || word(hit.end())))
+    let m = M.get_or_init(|| word_matcher(FRAMEWORKS).expect("static patterns"));
+    whole_words(m, text).next().is_some()
 }
 
 /// Can a session event (SID001-SID003) arise in this file? See the module documentation.
@@ -274,15 +290,7 @@ impl Calls {
             }
         }
         words.entry("from".into()).or_default();
-        let pats: Vec<&String> = words.keys().collect();
-        // Leftmost-longest without overlaps finds every occurrence that stands as a word:
-        // the patterns are identifier characters only, so a match can neither hide a
-        // word-bounded one it overlaps (that would span its non-word neighbour) nor be cut
-        // short by one.
-        let matcher = AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&pats)
-            .ok();
+        let matcher = word_matcher(words.keys());
         let (helpers, module) = words.into_values().unzip();
         Calls {
             matcher,
@@ -296,17 +304,10 @@ impl Calls {
         let Some(m) = &self.matcher else {
             return false;
         };
-        let word = |i: usize| {
-            text.get(i)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-        };
         let mut mentioned = self.unspellable.clone();
         let mut relative = false;
         let mut called: Vec<usize> = Vec::new();
-        for hit in m.find_iter(text) {
-            if hit.start() > 0 && word(hit.start() - 1) || word(hit.end()) {
-                continue;
-            }
+        for hit in whole_words(m, text) {
             let p = hit.pattern().as_usize();
             let rest = &text[hit.end()..];
             let rest = &rest[rest
@@ -322,7 +323,7 @@ impl Calls {
                 continue;
             }
             let call = rest.first() == Some(&b'(');
-            let renamed = rest.starts_with(b"as") && !word(text.len() - rest.len() + 2);
+            let renamed = rest.starts_with(b"as") && !rest.get(2).is_some_and(|b| is_word_byte(*b));
             if (call || renamed) && !self.helpers[p].is_empty() && !called.contains(&p) {
                 called.push(p);
             }
@@ -404,18 +405,12 @@ pub fn relevant(
     // Imports that rename a filter word away (`from flask import session as s`,
     // `from flask_login import login_user as sign_in`): their local names, as words.
     let renamed = renamed_imports(module, config);
-    if !renamed.is_empty() {
-        if let Ok(ac) = AhoCorasick::new(&renamed) {
-            let word = |i: usize| {
-                bytes
-                    .get(i)
-                    .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            };
-            for m in ac.find_overlapping_iter(bytes) {
-                if (m.start() == 0 || !word(m.start() - 1)) && !word(m.end()) {
-                    fresh.extend(mark(&mut keep, m.start(), m.end()));
-                }
-            }
+    if let Some(ac) = (!renamed.is_empty())
+        .then(|| word_matcher(&renamed))
+        .flatten()
+    {
+        for m in whole_words(&ac, bytes) {
+            fresh.extend(mark(&mut keep, m.start(), m.end()));
         }
     }
     if !events {
@@ -463,12 +458,10 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
 }
 
 /// Top-level functions of a passing file that may leave identity written (for step two).
-pub fn helper_names(p: &Prepared, facts: ProjectFacts, config: &Config) -> Vec<String> {
+/// Only for a file where [`events_possible`]: without session events a helper cannot write
+/// identity, so the caller skips (and does not prepare) the others.
+pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
     use crate::python::outline::DefKind;
-    if !events_possible(&p.path, p.text.as_bytes(), facts, config, false) {
-        // Without session events a helper cannot write identity.
-        return Vec::new();
-    }
     let outline = &p.outline;
     relevant(&p.text, outline, &p.module, &[], config, true)
         .into_iter()

@@ -8,6 +8,8 @@ use std::path::Path;
 
 use sidguard::{check, source};
 
+mod common;
+
 type Key = (String, usize, usize, String, String, bool);
 
 fn findings(dir: &str, no_prefilter: bool) -> (BTreeSet<Key>, usize) {
@@ -70,8 +72,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn same_findings_on_a_large_generated_tree() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
+    let tree = common::Repo::plain();
+    let root = tree.path();
     // Every fixture set as a package of one project.
     for (i, set) in [
         "flask_session",
@@ -90,38 +92,31 @@ fn same_findings_on_a_large_generated_tree() {
     }
     copy_dir(Path::new("tests/fixtures/rules/django"), &root.join("site"));
     // Helpers whose files pass by their text, called from files that do not.
-    std::fs::create_dir_all(root.join("app")).unwrap();
-    std::fs::write(root.join("app/__init__.py"), "").unwrap();
-    std::fs::write(
-        root.join("app/auth_helpers.py"),
+    tree.write("app/__init__.py", "");
+    tree.write(
+        "app/auth_helpers.py",
         "from flask import session\n\n\ndef remember_member(user):\n    session['user_id'] = user.id\n\n\ndef via_local(user):\n    remember_member(user)\n\n\ndef put_user(user):\n    session['uid'] = user.id\n",
-    )
-    .unwrap();
+    );
     // A package whose `__init__` holds the helper, called through a relative import that
     // never spells the package's name.
-    std::fs::create_dir_all(root.join("app/members")).unwrap();
-    std::fs::write(
-        root.join("app/members/__init__.py"),
+    tree.write(
+        "app/members/__init__.py",
         "from flask import session\n\n\ndef seat(user):\n    session['user_id'] = user.id\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("app/members/views.py"),
+    );
+    tree.write(
+        "app/members/views.py",
         "from . import seat\n\n\ndef login(user, pw):\n    if user.check_password(pw):\n        seat(user)\n",
-    )
-    .unwrap();
+    );
     // A file without any framework word that calls a writing helper after a credential
     // check done by a helper in another file without one either.
-    std::fs::write(
-        root.join("app/checks.py"),
+    tree.write(
+        "app/checks.py",
         "from werkzeug.security import check_password_hash\n\n\ndef verify(user, pw):\n    return check_password_hash(user.pw_hash, pw)\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("app/plain_login.py"),
+    );
+    tree.write(
+        "app/plain_login.py",
         "from app.auth_helpers import put_user\nfrom app.checks import verify\n\n\ndef login(user, pw):\n    if verify(user, pw):\n        put_user(user)\n",
-    )
-    .unwrap();
+    );
     for i in 0..500 {
         let body = match i % 5 {
             // Calls a writing helper after a password check: SID001 in a file without
@@ -156,7 +151,7 @@ fn same_findings_on_a_large_generated_tree() {
                 "def compute_{i}(a, b):\n    while a < b:\n        a += 1\n        if a % 7 == 0:\n            break\n    return a\n"
             ),
         };
-        std::fs::write(root.join(format!("app/mod_{i}.py")), body).unwrap();
+        tree.write(&format!("app/mod_{i}.py"), body);
     }
     let n = same(&root.to_string_lossy());
     assert!(n > 200, "the generated tree has findings: {n}");
