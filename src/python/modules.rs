@@ -3,8 +3,6 @@
 //! absolute ones match a project file by path suffix, so `src/` layouts and scans of a
 //! subdirectory work (`app.session_utils` is `app/session_utils.py` or `src/app/session_utils.py`).
 
-use std::collections::{HashMap, HashSet};
-
 /// A resolved import: the project file, and the function in it when the path names one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -12,37 +10,62 @@ pub struct Target {
     pub function: Option<String>,
 }
 
-/// The project's Python files, indexed by every dotted module suffix they can be imported as
-/// (`src/app/auth.py` is `auth`, `app.auth` and `src.app.auth`), built once per tree.
+/// The project's Python files, indexed for the dotted module suffixes they can be imported
+/// as (`src/app/auth.py` is `auth`, `app.auth` and `src.app.auth`). Built once per tree and
+/// cheap to build (a commit hook builds it for every file of the repository and resolves a
+/// handful of imports): it borrows the paths and keeps one sorted table of module stems by
+/// their last segment; a lookup compares the few stems ending in that segment.
 #[derive(Debug, Default)]
-pub struct ModuleIndex {
-    files: HashSet<String>,
-    by_module: HashMap<String, String>,
+pub struct ModuleIndex<'a> {
+    /// Every path, sorted (relative imports name exact files).
+    files: Vec<&'a str>,
+    /// (last segment of the module stem, stem, path), sorted by segment then input order.
+    stems: Vec<(&'a str, &'a str, &'a str)>,
 }
 
-impl ModuleIndex {
-    pub fn new(paths: &[String]) -> ModuleIndex {
-        let mut files = HashSet::with_capacity(paths.len());
-        let mut by_module: HashMap<String, String> = HashMap::with_capacity(paths.len() * 3);
-        for p in paths {
-            files.insert(p.clone());
-            let Some(stem) = p.strip_suffix(".py") else {
-                continue;
-            };
-            let stem = stem.strip_suffix("/__init__").unwrap_or(stem);
-            let parts: Vec<&str> = stem.split('/').collect();
-            for i in 0..parts.len() {
-                let module = parts[i..].join(".");
-                // The shortest path wins a tie (`app/auth.py` over `vendor/app/auth.py`).
-                match by_module.get(&module) {
-                    Some(existing) if existing.len() <= p.len() => {}
-                    _ => {
-                        by_module.insert(module, p.clone());
-                    }
-                }
-            }
-        }
-        ModuleIndex { files, by_module }
+/// A path's module stem: without `.py`, and without `/__init__` for a package.
+fn stem(path: &str) -> Option<&str> {
+    let stem = path.strip_suffix(".py")?;
+    Some(stem.strip_suffix("/__init__").unwrap_or(stem))
+}
+
+impl<'a> ModuleIndex<'a> {
+    pub fn new(paths: &'a [String]) -> ModuleIndex<'a> {
+        let mut files: Vec<&str> = paths.iter().map(String::as_str).collect();
+        files.sort_unstable();
+        let mut stems: Vec<(&str, &str, &str)> = paths
+            .iter()
+            .filter_map(|p| {
+                let stem = stem(p)?;
+                let last = stem.rsplit('/').next().unwrap_or(stem);
+                Some((last, stem, p.as_str()))
+            })
+            .collect();
+        // Stable: among equal segments the input order stays (it breaks ties below).
+        stems.sort_by(|a, b| a.0.cmp(b.0));
+        ModuleIndex { files, stems }
+    }
+
+    /// The file dotted `module` names: of the paths whose stem ends with it at a segment
+    /// boundary, the shortest (`app/auth.py` over `vendor/app/auth.py`), the first listed
+    /// among equals.
+    fn by_module(&self, module: &[&str]) -> Option<&'a str> {
+        let last = *module.last()?;
+        let want = module.join("/");
+        let from = self.stems.partition_point(|s| s.0 < last);
+        self.stems[from..]
+            .iter()
+            .take_while(|s| s.0 == last)
+            .filter(|(_, stem, _)| {
+                stem.strip_suffix(want.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('/'))
+            })
+            .map(|(_, _, path)| *path)
+            .reduce(|best, p| if p.len() < best.len() { p } else { best })
+    }
+
+    fn has_file(&self, path: &str) -> bool {
+        self.files.binary_search(&path).is_ok()
     }
 
     /// Resolves qualified `path` as imported by `importer`.
@@ -90,9 +113,9 @@ impl ModuleIndex {
                 } else {
                     vec![format!("{base}.py"), join("__init__.py")]
                 };
-                candidates.into_iter().find(|c| self.files.contains(c))
+                candidates.into_iter().find(|c| self.has_file(c))
             } else {
-                self.by_module.get(&segs[..k].join(".")).cloned()
+                self.by_module(&segs[..k]).map(str::to_string)
             };
             if let Some(file) = file {
                 if file != importer {
@@ -153,5 +176,43 @@ mod tests {
             "a file never resolves to itself"
         );
         assert_eq!(resolve("app/views.py", "flask.session", &paths), None);
+    }
+
+    #[test]
+    fn the_shortest_path_wins_whatever_the_order() {
+        for paths in [
+            [
+                "vendor/app/auth.py",
+                "app/auth.py",
+                "app/pkg/__init__.py",
+                "xapp/auth.py",
+            ],
+            [
+                "xapp/auth.py",
+                "app/pkg/__init__.py",
+                "app/auth.py",
+                "vendor/app/auth.py",
+            ],
+        ] {
+            let paths: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
+            let index = ModuleIndex::new(&paths);
+            let file = |p: &str| index.resolve("main.py", p).map(|t| t.file);
+            assert_eq!(file("app.auth").as_deref(), Some("app/auth.py"));
+            assert_eq!(
+                file("vendor.app.auth").as_deref(),
+                Some("vendor/app/auth.py")
+            );
+            assert_eq!(
+                file("auth.login").as_deref(),
+                Some("app/auth.py"),
+                "{paths:?}"
+            );
+            assert_eq!(file("pkg").as_deref(), Some("app/pkg/__init__.py"));
+            assert_eq!(
+                file("pp.auth"),
+                None,
+                "segments match whole: `xapp` is not `pp`"
+            );
+        }
     }
 }

@@ -1,8 +1,12 @@
 //! A cache of per-file facts keyed by git blob id, kept in the git directory
-//! (`<git-common-dir>/sidguard/facts-v1`), so a commit hook on a large repository reads only
+//! (`<git-common-dir>/sidguard/facts-v2`), so a commit hook on a large repository reads only
 //! blobs it has not seen before. Safe under concurrent hooks: written to a temporary file and
-//! renamed into place (a lost update only costs a re-read). Never trusted if corrupt: any line
-//! that does not parse invalidates the whole file, which is then rebuilt.
+//! renamed into place (a lost update only costs a re-read). Never trusted if corrupt: a file
+//! whose header, length, order or CRC-32 does not hold is ignored as a whole and rebuilt.
+//!
+//! Layout: the header line, a little-endian `u32` record count, the records (20-byte blob id,
+//! little-endian `u32` facts) sorted by id, and a little-endian CRC-32 of all that. Lookups
+//! binary-search the bytes as read: loading costs one read, not one parse per entry.
 
 use std::collections::HashMap;
 
@@ -12,112 +16,249 @@ use std::path::{Path, PathBuf};
 
 use crate::project::FileFacts;
 
-const HEADER: &str = "sidguard-facts v1";
+const HEADER: &[u8] = b"sidguard-facts v2\n";
+const FILE: &str = "facts-v2";
+const RECORD: usize = 24;
 
 pub struct FactsCache {
     path: Option<PathBuf>,
-    entries: HashMap<Oid, u32>,
-    seen: usize,
-    dirty: bool,
+    /// The records of the file as read (validated), sorted by blob id.
+    records: Vec<u8>,
+    /// Which records this run looked up (kept when the file is trimmed).
+    used: Vec<bool>,
+    /// Per first byte of the id, where its records start (a lookup searches one bucket).
+    fanout: [u32; 257],
+    /// Facts learnt this run.
+    fresh: HashMap<Oid, u32>,
 }
 
 impl FactsCache {
     /// Loads the cache for a repository whose common git directory is `git_dir`.
     pub fn load(git_dir: &Path) -> FactsCache {
-        let path = git_dir.join("sidguard").join("facts-v1");
-        let entries = std::fs::read_to_string(&path)
+        let path = git_dir.join("sidguard").join(FILE);
+        let records = std::fs::read(&path)
             .ok()
-            .and_then(|s| parse(&s))
+            .and_then(|bytes| records(&bytes).map(<[u8]>::to_vec))
             .unwrap_or_default();
+        let mut fanout = [0u32; 257];
+        for r in records.chunks_exact(RECORD) {
+            fanout[r[0] as usize + 1] += 1;
+        }
+        for i in 1..257 {
+            fanout[i] += fanout[i - 1];
+        }
         FactsCache {
             path: Some(path),
-            entries,
-            seen: 0,
-            dirty: false,
+            used: vec![false; records.len() / RECORD],
+            fanout,
+            records,
+            fresh: HashMap::new(),
         }
+    }
+
+    fn record(&self, i: usize) -> (&[u8], u32) {
+        let r = &self.records[i * RECORD..(i + 1) * RECORD];
+        (&r[..20], u32::from_le_bytes([r[20], r[21], r[22], r[23]]))
     }
 
     pub fn get(&mut self, oid: Oid) -> Option<FileFacts> {
-        self.seen += 1;
-        self.entries.get(&oid).map(|f| FileFacts(*f))
+        let key = oid.as_bytes();
+        let (from, to) = (
+            self.fanout[key[0] as usize] as usize,
+            self.fanout[key[0] as usize + 1] as usize,
+        );
+        let i = from + partition(to - from, |i| self.record(from + i).0 < key);
+        if i < to && self.record(i).0 == key {
+            self.used[i] = true;
+            return Some(FileFacts(self.record(i).1));
+        }
+        self.fresh.get(&oid).map(|f| FileFacts(*f))
     }
 
     pub fn insert(&mut self, oid: Oid, facts: FileFacts) {
-        self.entries.insert(oid, facts.0);
-        self.dirty = true;
+        self.fresh.insert(oid, facts.0);
     }
 
-    /// Writes the cache back if it changed. Failures are ignored: the cache is an optimisation.
+    /// Writes the cache back if it learnt something. Failures are ignored: the cache is an
+    /// optimisation.
     pub fn save(&mut self) {
         let Some(path) = &self.path else { return };
-        if !self.dirty {
+        if self.fresh.is_empty() {
             return;
-        }
-        // Keep the file from growing without bound: entries for blobs not seen lately go
-        // when it holds more than four times what one run looks at.
-        if self.seen > 0 && self.entries.len() > self.seen * 4 + 1024 {
-            self.entries.clear();
         }
         let Some(dir) = path.parent() else { return };
         if std::fs::create_dir_all(dir).is_err() {
             return;
         }
-        let mut text = String::with_capacity(self.entries.len() * 48 + 32);
-        text.push_str(HEADER);
-        text.push('\n');
-        let mut keys: Vec<(&Oid, &u32)> = self.entries.iter().collect();
-        keys.sort();
-        for (k, v) in keys {
-            text.push_str(&format!("{k} {v}\n"));
+        // Keep the file from growing without bound: when it holds more than four times what
+        // this run looked at, only what this run used or learnt is kept.
+        let used = self.used.iter().filter(|u| **u).count() + self.fresh.len();
+        let trim = self.used.len() + self.fresh.len() > used * 4 + 1024;
+        let mut all: Vec<(Vec<u8>, u32)> = (0..self.used.len())
+            .filter(|i| !trim || self.used[*i])
+            .map(|i| {
+                let (id, f) = self.record(i);
+                (id.to_vec(), f)
+            })
+            .collect();
+        all.extend(self.fresh.iter().map(|(k, v)| (k.as_bytes().to_vec(), *v)));
+        all.sort();
+        all.dedup_by(|a, b| a.0 == b.0);
+        let mut bytes = Vec::with_capacity(HEADER.len() + 8 + all.len() * RECORD);
+        bytes.extend_from_slice(HEADER);
+        bytes.extend_from_slice(&(all.len() as u32).to_le_bytes());
+        for (id, f) in &all {
+            bytes.extend_from_slice(id);
+            bytes.extend_from_slice(&f.to_le_bytes());
         }
-        let tmp = dir.join(format!("facts-v1.{}.tmp", std::process::id()));
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
         let ok = std::fs::File::create(&tmp)
-            .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.sync_all()))
+            .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.sync_all()))
             .is_ok();
         if ok && std::fs::rename(&tmp, path).is_ok() {
-            self.dirty = false;
+            self.fresh.clear();
+            // The text cache of earlier versions is not read any more.
+            let _ = std::fs::remove_file(dir.join("facts-v1"));
         } else {
             let _ = std::fs::remove_file(&tmp);
         }
     }
 }
 
-fn parse(s: &str) -> Option<HashMap<Oid, u32>> {
-    let mut lines = s.lines();
-    if lines.next()? != HEADER {
+/// The first index in `0..n` for which `before` is false (`before` holds for a prefix).
+fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The records of a cache file, if the file is whole: header, count, records in strictly
+/// increasing id order, CRC-32.
+fn records(bytes: &[u8]) -> Option<&[u8]> {
+    let body = bytes.strip_prefix(HEADER)?;
+    let (count, rest) = body.split_first_chunk::<4>()?;
+    let count = u32::from_le_bytes(*count) as usize;
+    let (records, crc) = rest.split_at_checked(count.checked_mul(RECORD)?)?;
+    let crc: [u8; 4] = crc.try_into().ok()?;
+    if crc32fast::hash(&bytes[..bytes.len() - 4]) != u32::from_le_bytes(crc) {
         return None;
     }
-    let mut map = HashMap::new();
-    for line in lines {
-        let (oid, flags) = line.split_once(' ')?;
-        if oid.len() != 40 || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        map.insert(Oid::from_str(oid).ok()?, flags.parse().ok()?);
-    }
-    Some(map)
+    let sorted = records
+        .chunks_exact(RECORD)
+        .zip(records.chunks_exact(RECORD).skip(1))
+        .all(|(a, b)| a[..20] < b[..20]);
+    sorted.then_some(records)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn oid(c: char) -> Oid {
+        Oid::from_str(&c.to_string().repeat(40)).unwrap()
+    }
+
     #[test]
-    fn round_trip_and_corruption() {
+    fn round_trip_across_runs() {
         let dir = tempfile::tempdir().unwrap();
-        let oid = Oid::from_str(&"a".repeat(40)).unwrap();
         let mut c = FactsCache::load(dir.path());
-        assert!(c.get(oid).is_none());
-        c.insert(oid, FileFacts(5));
+        assert!(c.get(oid('a')).is_none());
+        c.insert(oid('a'), FileFacts(5));
+        c.insert(oid('0'), FileFacts(0));
+        assert_eq!(
+            c.get(oid('a')),
+            Some(FileFacts(5)),
+            "learnt facts are seen at once"
+        );
         c.save();
         let mut c = FactsCache::load(dir.path());
-        assert_eq!(c.get(oid), Some(FileFacts(5)));
-        std::fs::write(
-            dir.path().join("sidguard/facts-v1"),
-            format!("{HEADER}\n{} five\n", "a".repeat(40)),
-        )
-        .unwrap();
+        assert_eq!(c.get(oid('a')), Some(FileFacts(5)));
+        assert_eq!(c.get(oid('0')), Some(FileFacts(0)));
+        assert_eq!(c.get(oid('7')), None);
+        c.insert(oid('7'), FileFacts(1 << 20));
+        c.save();
         let mut c = FactsCache::load(dir.path());
-        assert!(c.get(oid).is_none(), "a corrupt cache is not trusted");
+        for (o, f) in [('0', 0), ('7', 1 << 20), ('a', 5)] {
+            assert_eq!(
+                c.get(oid(o)),
+                Some(FileFacts(f)),
+                "{o} kept by the second save"
+            );
+        }
+    }
+
+    #[test]
+    fn a_damaged_file_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = FactsCache::load(dir.path());
+        c.insert(oid('a'), FileFacts(5));
+        c.insert(oid('b'), FileFacts(6));
+        c.save();
+        let file = dir.path().join("sidguard").join(FILE);
+        let good = std::fs::read(&file).unwrap();
+        assert!(records(&good).is_some());
+        let mut flipped = good.clone();
+        flipped[HEADER.len() + 4 + 20] ^= 1; // a's facts: 5 -> 4
+        let truncated = good[..good.len() - 1].to_vec();
+        let mut longer = good.clone();
+        longer.push(0);
+        // Out of order, with a CRC that matches: still refused.
+        let mut unsorted = good[..HEADER.len() + 4].to_vec();
+        unsorted.extend_from_slice(&good[HEADER.len() + 4 + RECORD..HEADER.len() + 4 + 2 * RECORD]);
+        unsorted.extend_from_slice(&good[HEADER.len() + 4..HEADER.len() + 4 + RECORD]);
+        let crc = crc32fast::hash(&unsorted);
+        unsorted.extend_from_slice(&crc.to_le_bytes());
+        let v1 = format!("sidguard-facts v1\n{} 5\n", "a".repeat(40)).into_bytes();
+        for (what, bytes) in [
+            ("flipped bit", flipped),
+            ("truncated", truncated),
+            ("trailing byte", longer),
+            ("unsorted", unsorted),
+            ("old format", v1),
+            ("empty", Vec::new()),
+        ] {
+            std::fs::write(&file, &bytes).unwrap();
+            let mut c = FactsCache::load(dir.path());
+            assert!(
+                c.get(oid('a')).is_none(),
+                "{what}: a corrupt cache is not trusted"
+            );
+        }
+    }
+
+    #[test]
+    fn trimmed_to_what_runs_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = FactsCache::load(dir.path());
+        for i in 0..3000u32 {
+            c.insert(
+                Oid::hash_object(git2::ObjectType::Blob, &i.to_le_bytes()).unwrap(),
+                FileFacts(i),
+            );
+        }
+        c.save();
+        let mut c = FactsCache::load(dir.path());
+        let kept = Oid::hash_object(git2::ObjectType::Blob, &7u32.to_le_bytes()).unwrap();
+        assert_eq!(c.get(kept), Some(FileFacts(7)));
+        c.insert(oid('a'), FileFacts(1));
+        c.save();
+        let bytes = std::fs::read(dir.path().join("sidguard").join(FILE)).unwrap();
+        assert_eq!(
+            records(&bytes).unwrap().len() / RECORD,
+            2,
+            "only what the run used"
+        );
+        let mut c = FactsCache::load(dir.path());
+        assert_eq!(c.get(kept), Some(FileFacts(7)));
+        assert_eq!(c.get(oid('a')), Some(FileFacts(1)));
     }
 }

@@ -69,6 +69,7 @@ pub fn staged(paths: &[String]) -> Result<Input> {
     let mut diff = repo
         .diff_tree_to_index(old.as_ref(), Some(&index), Some(&mut opts))
         .map_err(|e| Error::git("diffing the index against HEAD", e))?;
+    crate::timings::mark(|| "git: the index diffed against HEAD".into());
     find_renames(&mut diff)?;
     let filter = PathFilter::new(&repo, paths);
     let (mut input, changes) = collect(&repo, &diff, &filter, Mode::Staged, None)?;
@@ -80,12 +81,9 @@ pub fn staged(paths: &[String]) -> Result<Input> {
             .filter(|(p, _)| p.ends_with(".py"))
             .collect();
         project_facts(&repo, &mut input, &blobs, &changes)?;
+        crate::timings::mark(|| "git: project facts".into());
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
-        input.tree = Some(GitTree::shared(&blobs)?);
-        input.old_tree = old
-            .as_ref()
-            .map(|t| OldTree::shared(t.id(), &blobs))
-            .transpose()?;
+        (input.tree, input.old_tree) = trees(blobs, old.as_ref().map(|t| t.id()))?;
     }
     input.config_file = config_in(&repo, |name| {
         index.get_path(std::path::Path::new(name), 0).map(|e| e.id)
@@ -199,8 +197,7 @@ pub fn tree_change(
         let blobs = tree_blobs(new)?;
         project_facts(repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(repo, &mut input, &blobs, old, &PathFilter::all())?;
-        input.tree = Some(GitTree::shared(&blobs)?);
-        input.old_tree = old.map(|t| OldTree::shared(t.id(), &blobs)).transpose()?;
+        (input.tree, input.old_tree) = trees(blobs, old.map(|t| t.id()))?;
     }
     input.config_file = config_in(repo, |name| {
         new.get_path(std::path::Path::new(name))
@@ -453,12 +450,33 @@ fn collect(
 /// Python blobs of a tree or index: (path, blob id).
 type Blobs = Vec<(String, Oid)>;
 
-/// The checked tree's Python files, read by blob id from the repository (its own handle,
-/// opened from the same environment, so quarantined objects stay readable).
+type Shared = std::sync::Arc<dyn super::ProjectTree>;
+type SharedRepo = std::sync::Arc<std::sync::Mutex<Repository>>;
+
+/// The checked tree and the tree it is compared with (`old`), sharing one list of paths and
+/// one repository handle (opened from the same environment, so quarantined objects stay
+/// readable).
+fn trees(mut blobs: Blobs, old: Option<Oid>) -> Result<(Option<Shared>, Option<Shared>)> {
+    blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (paths, ids): (Vec<String>, Vec<Oid>) = blobs.into_iter().unzip();
+    let paths: std::sync::Arc<[String]> = paths.into();
+    let repo: SharedRepo = std::sync::Arc::new(std::sync::Mutex::new(open()?));
+    let old = old.map(|tree| {
+        std::sync::Arc::new(OldTree {
+            paths: paths.clone(),
+            tree,
+            repo: repo.clone(),
+        }) as Shared
+    });
+    let new = std::sync::Arc::new(GitTree { paths, ids, repo }) as Shared;
+    Ok((Some(new), old))
+}
+
+/// The checked tree's Python files, read by blob id (paths sorted; `ids` in their order).
 struct GitTree {
-    paths: Vec<String>,
-    ids: std::collections::HashMap<String, Oid>,
-    repo: std::sync::Mutex<Repository>,
+    paths: std::sync::Arc<[String]>,
+    ids: Vec<Oid>,
+    repo: SharedRepo,
 }
 
 impl std::fmt::Debug for GitTree {
@@ -467,37 +485,17 @@ impl std::fmt::Debug for GitTree {
     }
 }
 
-impl GitTree {
-    fn shared(blobs: &Blobs) -> Result<std::sync::Arc<dyn super::ProjectTree>> {
-        Ok(std::sync::Arc::new(GitTree {
-            paths: blobs.iter().map(|(p, _)| p.clone()).collect(),
-            ids: blobs.iter().cloned().collect(),
-            repo: std::sync::Mutex::new(open()?),
-        }))
-    }
-}
-
 /// The tree a change is compared with, read lazily by path (paths listed as in the new tree:
 /// helper files rarely appear or vanish with the change that uses them).
 struct OldTree {
-    paths: Vec<String>,
+    paths: std::sync::Arc<[String]>,
     tree: Oid,
-    repo: std::sync::Mutex<Repository>,
+    repo: SharedRepo,
 }
 
 impl std::fmt::Debug for OldTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "OldTree({})", self.tree)
-    }
-}
-
-impl OldTree {
-    fn shared(tree: Oid, blobs: &Blobs) -> Result<std::sync::Arc<dyn super::ProjectTree>> {
-        Ok(std::sync::Arc::new(OldTree {
-            paths: blobs.iter().map(|(p, _)| p.clone()).collect(),
-            tree,
-            repo: std::sync::Mutex::new(open()?),
-        }))
     }
 }
 
@@ -519,9 +517,9 @@ impl super::ProjectTree for GitTree {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        let oid = *self.ids.get(path)?;
+        let at = self.paths.binary_search_by(|p| p.as_str().cmp(path)).ok()?;
         let repo = self.repo.lock().ok()?;
-        let blob = repo.find_blob(oid).ok()?;
+        let blob = repo.find_blob(self.ids[at]).ok()?;
         Some(blob.content().to_vec())
     }
 }
