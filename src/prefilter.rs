@@ -56,9 +56,14 @@ fn whole_word(text: &[u8], start: usize, end: usize) -> bool {
 /// every whole-word occurrence: the patterns are identifier bytes only, so a match can
 /// neither hide a whole-word one it overlaps (that would span its non-word neighbour) nor
 /// be cut short by one. (Leftmost-longest also lets the SIMD searcher run.)
-fn word_matcher<P: AsRef<[u8]>>(patterns: impl IntoIterator<Item = P>) -> Option<AhoCorasick> {
+/// `once`: built for one search of one file (an NFA: its build costs far less than a DFA's).
+fn word_matcher<P: AsRef<[u8]>>(
+    patterns: impl IntoIterator<Item = P>,
+    once: bool,
+) -> Option<AhoCorasick> {
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(once.then_some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
         .build(patterns)
         .ok()
 }
@@ -75,7 +80,7 @@ fn whole_words<'t>(
 /// Where [`NAMES`] occur in `text` as whole words.
 fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| word_matcher(NAMES).expect("static patterns"));
+    let m = M.get_or_init(|| word_matcher(NAMES, false).expect("static patterns"));
     whole_words(m, text).map(|hit| (hit.start(), hit.end()))
 }
 
@@ -146,7 +151,7 @@ pub const FRAMEWORKS: &[&str] = &[
 /// Does `text` hold one of [`FRAMEWORKS`] as a whole word?
 fn names_a_framework(text: &[u8]) -> bool {
     static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| word_matcher(FRAMEWORKS).expect("static patterns"));
+    let m = M.get_or_init(|| word_matcher(FRAMEWORKS, false).expect("static patterns"));
     whole_words(m, text).next().is_some()
 }
 
@@ -290,7 +295,7 @@ impl Calls {
             }
         }
         words.entry("from".into()).or_default();
-        let matcher = word_matcher(words.keys());
+        let matcher = word_matcher(words.keys(), false);
         let (helpers, module) = words.into_values().unzip();
         Calls {
             matcher,
@@ -406,7 +411,7 @@ pub fn relevant(
     // `from flask_login import login_user as sign_in`): their local names, as words.
     let renamed = renamed_imports(module, config);
     if let Some(ac) = (!renamed.is_empty())
-        .then(|| word_matcher(&renamed))
+        .then(|| word_matcher(&renamed, true))
         .flatten()
     {
         for m in whole_words(&ac, bytes) {
@@ -435,7 +440,11 @@ pub fn relevant(
         if calls.is_empty() || keep.iter().all(|k| *k) {
             break;
         }
-        let Ok(ac) = AhoCorasick::new(&calls) else {
+        // Built for one search of one file: an NFA, whose build costs far less than a DFA's.
+        let Ok(ac) = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .build(&calls)
+        else {
             break;
         };
         for m in ac.find_iter(bytes) {

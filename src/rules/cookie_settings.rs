@@ -16,6 +16,7 @@ use tree_sitter::Node;
 
 use super::session_id_from_request::SESSION_COOKIES;
 use super::{fix, make, span_of, walk, Context};
+use crate::config::Config;
 use crate::finding::{Evidence, Finding, Remediation, Severity, Span};
 use crate::python::parse::Parsed;
 use crate::source::Touched;
@@ -108,22 +109,30 @@ pub fn may_be_production(path: &str, text: &str) -> bool {
         && (path.to_ascii_lowercase().contains("prod") || text.contains("class Prod"))
 }
 
+/// Will `check` parse the whole of a file checked whole (`Touched::All`)? The caller then
+/// takes the file's functions from that one tree rather than parsing them again as slices.
+pub fn reads_whole_file(config: &Config, path: &str, text: &str, scan: bool) -> bool {
+    (config.enabled("SID005") || config.enabled("SID006"))
+        && (may_apply(text) || scan && may_be_production(path, text))
+}
+
 /// SID005 and SID006 findings in `file`: on changed lines in the diff modes, all in `scan`.
 pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
     let (sid005, sid006) = (ctx.config.enabled("SID005"), ctx.config.enabled("SID006"));
-    if !(sid005 || sid006) {
-        return Vec::new();
-    }
     let file = ctx.file;
     let wanted = |line: usize| match touched {
         Touched::All => true,
         Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| s <= line && line <= e),
     };
     let relevant = match touched {
-        Touched::All => may_apply(&file.text) || scan && may_be_production(&file.path, &file.text),
-        Touched::Lines(ranges) => ranges.iter().any(|&(s, e)| {
-            (s..=e.min(file.outline.line_count().max(s))).any(|l| may_apply(file.line_text(l)))
-        }),
+        Touched::All => reads_whole_file(ctx.config, &file.path, &file.text, scan),
+        Touched::Lines(ranges) => {
+            (sid005 || sid006)
+                && ranges.iter().any(|&(s, e)| {
+                    (s..=e.min(file.outline.line_count().max(s)))
+                        .any(|l| may_apply(file.line_text(l)))
+                })
+        }
     };
     if !relevant {
         return Vec::new();
