@@ -23,7 +23,9 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
     } else {
         paths.to_vec()
     };
-    let mut found: Vec<String> = Vec::new();
+    // Each file is read (and its project facts taken) by the thread that found it; the
+    // order stays the walk's (sorted) order.
+    let mut read: Vec<Result<Read>> = Vec::new();
     let mut skipped = Vec::new();
     for root in &roots {
         let meta = std::fs::symlink_metadata(root).map_err(|e| Error::Io {
@@ -38,42 +40,16 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
             continue;
         }
         if meta.is_file() {
-            found.push(root.clone());
+            read.push(read_one(root.clone(), max_bytes));
             continue;
         }
-        found.extend(walk(root)?.iter().map(|p| display(p)));
+        read.extend(
+            walk(root, |p| read_one(display(p), max_bytes))?
+                .into_iter()
+                .map(|(_, r)| r),
+        );
     }
-    crate::timings::mark(|| format!("walked: {} files", found.len()));
-    // Read in parallel; the order stays the walk's (sorted) order.
-    use rayon::prelude::*;
-    type Read = std::result::Result<(ChangedFile, crate::project::FileFacts), Skipped>;
-    let read: Vec<Result<Read>> = found
-        .into_par_iter()
-        .map(|path| {
-            let io = |e| Error::Io {
-                path: path.clone().into(),
-                source: e,
-            };
-            let size = std::fs::metadata(&path).map_err(io)?.len();
-            if size > max_bytes {
-                return Ok(Err(Skipped {
-                    reason: crate::check::too_big(size, max_bytes),
-                    path,
-                }));
-            }
-            let bytes = std::fs::read(&path).map_err(io)?;
-            let f = file_facts(&bytes);
-            Ok(Ok((
-                ChangedFile {
-                    path,
-                    new: bytes,
-                    old: None,
-                    touched: Touched::All,
-                },
-                f,
-            )))
-        })
-        .collect();
+    crate::timings::mark(|| format!("walked and read: {} files", read.len()));
     let mut files = Vec::with_capacity(read.len());
     let mut facts = ProjectFacts::default();
     for r in read {
@@ -102,14 +78,46 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
     })
 }
 
-/// The Python files under directory `root`, in the order of a depth-first walk that visits
+type Read = std::result::Result<(ChangedFile, crate::project::FileFacts), Skipped>;
+
+/// One file's bytes and project facts, or why it is skipped (larger than `max_bytes`).
+fn read_one(path: String, max_bytes: u64) -> Result<Read> {
+    let io = |e| Error::Io {
+        path: path.clone().into(),
+        source: e,
+    };
+    let size = std::fs::metadata(&path).map_err(io)?.len();
+    if size > max_bytes {
+        return Ok(Err(Skipped {
+            reason: crate::check::too_big(size, max_bytes),
+            path,
+        }));
+    }
+    let bytes = std::fs::read(&path).map_err(io)?;
+    let f = file_facts(&bytes);
+    Ok(Ok((
+        ChangedFile {
+            path,
+            new: bytes,
+            old: None,
+            touched: Touched::All,
+        },
+        f,
+    )))
+}
+
+/// The Python files under directory `root`, each with what `visit` made of it, in the order of a depth-first walk that visits
 /// each directory's entries by name. The walk runs on several threads (a tree like Django's,
 /// with thousands of locale directories, costs more to list than to check); sorting the
 /// paths by their components gives that order back.
-fn walk(root: &str) -> Result<Vec<std::path::PathBuf>> {
+/// `visit` runs on the walking threads.
+fn walk<T: Send>(
+    root: &str,
+    visit: impl Fn(&Path) -> T + Sync,
+) -> Result<Vec<(std::path::PathBuf, T)>> {
     use ignore::WalkState;
     use std::sync::Mutex;
-    let found: Mutex<Vec<std::path::PathBuf>> = Mutex::new(Vec::new());
+    let found: Mutex<Vec<(std::path::PathBuf, T)>> = Mutex::new(Vec::new());
     let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     WalkBuilder::new(root)
         .require_git(false)
@@ -119,6 +127,7 @@ fn walk(root: &str) -> Result<Vec<std::path::PathBuf>> {
         .run(|| {
             let found = &found;
             let errors = &errors;
+            let visit = &visit;
             Box::new(
                 move |entry: std::result::Result<ignore::DirEntry, ignore::Error>| {
                     let entry = match entry {
@@ -134,10 +143,11 @@ fn walk(root: &str) -> Result<Vec<std::path::PathBuf>> {
                     if entry.file_type().is_some_and(|ft| ft.is_file())
                         && is_python_path(entry.path())
                     {
+                        let made = visit(entry.path());
                         found
                             .lock()
                             .unwrap_or_else(|p| p.into_inner())
-                            .push(entry.into_path());
+                            .push((entry.into_path(), made));
                     }
                     WalkState::Continue
                 },
@@ -149,7 +159,7 @@ fn walk(root: &str) -> Result<Vec<std::path::PathBuf>> {
         return Err(Error::Usage(format!("cannot walk {root}: {}", errors[0])));
     }
     let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
-    found.sort();
+    found.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(found)
 }
 
