@@ -257,6 +257,7 @@ fn def_keyword_col(text: &str, line_start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::python::parse::Fields;
 
     #[test]
     fn slice_and_whole_agree_on_function_nodes() {
@@ -268,7 +269,7 @@ mod tests {
             for d in funcs {
                 let func = f.function(d).expect("function parses");
                 let node = func.node().unwrap();
-                let name = node.child_by_field_name("name").unwrap();
+                let name = node.field("name").unwrap();
                 assert_eq!(func.parsed.node_text(name), f.outline.defs[d].name);
             }
         }

@@ -9,6 +9,7 @@
 //! units and are not entered. Recursion is bounded by `MAX_DEPTH`: deeper code is skipped
 //! (and reported through `truncated`), never a stack overflow.
 
+use crate::python::parse::Fields;
 use tree_sitter::Node;
 
 /// Deepest statement/expression nesting the walk follows.
@@ -53,7 +54,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
     /// Runs the analysis over a `function_definition`, starting from `entry`.
     /// Returns the join of the states at every normal exit.
     pub fn run_function(&mut self, func: Node<'_>, entry: A::State) -> St<A> {
-        let body = func.child_by_field_name("body")?;
+        let body = func.field("body")?;
         let end = self.block(body, Some(entry));
         if let Some(st) = &end {
             self.analysis.exit(None, st);
@@ -132,21 +133,21 @@ impl<'a, A: Analysis> Engine<'a, A> {
             }
             "if_statement" => self.if_stmt(node, st),
             "for_statement" => {
-                if let Some(right) = node.child_by_field_name("right") {
+                if let Some(right) = node.field("right") {
                     self.expr(right, &mut st, false);
                 }
-                let body = node.child_by_field_name("body");
-                let alt = node.child_by_field_name("alternative");
+                let body = node.field("body");
+                let alt = node.field("alternative");
                 self.loop_stmt(body, alt, st, false)
             }
             "while_statement" => {
-                let cond = node.child_by_field_name("condition");
+                let cond = node.field("condition");
                 let infinite = cond.is_some_and(|c| c.kind() == "true");
                 if let Some(c) = cond {
                     self.expr(c, &mut st, false);
                 }
-                let body = node.child_by_field_name("body");
-                let alt = node.child_by_field_name("alternative");
+                let body = node.field("body");
+                let alt = node.field("alternative");
                 self.loop_stmt(body, alt, st, infinite)
             }
             "try_statement" => self.try_stmt(node, st),
@@ -157,7 +158,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
                         self.expr(child, &mut st, false);
                     }
                 }
-                match node.child_by_field_name("body") {
+                match node.field("body") {
                     Some(body) => self.block(body, Some(st)),
                     None => Some(st),
                 }
@@ -172,11 +173,11 @@ impl<'a, A: Analysis> Engine<'a, A> {
     }
 
     fn if_stmt(&mut self, node: Node<'_>, mut st: A::State) -> St<A> {
-        if let Some(c) = node.child_by_field_name("condition") {
+        if let Some(c) = node.field("condition") {
             self.expr(c, &mut st, false);
         }
         let mut outs: Vec<St<A>> = Vec::new();
-        if let Some(cons) = node.child_by_field_name("consequence") {
+        if let Some(cons) = node.field("consequence") {
             outs.push(self.block(cons, Some(st.clone())));
         }
         let mut rest = Some(st);
@@ -186,17 +187,17 @@ impl<'a, A: Analysis> Engine<'a, A> {
             let Some(mut cur) = rest.take() else { break };
             match alt.kind() {
                 "elif_clause" => {
-                    if let Some(c) = alt.child_by_field_name("condition") {
+                    if let Some(c) = alt.field("condition") {
                         self.expr(c, &mut cur, false);
                     }
-                    if let Some(cons) = alt.child_by_field_name("consequence") {
+                    if let Some(cons) = alt.field("consequence") {
                         outs.push(self.block(cons, Some(cur.clone())));
                     }
                     rest = Some(cur);
                 }
                 "else_clause" => {
                     has_else = true;
-                    if let Some(body) = alt.child_by_field_name("body") {
+                    if let Some(body) = alt.field("body") {
                         outs.push(self.block(body, Some(cur)));
                     }
                 }
@@ -237,7 +238,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
         // Leaving normally: the condition fails (never for `while True`), then `else:` runs.
         let mut normal = if infinite { None } else { head };
         if let (Some(alt), Some(_)) = (alt, &normal) {
-            if let Some(b) = alt.child_by_field_name("body") {
+            if let Some(b) = alt.field("body") {
                 normal = self.block(b, normal);
             }
         }
@@ -247,7 +248,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
     fn try_stmt(&mut self, node: Node<'_>, st: A::State) -> St<A> {
         let entry = st.clone();
         self.tries.push(Vec::new());
-        let body_end = match node.child_by_field_name("body") {
+        let body_end = match node.field("body") {
             Some(b) => self.block(b, Some(st)),
             None => Some(st),
         };
@@ -282,7 +283,7 @@ impl<'a, A: Analysis> Engine<'a, A> {
                     });
                 }
                 "else_clause" => {
-                    if let Some(b) = child.child_by_field_name("body") {
+                    if let Some(b) = child.field("body") {
                         normal = self.block(b, normal);
                     }
                 }
@@ -306,12 +307,12 @@ impl<'a, A: Analysis> Engine<'a, A> {
     }
 
     fn match_stmt(&mut self, node: Node<'_>, mut st: A::State) -> St<A> {
-        if let Some(subject) = node.child_by_field_name("subject") {
+        if let Some(subject) = node.field("subject") {
             self.expr(subject, &mut st, false);
         }
         let mut outs = Vec::new();
         let mut exhaustive = false;
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.field("body") {
             let mut cursor = body.walk();
             for case in body.named_children(&mut cursor) {
                 if case.kind() != "case_clause" {
@@ -324,8 +325,8 @@ impl<'a, A: Analysis> Engine<'a, A> {
                         && p.child_count() == 1
                         && p.child(0).is_some_and(|c| c.kind() == "_")
                 });
-                exhaustive |= is_wildcard && case.child_by_field_name("guard").is_none();
-                if let Some(cons) = case.child_by_field_name("consequence") {
+                exhaustive |= is_wildcard && case.field("guard").is_none();
+                if let Some(cons) = case.field("consequence") {
                     outs.push(self.block(cons, Some(st.clone())));
                 }
             }
@@ -363,19 +364,19 @@ impl<'a, A: Analysis> Engine<'a, A> {
             | "decorated_definition"
             | "comment" => {}
             "call" => {
-                if let Some(f) = node.child_by_field_name("function") {
+                if let Some(f) = node.field("function") {
                     self.expr(f, st, conditional);
                 }
-                if let Some(args) = node.child_by_field_name("arguments") {
+                if let Some(args) = node.field("arguments") {
                     self.expr(args, st, conditional);
                 }
                 self.analysis.event(node, st, conditional);
             }
             "assignment" | "augmented_assignment" => {
-                if let Some(r) = node.child_by_field_name("right") {
+                if let Some(r) = node.field("right") {
                     self.expr(r, st, conditional);
                 }
-                if let Some(l) = node.child_by_field_name("left") {
+                if let Some(l) = node.field("left") {
                     // Subscript and attribute targets evaluate their object first.
                     if matches!(l.kind(), "subscript" | "attribute") {
                         self.expr_children(l, st, conditional);
@@ -384,10 +385,10 @@ impl<'a, A: Analysis> Engine<'a, A> {
                 self.analysis.event(node, st, conditional);
             }
             "boolean_operator" => {
-                if let Some(l) = node.child_by_field_name("left") {
+                if let Some(l) = node.field("left") {
                     self.expr(l, st, conditional);
                 }
-                if let Some(r) = node.child_by_field_name("right") {
+                if let Some(r) = node.field("right") {
                     self.expr(r, st, true);
                 }
             }
@@ -439,7 +440,7 @@ mod tests {
             if node.kind() != "call" {
                 return;
             }
-            let f = node.child_by_field_name("function").unwrap();
+            let f = node.field("function").unwrap();
             let name = f.utf8_text(self.src.as_bytes()).unwrap_or("").to_string();
             match name.as_str() {
                 "rot" if !conditional => *st = true,

@@ -6,6 +6,7 @@
 //! `from django.contrib.auth import login` shadows the import. Function scope adds the
 //! function's own imports, parameters and assignments (flow-insensitive).
 
+use crate::python::parse::Fields;
 use std::collections::HashMap;
 
 use tree_sitter::Node;
@@ -154,10 +155,7 @@ pub fn import_bindings(stmt: Node<'_>, src: &str) -> Vec<(String, String)> {
                         out.push((first.clone(), first));
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(a)) = (
-                            child.child_by_field_name("name"),
-                            child.child_by_field_name("alias"),
-                        ) {
+                        if let (Some(n), Some(a)) = (child.field("name"), child.field("alias")) {
                             out.push((text(a), text(n)));
                         }
                     }
@@ -166,7 +164,7 @@ pub fn import_bindings(stmt: Node<'_>, src: &str) -> Vec<(String, String)> {
             }
         }
         "import_from_statement" => {
-            let Some(module) = stmt.child_by_field_name("module_name") else {
+            let Some(module) = stmt.field("module_name") else {
                 return out;
             };
             let module = text(module);
@@ -177,10 +175,7 @@ pub fn import_bindings(stmt: Node<'_>, src: &str) -> Vec<(String, String)> {
                         out.push((name.clone(), join(&module, &name)));
                     }
                     "aliased_import" => {
-                        if let (Some(n), Some(a)) = (
-                            child.child_by_field_name("name"),
-                            child.child_by_field_name("alias"),
-                        ) {
+                        if let (Some(n), Some(a)) = (child.field("name"), child.field("alias")) {
                             out.push((text(a), join(&module, &text(n))));
                         }
                     }
@@ -214,15 +209,13 @@ pub struct FunctionScope {
 impl FunctionScope {
     pub fn build(func: Node<'_>, src: &str) -> FunctionScope {
         let mut scope = FunctionScope::default();
-        if let Some(params) = func.child_by_field_name("parameters") {
+        if let Some(params) = func.field("parameters") {
             let mut cursor = params.walk();
             for p in params.named_children(&mut cursor) {
                 let name_node = match p.kind() {
                     "identifier" => Some(p),
                     "typed_parameter" => p.named_child(0).filter(|n| n.kind() == "identifier"),
-                    "default_parameter" | "typed_default_parameter" => {
-                        p.child_by_field_name("name")
-                    }
+                    "default_parameter" | "typed_default_parameter" => p.field("name"),
                     _ => None,
                 };
                 if let Some(n) = name_node {
@@ -232,7 +225,7 @@ impl FunctionScope {
                 }
             }
         }
-        if let Some(body) = func.child_by_field_name("body") {
+        if let Some(body) = func.field("body") {
             scope.collect(body, src);
         }
         scope
@@ -245,7 +238,7 @@ impl FunctionScope {
             match n.kind() {
                 // Nested scopes bind their own names.
                 "function_definition" | "class_definition" | "lambda" => {
-                    if let Some(name) = n.child_by_field_name("name") {
+                    if let Some(name) = n.field("name") {
                         self.names.insert(text(name), Bound::Local);
                     }
                     continue;
@@ -257,12 +250,12 @@ impl FunctionScope {
                     continue;
                 }
                 "assignment" | "augmented_assignment" | "for_statement" | "for_in_clause" => {
-                    if let Some(left) = n.child_by_field_name("left") {
-                        self.bind_target(left, n.child_by_field_name("right"), src);
+                    if let Some(left) = n.field("left") {
+                        self.bind_target(left, n.field("right"), src);
                     }
                 }
                 "as_pattern" => {
-                    if let Some(alias) = n.child_by_field_name("alias") {
+                    if let Some(alias) = n.field("alias") {
                         let mut c = alias.walk();
                         for id in alias.named_children(&mut c).chain(std::iter::once(alias)) {
                             if id.kind() == "identifier" {
@@ -272,8 +265,8 @@ impl FunctionScope {
                     }
                 }
                 "named_expression" => {
-                    if let Some(name) = n.child_by_field_name("name") {
-                        self.bind_target(name, n.child_by_field_name("value"), src);
+                    if let Some(name) = n.field("name") {
+                        self.bind_target(name, n.field("value"), src);
                     }
                 }
                 _ => {}

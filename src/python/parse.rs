@@ -9,6 +9,59 @@ use std::cell::RefCell;
 
 use tree_sitter::{Node, Parser, Tree};
 
+/// The field names the analysis reads, most used first. Their ids are looked up once:
+/// tree-sitter's `child_by_field_name` compares the name with every field name of the
+/// grammar on every call.
+const FIELD_NAMES: &[&str] = &[
+    "name",
+    "body",
+    "right",
+    "left",
+    "value",
+    "function",
+    "attribute",
+    "arguments",
+    "object",
+    "subscript",
+    "consequence",
+    "condition",
+    "alternative",
+    "alias",
+    "key",
+    "superclasses",
+    "subject",
+    "parameters",
+    "operator",
+    "module_name",
+    "guard",
+];
+
+fn field_ids() -> &'static [u16] {
+    static IDS: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        FIELD_NAMES
+            .iter()
+            .map(|n| language.field_id_for_name(n).map_or(0, |id| id.get()))
+            .collect()
+    })
+}
+
+/// `node.field("body")`: `child_by_field_name` with the id looked up once.
+pub trait Fields<'t> {
+    fn field(&self, name: &str) -> Option<Node<'t>>;
+}
+
+impl<'t> Fields<'t> for Node<'t> {
+    #[inline]
+    fn field(&self, name: &str) -> Option<Node<'t>> {
+        match FIELD_NAMES.iter().position(|n| *n == name) {
+            Some(i) => self.child_by_field_id(field_ids()[i]),
+            None => self.child_by_field_name(name),
+        }
+    }
+}
+
 thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
@@ -181,15 +234,40 @@ mod tests {
         let p = parse_slice(slice, 2, 4).expect("parses");
         assert!(!p.root().has_error());
         let f = function_at_row(p.root(), 0).expect("function");
-        let ret = f
-            .child_by_field_name("body")
-            .unwrap()
-            .named_child(0)
-            .unwrap();
+        let ret = f.field("body").unwrap().named_child(0).unwrap();
         assert_eq!(p.line(ret.start_position().row), 3);
         assert_eq!(
             p.file_col(ret.start_position().row, ret.start_position().column),
             8
+        );
+    }
+
+    #[test]
+    fn fields_by_id_match_fields_by_name() {
+        assert!(
+            field_ids().iter().all(|id| *id != 0),
+            "every listed field is one of the grammar's"
+        );
+        let src = "from a import b as c\n@d\ndef f(x, y=1) -> int:\n    z = g(x)[k]\n    if z or w:\n        return {\"k\": v.attr}\n    else:\n        match z:\n            case 1 if y:\n                pass\n\nclass C(B):\n    pass\n";
+        let tree = parse(src).unwrap();
+        let mut stack = vec![tree.root_node()];
+        let mut compared = 0;
+        while let Some(n) = stack.pop() {
+            for name in FIELD_NAMES.iter().chain(&["no_such_field"]) {
+                assert_eq!(
+                    n.field(name),
+                    n.child_by_field_name(name),
+                    "{name} of {}",
+                    n.kind()
+                );
+                compared += n.field(name).is_some() as usize;
+            }
+            let mut c = n.walk();
+            stack.extend(n.children(&mut c));
+        }
+        assert!(
+            compared > 20,
+            "the sample exercises the fields ({compared})"
         );
     }
 }

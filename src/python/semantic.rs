@@ -3,6 +3,7 @@
 //! at raw text. A SQLAlchemy `db.session`, a `requests.Session()` or a test client's
 //! `session_transaction()` never resolve to a web session here, so they produce no events.
 
+use crate::python::parse::Fields;
 use tree_sitter::Node;
 
 use super::imports::{Bound, FunctionScope, ModuleScope};
@@ -219,15 +220,12 @@ impl<'a> Semantic<'a> {
 
     fn call(&self, node: Node<'_>) -> Vec<Event> {
         let mut out = Vec::new();
-        let Some(func) = node.child_by_field_name("function") else {
+        let Some(func) = node.field("function") else {
             return out;
         };
-        let args = node.child_by_field_name("arguments");
+        let args = node.field("arguments");
         if func.kind() == "attribute" {
-            if let (Some(obj), Some(attr)) = (
-                func.child_by_field_name("object"),
-                func.child_by_field_name("attribute"),
-            ) {
+            if let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) {
                 let method = self.text(attr);
                 if let Some(fw) = self.session_expr(obj) {
                     let session = self.text(obj).to_string();
@@ -266,7 +264,7 @@ impl<'a> Semantic<'a> {
                 if method == "regenerate"
                     && obj.kind() == "attribute"
                     && obj
-                        .child_by_field_name("attribute")
+                        .field("attribute")
                         .is_some_and(|a| self.text(a) == "session_interface")
                 {
                     let backend = self.backend(Framework::Flask);
@@ -412,25 +410,25 @@ impl<'a> Semantic<'a> {
     }
 
     fn assignment(&self, node: Node<'_>) -> Vec<Event> {
-        let Some(left) = node.child_by_field_name("left") else {
+        let Some(left) = node.field("left") else {
             return Vec::new();
         };
         if left.kind() != "subscript" {
             return Vec::new();
         }
-        let Some(value) = left.child_by_field_name("value") else {
+        let Some(value) = left.field("value") else {
             return Vec::new();
         };
         let Some(fw) = self.session_expr(value) else {
             return Vec::new();
         };
         let key = left
-            .child_by_field_name("subscript")
+            .field("subscript")
             .map(|k| self.key_text(k))
             .unwrap_or_default();
         let lowers = node.kind() == "assignment"
             && node
-                .child_by_field_name("right")
+                .field("right")
                 .is_some_and(|r| falsy_literal(self.text(r)));
         vec![Event::Write {
             framework: fw,
@@ -461,13 +459,13 @@ impl<'a> Semantic<'a> {
                     "dictionary" => {
                         let mut c = arg.walk();
                         for pair in arg.named_children(&mut c) {
-                            if let Some(k) = pair.child_by_field_name("key") {
+                            if let Some(k) = pair.field("key") {
                                 keys.push(self.key_text(k));
                             }
                         }
                     }
                     "keyword_argument" => {
-                        if let Some(n) = arg.child_by_field_name("name") {
+                        if let Some(n) = arg.field("name") {
                             keys.push(self.text(n).to_string());
                         }
                     }
@@ -522,10 +520,7 @@ impl<'a> Semantic<'a> {
             if t.kind() != "subscript" {
                 continue;
             }
-            let (Some(value), Some(k)) = (
-                t.child_by_field_name("value"),
-                t.child_by_field_name("subscript"),
-            ) else {
+            let (Some(value), Some(k)) = (t.field("value"), t.field("subscript")) else {
                 continue;
             };
             let Some(fw) = self.session_expr(value) else {
@@ -718,7 +713,7 @@ impl<'a> Semantic<'a> {
             return self.qualify(text).unwrap_or_else(|| text.to_string());
         }
         if func.kind() == "attribute" {
-            if let Some(a) = func.child_by_field_name("attribute") {
+            if let Some(a) = func.field("attribute") {
                 return format!(".{}", self.text(a));
             }
         }

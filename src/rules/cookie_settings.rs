@@ -12,6 +12,7 @@
 //! and `timedelta(days=..., weeks=..., hours=..., minutes=..., seconds=...)`. Anything else
 //! (an environment variable, a name) is not judged.
 
+use crate::python::parse::Fields;
 use tree_sitter::Node;
 
 use super::session_id_from_request::SESSION_COOKIES;
@@ -222,20 +223,14 @@ fn settings_at<'t>(
     let mut out = Vec::new();
     match node.kind() {
         "assignment" => {
-            let (Some(left), Some(right)) = (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ) else {
+            let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else {
                 return out;
             };
             let name = match left.kind() {
                 "identifier" => text(left),
-                "attribute" => left
-                    .child_by_field_name("attribute")
-                    .map(text)
-                    .unwrap_or_default(),
+                "attribute" => left.field("attribute").map(text).unwrap_or_default(),
                 "subscript" => left
-                    .child_by_field_name("subscript")
+                    .field("subscript")
                     .and_then(string_literal(parsed))
                     .unwrap_or_default(),
                 _ => String::new(),
@@ -245,10 +240,7 @@ fn settings_at<'t>(
             }
         }
         "pair" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("key"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("key"), node.field("value")) else {
                 return out;
             };
             if let Some(name) = string_literal(parsed)(k) {
@@ -258,10 +250,7 @@ fn settings_at<'t>(
             }
         }
         "keyword_argument" => {
-            let (Some(k), Some(v)) = (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ) else {
+            let (Some(k), Some(v)) = (node.field("name"), node.field("value")) else {
                 return out;
             };
             let name = text(k);
@@ -309,15 +298,15 @@ fn session_call(parsed: &Parsed, call: Node<'_>) -> Option<&'static str> {
     if call.kind() != "call" {
         return None;
     }
-    let callee = parsed.node_text(call.child_by_field_name("function")?);
+    let callee = parsed.node_text(call.field("function")?);
     let last = callee.rsplit('.').next().unwrap_or(callee);
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.field("arguments")?;
     let first = args.named_child(0).map(|a| parsed.node_text(a));
     let starsessions = || {
         let mut c = args.walk();
         let kws: Vec<String> = args
             .named_children(&mut c)
-            .filter_map(|a| a.child_by_field_name("name"))
+            .filter_map(|a| a.field("name"))
             .map(|n| parsed.node_text(n).to_string())
             .collect();
         kws.iter()
@@ -483,9 +472,9 @@ fn seconds(parsed: &Parsed, node: Node<'_>, depth: usize) -> Option<Option<f64>>
         "integer" | "float" => text.replace('_', "").parse::<f64>().ok().map(Some),
         "parenthesized_expression" => seconds(parsed, node.named_child(0)?, depth + 1),
         "binary_operator" => {
-            let l = seconds(parsed, node.child_by_field_name("left")?, depth + 1)??;
-            let r = seconds(parsed, node.child_by_field_name("right")?, depth + 1)??;
-            let op = parsed.node_text(node.child_by_field_name("operator")?);
+            let l = seconds(parsed, node.field("left")?, depth + 1)??;
+            let r = seconds(parsed, node.field("right")?, depth + 1)??;
+            let op = parsed.node_text(node.field("operator")?);
             Some(Some(match op {
                 "*" => l * r,
                 "+" => l + r,
@@ -495,17 +484,17 @@ fn seconds(parsed: &Parsed, node: Node<'_>, depth: usize) -> Option<Option<f64>>
             }))
         }
         "call" => {
-            let callee = parsed.node_text(node.child_by_field_name("function")?);
+            let callee = parsed.node_text(node.field("function")?);
             if callee.rsplit('.').next() != Some("timedelta") {
                 return None;
             }
-            let args = node.child_by_field_name("arguments")?;
+            let args = node.field("arguments")?;
             let mut total = 0.0;
             let mut c = args.walk();
             for (i, a) in args.named_children(&mut c).enumerate() {
                 let (unit, v) = if a.kind() == "keyword_argument" {
-                    let name = parsed.node_text(a.child_by_field_name("name")?);
-                    (name.to_string(), a.child_by_field_name("value")?)
+                    let name = parsed.node_text(a.field("name")?);
+                    (name.to_string(), a.field("value")?)
                 } else {
                     let unit = [
                         "days",
@@ -642,13 +631,13 @@ fn production_default(ctx: &Context<'_>, parsed: &Parsed, settings: &Settings) -
         // Flask: `class ProductionConfig(Config)` whose bases are all in this file.
         if stmt.kind() == "class_definition" {
             let name = stmt
-                .child_by_field_name("name")
+                .field("name")
                 .map(|n| parsed.node_text(n))
                 .unwrap_or("");
             if !name.to_ascii_lowercase().contains("prod") {
                 continue;
             }
-            let local_bases = stmt.child_by_field_name("superclasses").is_none_or(|s| {
+            let local_bases = stmt.field("superclasses").is_none_or(|s| {
                 let mut c2 = s.walk();
                 let bases: Vec<&str> = s
                     .named_children(&mut c2)
@@ -663,7 +652,7 @@ fn production_default(ctx: &Context<'_>, parsed: &Parsed, settings: &Settings) -
             if !local_bases {
                 continue;
             }
-            let Some(body) = stmt.child_by_field_name("body") else {
+            let Some(body) = stmt.field("body") else {
                 continue;
             };
             let mut c3 = body.walk();
@@ -679,8 +668,8 @@ fn production_default(ctx: &Context<'_>, parsed: &Parsed, settings: &Settings) -
 
 fn debug_false<'t>(parsed: &Parsed, stmt: Node<'t>) -> Option<Node<'t>> {
     let a = stmt.named_child(0).filter(|a| a.kind() == "assignment")?;
-    let left = parsed.node_text(a.child_by_field_name("left")?);
-    let right = parsed.node_text(a.child_by_field_name("right")?);
+    let left = parsed.node_text(a.field("left")?);
+    let right = parsed.node_text(a.field("right")?);
     (left == "DEBUG" && right.trim() == "False").then_some(stmt)
 }
 

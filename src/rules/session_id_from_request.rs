@@ -7,6 +7,7 @@
 //! directly or through a local assigned from such a read. Cookies are not request data
 //! here: reading the session cookie is what the framework itself does.
 
+use crate::python::parse::Fields;
 use tree_sitter::Node;
 
 use super::{fix, make, span_of, walk, Context};
@@ -80,14 +81,11 @@ pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     for n in walk(node) {
         let hit: Option<(Node<'_>, String)> = match n.kind() {
             "assignment" => {
-                let (Some(left), Some(right)) = (
-                    n.child_by_field_name("left"),
-                    n.child_by_field_name("right"),
-                ) else {
+                let (Some(left), Some(right)) = (n.field("left"), n.field("right")) else {
                     continue;
                 };
                 let attr = (left.kind() == "attribute")
-                    .then(|| left.child_by_field_name("attribute"))
+                    .then(|| left.field("attribute"))
                     .flatten()
                     .map(text);
                 match (attr, tainted(right)) {
@@ -112,19 +110,17 @@ fn call_hit<'t>(
     text: &dyn Fn(Node<'_>) -> &'t str,
     tainted: &dyn Fn(Node<'_>) -> Option<String>,
 ) -> Option<(Node<'t>, String)> {
-    let func = n.child_by_field_name("function")?;
-    let args = n.child_by_field_name("arguments")?;
+    let func = n.field("function")?;
+    let args = n.field("arguments")?;
     let callee = text(func);
     let last = callee.rsplit('.').next().unwrap_or(callee);
     let mut cursor = args.walk();
     let list: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
     let keyword = |name: &str| {
         list.iter().find_map(|a| {
-            (a.kind() == "keyword_argument"
-                && a.child_by_field_name("name")
-                    .is_some_and(|k| text(k) == name))
-            .then(|| a.child_by_field_name("value"))
-            .flatten()
+            (a.kind() == "keyword_argument" && a.field("name").is_some_and(|k| text(k) == name))
+                .then(|| a.field("value"))
+                .flatten()
         })
     };
     let positional = |i: usize| {
