@@ -24,6 +24,10 @@ pub struct SourceFile {
     /// Each analysed function's local names, built once for all the rules and modes.
     scopes: RefCell<HashMap<usize, Rc<FunctionScope>>>,
     privilege: OnceCell<bool>,
+    /// Functions whose analysis met no event, and whether they return normally (an inlined
+    /// call to one leaves the caller's state as it was). Events depend only on the function
+    /// and the file's context, which is one per `SourceFile`.
+    inert: RefCell<HashMap<usize, bool>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -128,6 +132,7 @@ impl SourceFile {
             slices: RefCell::new(HashMap::new()),
             scopes: RefCell::new(HashMap::new()),
             privilege: OnceCell::new(),
+            inert: RefCell::new(HashMap::new()),
             parsed_lines: std::cell::Cell::new(0),
             truncated: std::cell::Cell::new(false),
             refused,
@@ -210,6 +215,16 @@ impl SourceFile {
     pub fn release(&self, def: usize) {
         self.slices.borrow_mut().remove(&def);
         self.scopes.borrow_mut().remove(&def);
+    }
+
+    /// `Some(returns)` if `def` is known to meet no event (see `set_inert`).
+    pub fn inert(&self, def: usize) -> Option<bool> {
+        self.inert.borrow().get(&def).copied()
+    }
+
+    /// Records that `def`'s analysis met no event; `returns`: it has a normal exit.
+    pub fn set_inert(&self, def: usize, returns: bool) {
+        self.inert.borrow_mut().insert(def, returns);
     }
 
     /// Does the file's text name a privilege anywhere (else SID002 cannot fire in it)?

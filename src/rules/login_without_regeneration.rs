@@ -141,6 +141,8 @@ struct Sid001<'c, 'f> {
     exits: Vec<State>,
     /// Summarising a helper for callers in other modules: collect exit states.
     summarizing: bool,
+    /// How many events the walk met (none: the function cannot change any state).
+    events: usize,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -491,6 +493,18 @@ impl<'c, 'f> Sid001<'c, 'f> {
         if self.stack.contains(&def) {
             return None;
         }
+        let caller_auth = st.auth.is_some();
+        // Writes the helper made after authenticating by itself are the helper's findings.
+        let own = |mut out: State| {
+            if !caller_auth {
+                out.pending.retain(|p| p.inner.is_none());
+            }
+            out
+        };
+        // A helper already seen to meet no event leaves any state as it found it.
+        if let Some(returns) = file.inert(def) {
+            return returns.then(|| own(st));
+        }
         let func = file.function(def)?;
         let call_site = match &self.call_site {
             Some(cs) => cs.clone(),
@@ -500,10 +514,9 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 helper: qualname.to_string(),
             },
         };
-        let caller_auth = st.auth.is_some();
         let mut stack = self.stack.clone();
         stack.push(def);
-        let (_, exit) = analyse(
+        let (_, exit, events) = analyse(
             self.ctx,
             self.mode,
             &func,
@@ -512,12 +525,10 @@ impl<'c, 'f> Sid001<'c, 'f> {
             stack,
             false,
         )?;
-        let mut out = exit?;
-        // Writes the helper made after authenticating by itself are the helper's findings.
-        if !caller_auth {
-            out.pending.retain(|p| p.inner.is_none());
+        if events == 0 {
+            file.set_inert(def, exit.is_some());
         }
-        Some(out)
+        exit.map(own)
     }
 }
 
@@ -538,7 +549,9 @@ impl Analysis for Sid001<'_, '_> {
     }
 
     fn event(&mut self, node: Node<'_>, st: &mut State, conditional: bool) {
-        for ev in self.sem.events(node) {
+        let events = self.sem.events(node);
+        self.events += events.len();
+        for ev in events {
             self.apply(node, ev, st, conditional);
         }
     }
@@ -562,11 +575,12 @@ impl Analysis for Sid001<'_, '_> {
     }
 }
 
-/// Runs the analysis on one function. Inlined runs return the join of their exit states.
-/// Found writes (at the outermost function) and the join of the normal exit states.
+/// Found writes (at the outermost function), the join of the normal exit states, and how
+/// many events the walk met.
 type Analysed = (
     BTreeMap<Place, (Pending, BTreeSet<(Place, String)>)>,
     Option<State>,
+    usize,
 );
 
 /// Runs the analysis on one function. `call_site`: inlined into a caller; `summarizing`:
@@ -603,6 +617,7 @@ fn analyse(
         found: BTreeMap::new(),
         exits: Vec::new(),
         summarizing,
+        events: 0,
     };
     let mut engine = Engine::new(&mut a);
     engine.run_function(node, entry);
@@ -612,7 +627,7 @@ fn analyse(
     }
     let exits = std::mem::take(&mut a.exits);
     let exit = exits.into_iter().reduce(|x, y| a.join(&x, &y));
-    Some((a.found, exit))
+    Some((a.found, exit, a.events))
 }
 
 /// SID001 findings for outline function `def`.
@@ -628,7 +643,8 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let Some(node) = func.node() else {
         return Vec::new();
     };
-    let Some((found, _)) = analyse(ctx, mode, &func, State::entry(), None, vec![def], false) else {
+    let Some((found, _, _)) = analyse(ctx, mode, &func, State::entry(), None, vec![def], false)
+    else {
         return Vec::new();
     };
     if found.is_empty() {
@@ -1230,7 +1246,7 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         end_col: 0,
     };
     entry.auth = Some((nowhere, "caller".to_string()));
-    let Some((_, Some(exit))) = analyse(ctx, Mode::Login, &func, entry, None, vec![def], true)
+    let Some((_, Some(exit), _)) = analyse(ctx, Mode::Login, &func, entry, None, vec![def], true)
     else {
         return Summary::default();
     };
@@ -1239,5 +1255,48 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         writes_identity: exit.pending.iter().next().map(|p| p.framework),
         rotates: exit.rotated,
         resets: exit.reset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::file::SourceFile;
+
+    const SRC: &str = "from flask import request, session\n\ndef audit(user):\n    print(user)\n\ndef deny():\n    raise PermissionError()\n\ndef a():\n    if check_password_hash(u.pw, request.form['p']):\n        audit(u)\n        deny()\n        session['uid'] = u.id\n\ndef b():\n    if check_password_hash(u.pw, request.form['p']):\n        session.clear()\n        audit(u)\n        deny()\n        session['uid'] = u.id\n";
+
+    fn lines(file: &SourceFile, def: usize) -> Vec<usize> {
+        let config = crate::config::Config::default();
+        let ctx = Context {
+            file,
+            facts: Default::default(),
+            config: &config,
+            helpers: None,
+        };
+        check(&ctx, def).iter().map(|f| f.span.line).collect()
+    }
+
+    #[test]
+    fn helpers_without_events_are_walked_once_and_change_nothing() {
+        let def = |f: &SourceFile, n: &str| f.outline.function_named(n).unwrap();
+        let warm = SourceFile::new("m.py".into(), SRC.as_bytes(), false);
+        let (audit, deny) = (def(&warm, "audit"), def(&warm, "deny"));
+        assert_eq!(lines(&warm, def(&warm, "a")), vec![13]);
+        assert_eq!(
+            warm.inert(audit),
+            Some(true),
+            "audit returns and meets no event"
+        );
+        assert_eq!(warm.inert(deny), Some(false), "deny never returns");
+        // `b` now takes the shortcut for both helpers; a fresh file walks them: same result.
+        let fresh = SourceFile::new("m.py".into(), SRC.as_bytes(), false);
+        assert_eq!(
+            lines(&warm, def(&warm, "b")),
+            lines(&fresh, def(&fresh, "b"))
+        );
+        assert!(
+            lines(&fresh, def(&fresh, "b")).is_empty(),
+            "b rotates first"
+        );
     }
 }
