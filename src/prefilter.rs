@@ -77,11 +77,23 @@ fn whole_words<'t>(
         .filter(move |hit| whole_word(text, hit.start(), hit.end()))
 }
 
-/// Where [`NAMES`] occur in `text` as whole words.
+/// Where [`NAMES`] occur in `text` as whole words, name by name. A SIMD substring search per
+/// name: for these few names several times faster than one automaton, whose prefilter finds
+/// only two rare bytes in them.
 fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| word_matcher(NAMES, false).expect("static patterns"));
-    whole_words(m, text).map(|hit| (hit.start(), hit.end()))
+    static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        NAMES
+            .iter()
+            .map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned())
+            .collect()
+    });
+    finders.iter().flat_map(move |f| {
+        let n = f.needle().len();
+        f.find_iter(text)
+            .map(move |at| (at, at + n))
+            .filter(|&(a, b)| whole_word(text, a, b))
+    })
 }
 
 /// Where [`NEEDLES`] occur in `text`, in any ASCII case, as (start, end), needle by needle.

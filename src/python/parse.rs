@@ -75,24 +75,41 @@ pub const MAX_INDENT_WIDTHS: usize = 300;
 
 /// Why `text` must not be parsed, if it must not.
 pub fn refuse(text: &[u8]) -> Option<String> {
-    let mut widths = std::collections::HashSet::new();
-    for line in text.split(|b| *b == b'\n') {
+    // Distinct widths: a bit per width below 4,096, a set above (never in real code).
+    let mut small = [0u64; 64];
+    let mut large = std::collections::HashSet::new();
+    let mut distinct = 0usize;
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+    for start in starts {
         // Widths as the scanner measures them: space 1, tab 8, form feed resets.
         let mut w: u64 = 0;
         let mut blank = true;
-        for &b in line {
+        for &b in &text[start..] {
             match b {
                 b' ' => w += 1,
                 b'\t' => w += 8,
                 b'\x0c' => w = 0,
                 b'\r' => {}
+                b'\n' => break,
                 _ => {
                     blank = false;
                     break;
                 }
             }
         }
-        if !blank && w > 0 && widths.insert(w) && widths.len() > MAX_INDENT_WIDTHS {
+        if blank || w == 0 {
+            continue;
+        }
+        let new = if w < 4096 {
+            let (word, bit) = ((w / 64) as usize, 1u64 << (w % 64));
+            let new = small[word] & bit == 0;
+            small[word] |= bit;
+            new
+        } else {
+            large.insert(w)
+        };
+        distinct += new as usize;
+        if distinct > MAX_INDENT_WIDTHS {
             return Some(format!(
                 "indentation nested more than {MAX_INDENT_WIDTHS} levels deep (the Python parser cannot take it safely)"
             ));
@@ -268,6 +285,62 @@ mod tests {
         assert!(
             compared > 20,
             "the sample exercises the fields ({compared})"
+        );
+    }
+
+    /// `refuse` as first written (a set of widths over `split`), the reference.
+    fn refuse_naive(text: &[u8]) -> bool {
+        let mut widths = std::collections::HashSet::new();
+        for line in text.split(|b| *b == b'\n') {
+            let (mut w, mut blank) = (0u64, true);
+            for &b in line {
+                match b {
+                    b' ' => w += 1,
+                    b'\t' => w += 8,
+                    b'\x0c' => w = 0,
+                    b'\r' => {}
+                    _ => {
+                        blank = false;
+                        break;
+                    }
+                }
+            }
+            if !blank && w > 0 && widths.insert(w) && widths.len() > MAX_INDENT_WIDTHS {
+                return true;
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn refuse_counts_distinct_indentation_widths() {
+        let nested = |n: usize, unit: &str| -> String {
+            (0..n).map(|i| format!("{}x\n", unit.repeat(i))).collect()
+        };
+        let cases = [
+            nested(MAX_INDENT_WIDTHS, " "),
+            nested(MAX_INDENT_WIDTHS + 1, " "),
+            nested(MAX_INDENT_WIDTHS + 2, " "),
+            nested(MAX_INDENT_WIDTHS + 2, "\t"),
+            nested(MAX_INDENT_WIDTHS + 2, " \x0c "),
+            nested(MAX_INDENT_WIDTHS + 2, " \r"),
+            nested(MAX_INDENT_WIDTHS + 2, "         ").replace('x', " "),
+            nested(700, "\t\t"),
+            "def f():\n    return 1\n\n\t\n".to_string(),
+            String::new(),
+        ];
+        for (i, c) in cases.iter().enumerate() {
+            assert_eq!(
+                refuse(c.as_bytes()).is_some(),
+                refuse_naive(c.as_bytes()),
+                "case {i}"
+            );
+        }
+        assert!(refuse(cases[2].as_bytes()).is_some());
+        assert!(refuse(cases[0].as_bytes()).is_none());
+        assert!(
+            refuse(cases[7].as_bytes()).is_some(),
+            "widths past 4,096 count too"
         );
     }
 }
