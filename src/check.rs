@@ -443,9 +443,25 @@ fn helper_summaries(
         .collect();
     wanted_files.sort();
     wanted_files.dedup();
+    // Targets that are themselves among the files are not read or prepared again.
+    let known: HashMap<&str, &Prepared> = files
+        .iter()
+        .flatten()
+        .map(|p| (p.path.as_str(), *p))
+        .collect();
     let read: HashMap<String, (Vec<u8>, bool)> = wanted_files
         .into_par_iter()
         .filter_map(|f| {
+            if let Some(p) = known.get(f.as_str()) {
+                let open = crate::prefilter::events_possible(
+                    &f,
+                    p.text.as_bytes(),
+                    facts,
+                    &opts.config,
+                    false,
+                );
+                return Some((f, (Vec::new(), open)));
+            }
             let bytes = tree.read(&f)?;
             let open = crate::prefilter::events_possible(&f, &bytes, facts, &opts.config, false);
             Some((f, (bytes, open)))
@@ -480,6 +496,9 @@ fn helper_summaries(
         wanted
             .into_par_iter()
             .filter_map(|f| {
+                if let Some(p) = known.get(f.as_str()) {
+                    return Some((f.clone(), (*p).clone()));
+                }
                 let (bytes, _) = read.get(f)?;
                 Some((f.clone(), Prepared::new(f.clone(), bytes)))
             })
