@@ -555,6 +555,7 @@ fn helper_summaries(
             (
                 f,
                 crate::prefilter::relevant(
+                    f,
                     &p.text,
                     &p.outline,
                     &p.module,
@@ -921,7 +922,9 @@ fn relevant_functions<'w>(
         !writers.is_empty(),
     );
     (
-        crate::prefilter::relevant(&p.text, &p.outline, &p.module, &writers, config, events),
+        crate::prefilter::relevant(
+            &p.path, &p.text, &p.outline, &p.module, &writers, config, events,
+        ),
         events,
     )
 }

@@ -79,8 +79,11 @@ fn whole_words<'t>(
 
 /// Where [`NAMES`] occur in `text` as whole words, name by name. A SIMD substring search per
 /// name: for these few names several times faster than one automaton, whose prefilter finds
-/// only two rare bytes in them.
-fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// only two rare bytes in them. `remember` and `forget` count only in a file that can reach
+/// the frameworks that define them (see [`reaches_remember`]): elsewhere they are English
+/// ("Did you forget to register this tag?"). `reaches`: does the file reach them (asked at
+/// most once, and only when one of the two is found)?
+fn names_in(text: &[u8], reaches: &dyn Fn() -> bool) -> Vec<(usize, usize)> {
     static FINDERS: OnceLock<Vec<memchr::memmem::Finder<'static>>> = OnceLock::new();
     let finders = FINDERS.get_or_init(|| {
         NAMES
@@ -88,11 +91,35 @@ fn names_in(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
             .map(|n| memchr::memmem::Finder::new(n.as_bytes()).into_owned())
             .collect()
     });
-    finders.iter().flat_map(move |f| {
-        let n = f.needle().len();
-        f.find_iter(text)
-            .map(move |at| (at, at + n))
-            .filter(|&(a, b)| whole_word(text, a, b))
+    let mut out = Vec::new();
+    let mut reached: Option<bool> = None;
+    for (name, f) in NAMES.iter().zip(finders) {
+        let n = name.len();
+        for at in f.find_iter(text) {
+            if !whole_word(text, at, at + n) {
+                continue;
+            }
+            if matches!(*name, "remember" | "forget") && !*reached.get_or_insert_with(reaches) {
+                break;
+            }
+            out.push((at, at + n));
+        }
+    }
+    out
+}
+
+/// Can `remember`/`forget` in this file be Pyramid's or aiohttp-security's? Only through an
+/// import that spells the framework's module (`from pyramid.security import remember`,
+/// `import aiohttp_security`) or, in a vendored copy, through the file's own path
+/// (`vendor/pyramid/views.py` importing `.security`): the knowledge tables name them
+/// `pyramid.security.*` and `aiohttp_security.*`, nothing else resolves to them.
+pub fn reaches_remember(text: &[u8], path: &str) -> bool {
+    const DEFINERS: &[&str] = &["pyramid", "aiohttp_security"];
+    DEFINERS.iter().any(|d| {
+        let has = |hay: &[u8]| {
+            memchr::memmem::find_iter(hay, d.as_bytes()).any(|at| whole_word(hay, at, at + d.len()))
+        };
+        has(text) || has(path.as_bytes())
     })
 }
 
@@ -191,8 +218,9 @@ pub fn events_possible(
 const REQUEST: &[u8] = b"req";
 
 /// Can a function's text hold a session write, removal or ID (the events a finding needs)?
-pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
-    if needles_in(text, |_, _| true) || names_in(text).next().is_some() {
+/// `reaches`: the file can reach `remember`/`forget` (see [`names_in`]).
+pub fn body_may_matter(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config) -> bool {
+    if needles_in(text, |_, _| true) || !names_in(text, reaches).is_empty() {
         return true;
     }
     let s = &config.settings;
@@ -206,7 +234,7 @@ pub fn body_may_matter(text: &[u8], config: &Config) -> bool {
 /// Does the file's text (or path) hold something a rule reads?
 pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> bool {
     use crate::rules::cookie_settings as cookies;
-    let matters = body_may_matter(text, config);
+    let matters = body_may_matter(text, &|| reaches_remember(text, path), config);
     if matters
         && (events_possible(path, text, facts, config, false)
             || memchr::memmem::find(text, REQUEST).is_some())
@@ -226,7 +254,7 @@ pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> 
         let mut pats: Vec<&str> = cookies::TRIGGERS
             .iter()
             .copied()
-            .filter(|t| !body_may_matter(t.as_bytes(), &Config::default()))
+            .filter(|t| !body_may_matter(t.as_bytes(), &|| true, &Config::default()))
             .collect();
         pats.push("DEBUG");
         let debug = pats.len() - 1;
@@ -360,6 +388,7 @@ impl Calls {
 /// `events`: [`events_possible`] for the file; when false only SID004 can fire, so an entry
 /// counts only if its own text also holds `req`, and callers are not followed.
 pub fn relevant(
+    path: &str,
     text: &str,
     outline: &crate::python::outline::Outline,
     module: &ModuleScope,
@@ -403,7 +432,7 @@ pub fn relevant(
         fresh.extend(mark(&mut keep, a, b));
         false
     });
-    for (a, b) in names_in(bytes) {
+    for (a, b) in names_in(bytes, &|| reaches_remember(bytes, path)) {
         fresh.extend(mark(&mut keep, a, b));
     }
     let s = &config.settings;
@@ -472,7 +501,11 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
     module
         .imports()
         .filter(|(local, path)| {
-            body_may_matter(path.as_bytes(), config) && !body_may_matter(local.as_bytes(), config)
+            body_may_matter(
+                path.as_bytes(),
+                &|| reaches_remember(path.as_bytes(), ""),
+                config,
+            ) && !body_may_matter(local.as_bytes(), &|| false, config)
         })
         .map(|(local, _)| local.to_string())
         .collect()
@@ -484,7 +517,7 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
 pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
     use crate::python::outline::DefKind;
     let outline = &p.outline;
-    relevant(&p.text, outline, &p.module, &[], config, true)
+    relevant(&p.path, &p.text, outline, &p.module, &[], config, true)
         .into_iter()
         .zip(&outline.defs)
         .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
@@ -500,6 +533,7 @@ mod tests {
     /// The definition `relevant` must keep to: each body tested on its own, callers added
     /// round by round.
     fn naive(
+        path: &str,
         text: &str,
         o: &outline::Outline,
         module: &ModuleScope,
@@ -517,8 +551,11 @@ mod tests {
         };
         let mut keep: Vec<bool> = (0..defs.len())
             .map(|i| {
-                (body_may_matter(body(i).as_bytes(), config)
-                    || writers.iter().any(|w| body(i).contains(w.as_str()))
+                (body_may_matter(
+                    body(i).as_bytes(),
+                    &|| reaches_remember(text.as_bytes(), path),
+                    config,
+                ) || writers.iter().any(|w| body(i).contains(w.as_str()))
                     || words(body(i)).iter().any(|w| renamed.contains(w)))
                     && (events || body(i).contains("req"))
             })
@@ -665,6 +702,9 @@ mod tests {
         let mut sources: Vec<String> = vec![
             "class A:\n    def a(self):\n        b()\n    def c(self):\n        pass\n\ndef b():\n    x = 1\n    def inner():\n        SESSION.clear()\n    return inner\n\ndef d():\n    a()\n    e()\n\ndef e():\n    rotate_it()\n".into(),
             "from flask import session as s\nfrom flask_login import login_user as sign_in\n\ndef f(u):\n    s['k'] = 1\n\ndef g(u):\n    sign_in(u)\n\ndef h(ss):\n    return ss.sign_in_x\n".into(),
+            "def f(r):\n    remember(r, 'u')\n\ndef g():\n    return 'do not forget'\n".into(),
+            "from pyramid.security import forget\n\ndef f(r):\n    remember(r, 'u')\n\ndef g():\n    return 'do not forget'\n".into(),
+            "from aiohttp_security import remember as keep\n\ndef f(r):\n    keep(r, 'u')\n\ndef g():\n    forget(r)\n".into(),
         ];
         for dir in ["tests/fixtures", "examples", "src"] {
             let mut stack = vec![std::path::PathBuf::from(dir)];
@@ -682,12 +722,46 @@ mod tests {
         for src in &sources {
             let o = outline::scan(src.as_bytes());
             let m = ModuleScope::build(src, &o);
-            for events in [true, false] {
+            for (events, path) in [
+                (true, "app/views.py"),
+                (false, "app/views.py"),
+                (true, "vendor/pyramid/views.py"),
+            ] {
                 assert_eq!(
-                    relevant(src, &o, &m, &writers, &config, events),
-                    naive(src, &o, &m, &writers, &config, events)
+                    relevant(path, src, &o, &m, &writers, &config, events),
+                    naive(path, src, &o, &m, &writers, &config, events)
                 );
             }
         }
+    }
+
+    #[test]
+    fn remember_and_forget_count_only_where_their_frameworks_reach() {
+        let kept = |path: &str, src: &str| -> Vec<String> {
+            let o = outline::scan(src.as_bytes());
+            let m = ModuleScope::build(src, &o);
+            relevant(path, src, &o, &m, &[], &Config::default(), true)
+                .into_iter()
+                .zip(&o.defs)
+                .filter(|(k, _)| *k)
+                .map(|(_, d)| d.name.clone())
+                .collect()
+        };
+        let prose = "def tag(p):\n    raise Error('Did you forget to register this tag?')\n\ndef other():\n    remember = 1\n";
+        assert!(kept("django/template/base.py", prose).is_empty());
+        let pyramid = format!("from pyramid.security import remember, forget\n\n{prose}");
+        assert_eq!(kept("app/views.py", &pyramid), vec!["tag", "other"]);
+        let aio = format!("import aiohttp_security\n\n{prose}");
+        assert_eq!(kept("app/views.py", &aio), vec!["tag", "other"]);
+        // A vendored copy imports relatively; its path names the framework.
+        assert_eq!(kept("vendor/pyramid/views.py", prose), vec!["tag", "other"]);
+        // Not a whole word: `pyramids`, `my_pyramid`.
+        let near = format!("import pyramids, my_pyramid\n\n{prose}");
+        assert!(kept("app/views.py", &near).is_empty());
+        // login_user counts everywhere (a project may define its own).
+        assert_eq!(
+            kept("app/x.py", "def f(u):\n    login_user(u)\n"),
+            vec!["f"]
+        );
     }
 }
