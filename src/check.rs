@@ -449,22 +449,25 @@ fn helper_summaries(
         .flatten()
         .map(|p| (p.path.as_str(), *p))
         .collect();
-    let read: HashMap<String, (Vec<u8>, bool)> = wanted_files
+    // Per target: its bytes, whether session events are possible in it, and whether its
+    // text holds a filter word (else none of its functions can write, rotate or reset, and it
+    // is prepared only if a caller needs its outline or its authentication summaries).
+    let read: HashMap<String, (Vec<u8>, bool, bool)> = wanted_files
         .into_par_iter()
         .filter_map(|f| {
+            let marks = |text: &[u8]| {
+                let open = crate::prefilter::events_possible(&f, text, facts, &opts.config, false);
+                let reaches = || crate::prefilter::reaches_remember(text, &f);
+                let matters = crate::prefilter::body_may_matter(text, &reaches, &opts.config);
+                (open, matters)
+            };
             if let Some(p) = known.get(f.as_str()) {
-                let open = crate::prefilter::events_possible(
-                    &f,
-                    p.text.as_bytes(),
-                    facts,
-                    &opts.config,
-                    false,
-                );
-                return Some((f, (Vec::new(), open)));
+                let (open, matters) = marks(p.text.as_bytes());
+                return Some((f, (Vec::new(), open, matters)));
             }
             let bytes = tree.read(&f)?;
-            let open = crate::prefilter::events_possible(&f, &bytes, facts, &opts.config, false);
-            Some((f, (bytes, open)))
+            let (open, matters) = marks(&bytes);
+            Some((f, (bytes, open, matters)))
         })
         .collect();
     let own_open: Vec<bool> = files
@@ -486,10 +489,21 @@ fn helper_summaries(
     let full_imports = imports.clone();
     for (imps, open) in imports.iter_mut().zip(&own_open) {
         if !(*open || opts.no_prefilter) {
-            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o)| *o));
+            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o, _)| *o));
         }
     }
-    let mut wanted_files: Vec<&String> = imports.iter().flatten().map(|(_, t)| &t.file).collect();
+    // Prepared now: targets that can write, and modules imported whole (their outline says
+    // which calls are to their functions). The others wait for round two.
+    let mut wanted_files: Vec<&String> = imports
+        .iter()
+        .flatten()
+        .filter(|(_, t)| {
+            opts.no_prefilter
+                || t.function.is_none()
+                || read.get(&t.file).is_some_and(|(_, _, m)| *m)
+        })
+        .map(|(_, t)| &t.file)
+        .collect();
     wanted_files.sort();
     wanted_files.dedup();
     let prepare = |wanted: Vec<&String>| -> Vec<(String, Prepared)> {
@@ -499,18 +513,22 @@ fn helper_summaries(
                 if let Some(p) = known.get(f.as_str()) {
                     return Some((f.clone(), (*p).clone()));
                 }
-                let (bytes, _) = read.get(f)?;
+                let (bytes, _, _) = read.get(f)?;
                 Some((f.clone(), Prepared::new(f.clone(), bytes)))
             })
             .collect()
     };
     let mut prepared: HashMap<String, Prepared> = prepare(wanted_files).into_iter().collect();
+    let readable = |f: &str| read.contains_key(f);
     crate::timings::mark(|| format!("helpers: {} targets prepared", prepared.len()));
     // 3. The functions each file calls, by qualified path, and per target the names needed.
     let mut calls: Vec<Vec<(String, String, String)>> = files
         .iter()
         .zip(&imports)
-        .map(|(p, imps)| p.map(|p| calls_of(p, imps, &prepared)).unwrap_or_default())
+        .map(|(p, imps)| {
+            p.map(|p| calls_of(p, imps, &prepared, &readable))
+                .unwrap_or_default()
+        })
         .collect();
     let mut needed: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (_, file, name) in calls.iter().flatten() {
@@ -618,7 +636,7 @@ fn helper_summaries(
                     .filter(|imp| !imports[i].contains(imp))
                     .cloned()
                     .collect();
-                calls[i].extend(calls_of(p, &rest, &prepared));
+                calls[i].extend(calls_of(p, &rest, &prepared, &readable));
             }
         }
     }
@@ -672,6 +690,13 @@ fn helper_summaries(
     for (file, name) in wanted {
         second.entry(file).or_default().insert(name);
     }
+    let mut missing: Vec<&String> = second
+        .keys()
+        .filter(|f| !prepared.contains_key(*f))
+        .collect();
+    missing.sort();
+    let more = prepare(missing);
+    prepared.extend(more);
     done.extend(summarise(&prepared, second));
     calls
         .into_iter()
@@ -690,15 +715,20 @@ fn calls_of(
     p: &Prepared,
     imports: &[(String, modules::Target)],
     prepared: &HashMap<String, Prepared>,
+    readable: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String, String)> {
     let mut list = Vec::new();
     for (path, target) in imports {
-        let Some(tp) = prepared.get(&target.file) else {
-            continue;
-        };
         match &target.function {
-            Some(f) => list.push((path.clone(), target.file.clone(), f.clone())),
+            Some(f) => {
+                if readable(&target.file) {
+                    list.push((path.clone(), target.file.clone(), f.clone()));
+                }
+            }
             None => {
+                let Some(tp) = prepared.get(&target.file) else {
+                    continue;
+                };
                 for d in tp.outline.defs.iter().filter(|d| {
                     d.kind == DefKind::Function
                         && d.parent.is_none()
