@@ -796,22 +796,20 @@ fn check_file(
     // the functions that can matter (each as a slice).
     // Not for files with thousands of functions: finding each one in a whole-file tree walks
     // the siblings before it (quadratic); slices keep it linear.
-    // Also when the cookie-settings check will parse the whole file anyway.
     let whole = matches!(cf.touched, Touched::All)
         && mode == Mode::Scan
         && new.outline.defs.len() <= WHOLE_FILE_MAX_DEFS
-        && (rules::cookie_settings::reads_whole_file(&opts.config, &new.path, &new.text, true)
-            || {
-                let lines: usize = new
-                    .outline
-                    .defs
-                    .iter()
-                    .zip(&relevant)
-                    .filter(|(d, r)| **r && d.parent.is_none())
-                    .map(|(d, _)| d.end_line + 1 - d.start_line)
-                    .sum();
-                lines * 2 > new.outline.line_count()
-            });
+        && ({
+            let lines: usize = new
+                .outline
+                .defs
+                .iter()
+                .zip(&relevant)
+                .filter(|(d, r)| **r && d.parent.is_none())
+                .map(|(d, _)| d.end_line + 1 - d.start_line)
+                .sum();
+            lines * 2 > new.outline.line_count()
+        });
     let file = SourceFile::from_prepared(new, whole);
     if let Some(reason) = &file.refused {
         return FileResult {

@@ -150,6 +150,11 @@ impl SourceFile {
             .clone()
     }
 
+    /// The whole-file tree, if something already parsed it.
+    pub fn full_if_parsed(&self) -> Option<Rc<Parsed>> {
+        self.full.get().cloned().flatten()
+    }
+
     /// Every function in the file, in source order.
     pub fn functions(&self) -> impl Iterator<Item = usize> + '_ {
         self.outline

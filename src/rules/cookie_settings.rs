@@ -17,6 +17,8 @@ use tree_sitter::Node;
 
 use super::session_id_from_request::SESSION_COOKIES;
 use super::{fix, make, span_of, walk, Context};
+use std::rc::Rc;
+
 use crate::config::Config;
 use crate::finding::{Evidence, Finding, Remediation, Severity, Span};
 use crate::python::parse::Parsed;
@@ -117,6 +119,54 @@ pub fn reads_whole_file(config: &Config, path: &str, text: &str, scan: bool) -> 
         && (may_apply(text) || scan && may_be_production(path, text))
 }
 
+/// Can `production_default` find anything in this file? It needs `DEBUG = False` in a module
+/// whose name says production, or in a class whose name does.
+fn production_possible(path: &str, text: &str) -> bool {
+    let prod = |t: &[u8]| t.windows(4).any(|w| w.eq_ignore_ascii_case(b"prod"));
+    text.contains("DEBUG") && (prod(path.as_bytes()) || prod(text.as_bytes()))
+}
+
+/// The top-level items (definitions with their decorators, other statements) holding a
+/// trigger word, each parsed alone. Every setting `settings_at` reads is in a statement
+/// that spells a trigger (a setting's name, a constructor's, `set_cookie`), so these hold
+/// them all; for most files they are a small part of the module. `None` (parse the whole
+/// file) when a trigger is outside the outline's items or an item does not parse cleanly.
+fn regions(file: &crate::python::file::SourceFile) -> Option<Vec<Rc<Parsed>>> {
+    let text = file.text.as_bytes();
+    let outline = &file.outline;
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    for t in TRIGGERS {
+        for at in memchr::memmem::find_iter(text, t.as_bytes()) {
+            let def = outline
+                .defs
+                .iter()
+                .find(|d| d.parent.is_none() && d.start_byte <= at && at < d.end_byte);
+            spans.push(match def {
+                Some(d) => (d.start_byte, d.end_byte, d.start_line),
+                None => {
+                    let l = outline
+                        .top_lines
+                        .iter()
+                        .find(|l| l.start_byte <= at && at < l.end_byte)?;
+                    (l.start_byte, l.end_byte, l.start_line)
+                }
+            });
+        }
+    }
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+        .into_iter()
+        .map(|(start, end, line)| {
+            let slice = file.text.get(start..end)?;
+            file.parsed_lines
+                .set(file.parsed_lines.get() + slice.lines().count());
+            let parsed = crate::python::parse::parse_slice(slice, line, 0)?;
+            (!parsed.root().has_error()).then(|| Rc::new(parsed))
+        })
+        .collect()
+}
+
 /// SID005 and SID006 findings in `file`: on changed lines in the diff modes, all in `scan`.
 pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
     let (sid005, sid006) = (ctx.config.enabled("SID005"), ctx.config.enabled("SID006"));
@@ -138,28 +188,41 @@ pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
     if !relevant {
         return Vec::new();
     }
-    let Some(parsed) = file.full() else {
-        return Vec::new();
+    // The production default reads the whole module; anything else is in the top-level
+    // statements that hold a trigger word, parsed alone (see `regions`).
+    let production = scan && sid005 && production_possible(&file.path, &file.text);
+    let trees: Vec<Rc<Parsed>> = match file.full_if_parsed() {
+        Some(full) => vec![full],
+        None if production => file.full().into_iter().collect(),
+        None => match regions(file) {
+            Some(regions) => regions,
+            None => file.full().into_iter().collect(),
+        },
     };
+    if trees.is_empty() {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut settings = Settings::default();
-    for node in walk(parsed.root()) {
-        for (name, kind, framework, value) in settings_at(ctx, &parsed, node) {
-            settings.seen(&name, &parsed, value);
-            let line = parsed.line(value.start_position().row);
-            if !wanted(line) {
-                continue;
+    for parsed in &trees {
+        for node in walk(parsed.root()) {
+            for (name, kind, framework, value) in settings_at(ctx, parsed, node) {
+                settings.seen(&name, parsed, value);
+                let line = parsed.line(value.start_position().row);
+                if !wanted(line) {
+                    continue;
+                }
+                let found = match kind {
+                    Kind::Flag(_) | Kind::SameSite if sid005 => {
+                        weakened(ctx, parsed, &name, kind, framework, value)
+                    }
+                    Kind::Lifetime(_) | Kind::Timeout(_) if sid006 => {
+                        too_long(ctx, parsed, &name, kind, framework, value)
+                    }
+                    _ => None,
+                };
+                out.extend(found);
             }
-            let found = match kind {
-                Kind::Flag(_) | Kind::SameSite if sid005 => {
-                    weakened(ctx, &parsed, &name, kind, framework, value)
-                }
-                Kind::Lifetime(_) | Kind::Timeout(_) if sid006 => {
-                    too_long(ctx, &parsed, &name, kind, framework, value)
-                }
-                _ => None,
-            };
-            out.extend(found);
         }
     }
     // Django: a long age that also survives closing the browser.
@@ -174,8 +237,8 @@ pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
             f.lines.insert(line, file.line_text(line).to_string());
         }
     }
-    if scan && sid005 {
-        out.extend(production_default(ctx, &parsed, &settings));
+    if production {
+        out.extend(production_default(ctx, &trees[0], &settings));
     }
     out.sort_by_key(|f| (f.span.line, f.span.column));
     out
@@ -707,4 +770,84 @@ fn default_finding(
         "SESSION_COOKIE_SECURE(default)".to_string(),
         Vec::new(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::python::file::SourceFile;
+
+    const SRC: &str = r#"import os
+from starlette.middleware.sessions import SessionMiddleware
+
+SESSION_COOKIE_SECURE = False
+
+
+class Config:
+    SESSION_COOKIE_HTTPONLY = False
+    PERMANENT_SESSION_LIFETIME = 90 * 24 * 3600
+
+
+def build(app):
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key="k",
+        https_only=False,
+    )
+    opts = {"session.secure": False, "session.timeout": None}
+    return opts
+
+
+@decorated
+def respond(resp):
+    resp.set_cookie("sessionid", "v", httponly=False)
+
+
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+SESSION_COOKIE_AGE = 10 * 365 * 24 * 3600
+"#;
+
+    fn findings(file: &SourceFile) -> Vec<(usize, usize, String)> {
+        let config = Config::default();
+        let ctx = Context {
+            file,
+            facts: Default::default(),
+            config: &config,
+            helpers: None,
+        };
+        check(&ctx, &Touched::All, true)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.span.line,
+                    f.span.column,
+                    format!("{} {:?}", f.message, f.evidence),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn regions_find_what_the_whole_file_finds() {
+        let sliced = SourceFile::new("app/settings.py".into(), SRC.as_bytes(), false);
+        let got = findings(&sliced);
+        assert!(
+            sliced.full_if_parsed().is_none(),
+            "the module was not parsed whole"
+        );
+        let whole = SourceFile::new("app/settings.py".into(), SRC.as_bytes(), false);
+        whole.full();
+        assert_eq!(got, findings(&whole));
+        let lines: Vec<usize> = got.iter().map(|f| f.0).collect();
+        assert_eq!(lines, vec![4, 8, 9, 16, 18, 18, 24, 28], "{got:#?}");
+        // A trigger outside any item the outline knows, or an item that does not parse:
+        // the whole file is parsed.
+        let broken = SourceFile::new(
+            "app/settings.py".into(),
+            format!("{SRC}\ndef bad(:\n    SESSION_COOKIE_SECURE = False\n").as_bytes(),
+            false,
+        );
+        findings(&broken);
+        assert!(broken.full_if_parsed().is_some());
+    }
 }
