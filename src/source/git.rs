@@ -9,7 +9,7 @@
 
 use std::collections::HashSet;
 
-use git2::{Delta, DiffFindOptions, DiffOptions, FileMode, ObjectType, Oid, Repository, Tree};
+use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Tree};
 
 use super::cache::FactsCache;
 use super::hunks;
@@ -61,32 +61,46 @@ pub fn staged(paths: &[String]) -> Result<Input> {
             "this is a bare repository: it has no index to check; use `sidguard diff BASE HEAD`, or `sidguard pre-receive` as a server hook".into(),
         ));
     }
-    let index = repo
-        .index()
-        .map_err(|e| Error::git("reading the index", e))?;
     let old = head_tree(&repo)?;
-    let mut opts = diff_options();
-    let mut diff = repo
-        .diff_tree_to_index(old.as_ref(), Some(&index), Some(&mut opts))
-        .map_err(|e| Error::git("diffing the index against HEAD", e))?;
-    crate::timings::mark(|| "git: the index diffed against HEAD".into());
-    find_renames(&mut diff)?;
     let filter = PathFilter::new(&repo, paths);
-    let (mut input, changes) = collect(&repo, &diff, &filter, Mode::Staged, None)?;
+    let (changes, blobs, config) = match super::index::read(&repo, old.as_ref().map(|t| t.id()))? {
+        Some(staged) => {
+            crate::timings::mark(|| {
+                "git: the index compared with HEAD through its cache-tree".into()
+            });
+            (staged.changes, staged.blobs, staged.config)
+        }
+        None => {
+            let index = repo
+                .index()
+                .map_err(|e| Error::git("reading the index", e))?;
+            let mut opts = diff_options();
+            let mut diff = repo
+                .diff_tree_to_index(old.as_ref(), Some(&index), Some(&mut opts))
+                .map_err(|e| Error::git("diffing the index against HEAD", e))?;
+            crate::timings::mark(|| "git: the index diffed against HEAD".into());
+            find_renames(&mut diff)?;
+            let blobs: Blobs = index
+                .iter()
+                .filter(|e| e.mode & 0o170000 == 0o100000)
+                .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
+                .filter(|(p, _)| p.ends_with(".py"))
+                .collect();
+            let config = [".sidguard.toml", "pyproject.toml"]
+                .map(|name| index.get_path(std::path::Path::new(name), 0).map(|e| e.id));
+            (changes_of(&diff), blobs, config)
+        }
+    };
+    let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;
     if !input.files.is_empty() {
-        let blobs: Blobs = index
-            .iter()
-            .filter(|e| e.mode & 0o170000 == 0o100000)
-            .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
-            .filter(|(p, _)| p.ends_with(".py"))
-            .collect();
         project_facts(&repo, &mut input, &blobs, &changes)?;
         crate::timings::mark(|| "git: project facts".into());
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
         (input.tree, input.old_tree) = trees(blobs, old.as_ref().map(|t| t.id()))?;
     }
-    input.config_file = config_in(&repo, |name| {
-        index.get_path(std::path::Path::new(name), 0).map(|e| e.id)
+    input.config_file = config_in(&repo, |name| match name {
+        ".sidguard.toml" => config[0],
+        _ => config[1],
     })?;
     Ok(input)
 }
@@ -192,7 +206,13 @@ pub fn tree_change(
         .diff_tree_to_tree(old, Some(new), Some(&mut opts))
         .map_err(|e| Error::git("diffing the trees", e))?;
     find_renames(&mut diff)?;
-    let (mut input, changes) = collect(repo, &diff, &PathFilter::all(), Mode::Diff, max_blob)?;
+    let (mut input, changes) = collect(
+        repo,
+        &changes_of(&diff),
+        &PathFilter::all(),
+        Mode::Diff,
+        max_blob,
+    )?;
     if !input.files.is_empty() {
         let blobs = tree_blobs(new)?;
         project_facts(repo, &mut input, &blobs, &changes)?;
@@ -215,7 +235,7 @@ fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r
         .map_err(|_| Error::BadRevision(rev.to_string()))
 }
 
-fn diff_options() -> DiffOptions {
+pub(super) fn diff_options() -> DiffOptions {
     let mut opts = DiffOptions::new();
     opts.context_lines(0)
         .include_typechange(true)
@@ -223,7 +243,7 @@ fn diff_options() -> DiffOptions {
     opts
 }
 
-fn find_renames(diff: &mut git2::Diff<'_>) -> Result<()> {
+pub(super) fn find_renames(diff: &mut git2::Diff<'_>) -> Result<()> {
     let mut find = DiffFindOptions::new();
     find.renames(true).copies(true);
     diff.find_similar(Some(&mut find))
@@ -328,9 +348,56 @@ struct Changes {
     old_blobs: Vec<(String, Oid)>,
 }
 
+/// One changed path, whichever reader found it (libgit2's diff, or the index reader's
+/// cache-tree walk). A side that does not exist has a zero id and mode 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Change {
+    pub status: Delta,
+    /// The old side's path, when the diff names one.
+    pub old_path: Option<String>,
+    pub old_id: Oid,
+    pub old_mode: u32,
+    /// The new side's path (the old one for a deletion).
+    pub path: String,
+    pub new_id: Oid,
+    pub new_mode: u32,
+}
+
+const S_IFMT: u32 = 0o170000;
+
+fn is_regular(mode: u32) -> bool {
+    mode & S_IFMT == 0o100000
+}
+
+/// A symlink, a submodule or a tree: never followed.
+fn is_special(mode: u32) -> bool {
+    matches!(mode & S_IFMT, 0o120000 | 0o160000 | 0o040000)
+}
+
+pub(super) fn changes_of(diff: &git2::Diff<'_>) -> Vec<Change> {
+    let path_of = |f: &git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
+    diff.deltas()
+        .map(|delta| {
+            let (new_file, old_file) = (delta.new_file(), delta.old_file());
+            let old_path = path_of(&old_file);
+            Change {
+                status: delta.status(),
+                path: path_of(&new_file)
+                    .or_else(|| old_path.clone())
+                    .unwrap_or_default(),
+                old_path,
+                old_id: old_file.id(),
+                old_mode: u32::from(old_file.mode()),
+                new_id: new_file.id(),
+                new_mode: u32::from(new_file.mode()),
+            }
+        })
+        .collect()
+}
+
 fn collect(
     repo: &Repository,
-    diff: &git2::Diff<'_>,
+    deltas: &[Change],
     filter: &PathFilter,
     mode: Mode,
     max_blob: Option<u64>,
@@ -339,40 +406,27 @@ fn collect(
     let mut skipped = Vec::new();
     let mut changed_paths = 0;
     let mut changes = Changes::default();
-    for delta in diff.deltas() {
-        let new_file = delta.new_file();
-        let old_file = delta.old_file();
-        let path = new_file
-            .path()
-            .or_else(|| old_file.path())
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
+    for delta in deltas {
+        let path = delta.path.clone();
         changes.new_paths.insert(path.clone());
-        if let Some(old_path) = old_file
-            .path()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-        {
-            let regular = matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable);
-            if old_path.ends_with(".py") && regular && !old_file.id().is_zero() {
-                changes.old_blobs.push((old_path, old_file.id()));
+        if let Some(old_path) = &delta.old_path {
+            if old_path.ends_with(".py") && is_regular(delta.old_mode) && !delta.old_id.is_zero() {
+                changes.old_blobs.push((old_path.clone(), delta.old_id));
             }
         }
         if !filter.keeps(&path) {
             continue;
         }
         changed_paths += 1;
-        match delta.status() {
+        match delta.status {
             Delta::Added | Delta::Modified | Delta::Renamed | Delta::Copied | Delta::Typechange => {
             }
             _ => continue, // deleted, ignored, untracked, unmodified
         }
-        if matches!(
-            new_file.mode(),
-            FileMode::Link | FileMode::Commit | FileMode::Tree
-        ) {
+        if is_special(delta.new_mode) {
             continue; // symlinks and submodules are never followed
         }
-        let oid = new_file.id();
+        let oid = delta.new_id;
         let head = || read_blob(repo, oid, &path).ok();
         if !is_python(&path, head) {
             continue;
@@ -404,17 +458,14 @@ fn collect(
             });
             continue;
         }
-        let old = if matches!(delta.status(), Delta::Added)
-            || old_file.id().is_zero()
-            || !matches!(old_file.mode(), FileMode::Blob | FileMode::BlobExecutable)
+        let old = if matches!(delta.status, Delta::Added)
+            || delta.old_id.is_zero()
+            || !is_regular(delta.old_mode)
         {
             None
         } else {
-            let old_path = old_file
-                .path()
-                .map(|p| p.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.clone());
-            Some(read_blob(repo, old_file.id(), &old_path)?)
+            let old_path = delta.old_path.as_deref().unwrap_or(&path);
+            Some(read_blob(repo, delta.old_id, old_path)?)
         };
         let touched = match &old {
             None => Touched::All,

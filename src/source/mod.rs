@@ -6,6 +6,7 @@ pub mod cache;
 pub mod files;
 pub mod git;
 pub mod hunks;
+mod index;
 pub mod push;
 
 use crate::project::ProjectFacts;

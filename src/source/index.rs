@@ -1,0 +1,520 @@
+//! The staged change read straight from git's index file, for the commit hook's hot path.
+//!
+//! libgit2 spends most of a commit hook's git time on two things a hook does not need: it
+//! checks the index's SHA-1 with the collision-detecting implementation (slow) and builds a
+//! hash map of every entry, then its tree-to-index diff reads every tree of HEAD. Here the
+//! index is decoded by gix-index, its trailing checksum verified with the `sha1` crate (which
+//! uses the CPU's SHA instructions where it has them; a mismatch is an error, as in git), and
+//! compared with HEAD through the index's cache-tree (the TREE extension): a directory whose
+//! cached tree id is HEAD's, with as many entries as the index holds under it, is unchanged
+//! and never read. Git trusts the cache-tree in the same way for `git diff --cached`.
+//!
+//! [`read`] returns `None` whenever this shortcut does not apply, and the caller uses
+//! libgit2's diff, whose results are the reference (a test holds the two equal): a split or
+//! sparse index, unmerged entries (a merge in progress), intent-to-add entries, an index
+//! format gix-index does not read, a cache-tree that disagrees with the entries, and any
+//! added path next to a modified, deleted or retyped one (renames and copies are for
+//! libgit2's `find_similar`).
+
+use std::path::PathBuf;
+
+use git2::{Delta, Oid, Repository};
+use gix_index::entry::Stage;
+use gix_index::extension::Tree as CacheTree;
+use gix_index::{Entry, State};
+use sha1::Digest;
+
+use super::git::Change;
+use crate::error::{Error, Result};
+
+/// What the staged change needs from the index.
+pub(super) struct Staged {
+    /// The changed paths, in path order.
+    pub changes: Vec<Change>,
+    /// Every Python regular file of the index: (path, blob id), in path order.
+    pub blobs: Vec<(String, Oid)>,
+    /// The blob ids of `.sidguard.toml` and `pyproject.toml` at the root, if staged.
+    pub config: [Option<Oid>; 2],
+}
+
+/// The index file libgit2 would open: `GIT_INDEX_FILE` when set (as `git commit -a` and
+/// `git commit PATH` set it for their hooks), else `index` in the git directory.
+fn index_path(repo: &Repository) -> PathBuf {
+    match std::env::var_os("GIT_INDEX_FILE") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => repo.path().join("index"),
+    }
+}
+
+/// The staged change of `repo` against `head` (HEAD's tree, `None` before the first commit),
+/// or `None` when the shortcut does not apply (see the module's documentation).
+pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged>> {
+    let path = index_path(repo);
+    let data = match std::fs::read(&path) {
+        Ok(data) => data,
+        Err(_) => return Ok(None), // no index yet, or unreadable: libgit2 decides
+    };
+    if data.len() < 32 {
+        return Ok(None);
+    }
+    let (body, trailer) = data.split_at(data.len() - 20);
+    // An all-zero trailer is `index.skipHash`: git wrote no checksum.
+    if trailer.iter().any(|&b| b != 0) && sha1::Sha1::digest(body).as_slice() != trailer {
+        return Err(Error::Usage(format!(
+            "{}: the index is damaged (its checksum does not match its content); `git status` shows git's view, `rm .git/index && git reset` rebuilds it",
+            path.display()
+        )));
+    }
+    let options = gix_index::decode::Options {
+        thread_limit: Some(1),
+        ..Default::default()
+    };
+    let Ok((state, _)) = State::from_bytes(
+        &data,
+        filetime::FileTime::zero(),
+        gix_index::hash::Kind::Sha1,
+        options,
+    ) else {
+        return Ok(None);
+    };
+    if state.link().is_some() || state.is_sparse() {
+        return Ok(None);
+    }
+    let entries = state.entries();
+    let mut blobs = Vec::new();
+    let mut config = [None, None];
+    for e in entries {
+        if e.stage() != Stage::Unconflicted
+            || e.flags.contains(gix_index::entry::Flags::INTENT_TO_ADD)
+        {
+            return Ok(None);
+        }
+        let p = e.path(&state);
+        let mode = e.mode.bits();
+        if mode & 0o170000 == 0o100000 {
+            if p.ends_with(b".py") {
+                blobs.push((String::from_utf8_lossy(p).into_owned(), oid(e)));
+            } else if p == b".sidguard.toml".as_slice() {
+                config[0] = Some(oid(e));
+            } else if p == b"pyproject.toml".as_slice() {
+                config[1] = Some(oid(e));
+            }
+        }
+    }
+    let mut walk = Walk {
+        repo,
+        state: &state,
+        changes: Vec::new(),
+    };
+    let cache = state.tree();
+    if !walk.dir(&mut Vec::new(), head, cache, entries)? {
+        return Ok(None);
+    }
+    let changes = walk.changes;
+    let added = changes.iter().any(|c| c.status == Delta::Added);
+    if added && changes.iter().any(|c| c.status != Delta::Added) {
+        return Ok(None); // a rename or a copy is possible: libgit2's find_similar decides
+    }
+    Ok(Some(Staged {
+        changes,
+        blobs,
+        config,
+    }))
+}
+
+fn oid(e: &Entry) -> Oid {
+    Oid::from_bytes(e.id.as_bytes()).unwrap_or(Oid::ZERO_SHA1)
+}
+
+struct Walk<'a> {
+    repo: &'a Repository,
+    state: &'a State,
+    changes: Vec<Change>,
+}
+
+/// One name in a directory: a file of the index or of HEAD's tree, or a subdirectory (its
+/// key ends with `/`, which is how git orders trees).
+enum Side<'e> {
+    File(&'e Entry),
+    Dir(&'e [Entry]),
+}
+
+impl<'a> Walk<'a> {
+    /// Compares the index entries under `dir` (its path with a trailing `/`, empty at the
+    /// root) with HEAD's tree `head` there. `false`: the cache-tree disagrees with the
+    /// entries, so the shortcut is abandoned.
+    fn dir(
+        &mut self,
+        dir: &mut Vec<u8>,
+        head: Option<Oid>,
+        cache: Option<&CacheTree>,
+        entries: &'a [Entry],
+    ) -> Result<bool> {
+        let state = self.state;
+        if let (Some(c), Some(h), Some(n)) = (cache, head, cache.and_then(|c| c.num_entries)) {
+            if c.id.as_bytes() == h.as_bytes() {
+                // Unchanged, unless the counts disagree: then nothing here is trusted.
+                return Ok(n as usize == entries.len());
+            }
+        }
+        // The index side, grouped by the next path component.
+        let mut index: Vec<(&[u8], Side<'a>)> = Vec::new();
+        let mut i = 0;
+        while i < entries.len() {
+            let rest = &entries[i].path(state)[dir.len()..];
+            match memchr::memchr(b'/', rest) {
+                None => {
+                    index.push((rest, Side::File(&entries[i])));
+                    i += 1;
+                }
+                Some(k) => {
+                    let key = &rest[..=k];
+                    let n = entries[i..]
+                        .partition_point(|e| e.path(state)[dir.len()..].starts_with(key));
+                    index.push((key, Side::Dir(&entries[i..i + n])));
+                    i += n;
+                }
+            }
+        }
+        if !index.windows(2).all(|w| w[0].0 < w[1].0) {
+            return Ok(false);
+        }
+        // HEAD's side: (key, mode, id), keys of trees ending with `/`.
+        let mut tree: Vec<(Vec<u8>, u32, Oid)> = Vec::new();
+        if let Some(h) = head {
+            let t = self
+                .repo
+                .find_tree(h)
+                .map_err(|e| Error::git("reading HEAD's tree", e))?;
+            for entry in t.iter() {
+                let mode = entry.filemode() as u32;
+                let mut key = entry.name_bytes().to_vec();
+                if mode & 0o170000 == 0o040000 {
+                    key.push(b'/');
+                }
+                tree.push((key, mode, entry.id()));
+            }
+            tree.sort_by(|a, b| a.0.cmp(&b.0));
+        }
+        let (mut a, mut b) = (0, 0);
+        while a < index.len() || b < tree.len() {
+            let order = match (index.get(a), tree.get(b)) {
+                (Some(x), Some(y)) => x.0.cmp(y.0.as_slice()),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            match order {
+                std::cmp::Ordering::Less => {
+                    let (key, side) = &index[a];
+                    if !self.one(dir, key, Some(side), None, cache)? {
+                        return Ok(false);
+                    }
+                    a += 1;
+                }
+                std::cmp::Ordering::Greater => {
+                    let (key, mode, id) = &tree[b];
+                    if !self.one(dir, key, None, Some((*mode, *id)), cache)? {
+                        return Ok(false);
+                    }
+                    b += 1;
+                }
+                std::cmp::Ordering::Equal => {
+                    let (key, side) = &index[a];
+                    let (_, mode, id) = &tree[b];
+                    if !self.one(dir, key, Some(side), Some((*mode, *id)), cache)? {
+                        return Ok(false);
+                    }
+                    a += 1;
+                    b += 1;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// One name of a directory, present in the index, in HEAD's tree, or both.
+    fn one(
+        &mut self,
+        dir: &mut Vec<u8>,
+        key: &[u8],
+        index: Option<&Side<'a>>,
+        head: Option<(u32, Oid)>,
+        cache: Option<&CacheTree>,
+    ) -> Result<bool> {
+        if let Some(name) = key.strip_suffix(b"/") {
+            // A directory on whichever side has it.
+            let entries = match index {
+                Some(Side::Dir(entries)) => entries,
+                _ => &[][..],
+            };
+            let child = cache.and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name));
+            let len = dir.len();
+            dir.extend_from_slice(key);
+            let ok = self.dir(dir, head.map(|(_, id)| id), child, entries);
+            dir.truncate(len);
+            return ok;
+        }
+        let path = || {
+            let mut p = dir.clone();
+            p.extend_from_slice(key);
+            String::from_utf8_lossy(&p).replace('\\', "/")
+        };
+        let new = match index {
+            Some(Side::File(e)) => Some((e.mode.bits(), oid(e))),
+            _ => None,
+        };
+        let status = match (head, new) {
+            (Some((om, oi)), Some((nm, ni))) => {
+                if om & 0o170000 != nm & 0o170000 {
+                    Delta::Typechange
+                } else if om != nm || oi != ni {
+                    Delta::Modified
+                } else {
+                    return Ok(true);
+                }
+            }
+            (None, Some(_)) => Delta::Added,
+            (Some(_), None) => Delta::Deleted,
+            (None, None) => return Ok(true),
+        };
+        let path = path();
+        let (old_mode, old_id) = head.unwrap_or((0, Oid::ZERO_SHA1));
+        let (new_mode, new_id) = new.unwrap_or((0, Oid::ZERO_SHA1));
+        self.changes.push(Change {
+            status,
+            old_path: Some(path.clone()),
+            old_id,
+            old_mode,
+            path,
+            new_id,
+            new_mode,
+        });
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn write(dir: &Path, rel: &str, text: &str) {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A committed tree with nested packages, so the cache-tree has levels to skip.
+    fn project() -> tempfile::TempDir {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        for pkg in ["app", "app/auth", "lib", "lib/deep/er"] {
+            for m in ["a", "b", "c"] {
+                write(d, &format!("{pkg}/{m}.py"), &format!("X = '{pkg}/{m}'\n"));
+            }
+        }
+        write(d, "app.py", "A = 1\n");
+        write(d, "app-b.py", "B = 1\n");
+        write(d, "README.md", "readme\n");
+        write(d, "x", "a file that becomes a directory\n");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "one"]);
+        t
+    }
+
+    fn head(repo: &Repository) -> Option<Oid> {
+        repo.head()
+            .ok()
+            .and_then(|h| h.peel_to_tree().ok())
+            .map(|t| t.id())
+    }
+
+    /// libgit2's answer, as the slow path computes it.
+    fn reference(repo: &Repository) -> Vec<Change> {
+        let index = repo.index().unwrap();
+        let tree = head(repo).map(|id| repo.find_tree(id).unwrap());
+        let mut opts = super::super::git::diff_options();
+        let mut diff = repo
+            .diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut opts))
+            .unwrap();
+        super::super::git::find_renames(&mut diff).unwrap();
+        super::super::git::changes_of(&diff)
+    }
+
+    /// The shortcut's answer, which must apply (`Some`) and equal libgit2's.
+    fn same_as_libgit2(dir: &Path) -> Vec<Change> {
+        let repo = Repository::open(dir).unwrap();
+        let fast = read(&repo, head(&repo))
+            .unwrap()
+            .expect("the shortcut applies");
+        assert_eq!(fast.changes, reference(&repo));
+        fast.changes
+    }
+
+    fn applies(dir: &Path) -> bool {
+        let repo = Repository::open(dir).unwrap();
+        read(&repo, head(&repo)).unwrap().is_some()
+    }
+
+    #[test]
+    fn modifications_deletions_and_mode_changes_match_libgit2() {
+        let t = project();
+        let d = t.path();
+        // Nothing staged: no changes, every Python blob listed.
+        let repo = Repository::open(d).unwrap();
+        let fast = read(&repo, head(&repo)).unwrap().unwrap();
+        assert!(fast.changes.is_empty());
+        assert_eq!(fast.blobs.len(), 14);
+        assert!(fast.blobs.windows(2).all(|w| w[0].0 < w[1].0));
+        write(d, "app/auth/b.py", "X = 'changed'\n");
+        write(d, "lib/deep/er/c.py", "X = 'changed too'\n");
+        std::fs::remove_file(d.join("app/a.py")).unwrap();
+        std::fs::remove_file(d.join("README.md")).unwrap();
+        git(d, &["add", "-A"]);
+        git(d, &["update-index", "--chmod=+x", "app.py"]);
+        let changes = same_as_libgit2(d);
+        // `git write-tree` makes the cache-tree whole again, with ids that are not HEAD's.
+        git(d, &["write-tree"]);
+        assert_eq!(same_as_libgit2(d), changes);
+        let paths: Vec<(&str, Delta)> = changes
+            .iter()
+            .map(|c| (c.path.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("README.md", Delta::Deleted),
+                ("app.py", Delta::Modified),
+                ("app/a.py", Delta::Deleted),
+                ("app/auth/b.py", Delta::Modified),
+                ("lib/deep/er/c.py", Delta::Modified),
+            ]
+        );
+        // A whole directory removed, and a file turned into a symlink.
+        git(d, &["rm", "-q", "-r", "--cached", "lib/deep"]);
+        std::fs::remove_file(d.join("app-b.py")).unwrap();
+        std::os::unix::fs::symlink("app.py", d.join("app-b.py")).unwrap();
+        git(d, &["add", "app-b.py"]);
+        let changes = same_as_libgit2(d);
+        assert!(changes
+            .iter()
+            .any(|c| c.path == "app-b.py" && c.status == Delta::Typechange));
+        assert!(changes
+            .iter()
+            .any(|c| c.path == "lib/deep/er/a.py" && c.status == Delta::Deleted));
+    }
+
+    #[test]
+    fn additions_alone_match_libgit2_and_renames_go_to_libgit2() {
+        let t = project();
+        let d = t.path();
+        write(d, "app/auth/new.py", "N = 1\n");
+        write(d, "brand/new/pkg.py", "N = 2\n");
+        git(d, &["add", "-A"]);
+        let changes = same_as_libgit2(d);
+        assert_eq!(changes.len(), 2);
+        assert!(changes
+            .iter()
+            .all(|c| c.status == Delta::Added && c.old_id.is_zero()));
+        // An addition next to a deletion may be a rename: libgit2 decides.
+        git(d, &["mv", "app/b.py", "app/renamed.py"]);
+        assert!(!applies(d));
+        // A file that becomes a directory: a deletion and additions.
+        git(d, &["reset", "-q", "--hard"]);
+        std::fs::remove_file(d.join("x")).unwrap();
+        write(d, "x/inside.py", "I = 1\n");
+        git(d, &["add", "-A"]);
+        assert!(!applies(d));
+    }
+
+    #[test]
+    fn without_a_usable_cache_tree_every_directory_is_compared() {
+        let t = project();
+        let d = t.path();
+        // Removing and re-adding every path invalidates the whole cache-tree.
+        git(d, &["rm", "-q", "-r", "--cached", "."]);
+        write(d, "lib/b.py", "X = 'edited'\n");
+        git(d, &["add", "-A"]);
+        let changes = same_as_libgit2(d);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].path, "lib/b.py");
+    }
+
+    #[test]
+    fn before_the_first_commit_everything_is_added() {
+        let t = tempfile::tempdir().unwrap();
+        let d = t.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        write(d, "a.py", "A = 1\n");
+        write(d, "p/b.py", "B = 1\n");
+        git(d, &["add", "-A"]);
+        let changes = same_as_libgit2(d);
+        assert_eq!(changes.len(), 2);
+        // No index at all yet: libgit2 decides.
+        let t = tempfile::tempdir().unwrap();
+        git(t.path(), &["init", "-q", "-b", "main"]);
+        assert!(!applies(t.path()));
+    }
+
+    #[test]
+    fn unusual_indexes_go_to_libgit2_and_a_damaged_one_is_an_error() {
+        let t = project();
+        let d = t.path();
+        // Intent-to-add (`git add -N`).
+        write(d, "later.py", "L = 1\n");
+        git(d, &["add", "-N", "later.py"]);
+        assert!(!applies(d));
+        git(d, &["rm", "-q", "--cached", "later.py"]);
+        assert!(applies(d));
+        // An unmerged entry (a merge in progress).
+        let blob = git(d, &["rev-parse", "HEAD:app.py"]);
+        let info = format!("100644 {} 1\tconflict.py\n", blob.trim());
+        let mut child = Command::new("git")
+            .args(["update-index", "--index-info"])
+            .current_dir(d)
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), info.as_bytes()).unwrap();
+        drop(child.stdin.take());
+        assert!(child.wait().unwrap().success());
+        assert!(!applies(d));
+        // A flipped byte in the middle of the entries: the checksum catches it.
+        git(d, &["reset", "-q", "--hard"]);
+        let path = d.join(".git/index");
+        let mut bytes = std::fs::read(&path).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid] ^= 0x20;
+        std::fs::write(&path, bytes).unwrap();
+        let repo = Repository::open(d).unwrap();
+        let err = read(&repo, head(&repo))
+            .err()
+            .expect("a damaged index is an error");
+        assert!(err.to_string().contains("damaged"), "{err}");
+    }
+}
