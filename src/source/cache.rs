@@ -30,6 +30,8 @@ pub struct FactsCache {
     fanout: [u32; 257],
     /// Facts learnt this run.
     fresh: HashMap<Oid, u32>,
+    /// How many records the checked tree can use (see `keep_at_least`).
+    live: usize,
 }
 
 impl FactsCache {
@@ -53,7 +55,15 @@ impl FactsCache {
             fanout,
             records,
             fresh: HashMap::new(),
+            live: 0,
         }
+    }
+
+    /// Tells the cache that the checked tree has `n` records' worth of files and directories,
+    /// though this run looked only a few of them up (the commit hook skips unchanged
+    /// directories by their tree id): the file is not trimmed below what the tree can use.
+    pub fn keep_at_least(&mut self, n: usize) {
+        self.live = n;
     }
 
     fn record(&self, i: usize) -> (&[u8], u32) {
@@ -75,6 +85,8 @@ impl FactsCache {
         self.fresh.get(&oid).map(|f| FileFacts(*f))
     }
 
+    /// Learns the facts of a blob (or, as the commit hook caches them, the union of the facts
+    /// of a tree's Python blobs: a tree id names its whole content, as a blob id does).
     pub fn insert(&mut self, oid: Oid, facts: FileFacts) {
         self.fresh.insert(oid, facts.0);
     }
@@ -92,7 +104,7 @@ impl FactsCache {
         }
         // Keep the file from growing without bound: when it holds more than four times what
         // this run looked at, only what this run used or learnt is kept.
-        let used = self.used.iter().filter(|u| **u).count() + self.fresh.len();
+        let used = (self.used.iter().filter(|u| **u).count() + self.fresh.len()).max(self.live);
         let trim = self.used.len() + self.fresh.len() > used * 4 + 1024;
         let mut all: Vec<(Vec<u8>, u32)> = (0..self.used.len())
             .filter(|i| !trim || self.used[*i])
@@ -115,7 +127,7 @@ impl FactsCache {
         bytes.extend_from_slice(&crc.to_le_bytes());
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
         let ok = std::fs::File::create(&tmp)
-            .and_then(|mut f| f.write_all(&bytes).and_then(|_| f.sync_all()))
+            .and_then(|mut f| f.write_all(&bytes))
             .is_ok();
         if ok && std::fs::rename(&tmp, path).is_ok() {
             self.fresh.clear();

@@ -63,37 +63,46 @@ pub fn staged(paths: &[String]) -> Result<Input> {
     }
     let old = head_tree(&repo)?;
     let filter = PathFilter::new(&repo, paths);
-    let (changes, blobs, config) = match super::index::read(&repo, old.as_ref().map(|t| t.id()))? {
-        Some(staged) => {
-            crate::timings::mark(|| {
-                "git: the index compared with HEAD through its cache-tree".into()
-            });
-            (staged.changes, staged.blobs, staged.config)
-        }
-        None => {
-            let index = repo
-                .index()
-                .map_err(|e| Error::git("reading the index", e))?;
-            let mut opts = diff_options();
-            let mut diff = repo
-                .diff_tree_to_index(old.as_ref(), Some(&index), Some(&mut opts))
-                .map_err(|e| Error::git("diffing the index against HEAD", e))?;
-            crate::timings::mark(|| "git: the index diffed against HEAD".into());
-            find_renames(&mut diff)?;
-            let blobs: Blobs = index
-                .iter()
-                .filter(|e| e.mode & 0o170000 == 0o100000)
-                .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
-                .filter(|(p, _)| p.ends_with(".py"))
-                .collect();
-            let config = [".sidguard.toml", "pyproject.toml"]
-                .map(|name| index.get_path(std::path::Path::new(name), 0).map(|e| e.id));
-            (changes_of(&diff), blobs, config)
-        }
-    };
+    let (changes, blobs, config, facts) =
+        match super::index::read(&repo, old.as_ref().map(|t| t.id()))? {
+            Some(staged) => {
+                crate::timings::mark(|| {
+                    "git: the index compared with HEAD through its cache-tree".into()
+                });
+                (
+                    staged.changes,
+                    staged.blobs,
+                    staged.config,
+                    Some(staged.facts),
+                )
+            }
+            None => {
+                let index = repo
+                    .index()
+                    .map_err(|e| Error::git("reading the index", e))?;
+                let mut opts = diff_options();
+                let mut diff = repo
+                    .diff_tree_to_index(old.as_ref(), Some(&index), Some(&mut opts))
+                    .map_err(|e| Error::git("diffing the index against HEAD", e))?;
+                crate::timings::mark(|| "git: the index diffed against HEAD".into());
+                find_renames(&mut diff)?;
+                let blobs: Blobs = index
+                    .iter()
+                    .filter(|e| e.mode & 0o170000 == 0o100000)
+                    .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
+                    .filter(|(p, _)| p.ends_with(".py"))
+                    .collect();
+                let config = [".sidguard.toml", "pyproject.toml"]
+                    .map(|name| index.get_path(std::path::Path::new(name), 0).map(|e| e.id));
+                (changes_of(&diff), blobs, config, None)
+            }
+        };
     let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;
     if !input.files.is_empty() {
-        project_facts(&repo, &mut input, &blobs, &changes)?;
+        match facts {
+            Some(facts) => (input.facts, input.old_facts) = facts.compute(&repo)?,
+            None => project_facts(&repo, &mut input, &blobs, &changes)?,
+        }
         crate::timings::mark(|| "git: project facts".into());
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
         (input.tree, input.old_tree) = trees(blobs, old.as_ref().map(|t| t.id()))?;
@@ -662,7 +671,7 @@ fn add_backend_dependents(
     Ok(())
 }
 
-fn blob_facts(
+pub(super) fn blob_facts(
     repo: &Repository,
     cache: &mut FactsCache,
     oid: Oid,

@@ -24,8 +24,10 @@ use gix_index::extension::Tree as CacheTree;
 use gix_index::{Entry, State};
 use sha1::Digest;
 
-use super::git::Change;
+use super::cache::FactsCache;
+use super::git::{blob_facts, Change};
 use crate::error::{Error, Result};
+use crate::project::ProjectFacts;
 
 /// What the staged change needs from the index.
 pub(super) struct Staged {
@@ -35,6 +37,7 @@ pub(super) struct Staged {
     pub blobs: Vec<(String, Oid)>,
     /// The blob ids of `.sidguard.toml` and `pyproject.toml` at the root, if staged.
     pub config: [Option<Oid>; 2],
+    pub facts: Facts,
 }
 
 /// The index file libgit2 would open: `GIT_INDEX_FILE` when set (as `git commit -a` and
@@ -105,21 +108,93 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
         repo,
         state: &state,
         changes: Vec::new(),
+        unchanged: Vec::new(),
+        new_files: Vec::new(),
+        old_files: Vec::new(),
     };
     let cache = state.tree();
-    if !walk.dir(&mut Vec::new(), head, cache, entries)? {
+    if !walk.dir(&mut Vec::new(), head, cache, 0, entries)? {
         return Ok(None);
     }
-    let changes = walk.changes;
+    let Walk {
+        changes,
+        unchanged,
+        new_files,
+        old_files,
+        ..
+    } = walk;
     let added = changes.iter().any(|c| c.status == Delta::Added);
     if added && changes.iter().any(|c| c.status != Delta::Added) {
         return Ok(None); // a rename or a copy is possible: libgit2's find_similar decides
     }
+    let facts = Facts {
+        unchanged,
+        new_files: new_files
+            .into_iter()
+            .map(|i| {
+                let e = &entries[i];
+                (String::from_utf8_lossy(e.path(&state)).into_owned(), oid(e))
+            })
+            .collect(),
+        old_files,
+        state,
+    };
     Ok(Some(Staged {
         changes,
         blobs,
         config,
+        facts,
     }))
+}
+
+/// What the project facts of both sides are made of, computed only when a Python file is to
+/// be checked: the directories the cache-tree showed unchanged (the same tree on both sides,
+/// cached as a whole by tree id: its facts are the union of its Python blobs'), and the
+/// Python files of the directories that were compared.
+pub(super) struct Facts {
+    state: State,
+    unchanged: Vec<(Oid, std::ops::Range<usize>)>,
+    new_files: Vec<(String, Oid)>,
+    old_files: Vec<(String, Oid)>,
+}
+
+impl Facts {
+    /// (the index's facts, HEAD's facts).
+    pub fn compute(&self, repo: &Repository) -> Result<(ProjectFacts, ProjectFacts)> {
+        let mut cache = FactsCache::load(repo.commondir());
+        let (mut new, mut old) = (ProjectFacts::default(), ProjectFacts::default());
+        let entries = self.state.entries();
+        let mut live = self.unchanged.len() + self.new_files.len() + self.old_files.len();
+        for (tree, range) in &self.unchanged {
+            let f = match cache.get(*tree) {
+                Some(f) => f,
+                None => {
+                    let mut all = ProjectFacts::default();
+                    for e in &entries[range.clone()] {
+                        let path = e.path(&self.state);
+                        if is_python(path, e.mode.bits()) {
+                            let path = String::from_utf8_lossy(path);
+                            all.add(blob_facts(repo, &mut cache, oid(e), &path)?);
+                        }
+                    }
+                    cache.insert(*tree, all.0);
+                    all.0
+                }
+            };
+            live += range.len();
+            new.add(f);
+            old.add(f);
+        }
+        for (path, id) in &self.new_files {
+            new.add(blob_facts(repo, &mut cache, *id, path)?);
+        }
+        for (path, id) in &self.old_files {
+            old.add(blob_facts(repo, &mut cache, *id, path)?);
+        }
+        cache.keep_at_least(live);
+        cache.save();
+        Ok((new, old))
+    }
 }
 
 fn oid(e: &Entry) -> Oid {
@@ -130,13 +205,24 @@ struct Walk<'a> {
     repo: &'a Repository,
     state: &'a State,
     changes: Vec<Change>,
+    /// Directories the cache-tree shows unchanged: HEAD's tree id, the index entries.
+    unchanged: Vec<(Oid, std::ops::Range<usize>)>,
+    /// Python files of the compared directories: index positions, and HEAD's blobs.
+    new_files: Vec<usize>,
+    old_files: Vec<(String, Oid)>,
+}
+
+fn is_python(path: &[u8], mode: u32) -> bool {
+    mode & 0o170000 == 0o100000 && path.ends_with(b".py")
 }
 
 /// One name in a directory: a file of the index or of HEAD's tree, or a subdirectory (its
 /// key ends with `/`, which is how git orders trees).
 enum Side<'e> {
-    File(&'e Entry),
-    Dir(&'e [Entry]),
+    /// An index entry and its position in the index.
+    File(usize, &'e Entry),
+    /// The index entries under a directory, and the position of the first.
+    Dir(usize, &'e [Entry]),
 }
 
 impl<'a> Walk<'a> {
@@ -148,12 +234,14 @@ impl<'a> Walk<'a> {
         dir: &mut Vec<u8>,
         head: Option<Oid>,
         cache: Option<&CacheTree>,
+        at: usize,
         entries: &'a [Entry],
     ) -> Result<bool> {
         let state = self.state;
         if let (Some(c), Some(h), Some(n)) = (cache, head, cache.and_then(|c| c.num_entries)) {
             if c.id.as_bytes() == h.as_bytes() {
                 // Unchanged, unless the counts disagree: then nothing here is trusted.
+                self.unchanged.push((h, at..at + entries.len()));
                 return Ok(n as usize == entries.len());
             }
         }
@@ -164,14 +252,14 @@ impl<'a> Walk<'a> {
             let rest = &entries[i].path(state)[dir.len()..];
             match memchr::memchr(b'/', rest) {
                 None => {
-                    index.push((rest, Side::File(&entries[i])));
+                    index.push((rest, Side::File(at + i, &entries[i])));
                     i += 1;
                 }
                 Some(k) => {
                     let key = &rest[..=k];
                     let n = entries[i..]
                         .partition_point(|e| e.path(state)[dir.len()..].starts_with(key));
-                    index.push((key, Side::Dir(&entries[i..i + n])));
+                    index.push((key, Side::Dir(at + i, &entries[i..i + n])));
                     i += n;
                 }
             }
@@ -243,14 +331,14 @@ impl<'a> Walk<'a> {
     ) -> Result<bool> {
         if let Some(name) = key.strip_suffix(b"/") {
             // A directory on whichever side has it.
-            let entries = match index {
-                Some(Side::Dir(entries)) => entries,
-                _ => &[][..],
+            let (at, entries) = match index {
+                Some(Side::Dir(at, entries)) => (*at, *entries),
+                _ => (0, &[][..]),
             };
             let child = cache.and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name));
             let len = dir.len();
             dir.extend_from_slice(key);
-            let ok = self.dir(dir, head.map(|(_, id)| id), child, entries);
+            let ok = self.dir(dir, head.map(|(_, id)| id), child, at, entries);
             dir.truncate(len);
             return ok;
         }
@@ -260,9 +348,19 @@ impl<'a> Walk<'a> {
             String::from_utf8_lossy(&p).replace('\\', "/")
         };
         let new = match index {
-            Some(Side::File(e)) => Some((e.mode.bits(), oid(e))),
+            Some(Side::File(at, e)) => {
+                if is_python(key, e.mode.bits()) {
+                    self.new_files.push(*at);
+                }
+                Some((e.mode.bits(), oid(e)))
+            }
             _ => None,
         };
+        if let Some((mode, id)) = head {
+            if is_python(key, mode) {
+                self.old_files.push((path(), id));
+            }
+        }
         let status = match (head, new) {
             (Some((om, oi)), Some((nm, ni))) => {
                 if om & 0o170000 != nm & 0o170000 {
@@ -516,5 +614,66 @@ mod tests {
             .err()
             .expect("a damaged index is an error");
         assert!(err.to_string().contains("damaged"), "{err}");
+    }
+
+    /// The union of `file_facts` over every Python blob of the index and of HEAD, read the
+    /// plain way.
+    fn reference_facts(repo: &Repository) -> (ProjectFacts, ProjectFacts) {
+        let facts = |id: Oid| crate::project::file_facts(repo.find_blob(id).unwrap().content());
+        let mut new = ProjectFacts::default();
+        for e in repo.index().unwrap().iter() {
+            if is_python(&e.path, e.mode) {
+                new.add(facts(e.id));
+            }
+        }
+        let mut old = ProjectFacts::default();
+        if let Some(tree) = head(repo).map(|id| repo.find_tree(id).unwrap()) {
+            tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
+                if is_python(entry.name_bytes(), entry.filemode() as u32) {
+                    old.add(facts(entry.id()));
+                }
+                git2::TreeWalkResult::Ok
+            })
+            .unwrap();
+        }
+        (new, old)
+    }
+
+    #[test]
+    fn project_facts_by_tree_id_equal_the_union_of_every_file() {
+        let t = project();
+        let d = t.path();
+        write(
+            d,
+            "lib/deep/er/settings.py",
+            "SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n",
+        );
+        write(d, "app/auth/c.py", "from flask import session\n");
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "facts"]);
+        // The change turns Flask-Session on in one module and removes the Django setting.
+        write(
+            d,
+            "app/b.py",
+            "from flask_session import Session\nSession(app)\n",
+        );
+        std::fs::remove_file(d.join("lib/deep/er/settings.py")).unwrap();
+        git(d, &["add", "-A"]);
+        // Files written in the same second as the index are re-added by `git add` ("racy
+        // git"), which invalidates their directories: make the cache-tree whole again.
+        git(d, &["write-tree"]);
+        let repo = Repository::open(d).unwrap();
+        let expected = reference_facts(&repo);
+        assert_ne!(expected.0, expected.1, "the change must change the facts");
+        // Twice: first from blobs, then from the tree-id records the first run cached.
+        for _ in 0..2 {
+            let fast = read(&repo, head(&repo)).unwrap().unwrap();
+            assert!(
+                !fast.facts.unchanged.is_empty(),
+                "some directory is skipped"
+            );
+            assert_eq!(fast.facts.compute(&repo).unwrap(), expected);
+        }
+        assert!(d.join(".git/sidguard/facts-v2").exists());
     }
 }
