@@ -98,6 +98,10 @@ pub fn staged(paths: &[String]) -> Result<Input> {
             }
         };
     let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;
+    input.config_file = config_in(&repo, |name| match name {
+        ".sidguard.toml" => config[0],
+        _ => config[1],
+    })?;
     if !input.files.is_empty() {
         match facts {
             Some(facts) => (input.facts, input.old_facts) = facts.compute(&repo)?,
@@ -105,12 +109,9 @@ pub fn staged(paths: &[String]) -> Result<Input> {
         }
         crate::timings::mark(|| "git: project facts".into());
         add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
-        (input.tree, input.old_tree) = trees(blobs, old.as_ref().map(|t| t.id()))?;
+        let old = old.map(|t| t.id());
+        (input.tree, input.old_tree) = trees(blobs, old, Some(repo))?;
     }
-    input.config_file = config_in(&repo, |name| match name {
-        ".sidguard.toml" => config[0],
-        _ => config[1],
-    })?;
     Ok(input)
 }
 
@@ -226,7 +227,7 @@ pub fn tree_change(
         let blobs = tree_blobs(new)?;
         project_facts(repo, &mut input, &blobs, &changes)?;
         add_backend_dependents(repo, &mut input, &blobs, old, &PathFilter::all())?;
-        (input.tree, input.old_tree) = trees(blobs, old.map(|t| t.id()))?;
+        (input.tree, input.old_tree) = trees(blobs, old.map(|t| t.id()), None)?;
     }
     input.config_file = config_in(repo, |name| {
         new.get_path(std::path::Path::new(name))
@@ -514,13 +515,21 @@ type Shared = std::sync::Arc<dyn super::ProjectTree>;
 type SharedRepo = std::sync::Arc<std::sync::Mutex<Repository>>;
 
 /// The checked tree and the tree it is compared with (`old`), sharing one list of paths and
-/// one repository handle (opened from the same environment, so quarantined objects stay
-/// readable).
-fn trees(mut blobs: Blobs, old: Option<Oid>) -> Result<(Option<Shared>, Option<Shared>)> {
+/// one repository handle: `repo` when the caller is done with its own, else one opened from
+/// the same environment (so quarantined objects stay readable).
+fn trees(
+    mut blobs: Blobs,
+    old: Option<Oid>,
+    repo: Option<Repository>,
+) -> Result<(Option<Shared>, Option<Shared>)> {
     blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let (paths, ids): (Vec<String>, Vec<Oid>) = blobs.into_iter().unzip();
     let paths: std::sync::Arc<[String]> = paths.into();
-    let repo: SharedRepo = std::sync::Arc::new(std::sync::Mutex::new(open()?));
+    let repo = match repo {
+        Some(repo) => repo,
+        None => open()?,
+    };
+    let repo: SharedRepo = std::sync::Arc::new(std::sync::Mutex::new(repo));
     let old = old.map(|tree| {
         std::sync::Arc::new(OldTree {
             paths: paths.clone(),

@@ -61,19 +61,33 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
         return Ok(None);
     }
     let (body, trailer) = data.split_at(data.len() - 20);
-    // An all-zero trailer is `index.skipHash`: git wrote no checksum.
-    if trailer.iter().any(|&b| b != 0) && sha1::Sha1::digest(body).as_slice() != trailer {
+    // The checksum is verified on a second thread while the entries are decoded and compared
+    // (nothing is returned before it holds). An all-zero trailer is `index.skipHash`: git
+    // wrote no checksum.
+    let (compared, intact) = std::thread::scope(|s| {
+        let check = s.spawn(|| {
+            trailer.iter().all(|&b| b == 0) || sha1::Sha1::digest(body).as_slice() == trailer
+        });
+        let compared = compare(repo, head, &data);
+        (compared, check.join().unwrap_or(false))
+    });
+    if !intact {
         return Err(Error::Usage(format!(
             "{}: the index is damaged (its checksum does not match its content); `git status` shows git's view, `rm .git/index && git reset` rebuilds it",
             path.display()
         )));
     }
+    compared
+}
+
+/// Decodes the index and compares it with HEAD's tree.
+fn compare(repo: &Repository, head: Option<Oid>, data: &[u8]) -> Result<Option<Staged>> {
     let options = gix_index::decode::Options {
         thread_limit: Some(1),
         ..Default::default()
     };
     let Ok((state, _)) = State::from_bytes(
-        &data,
+        data,
         filetime::FileTime::zero(),
         gix_index::hash::Kind::Sha1,
         options,
