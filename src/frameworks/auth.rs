@@ -252,6 +252,7 @@ pub fn may_name_privilege(text: &str) -> bool {
         pats.extend(["impersonat", "stepup", "step_up"]);
         aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
             .build(pats)
             .expect("static patterns")
     });
