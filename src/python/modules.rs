@@ -13,14 +13,17 @@ pub struct Target {
 /// The project's Python files, indexed for the dotted module suffixes they can be imported
 /// as (`src/app/auth.py` is `auth`, `app.auth` and `src.app.auth`). Built once per tree and
 /// cheap to build (a commit hook builds it for every file of the repository and resolves a
-/// handful of imports): it borrows the paths and keeps one sorted table of module stems by
-/// their last segment; a lookup compares the few stems ending in that segment.
+/// handful of imports): it borrows the paths and sorts one small key per module (the first
+/// eight bytes of its last segment) with its position; a lookup compares the few stems
+/// under that key.
 #[derive(Debug, Default)]
 pub struct ModuleIndex<'a> {
     /// Every path, sorted (relative imports name exact files).
     files: Vec<&'a str>,
-    /// (last segment of the module stem, stem, path), sorted by segment then input order.
-    stems: Vec<(&'a str, &'a str, &'a str)>,
+    paths: &'a [String],
+    /// (key of the last segment of the module stem, position in `paths`), sorted: among
+    /// equal keys the input order stays (it breaks ties below).
+    stems: Vec<(u64, u32)>,
 }
 
 /// A path's module stem: without `.py`, and without `/__init__` for a package.
@@ -29,38 +32,51 @@ fn stem(path: &str) -> Option<&str> {
     Some(stem.strip_suffix("/__init__").unwrap_or(stem))
 }
 
+/// The sort key of a stem's last segment: its first eight bytes, big-endian.
+fn key(last: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = last.len().min(8);
+    b[..n].copy_from_slice(&last.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
 impl<'a> ModuleIndex<'a> {
     pub fn new(paths: &'a [String]) -> ModuleIndex<'a> {
         let mut files: Vec<&str> = paths.iter().map(String::as_str).collect();
         files.sort_unstable();
-        let mut stems: Vec<(&str, &str, &str)> = paths
+        let mut stems: Vec<(u64, u32)> = paths
             .iter()
-            .filter_map(|p| {
+            .enumerate()
+            .filter_map(|(i, p)| {
                 let stem = stem(p)?;
                 let last = stem.rsplit('/').next().unwrap_or(stem);
-                Some((last, stem, p.as_str()))
+                Some((key(last), i as u32))
             })
             .collect();
-        // Stable: among equal segments the input order stays (it breaks ties below).
-        stems.sort_by(|a, b| a.0.cmp(b.0));
-        ModuleIndex { files, stems }
+        stems.sort_unstable();
+        ModuleIndex {
+            files,
+            paths,
+            stems,
+        }
     }
 
     /// The file dotted `module` names: of the paths whose stem ends with it at a segment
     /// boundary, the shortest (`app/auth.py` over `vendor/app/auth.py`), the first listed
     /// among equals.
     fn by_module(&self, module: &[&str]) -> Option<&'a str> {
-        let last = *module.last()?;
+        let k = key(module.last()?);
         let want = module.join("/");
-        let from = self.stems.partition_point(|s| s.0 < last);
+        let from = self.stems.partition_point(|s| s.0 < k);
         self.stems[from..]
             .iter()
-            .take_while(|s| s.0 == last)
-            .filter(|(_, stem, _)| {
-                stem.strip_suffix(want.as_str())
+            .take_while(|s| s.0 == k)
+            .map(|&(_, i)| self.paths[i as usize].as_str())
+            .filter(|path| {
+                stem(path)
+                    .and_then(|s| s.strip_suffix(want.as_str()))
                     .is_some_and(|rest| rest.is_empty() || rest.ends_with('/'))
             })
-            .map(|(_, _, path)| *path)
             .reduce(|best, p| if p.len() < best.len() { p } else { best })
     }
 
@@ -214,5 +230,32 @@ mod tests {
                 "segments match whole: `xapp` is not `pp`"
             );
         }
+    }
+
+    #[test]
+    fn names_sharing_their_first_eight_bytes_stay_apart() {
+        let paths: Vec<String> = [
+            "a/session_utils.py",
+            "b/session_store.py",
+            "c/session_.py",
+            "d/session.py",
+            "e/sessions/__init__.py",
+            "f/sessionx.py",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let index = ModuleIndex::new(&paths);
+        let file = |p: &str| index.resolve("main.py", p).map(|t| t.file);
+        assert_eq!(file("session_utils").as_deref(), Some("a/session_utils.py"));
+        assert_eq!(
+            file("session_store.x").as_deref(),
+            Some("b/session_store.py")
+        );
+        assert_eq!(file("session_").as_deref(), Some("c/session_.py"));
+        assert_eq!(file("session").as_deref(), Some("d/session.py"));
+        assert_eq!(file("sessions").as_deref(), Some("e/sessions/__init__.py"));
+        assert_eq!(file("sessionx").as_deref(), Some("f/sessionx.py"));
+        assert_eq!(file("session_other"), None);
     }
 }
