@@ -319,6 +319,15 @@ fn run(cli: &Cli) -> Result<i32> {
         config,
         ..crate::check::Options::default()
     };
+    if input.files.len() <= 1 {
+        // One file (the usual commit): rayon's worker threads would cost more to start than
+        // they save, so the pool is this thread alone. (It can only be set before first use,
+        // which is here in the diff modes; `scan` has used it already and keeps it.)
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build_global();
+    }
     let outcome = crate::check::run_with(input, &opts);
     crate::timings::mark(|| format!("checked: {} lines parsed", outcome.parsed_lines));
     print(&crate::report::render(
