@@ -10,11 +10,12 @@
 //! and never read. Git trusts the cache-tree in the same way for `git diff --cached`.
 //!
 //! [`read`] returns `None` whenever this shortcut does not apply, and the caller uses
-//! libgit2's diff, whose results are the reference (a test holds the two equal): a split or
-//! sparse index, unmerged entries (a merge in progress), intent-to-add entries, an index
+//! libgit2's diff, whose results are the reference (a test holds the two equal): a sparse
+//! index, unmerged entries (a merge in progress), intent-to-add entries, an index
 //! format gix-index does not read, a cache-tree that disagrees with the entries, and any
 //! added path next to a modified, deleted or retyped one (renames and copies are for
-//! libgit2's `find_similar`).
+//! libgit2's `find_similar`). A split index (`core.splitIndex`), which libgit2 cannot read,
+//! is read whole here.
 
 use std::path::PathBuf;
 
@@ -68,7 +69,7 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
         let check = s.spawn(|| {
             trailer.iter().all(|&b| b == 0) || sha1::Sha1::digest(body).as_slice() == trailer
         });
-        let compared = compare(repo, head, &data);
+        let compared = compare(repo, head, &data, &path);
         (compared, check.join().unwrap_or(false))
     });
     if !intact {
@@ -81,7 +82,12 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
 }
 
 /// Decodes the index and compares it with HEAD's tree.
-fn compare(repo: &Repository, head: Option<Oid>, data: &[u8]) -> Result<Option<Staged>> {
+fn compare(
+    repo: &Repository,
+    head: Option<Oid>,
+    data: &[u8],
+    path: &std::path::Path,
+) -> Result<Option<Staged>> {
     let options = gix_index::decode::Options {
         thread_limit: Some(1),
         ..Default::default()
@@ -93,6 +99,21 @@ fn compare(repo: &Repository, head: Option<Oid>, data: &[u8]) -> Result<Option<S
         options,
     ) else {
         return Ok(None);
+    };
+    // A split index (`core.splitIndex`) keeps most entries in a shared file: gix-index merges
+    // it in (checking both checksums). libgit2 cannot read split indexes at all.
+    let state = if state.link().is_some() {
+        match gix_index::File::at(path, gix_index::hash::Kind::Sha1, false, options) {
+            Ok(file) => file.into_parts().0,
+            Err(e) => {
+                return Err(Error::Usage(format!(
+                    "{}: reading the split index (core.splitIndex): {e}",
+                    path.display()
+                )))
+            }
+        }
+    } else {
+        state
     };
     if state.link().is_some() || state.is_sparse() {
         return Ok(None);
@@ -689,5 +710,33 @@ mod tests {
             assert_eq!(fast.facts.compute(&repo).unwrap(), expected);
         }
         assert!(d.join(".git/sidguard/facts-v2").exists());
+    }
+
+    #[test]
+    fn a_split_index_is_read_whole() {
+        let t = project();
+        let d = t.path();
+        write(d, "app/auth/b.py", "X = 'changed'\n");
+        std::fs::remove_file(d.join("lib/a.py")).unwrap();
+        git(d, &["add", "-A"]);
+        let whole = same_as_libgit2(d);
+        git(d, &["update-index", "--split-index"]);
+        write(d, "lib/b.py", "X = 'changed after the split'\n");
+        git(d, &["add", "-A"]);
+        assert!(std::fs::read_dir(d.join(".git")).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("sharedindex.")));
+        let repo = Repository::open(d).unwrap();
+        let split = read(&repo, head(&repo))
+            .unwrap()
+            .expect("a split index is read");
+        // The same index unsplit, as libgit2 reads it.
+        git(d, &["update-index", "--no-split-index"]);
+        let unsplit = same_as_libgit2(d);
+        assert_eq!(split.changes, unsplit);
+        assert_eq!(split.changes.len(), whole.len() + 1);
+        assert_eq!(split.blobs.len(), 13);
     }
 }
