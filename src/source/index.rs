@@ -739,4 +739,48 @@ mod tests {
         assert_eq!(split.changes.len(), whole.len() + 1);
         assert_eq!(split.blobs.len(), 13);
     }
+
+    /// An index whose bytes are wrong but whose checksum was recomputed to match (as a
+    /// hostile tool could write it) must give a change list, a fallback or an error, never
+    /// a panic.
+    #[test]
+    fn a_malformed_index_with_a_valid_checksum_never_panics() {
+        let t = project();
+        let d = t.path();
+        write(d, "app/auth/b.py", "X = 'changed'\n");
+        git(d, &["add", "-A"]);
+        git(d, &["write-tree"]);
+        let path = d.join(".git/index");
+        let original = std::fs::read(&path).unwrap();
+        let repo = Repository::open(d).unwrap();
+        let head = head(&repo);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let body = original.len() - 20;
+        for round in 0..1500 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + round % 4 {
+                let at = (next() as usize) % body;
+                bytes[at] = match next() % 3 {
+                    0 => bytes[at] ^ (1 << (next() % 8)),
+                    1 => 0xff,
+                    _ => 0,
+                };
+            }
+            if round % 7 == 0 {
+                bytes.truncate(32 + (next() as usize) % (body - 32));
+                bytes.extend_from_slice(&[0; 20]);
+            }
+            let n = bytes.len() - 20;
+            let digest = sha1::Sha1::digest(&bytes[..n]);
+            bytes[n..].copy_from_slice(&digest);
+            std::fs::write(&path, &bytes).unwrap();
+            let _ = read(&repo, head);
+        }
+    }
 }
