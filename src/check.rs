@@ -359,8 +359,8 @@ fn helper_dependents(
     let in_change: std::collections::HashSet<&str> =
         files.iter().map(|f| f.path.as_str()).collect();
     let mut out = Vec::new();
-    for path in tree.paths() {
-        if in_change.contains(path.as_str()) {
+    for path in tree.paths().iter() {
+        if in_change.contains(path) {
             continue;
         }
         let Some(content) = tree.read(path) else {
@@ -393,7 +393,7 @@ fn helper_dependents(
                 .and_then(|t| t.read(path))
                 .or_else(|| Some(content.clone()));
             out.push(ChangedFile {
-                path: path.clone(),
+                path: path.to_string(),
                 new: content,
                 old,
                 touched: Touched::All,

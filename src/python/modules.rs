@@ -3,6 +3,8 @@
 //! absolute ones match a project file by path suffix, so `src/` layouts and scans of a
 //! subdirectory work (`app.session_utils` is `app/session_utils.py` or `src/app/session_utils.py`).
 
+use crate::source::Paths;
+
 /// A resolved import: the project file, and the function in it when the path names one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -16,11 +18,11 @@ pub struct Target {
 /// handful of imports): it borrows the paths and sorts one small key per module (the first
 /// eight bytes of its last segment) with its position; a lookup compares the few stems
 /// under that key.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ModuleIndex<'a> {
     /// Every path, sorted (relative imports name exact files).
     files: Vec<&'a str>,
-    paths: &'a [String],
+    paths: &'a Paths,
     /// (key of the last segment of the module stem, position in `paths`), sorted: among
     /// equal keys the input order stays (it breaks ties below).
     stems: Vec<(u64, u32)>,
@@ -40,9 +42,20 @@ fn key(last: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
+impl Default for ModuleIndex<'_> {
+    fn default() -> Self {
+        static EMPTY: Paths = Paths::new();
+        ModuleIndex {
+            files: Vec::new(),
+            paths: &EMPTY,
+            stems: Vec::new(),
+        }
+    }
+}
+
 impl<'a> ModuleIndex<'a> {
-    pub fn new(paths: &'a [String]) -> ModuleIndex<'a> {
-        let mut files: Vec<&str> = paths.iter().map(String::as_str).collect();
+    pub fn new(paths: &'a Paths) -> ModuleIndex<'a> {
+        let mut files: Vec<&str> = paths.iter().collect();
         files.sort_unstable();
         let mut stems: Vec<(u64, u32)> = paths
             .iter()
@@ -71,7 +84,7 @@ impl<'a> ModuleIndex<'a> {
         self.stems[from..]
             .iter()
             .take_while(|s| s.0 == k)
-            .map(|&(_, i)| self.paths[i as usize].as_str())
+            .map(|&(_, i)| self.paths.get(i as usize))
             .filter(|path| {
                 stem(path)
                     .and_then(|s| s.strip_suffix(want.as_str()))
@@ -149,7 +162,7 @@ mod tests {
 
     #[test]
     fn relative_and_absolute() {
-        let paths: Vec<String> = [
+        let paths: Paths = [
             "app/__init__.py",
             "app/views.py",
             "app/session_utils.py",
@@ -159,7 +172,7 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         let index = ModuleIndex::new(&paths);
-        let resolve = |importer: &str, path: &str, _paths: &[String]| index.resolve(importer, path);
+        let resolve = |importer: &str, path: &str, _paths: &Paths| index.resolve(importer, path);
         let t = |f: &str, func: Option<&str>| {
             Some(Target {
                 file: f.into(),
@@ -210,7 +223,7 @@ mod tests {
                 "vendor/app/auth.py",
             ],
         ] {
-            let paths: Vec<String> = paths.iter().map(|s| s.to_string()).collect();
+            let paths: Paths = paths.iter().collect();
             let index = ModuleIndex::new(&paths);
             let file = |p: &str| index.resolve("main.py", p).map(|t| t.file);
             assert_eq!(file("app.auth").as_deref(), Some("app/auth.py"));
@@ -234,7 +247,7 @@ mod tests {
 
     #[test]
     fn names_sharing_their_first_eight_bytes_stay_apart() {
-        let paths: Vec<String> = [
+        let paths: Paths = [
             "a/session_utils.py",
             "b/session_store.py",
             "c/session_.py",

@@ -63,7 +63,7 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
     }
     let changed_paths = files.len();
     let tree: std::sync::Arc<dyn super::ProjectTree> = std::sync::Arc::new(super::DiskTree {
-        paths: files.iter().map(|f| f.path.clone()).collect(),
+        paths: files.iter().map(|f| f.path.as_str()).collect(),
     });
     Ok(Input {
         mode: Mode::Scan,

@@ -86,12 +86,13 @@ pub fn staged(paths: &[String]) -> Result<Input> {
                     .map_err(|e| Error::git("diffing the index against HEAD", e))?;
                 crate::timings::mark(|| "git: the index diffed against HEAD".into());
                 find_renames(&mut diff)?;
-                let blobs: Blobs = index
-                    .iter()
-                    .filter(|e| e.mode & 0o170000 == 0o100000)
-                    .map(|e| (String::from_utf8_lossy(&e.path).into_owned(), e.id))
-                    .filter(|(p, _)| p.ends_with(".py"))
-                    .collect();
+                let mut blobs = Blobs::default();
+                for e in index.iter() {
+                    let path = String::from_utf8_lossy(&e.path);
+                    if e.mode & 0o170000 == 0o100000 && path.ends_with(".py") {
+                        blobs.push(&path, e.id);
+                    }
+                }
                 let config = [".sidguard.toml", "pyproject.toml"]
                     .map(|name| index.get_path(std::path::Path::new(name), 0).map(|e| e.id));
                 (changes_of(&diff), blobs, config, None)
@@ -508,8 +509,48 @@ fn collect(
     Ok((input, changes))
 }
 
-/// Python blobs of a tree or index: (path, blob id).
-type Blobs = Vec<(String, Oid)>;
+/// Python blobs of a tree or index: paths (in one buffer) and blob ids, in the same order.
+#[derive(Default)]
+pub(super) struct Blobs {
+    pub paths: super::Paths,
+    pub ids: Vec<Oid>,
+}
+
+impl Blobs {
+    pub fn with_capacity(blobs: usize, bytes: usize) -> Blobs {
+        Blobs {
+            paths: super::Paths::with_capacity(blobs, bytes),
+            ids: Vec::with_capacity(blobs),
+        }
+    }
+
+    pub fn push(&mut self, path: &str, id: Oid) {
+        self.paths.push(path);
+        self.ids.push(id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Oid)> + '_ {
+        self.paths.iter().zip(self.ids.iter().copied())
+    }
+
+    /// Sorted by path (git lists trees and indexes so already; anything else is sorted).
+    fn sorted(self) -> Blobs {
+        if (1..self.len()).all(|i| self.paths.get(i - 1) < self.paths.get(i)) {
+            return self;
+        }
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| self.paths.get(a).cmp(self.paths.get(b)));
+        let mut out = Blobs::default();
+        for i in order {
+            out.push(self.paths.get(i), self.ids[i]);
+        }
+        out
+    }
+}
 
 type Shared = std::sync::Arc<dyn super::ProjectTree>;
 type SharedRepo = std::sync::Arc<std::sync::Mutex<Repository>>;
@@ -518,13 +559,12 @@ type SharedRepo = std::sync::Arc<std::sync::Mutex<Repository>>;
 /// one repository handle: `repo` when the caller is done with its own, else one opened from
 /// the same environment (so quarantined objects stay readable).
 fn trees(
-    mut blobs: Blobs,
+    blobs: Blobs,
     old: Option<Oid>,
     repo: Option<Repository>,
 ) -> Result<(Option<Shared>, Option<Shared>)> {
-    blobs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let (paths, ids): (Vec<String>, Vec<Oid>) = blobs.into_iter().unzip();
-    let paths: std::sync::Arc<[String]> = paths.into();
+    let Blobs { paths, ids } = blobs.sorted();
+    let paths = std::sync::Arc::new(paths);
     let repo = match repo {
         Some(repo) => repo,
         None => open()?,
@@ -543,7 +583,7 @@ fn trees(
 
 /// The checked tree's Python files, read by blob id (paths sorted; `ids` in their order).
 struct GitTree {
-    paths: std::sync::Arc<[String]>,
+    paths: std::sync::Arc<super::Paths>,
     ids: Vec<Oid>,
     repo: SharedRepo,
 }
@@ -557,7 +597,7 @@ impl std::fmt::Debug for GitTree {
 /// The tree a change is compared with, read lazily by path (paths listed as in the new tree:
 /// helper files rarely appear or vanish with the change that uses them).
 struct OldTree {
-    paths: std::sync::Arc<[String]>,
+    paths: std::sync::Arc<super::Paths>,
     tree: Oid,
     repo: SharedRepo,
 }
@@ -569,7 +609,7 @@ impl std::fmt::Debug for OldTree {
 }
 
 impl super::ProjectTree for OldTree {
-    fn paths(&self) -> &[String] {
+    fn paths(&self) -> &super::Paths {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
@@ -582,11 +622,11 @@ impl super::ProjectTree for OldTree {
 }
 
 impl super::ProjectTree for GitTree {
-    fn paths(&self) -> &[String] {
+    fn paths(&self) -> &super::Paths {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
-        let at = self.paths.binary_search_by(|p| p.as_str().cmp(path)).ok()?;
+        let at = self.paths.binary_search(path)?;
         let repo = self.repo.lock().ok()?;
         let blob = repo.find_blob(self.ids[at]).ok()?;
         Some(blob.content().to_vec())
@@ -595,14 +635,14 @@ impl super::ProjectTree for GitTree {
 
 /// Every Python blob of a tree.
 fn tree_blobs(tree: &Tree<'_>) -> Result<Blobs> {
-    let mut blobs = Vec::new();
+    let mut blobs = Blobs::default();
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         let name = entry.name().unwrap_or("");
         if entry.kind() == Some(ObjectType::Blob)
             && name.ends_with(".py")
             && entry.filemode() & 0o170000 == 0o100000
         {
-            blobs.push((format!("{dir}{name}"), entry.id()));
+            blobs.push(&format!("{dir}{name}"), entry.id());
         }
         git2::TreeWalkResult::Ok
     })
@@ -620,8 +660,8 @@ fn project_facts(
     changes: &Changes,
 ) -> Result<()> {
     let mut cache = FactsCache::load(repo.commondir());
-    for (path, oid) in blobs {
-        let f = blob_facts(repo, &mut cache, *oid, path)?;
+    for (path, oid) in blobs.iter() {
+        let f = blob_facts(repo, &mut cache, oid, path)?;
         input.facts.add(f);
         if !changes.new_paths.contains(path) {
             input.old_facts.add(f);
@@ -656,11 +696,11 @@ fn add_backend_dependents(
     for f in &mut input.files {
         f.touched = Touched::All;
     }
-    for (path, oid) in blobs {
-        if !filter.keeps(path) || input.files.iter().any(|f| &f.path == path) {
+    for (path, oid) in blobs.iter() {
+        if !filter.keeps(path) || input.files.iter().any(|f| f.path == path) {
             continue;
         }
-        let new = read_blob(repo, *oid, path)?;
+        let new = read_blob(repo, oid, path)?;
         if memchr::memmem::find(&new, b"session").is_none()
             && memchr::memmem::find(&new, b"login_user").is_none()
         {
@@ -671,7 +711,7 @@ fn add_backend_dependents(
             None => None,
         };
         input.files.push(ChangedFile {
-            path: path.clone(),
+            path: path.to_string(),
             new,
             old: old_content,
             touched: Touched::All,

@@ -70,18 +70,88 @@ pub struct Input {
 /// tree in the diff modes.
 pub trait ProjectTree: Send + Sync + std::fmt::Debug {
     /// Every Python file's path (as findings name paths).
-    fn paths(&self) -> &[String];
+    fn paths(&self) -> &Paths;
     fn read(&self, path: &str) -> Option<Vec<u8>>;
+}
+
+/// A list of paths in one buffer: a commit hook lists every Python file of the repository
+/// (5,000 in the benchmark), and allocating each path on its own was a tenth of its time.
+#[derive(Debug, Default, Clone)]
+pub struct Paths {
+    buf: String,
+    ends: Vec<usize>,
+}
+
+impl Paths {
+    pub const fn new() -> Paths {
+        Paths {
+            buf: String::new(),
+            ends: Vec::new(),
+        }
+    }
+
+    pub fn with_capacity(paths: usize, bytes: usize) -> Paths {
+        Paths {
+            buf: String::with_capacity(bytes),
+            ends: Vec::with_capacity(paths),
+        }
+    }
+
+    pub fn push(&mut self, path: &str) {
+        self.buf.push_str(path);
+        self.ends.push(self.buf.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Where `path` is, in a list sorted by bytes.
+    pub fn binary_search(&self, path: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid).cmp(path) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Paths {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Paths {
+        let mut paths = Paths::default();
+        for p in iter {
+            paths.push(p.as_ref());
+        }
+        paths
+    }
 }
 
 /// `scan`: the files on disk.
 #[derive(Debug)]
 pub struct DiskTree {
-    pub paths: Vec<String>,
+    pub paths: Paths,
 }
 
 impl ProjectTree for DiskTree {
-    fn paths(&self) -> &[String] {
+    fn paths(&self) -> &Paths {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
@@ -105,7 +175,7 @@ pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
             .iter()
             .map(|f| (f.path.clone(), f.new.clone()))
             .collect(),
-        paths: files.iter().map(|f| f.path.clone()).collect(),
+        paths: files.iter().map(|f| f.path.as_str()).collect(),
     };
     let old_tree = MemoryTree {
         files: files
@@ -115,7 +185,7 @@ pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
         paths: files
             .iter()
             .filter(|f| f.old.is_some())
-            .map(|f| f.path.clone())
+            .map(|f| f.path.as_str())
             .collect(),
     };
     let changed_paths = files.len();
@@ -136,11 +206,11 @@ pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
 #[derive(Debug)]
 pub struct MemoryTree {
     pub files: std::collections::HashMap<String, Vec<u8>>,
-    pub paths: Vec<String>,
+    pub paths: Paths,
 }
 
 impl ProjectTree for MemoryTree {
-    fn paths(&self) -> &[String] {
+    fn paths(&self) -> &Paths {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
