@@ -169,7 +169,6 @@ mod tests {
             "src/lib/auth.py",
         ]
         .iter()
-        .map(|s| s.to_string())
         .collect();
         let index = ModuleIndex::new(&paths);
         let resolve = |importer: &str, path: &str, _paths: &Paths| index.resolve(importer, path);
@@ -256,7 +255,6 @@ mod tests {
             "f/sessionx.py",
         ]
         .iter()
-        .map(|s| s.to_string())
         .collect();
         let index = ModuleIndex::new(&paths);
         let file = |p: &str| index.resolve("main.py", p).map(|t| t.file);

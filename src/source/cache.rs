@@ -14,6 +14,7 @@ use git2::Oid;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::partition;
 use crate::project::FileFacts;
 
 const HEADER: &[u8] = b"sidguard-facts v2\n";
@@ -137,20 +138,6 @@ impl FactsCache {
             let _ = std::fs::remove_file(&tmp);
         }
     }
-}
-
-/// The first index in `0..n` for which `before` is false (`before` holds for a prefix).
-fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if before(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
 }
 
 /// The records of a cache file, if the file is whole: header, count, records in strictly

@@ -13,7 +13,9 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Tre
 
 use super::cache::FactsCache;
 use super::hunks;
-use super::{is_python, ChangedFile, Input, Mode, Skipped, Touched};
+use super::{
+    is_python, is_regular, is_special, python_blob, ChangedFile, Input, Mode, Skipped, Touched,
+};
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
 
@@ -88,9 +90,8 @@ pub fn staged(paths: &[String]) -> Result<Input> {
                 find_renames(&mut diff)?;
                 let mut blobs = Blobs::default();
                 for e in index.iter() {
-                    let path = String::from_utf8_lossy(&e.path);
-                    if e.mode & 0o170000 == 0o100000 && path.ends_with(".py") {
-                        blobs.push(&path, e.id);
+                    if python_blob(&e.path, e.mode) {
+                        blobs.push(&String::from_utf8_lossy(&e.path), e.id);
                     }
                 }
                 let config = [".sidguard.toml", "pyproject.toml"]
@@ -374,17 +375,6 @@ pub(super) struct Change {
     pub new_mode: u32,
 }
 
-const S_IFMT: u32 = 0o170000;
-
-fn is_regular(mode: u32) -> bool {
-    mode & S_IFMT == 0o100000
-}
-
-/// A symlink, a submodule or a tree: never followed.
-fn is_special(mode: u32) -> bool {
-    matches!(mode & S_IFMT, 0o120000 | 0o160000 | 0o040000)
-}
-
 pub(super) fn changes_of(diff: &git2::Diff<'_>) -> Vec<Change> {
     let path_of = |f: &git2::DiffFile<'_>| f.path().map(|p| p.to_string_lossy().replace('\\', "/"));
     diff.deltas()
@@ -421,7 +411,7 @@ fn collect(
         let path = delta.path.clone();
         changes.new_paths.insert(path.clone());
         if let Some(old_path) = &delta.old_path {
-            if old_path.ends_with(".py") && is_regular(delta.old_mode) && !delta.old_id.is_zero() {
+            if python_blob(old_path.as_bytes(), delta.old_mode) && !delta.old_id.is_zero() {
                 changes.old_blobs.push((old_path.clone(), delta.old_id));
             }
         }
@@ -639,8 +629,7 @@ fn tree_blobs(tree: &Tree<'_>) -> Result<Blobs> {
     tree.walk(git2::TreeWalkMode::PreOrder, |dir, entry| {
         let name = entry.name().unwrap_or("");
         if entry.kind() == Some(ObjectType::Blob)
-            && name.ends_with(".py")
-            && entry.filemode() & 0o170000 == 0o100000
+            && python_blob(name.as_bytes(), entry.filemode() as u32)
         {
             blobs.push(&format!("{dir}{name}"), entry.id());
         }

@@ -4,7 +4,8 @@
 //! checks the index's SHA-1 with the collision-detecting implementation (slow) and builds a
 //! hash map of every entry, then its tree-to-index diff reads every tree of HEAD. Here the
 //! index is decoded by gix-index, its trailing checksum verified with the `sha1` crate (which
-//! uses the CPU's SHA instructions where it has them; a mismatch is an error, as in git), and
+//! uses the CPU's SHA instructions where it has them; a mismatch is an error, as it was with
+//! libgit2, while git itself checks it only in `git fsck`), and
 //! compared with HEAD through the index's cache-tree (the TREE extension): a directory whose
 //! cached tree id is HEAD's, with as many entries as the index holds under it, is unchanged
 //! and never read. Git trusts the cache-tree in the same way for `git diff --cached`.
@@ -27,6 +28,7 @@ use sha1::Digest;
 
 use super::cache::FactsCache;
 use super::git::{blob_facts, Change};
+use super::{is_regular, is_tree, python_blob, same_kind};
 use crate::error::{Error, Result};
 use crate::project::ProjectFacts;
 
@@ -74,7 +76,7 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
     });
     if !intact {
         return Err(Error::Usage(format!(
-            "{}: the index is damaged (its checksum does not match its content); `git status` shows git's view, `rm .git/index && git reset` rebuilds it",
+            "{}: the index is damaged (its checksum does not match its content; `git fsck` reports it too); removing that file and running `git reset` rebuilds it from HEAD, which unstages what was staged",
             path.display()
         )));
     }
@@ -128,8 +130,7 @@ fn compare(
             return Ok(None);
         }
         let p = e.path(&state);
-        let mode = e.mode.bits();
-        if mode & 0o170000 == 0o100000 {
+        if is_regular(e.mode.bits()) {
             if p.ends_with(b".py") {
                 blobs.push(&String::from_utf8_lossy(p), oid(e));
             } else if p == b".sidguard.toml".as_slice() {
@@ -207,7 +208,7 @@ impl Facts {
                     let mut all = ProjectFacts::default();
                     for e in &entries[range.clone()] {
                         let path = e.path(&self.state);
-                        if is_python(path, e.mode.bits()) {
+                        if python_blob(path, e.mode.bits()) {
                             let path = String::from_utf8_lossy(path);
                             all.add(blob_facts(repo, &mut cache, oid(e), &path)?);
                         }
@@ -245,10 +246,6 @@ struct Walk<'a> {
     /// Python files of the compared directories: index positions, and HEAD's blobs.
     new_files: Vec<usize>,
     old_files: Vec<(String, Oid)>,
-}
-
-fn is_python(path: &[u8], mode: u32) -> bool {
-    mode & 0o170000 == 0o100000 && path.ends_with(b".py")
 }
 
 /// One name in a directory: a file of the index or of HEAD's tree, or a subdirectory (its
@@ -312,7 +309,7 @@ impl<'a> Walk<'a> {
             for entry in t.iter() {
                 let mode = entry.filemode() as u32;
                 let mut key = entry.name_bytes().to_vec();
-                if mode & 0o170000 == 0o040000 {
+                if is_tree(mode) {
                     key.push(b'/');
                 }
                 tree.push((key, mode, entry.id()));
@@ -384,7 +381,7 @@ impl<'a> Walk<'a> {
         };
         let new = match index {
             Some(Side::File(at, e)) => {
-                if is_python(key, e.mode.bits()) {
+                if python_blob(key, e.mode.bits()) {
                     self.new_files.push(*at);
                 }
                 Some((e.mode.bits(), oid(e)))
@@ -392,13 +389,13 @@ impl<'a> Walk<'a> {
             _ => None,
         };
         if let Some((mode, id)) = head {
-            if is_python(key, mode) {
+            if python_blob(key, mode) {
                 self.old_files.push((path(), id));
             }
         }
         let status = match (head, new) {
             (Some((om, oi)), Some((nm, ni))) => {
-                if om & 0o170000 != nm & 0o170000 {
+                if !same_kind(om, nm) {
                     Delta::Typechange
                 } else if om != nm || oi != ni {
                     Delta::Modified
@@ -657,14 +654,14 @@ mod tests {
         let facts = |id: Oid| crate::project::file_facts(repo.find_blob(id).unwrap().content());
         let mut new = ProjectFacts::default();
         for e in repo.index().unwrap().iter() {
-            if is_python(&e.path, e.mode) {
+            if python_blob(&e.path, e.mode) {
                 new.add(facts(e.id));
             }
         }
         let mut old = ProjectFacts::default();
         if let Some(tree) = head(repo).map(|id| repo.find_tree(id).unwrap()) {
             tree.walk(git2::TreeWalkMode::PreOrder, |_, entry| {
-                if is_python(entry.name_bytes(), entry.filemode() as u32) {
+                if python_blob(entry.name_bytes(), entry.filemode() as u32) {
                     old.add(facts(entry.id()));
                 }
                 git2::TreeWalkResult::Ok

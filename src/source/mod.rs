@@ -121,16 +121,8 @@ impl Paths {
 
     /// Where `path` is, in a list sorted by bytes.
     pub fn binary_search(&self, path: &str) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.get(mid).cmp(path) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
+        let i = partition(self.len(), |i| self.get(i) < path);
+        (i < self.len() && self.get(i) == path).then_some(i)
     }
 }
 
@@ -142,6 +134,50 @@ impl<S: AsRef<str>> FromIterator<S> for Paths {
         }
         paths
     }
+}
+
+/// The first index in `0..n` for which `before` is false (`before` holds for a prefix): a
+/// binary search over anything indexable.
+fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The file-type bits of a git mode.
+const S_IFMT: u32 = 0o170000;
+
+/// A regular file (git's 0o100644 or 0o100755).
+fn is_regular(mode: u32) -> bool {
+    mode & S_IFMT == 0o100000
+}
+
+/// A directory entry of a tree.
+fn is_tree(mode: u32) -> bool {
+    mode & S_IFMT == 0o040000
+}
+
+/// Same kind of entry (regular file, symlink, submodule, tree), whatever the permissions.
+fn same_kind(a: u32, b: u32) -> bool {
+    a & S_IFMT == b & S_IFMT
+}
+
+/// A symlink, a submodule or a tree: never followed.
+fn is_special(mode: u32) -> bool {
+    matches!(mode & S_IFMT, 0o120000 | 0o160000 | 0o040000)
+}
+
+/// A Python blob of a tree or index, as the project facts and helper lookups count them: a
+/// regular file named `*.py`.
+fn python_blob(path: &[u8], mode: u32) -> bool {
+    is_regular(mode) && path.ends_with(b".py")
 }
 
 /// `scan`: the files on disk.
