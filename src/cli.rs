@@ -131,6 +131,7 @@ pub enum Command {
 
 /// Parses arguments, runs, prints, and returns the process exit code.
 pub fn main() -> i32 {
+    crate::timings::begin();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -187,7 +188,6 @@ fn print(text: &str) -> Result<()> {
 
 fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
-    crate::timings::begin();
     let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
         Command::Config => {

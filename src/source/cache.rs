@@ -6,7 +6,8 @@
 //!
 //! Layout: the header line, a little-endian `u32` record count, the records (20-byte blob id,
 //! little-endian `u32` facts) sorted by id, and a little-endian CRC-32 of all that. Lookups
-//! binary-search the bytes as read: loading costs one read, not one parse per entry.
+//! binary-search the mapped file: loading costs a map and a CRC pass, not one parse per
+//! entry (nor a copy: the file is replaced by renaming, never written in place).
 
 use std::collections::HashMap;
 
@@ -23,8 +24,9 @@ const RECORD: usize = 24;
 
 pub struct FactsCache {
     path: Option<PathBuf>,
-    /// The records of the file as read (validated), sorted by blob id.
-    records: Vec<u8>,
+    /// The file as mapped (validated), and where its records are (sorted by blob id).
+    file: Option<memmap2::Mmap>,
+    span: std::ops::Range<usize>,
     /// Which records this run looked up (kept when the file is trimmed).
     used: Vec<bool>,
     /// Per first byte of the id, where its records start (a lookup searches one bucket).
@@ -39,12 +41,18 @@ impl FactsCache {
     /// Loads the cache for a repository whose common git directory is `git_dir`.
     pub fn load(git_dir: &Path) -> FactsCache {
         let path = git_dir.join("sidguard").join(FILE);
-        let records = std::fs::read(&path)
+        // SAFETY: mapped read-only; writers replace the file by renaming a new one over it.
+        let file = std::fs::File::open(&path)
             .ok()
-            .and_then(|bytes| records(&bytes).map(<[u8]>::to_vec))
-            .unwrap_or_default();
+            .and_then(|f| unsafe { memmap2::Mmap::map(&f) }.ok());
+        let span = file.as_deref().and_then(records).unwrap_or(0..0);
         let mut fanout = [0u32; 257];
-        for r in records.chunks_exact(RECORD) {
+        let count = span.len() / RECORD;
+        for r in file
+            .as_deref()
+            .map_or(&[][..], |m| &m[span.clone()])
+            .chunks_exact(RECORD)
+        {
             fanout[r[0] as usize + 1] += 1;
         }
         for i in 1..257 {
@@ -52,9 +60,10 @@ impl FactsCache {
         }
         FactsCache {
             path: Some(path),
-            used: vec![false; records.len() / RECORD],
+            used: vec![false; count],
             fanout,
-            records,
+            file,
+            span,
             fresh: HashMap::new(),
             live: 0,
         }
@@ -67,8 +76,15 @@ impl FactsCache {
         self.live = n;
     }
 
+    /// The validated records (empty without a usable file).
+    fn records(&self) -> &[u8] {
+        self.file
+            .as_deref()
+            .map_or(&[], |map| &map[self.span.clone()])
+    }
+
     fn record(&self, i: usize) -> (&[u8], u32) {
-        let r = &self.records[i * RECORD..(i + 1) * RECORD];
+        let r = &self.records()[i * RECORD..(i + 1) * RECORD];
         (&r[..20], u32::from_le_bytes([r[20], r[21], r[22], r[23]]))
     }
 
@@ -126,6 +142,11 @@ impl FactsCache {
         }
         let crc = crc32fast::hash(&bytes);
         bytes.extend_from_slice(&crc.to_le_bytes());
+        // Unmapped before the rename (some systems refuse to replace a mapped file).
+        self.file = None;
+        self.span = 0..0;
+        self.used.clear();
+        self.fanout = [0; 257];
         let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
         let ok = std::fs::File::create(&tmp)
             .and_then(|mut f| f.write_all(&bytes))
@@ -140,9 +161,9 @@ impl FactsCache {
     }
 }
 
-/// The records of a cache file, if the file is whole: header, count, records in strictly
-/// increasing id order, CRC-32.
-fn records(bytes: &[u8]) -> Option<&[u8]> {
+/// Where the records of a cache file are, if the file is whole: header, count, records in
+/// strictly increasing id order, CRC-32.
+fn records(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
     let body = bytes.strip_prefix(HEADER)?;
     let (count, rest) = body.split_first_chunk::<4>()?;
     let count = u32::from_le_bytes(*count) as usize;
@@ -155,7 +176,8 @@ fn records(bytes: &[u8]) -> Option<&[u8]> {
         .chunks_exact(RECORD)
         .zip(records.chunks_exact(RECORD).skip(1))
         .all(|(a, b)| a[..20] < b[..20]);
-    sorted.then_some(records)
+    let start = HEADER.len() + 4;
+    sorted.then_some(start..start + records.len())
 }
 
 #[cfg(test)]
