@@ -3,6 +3,9 @@
 //! absolute ones match a project file by path suffix, so `src/` layouts and scans of a
 //! subdirectory work (`app.session_utils` is `app/session_utils.py` or `src/app/session_utils.py`).
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
 use crate::source::Paths;
 
 /// A resolved import: the project file, and the function in it when the path names one.
@@ -14,19 +17,26 @@ pub struct Target {
 
 /// The project's Python files, indexed for the dotted module suffixes they can be imported
 /// as (`src/app/auth.py` is `auth`, `app.auth` and `src.app.auth`). Built once per tree and
-/// cheap to build (a commit hook builds it for every file of the repository and resolves a
-/// handful of imports): it borrows the paths and sorts one small key per module (the first
-/// eight bytes of its last segment) with its position; a lookup compares the few stems
-/// under that key.
+/// cheap to build, since a commit hook builds it for every file of the repository and
+/// resolves a handful of imports: one pass keys each path by the first eight bytes of its
+/// module's last segment, and a lookup compares the few paths under its key. The first
+/// lookups scan the keys (a few microseconds each); past [`LINEAR_LOOKUPS`] (a scan of a
+/// whole tree) the keys are sorted once and searched. Relative imports search the paths
+/// sorted, also once, on the first one.
 #[derive(Debug)]
 pub struct ModuleIndex<'a> {
-    /// Every path, sorted (relative imports name exact files).
-    files: Vec<&'a str>,
     paths: &'a Paths,
-    /// (key of the last segment of the module stem, position in `paths`), sorted: among
-    /// equal keys the input order stays (it breaks ties below).
-    stems: Vec<(u64, u32)>,
+    /// Per path, the key of its module stem's last segment (0 when it is not a module).
+    keys: Vec<u64>,
+    /// (key, position), sorted: among equal keys the input order stays (it breaks ties).
+    sorted: OnceLock<Vec<(u64, u32)>>,
+    lookups: AtomicUsize,
+    /// Every path, sorted (relative imports name exact files).
+    files: OnceLock<Vec<&'a str>>,
 }
+
+/// Lookups answered by scanning the keys before they are sorted.
+const LINEAR_LOOKUPS: usize = 64;
 
 /// A path's module stem: without `.py`, and without `/__init__` for a package.
 fn stem(path: &str) -> Option<&str> {
@@ -34,57 +44,75 @@ fn stem(path: &str) -> Option<&str> {
     Some(stem.strip_suffix("/__init__").unwrap_or(stem))
 }
 
-/// The sort key of a stem's last segment: its first eight bytes, big-endian.
-fn key(last: &str) -> u64 {
+/// The key of a module name's last segment: its first eight bytes, big-endian (never 0 for
+/// a non-empty name: paths hold no NUL).
+fn key(last: &[u8]) -> u64 {
     let mut b = [0u8; 8];
     let n = last.len().min(8);
-    b[..n].copy_from_slice(&last.as_bytes()[..n]);
+    b[..n].copy_from_slice(&last[..n]);
     u64::from_be_bytes(b)
+}
+
+/// The key of a path's module (0 when it is not a `.py` file).
+fn path_key(path: &str) -> u64 {
+    let Some(stem) = stem(path) else { return 0 };
+    let stem = stem.as_bytes();
+    let start = stem.iter().rposition(|&b| b == b'/').map_or(0, |j| j + 1);
+    key(&stem[start..])
 }
 
 impl Default for ModuleIndex<'_> {
     fn default() -> Self {
         static EMPTY: Paths = Paths::new();
-        ModuleIndex {
-            files: Vec::new(),
-            paths: &EMPTY,
-            stems: Vec::new(),
-        }
+        ModuleIndex::new(&EMPTY)
     }
 }
 
 impl<'a> ModuleIndex<'a> {
     pub fn new(paths: &'a Paths) -> ModuleIndex<'a> {
-        let mut files: Vec<&str> = paths.iter().collect();
-        files.sort_unstable();
-        let mut stems: Vec<(u64, u32)> = paths
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                let stem = stem(p)?;
-                let last = stem.rsplit('/').next().unwrap_or(stem);
-                Some((key(last), i as u32))
-            })
-            .collect();
-        stems.sort_unstable();
         ModuleIndex {
-            files,
             paths,
-            stems,
+            keys: paths.iter().map(path_key).collect(),
+            sorted: OnceLock::new(),
+            lookups: AtomicUsize::new(0),
+            files: OnceLock::new(),
         }
+    }
+
+    /// The positions of the paths under key `k`, in input order.
+    fn under(&self, k: u64) -> Vec<usize> {
+        if self.sorted.get().is_none()
+            && self.lookups.fetch_add(1, Ordering::Relaxed) < LINEAR_LOOKUPS
+        {
+            return (0..self.keys.len())
+                .filter(|&i| self.keys[i] == k)
+                .collect();
+        }
+        let sorted = self.sorted.get_or_init(|| {
+            let mut sorted: Vec<(u64, u32)> = (self.keys.iter().enumerate())
+                .filter(|(_, &k)| k != 0)
+                .map(|(i, &k)| (k, i as u32))
+                .collect();
+            sorted.sort_unstable();
+            sorted
+        });
+        let from = sorted.partition_point(|s| s.0 < k);
+        sorted[from..]
+            .iter()
+            .take_while(|s| s.0 == k)
+            .map(|&(_, i)| i as usize)
+            .collect()
     }
 
     /// The file dotted `module` names: of the paths whose stem ends with it at a segment
     /// boundary, the shortest (`app/auth.py` over `vendor/app/auth.py`), the first listed
     /// among equals.
     fn by_module(&self, module: &[&str]) -> Option<&'a str> {
-        let k = key(module.last()?);
+        let k = key(module.last()?.as_bytes());
         let want = module.join("/");
-        let from = self.stems.partition_point(|s| s.0 < k);
-        self.stems[from..]
-            .iter()
-            .take_while(|s| s.0 == k)
-            .map(|&(_, i)| self.paths.get(i as usize))
+        self.under(k)
+            .into_iter()
+            .map(|i| self.paths.get(i))
             .filter(|path| {
                 stem(path)
                     .and_then(|s| s.strip_suffix(want.as_str()))
@@ -94,7 +122,12 @@ impl<'a> ModuleIndex<'a> {
     }
 
     fn has_file(&self, path: &str) -> bool {
-        self.files.binary_search(&path).is_ok()
+        let files = self.files.get_or_init(|| {
+            let mut files: Vec<&str> = self.paths.iter().collect();
+            files.sort_unstable();
+            files
+        });
+        files.binary_search(&path).is_ok()
     }
 
     /// Resolves qualified `path` as imported by `importer`.
@@ -268,5 +301,61 @@ mod tests {
         assert_eq!(file("sessions").as_deref(), Some("e/sessions/__init__.py"));
         assert_eq!(file("sessionx").as_deref(), Some("f/sessionx.py"));
         assert_eq!(file("session_other"), None);
+    }
+
+    #[test]
+    fn scanned_and_sorted_keys_give_the_same_answers() {
+        let paths: Paths = [
+            "vendor/app/auth.py",
+            "app/auth.py",
+            "app/pkg/__init__.py",
+            "xapp/auth.py",
+            "a/session_utils.py",
+            "d/session.py",
+            "e/sessions/__init__.py",
+            "README.md",
+        ]
+        .iter()
+        .collect();
+        let queries = [
+            "app.auth",
+            "auth.login",
+            "pkg",
+            "pp.auth",
+            "session",
+            "sessions.x",
+            "session_utils",
+            "flask.session",
+            "README",
+        ];
+        let index = ModuleIndex::new(&paths);
+        let answers = |index: &ModuleIndex| -> Vec<Option<Target>> {
+            queries
+                .iter()
+                .map(|q| index.resolve("main.py", q))
+                .collect()
+        };
+        let scanned = answers(&index);
+        assert!(index.sorted.get().is_none(), "the first lookups scan");
+        while index.sorted.get().is_none() {
+            index.resolve("main.py", "other.thing");
+        }
+        assert_eq!(answers(&index), scanned);
+        let files: Vec<Option<String>> = scanned.into_iter().map(|t| t.map(|t| t.file)).collect();
+        let want = |f: &str| Some(f.to_string());
+        assert_eq!(
+            files,
+            [
+                want("app/auth.py"),
+                want("app/auth.py"),
+                want("app/pkg/__init__.py"),
+                None,
+                want("d/session.py"),
+                want("e/sessions/__init__.py"),
+                want("a/session_utils.py"),
+                None,
+                None,
+            ]
+        );
     }
 }
