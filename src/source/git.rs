@@ -20,6 +20,11 @@ use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
 
 pub fn open() -> Result<Repository> {
+    // Objects are not re-hashed on every read (libgit2's default, SHA-1DC, was a tenth of a
+    // commit hook's git time): git does not re-hash what it reads either; objects were
+    // hashed when they were written or received (`index-pack`, also for a push in
+    // quarantine).
+    git2::opts::strict_hash_verification(false);
     Repository::open_from_env().map_err(|e| {
         if e.code() == git2::ErrorCode::NotFound {
             let cwd = std::env::current_dir()
@@ -91,7 +96,7 @@ pub fn staged(paths: &[String]) -> Result<Input> {
                 let mut blobs = Blobs::default();
                 for e in index.iter() {
                     if python_blob(&e.path, e.mode) {
-                        blobs.push(&String::from_utf8_lossy(&e.path), e.id);
+                        blobs.push(&super::lossy(&e.path), e.id);
                     }
                 }
                 let config = [".sidguard.toml", "pyproject.toml"]

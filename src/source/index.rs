@@ -122,7 +122,7 @@ fn compare(
         let p = e.path(&state);
         if is_regular(e.mode.bits()) {
             if p.ends_with(b".py") {
-                blobs.push(&String::from_utf8_lossy(p), oid(e));
+                blobs.push(&super::lossy(p), oid(e));
             } else if p == b".sidguard.toml".as_slice() {
                 config[0] = Some(oid(e));
             } else if p == b"pyproject.toml".as_slice() {
@@ -159,7 +159,7 @@ fn compare(
             .into_iter()
             .map(|i| {
                 let e = &entries[i];
-                (String::from_utf8_lossy(e.path(&state)).into_owned(), oid(e))
+                (super::lossy(e.path(&state)).into_owned(), oid(e))
             })
             .collect(),
         old_files,

@@ -136,6 +136,15 @@ impl<S: AsRef<str>> FromIterator<S> for Paths {
     }
 }
 
+/// A path as text: `String::from_utf8_lossy`, with the fast check first (paths are almost
+/// always valid UTF-8, and the lossy decoder walks them byte by byte).
+fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The first index in `0..n` for which `before` is false (`before` holds for a prefix): a
 /// binary search over anything indexable.
 fn partition(n: usize, before: impl Fn(usize) -> bool) -> usize {
