@@ -197,9 +197,79 @@ pub const FRAMEWORKS: &[&str] = &[
 
 /// Does `text` hold one of [`FRAMEWORKS`] as a whole word?
 fn names_a_framework(text: &[u8]) -> bool {
-    static M: OnceLock<AhoCorasick> = OnceLock::new();
-    let m = M.get_or_init(|| word_matcher(FRAMEWORKS, false).expect("static patterns"));
-    whole_words(m, text).next().is_some()
+    static M: OnceLock<Words> = OnceLock::new();
+    M.get_or_init(|| Words::new(FRAMEWORKS, false))
+        .any(text, |start, end| whole_word(text, start, end))
+}
+
+/// Texts searched word by word before a [`Words`] builds its automaton.
+const FEW_TEXTS: usize = 16;
+
+/// A fixed set of words looked for in one text or in thousands. The first [`FEW_TEXTS`]
+/// texts (a commit hook's one or two files) are searched word by word with a SIMD substring
+/// search, which costs nothing to set up; then one automaton is built for the rest (a scan
+/// of a tree), whose build costs more than a commit hook's whole search. Both report every
+/// occurrence `accept` takes for identifier words: the automaton's non-overlapping
+/// leftmost-longest matches include every whole-word one (see [`word_matcher`]).
+pub(crate) struct Words {
+    /// The words, lowercased when the search ignores ASCII case.
+    words: Vec<String>,
+    case_insensitive: bool,
+    finders: Vec<memchr::memmem::Finder<'static>>,
+    texts: std::sync::atomic::AtomicUsize,
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Words {
+    pub fn new(words: &[&str], case_insensitive: bool) -> Words {
+        let words: Vec<String> = words
+            .iter()
+            .map(|w| match case_insensitive {
+                true => w.to_ascii_lowercase(),
+                false => w.to_string(),
+            })
+            .collect();
+        Words {
+            finders: words
+                .iter()
+                .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+                .collect(),
+            words,
+            case_insensitive,
+            texts: std::sync::atomic::AtomicUsize::new(0),
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// Does a word occur in `text` where `accept(start, end)` takes it?
+    pub fn any(&self, text: &[u8], accept: impl Fn(usize, usize) -> bool) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        if self.automaton.get().is_none() && self.texts.fetch_add(1, Relaxed) < FEW_TEXTS {
+            let lowered;
+            let hay = if self.case_insensitive {
+                lowered = text.to_ascii_lowercase();
+                &lowered[..]
+            } else {
+                text
+            };
+            return self
+                .finders
+                .iter()
+                .any(|f| f.find_iter(hay).any(|at| accept(at, at + f.needle().len())));
+        }
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(self.case_insensitive)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+                .build(&self.words)
+                .ok()
+        });
+        match automaton {
+            Some(a) => a.find_iter(text).any(|m| accept(m.start(), m.end())),
+            None => false,
+        }
+    }
 }
 
 /// Can a session event (SID001-SID003) arise in this file? See the module documentation.
@@ -489,7 +559,16 @@ pub fn relevant(
         if calls.is_empty() || keep.iter().all(|k| *k) {
             break;
         }
-        // Built for one search of one file: an NFA, whose build costs far less than a DFA's.
+        // A few names are searched one by one (nothing to build); more with one automaton,
+        // built for one search of one file: an NFA, whose build costs far less than a DFA's.
+        if calls.len() <= 8 {
+            for call in &calls {
+                for at in memchr::memmem::find_iter(bytes, call.as_bytes()) {
+                    fresh.extend(mark(&mut keep, at, at + call.len()));
+                }
+            }
+            continue;
+        }
         let Ok(ac) = AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
             .build(&calls)
@@ -537,6 +616,84 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::python::outline::{self, DefKind};
+
+    /// The word-by-word search of the first texts and the automaton of the later ones find
+    /// the same: for whole framework words (case and all) and for privilege tokens in any
+    /// case, over texts mixing the words, their prefixes and extensions, and separators.
+    #[test]
+    fn words_searched_one_by_one_or_by_automaton_agree() {
+        let privilege = ["role", "admin", "2fa", "impersonat", "step_up", "stepup"];
+        let fragments = [
+            "flask",
+            "flask_login",
+            "Flask",
+            "_",
+            ".",
+            " ",
+            "x",
+            "django",
+            "djangos",
+            "aiohttp",
+            "aiohttp_session",
+            "ROLE",
+            "rOlEs",
+            "step",
+            "up",
+            "2",
+            "fa",
+            "Adm",
+            "in",
+            "impersonate",
+            "starlette",
+            "quart_auth",
+            "\n",
+            "é",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize
+        };
+        let texts: Vec<String> = (0..3000)
+            .map(|_| {
+                (0..next() % 9)
+                    .map(|_| fragments[next() % fragments.len()])
+                    .collect()
+            })
+            .collect();
+        let few = |w: &[&str], ci| Words::new(w, ci);
+        let built = |w: &[&str], ci| {
+            let words = Words::new(w, ci);
+            while words.automaton.get().is_none() {
+                words.any(b"", |_, _| true);
+            }
+            words
+        };
+        let (frameworks, frameworks_ac) = (few(FRAMEWORKS, false), built(FRAMEWORKS, false));
+        let (privileged, privileged_ac) = (few(&privilege, true), built(&privilege, true));
+        let mut hits = [0, 0];
+        for text in &texts {
+            let t = text.as_bytes();
+            let whole = |a, b| whole_word(t, a, b);
+            // A fresh one each time: only its word-by-word search runs.
+            frameworks
+                .texts
+                .store(0, std::sync::atomic::Ordering::Relaxed);
+            privileged
+                .texts
+                .store(0, std::sync::atomic::Ordering::Relaxed);
+            let f = frameworks.any(t, whole);
+            assert_eq!(f, frameworks_ac.any(t, whole), "{text:?}");
+            let p = privileged.any(t, |_, _| true);
+            assert_eq!(p, privileged_ac.any(t, |_, _| true), "{text:?}");
+            hits[0] += f as usize;
+            hits[1] += p as usize;
+        }
+        assert!(frameworks.automaton.get().is_none());
+        assert!(hits.iter().all(|h| *h > 300 && *h < 2700), "{hits:?}");
+    }
 
     /// The definition `relevant` must keep to: each body tested on its own, callers added
     /// round by round.

@@ -246,17 +246,13 @@ pub fn privilege_key(key: &str) -> bool {
 /// Can `text` hold a privilege key anywhere (any case)? Keys are read from the file's own
 /// text (literals and names), so a file without any of these cannot raise privilege (SID002).
 pub fn may_name_privilege(text: &str) -> bool {
-    static M: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    static M: std::sync::OnceLock<crate::prefilter::Words> = std::sync::OnceLock::new();
     let m = M.get_or_init(|| {
         let mut pats: Vec<&str> = PRIVILEGE_TOKENS.to_vec();
         pats.extend(["impersonat", "stepup", "step_up"]);
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(pats)
-            .expect("static patterns")
+        crate::prefilter::Words::new(&pats, true)
     });
-    m.is_match(text)
+    m.any(text.as_bytes(), |_, _| true)
 }
 
 /// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
