@@ -131,7 +131,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .unzip();
     crate::timings::mark(|| "prepared the files".into());
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
-    let dependents = helper_dependents(&changed, &versions, &input, &index, opts);
+    let dependents = helper_dependents(&changed, &mut versions, &input, &index, opts);
     let dependents: Vec<&ChangedFile> = dependents
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
@@ -317,7 +317,7 @@ fn prefiltered<'a>(
 /// helper is called. The rest of the tree is read only when such a summary changed.
 fn helper_dependents(
     files: &[&ChangedFile],
-    versions: &[Versions],
+    versions: &mut [Versions],
     input: &Input,
     index: &modules::ModuleIndex,
     opts: &Options,
@@ -327,11 +327,12 @@ fn helper_dependents(
     };
     let mut altered: Vec<(String, String)> = Vec::new();
     for (cf, v) in files.iter().zip(versions) {
-        let (Some(old), Touched::Lines(_)) = (&v.old, &cf.touched) else {
+        let (Some(old), Touched::Lines(_)) = (&mut v.old, &cf.touched) else {
             continue;
         };
-        let new_file = SourceFile::from_prepared(v.new.clone(), false);
-        let old_file = SourceFile::from_prepared(old.clone(), false);
+        // The versions' parses are handed back for the rules (each function parsed once).
+        let new_file = SourceFile::from_prepared(std::mem::take(&mut v.new), false);
+        let old_file = SourceFile::from_prepared(std::mem::take(old), false);
         for def in affected(&new_file, &cf.touched) {
             let d = &new_file.outline.defs[def];
             if d.parent.is_some() {
@@ -352,6 +353,8 @@ fn helper_dependents(
                 altered.push((cf.path.clone(), d.name.clone()));
             }
         }
+        v.new = new_file.into_prepared();
+        *old = old_file.into_prepared();
     }
     if altered.is_empty() {
         return Vec::new();

@@ -6,6 +6,7 @@
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use tree_sitter::{Node, Point};
 
@@ -19,8 +20,8 @@ pub struct SourceFile {
     pub outline: Outline,
     pub module: ModuleScope,
     whole: bool,
-    full: OnceCell<Option<Rc<Parsed>>>,
-    slices: RefCell<HashMap<usize, Option<Rc<Parsed>>>>,
+    full: OnceCell<Option<Arc<Parsed>>>,
+    slices: RefCell<HashMap<usize, Option<Arc<Parsed>>>>,
     /// Each analysed function's local names, built once for all the rules and modes.
     scopes: RefCell<HashMap<usize, Rc<FunctionScope>>>,
     privilege: OnceCell<bool>,
@@ -38,14 +39,18 @@ pub struct SourceFile {
 
 /// What every use of a file needs and costs a pass over its bytes: the decoded text, the
 /// outline and the module scope. Plain data (`Send`), so it is built once, in parallel, and
-/// shared by the stages that read the file before each makes its own `SourceFile`.
-#[derive(Debug, Clone)]
+/// shared by the stages that read the file before each makes its own `SourceFile`; a stage
+/// that parsed some of its functions hands the parses on (`SourceFile::into_prepared`).
+#[derive(Debug, Clone, Default)]
 pub struct Prepared {
     pub path: String,
     pub text: String,
     pub outline: Outline,
     pub module: ModuleScope,
     pub refused: Option<String>,
+    /// Function slices parsed so far (by outline index), and the lines that took.
+    slices: HashMap<usize, Option<Arc<Parsed>>>,
+    parsed_lines: usize,
 }
 
 impl Prepared {
@@ -79,6 +84,8 @@ impl Prepared {
             outline,
             module,
             refused,
+            slices: HashMap::new(),
+            parsed_lines: 0,
         }
     }
 }
@@ -86,7 +93,7 @@ impl Prepared {
 /// A function inside a parse: the parse and the row of its `def` keyword.
 #[derive(Clone)]
 pub struct FunctionRef {
-    pub parsed: Rc<Parsed>,
+    pub parsed: Arc<Parsed>,
     pub row: usize,
     pub col: usize,
     pub def: usize,
@@ -121,6 +128,8 @@ impl SourceFile {
             outline,
             module,
             refused,
+            slices,
+            parsed_lines,
         } = p;
         SourceFile {
             path,
@@ -129,29 +138,43 @@ impl SourceFile {
             module,
             whole,
             full: OnceCell::new(),
-            slices: RefCell::new(HashMap::new()),
+            slices: RefCell::new(if whole { HashMap::new() } else { slices }),
             scopes: RefCell::new(HashMap::new()),
             privilege: OnceCell::new(),
             inert: RefCell::new(HashMap::new()),
-            parsed_lines: std::cell::Cell::new(0),
+            parsed_lines: std::cell::Cell::new(parsed_lines),
             truncated: std::cell::Cell::new(false),
             refused,
         }
     }
 
+    /// The file's prepared parts back, with the function slices parsed so far (for the next
+    /// stage's `SourceFile`: a function is parsed once per run, not once per stage).
+    pub fn into_prepared(self) -> Prepared {
+        Prepared {
+            path: self.path,
+            text: self.text,
+            outline: self.outline,
+            module: self.module,
+            refused: self.refused,
+            slices: self.slices.into_inner(),
+            parsed_lines: self.parsed_lines.get(),
+        }
+    }
+
     /// The whole file parsed once (module-level rules, and the fallback for slices).
-    pub fn full(&self) -> Option<Rc<Parsed>> {
+    pub fn full(&self) -> Option<Arc<Parsed>> {
         self.full
             .get_or_init(|| {
                 self.parsed_lines
                     .set(self.parsed_lines.get() + self.outline.line_count());
-                parse::parse_file(&self.text).map(Rc::new)
+                parse::parse_file(&self.text).map(Arc::new)
             })
             .clone()
     }
 
     /// The whole-file tree, if something already parsed it.
-    pub fn full_if_parsed(&self) -> Option<Rc<Parsed>> {
+    pub fn full_if_parsed(&self) -> Option<Arc<Parsed>> {
         self.full.get().cloned().flatten()
     }
 
@@ -185,7 +208,7 @@ impl SourceFile {
             return in_full();
         }
         let row = d.header_line - d.start_line;
-        let in_slice = |parsed: Rc<Parsed>| FunctionRef {
+        let in_slice = |parsed: Arc<Parsed>| FunctionRef {
             col: header_col.saturating_sub(parsed.removed.get(row).copied().unwrap_or(0)),
             parsed,
             row,
@@ -200,7 +223,7 @@ impl SourceFile {
                     .set(self.parsed_lines.get() + (d.end_line + 1 - d.start_line));
                 // The slice must parse cleanly as this definition, or the full parse is used.
                 let parsed = parse::parse_slice(text, d.start_line, d.indent)
-                    .map(Rc::new)
+                    .map(Arc::new)
                     .filter(|p| {
                         let f = in_slice(p.clone());
                         f.node().is_some_and(|n| !n.has_error()) && !p.root().has_error()
@@ -309,5 +332,21 @@ mod tests {
             2,
             "only the two lines of f1500 were parsed"
         );
+    }
+
+    #[test]
+    fn parses_are_handed_on_to_the_next_stage() {
+        let src = "import flask\n\ndef f():\n    return 1\n\ndef g():\n    return 2\n";
+        let first = SourceFile::new("x.py".into(), src.as_bytes(), false);
+        let f = first.outline.function_named("f").unwrap();
+        let tree = first.function(f).unwrap().parsed;
+        assert_eq!(first.parsed_lines.get(), 2);
+        let next = SourceFile::from_prepared(first.into_prepared(), false);
+        let again = next.function(f).unwrap().parsed;
+        assert!(Arc::ptr_eq(&tree, &again), "f is not parsed again");
+        assert_eq!(next.parsed_lines.get(), 2);
+        let g = next.outline.function_named("g").unwrap();
+        assert!(next.function(g).is_some());
+        assert_eq!(next.parsed_lines.get(), 4, "g is parsed when asked for");
     }
 }

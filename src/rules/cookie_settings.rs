@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use super::session_id_from_request::SESSION_COOKIES;
 use super::{fix, make, span_of, walk, Context};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::finding::{Evidence, Finding, Remediation, Severity, Span};
@@ -131,7 +131,7 @@ fn production_possible(path: &str, text: &str) -> bool {
 /// that spells a trigger (a setting's name, a constructor's, `set_cookie`), so these hold
 /// them all; for most files they are a small part of the module. `None` (parse the whole
 /// file) when a trigger is outside the outline's items or an item does not parse cleanly.
-fn regions(file: &crate::python::file::SourceFile) -> Option<Vec<Rc<Parsed>>> {
+fn regions(file: &crate::python::file::SourceFile) -> Option<Vec<Arc<Parsed>>> {
     let text = file.text.as_bytes();
     let outline = &file.outline;
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
@@ -162,7 +162,7 @@ fn regions(file: &crate::python::file::SourceFile) -> Option<Vec<Rc<Parsed>>> {
             file.parsed_lines
                 .set(file.parsed_lines.get() + slice.lines().count());
             let parsed = crate::python::parse::parse_slice(slice, line, 0)?;
-            (!parsed.root().has_error()).then(|| Rc::new(parsed))
+            (!parsed.root().has_error()).then(|| Arc::new(parsed))
         })
         .collect()
 }
@@ -191,7 +191,7 @@ pub fn check(ctx: &Context<'_>, touched: &Touched, scan: bool) -> Vec<Finding> {
     // The production default reads the whole module; anything else is in the top-level
     // statements that hold a trigger word, parsed alone (see `regions`).
     let production = scan && sid005 && production_possible(&file.path, &file.text);
-    let trees: Vec<Rc<Parsed>> = match file.full_if_parsed() {
+    let trees: Vec<Arc<Parsed>> = match file.full_if_parsed() {
         Some(full) => vec![full],
         None if production => file.full().into_iter().collect(),
         None => match regions(file) {
