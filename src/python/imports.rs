@@ -56,17 +56,11 @@ impl ModuleScope {
             }
         }
         let mut roots = Vec::new();
-        if !import_text.is_empty() {
-            if let Some(tree) = parse::parse(&import_text) {
-                let root = tree.root_node();
-                let mut cursor = root.walk();
-                for (i, stmt) in root.named_children(&mut cursor).enumerate() {
-                    let line = import_lines.get(i).copied().unwrap_or(0);
-                    for (name, path) in import_bindings(stmt, &import_text) {
-                        roots.push(path.split('.').next().unwrap_or("").to_string());
-                        entries.push((line, name, Bound::Import(path)));
-                    }
-                }
+        for (i, bindings) in statement_bindings(&import_text).into_iter().enumerate() {
+            let line = import_lines.get(i).copied().unwrap_or(0);
+            for (name, path) in bindings {
+                roots.push(path.split('.').next().unwrap_or("").to_string());
+                entries.push((line, name, Bound::Import(path)));
             }
         }
         for b in &outline.bindings {
@@ -186,6 +180,39 @@ pub fn import_bindings(stmt: Node<'_>, src: &str) -> Vec<(String, String)> {
         _ => {}
     }
     out
+}
+
+/// The (local name, qualified path) bindings of each statement of `import_text` (a
+/// module's import statements, one after another). The last answer is kept, per thread: the
+/// two versions of a changed file almost always share their imports, and this parse is the
+/// dearest part of preparing a file.
+fn statement_bindings(import_text: &str) -> Vec<Vec<(String, String)>> {
+    type Bindings = Vec<Vec<(String, String)>>;
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, Bindings)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if import_text.is_empty() {
+        return Vec::new();
+    }
+    let hit = LAST.with(|last| match &*last.borrow() {
+        Some((text, bindings)) if text == import_text => Some(bindings.clone()),
+        _ => None,
+    });
+    if let Some(bindings) = hit {
+        return bindings;
+    }
+    let Some(tree) = parse::parse(import_text) else {
+        return Vec::new(); // not kept: a parse can stop early (the time budget)
+    };
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let bindings: Bindings = root
+        .named_children(&mut cursor)
+        .map(|stmt| import_bindings(stmt, import_text))
+        .collect();
+    LAST.with(|last| *last.borrow_mut() = Some((import_text.to_string(), bindings.clone())));
+    bindings
 }
 
 fn join(module: &str, name: &str) -> String {
@@ -332,6 +359,22 @@ mod tests {
             "the only spelling"
         );
         assert!(m.imports_root("django"));
+    }
+
+    /// Two versions of a file with the same imports share one parse of them; a version whose
+    /// imports differ gets its own.
+    #[test]
+    fn versions_with_the_same_imports_bind_the_same_names() {
+        let old = "from flask import session as s\nimport os\n\ndef f():\n    s.clear()\n";
+        let new = "from flask import session as s\nimport os\n\ndef f():\n    s['a'] = 1\n\ndef g():\n    pass\n";
+        let other = "from flask import session as t\nimport os\n";
+        let scope = |src: &str| ModuleScope::build(src, &outline::scan(src.as_bytes()));
+        let (a, b, c) = (scope(old), scope(new), scope(other));
+        assert_eq!(a.imports, b.imports);
+        assert_eq!(b.get("g"), Some(&Bound::LocalFunction));
+        assert_eq!(c.get("t"), Some(&Bound::Import("flask.session".into())));
+        assert_eq!(c.get("s"), None, "not the previous file's binding");
+        assert_eq!(scope(old).imports, a.imports);
     }
 }
 
