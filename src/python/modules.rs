@@ -84,9 +84,17 @@ impl<'a> ModuleIndex<'a> {
         if self.sorted.get().is_none()
             && self.lookups.fetch_add(1, Ordering::Relaxed) < LINEAR_LOOKUPS
         {
-            return (0..self.keys.len())
-                .filter(|&i| self.keys[i] == k)
-                .collect();
+            // Blocks of keys compared without branches (the compiler vectorises them); the
+            // rare block holding the key is then walked.
+            const BLOCK: usize = 32;
+            let mut out = Vec::new();
+            for (b, block) in self.keys.chunks(BLOCK).enumerate() {
+                if block.iter().fold(false, |hit, &x| hit | (x == k)) {
+                    let at = b * BLOCK;
+                    out.extend((0..block.len()).filter(|&i| block[i] == k).map(|i| at + i));
+                }
+            }
+            return out;
         }
         let sorted = self.sorted.get_or_init(|| {
             let mut sorted: Vec<(u64, u32)> = (self.keys.iter().enumerate())
