@@ -205,12 +205,16 @@ fn names_a_framework(text: &[u8]) -> bool {
 /// Texts searched word by word before a [`Words`] builds its automaton.
 const FEW_TEXTS: usize = 16;
 
+/// Larger texts always go to the automaton: one pass instead of one per word.
+const SMALL_TEXT: usize = 32 * 1024;
+
 /// A fixed set of words looked for in one text or in thousands. The first [`FEW_TEXTS`]
-/// texts (a commit hook's one or two files) are searched word by word with a SIMD substring
-/// search, which costs nothing to set up; then one automaton is built for the rest (a scan
-/// of a tree), whose build costs more than a commit hook's whole search. Both report every
-/// occurrence `accept` takes for identifier words: the automaton's non-overlapping
-/// leftmost-longest matches include every whole-word one (see [`word_matcher`]).
+/// texts (a commit hook's one or two files), if small, are searched word by word with a SIMD
+/// substring search, which costs nothing to set up; then one automaton is built for the rest
+/// (a scan of a tree, or a large file), whose build costs more than a commit hook's whole
+/// search. Both report every occurrence `accept` takes for identifier words: the
+/// automaton's non-overlapping leftmost-longest matches include every whole-word one (see
+/// [`word_matcher`]).
 pub(crate) struct Words {
     /// The words, lowercased when the search ignores ASCII case.
     words: Vec<String>,
@@ -244,7 +248,10 @@ impl Words {
     /// Does a word occur in `text` where `accept(start, end)` takes it?
     pub fn any(&self, text: &[u8], accept: impl Fn(usize, usize) -> bool) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
-        if self.automaton.get().is_none() && self.texts.fetch_add(1, Relaxed) < FEW_TEXTS {
+        if text.len() <= SMALL_TEXT
+            && self.automaton.get().is_none()
+            && self.texts.fetch_add(1, Relaxed) < FEW_TEXTS
+        {
             let lowered;
             let hay = if self.case_insensitive {
                 lowered = text.to_ascii_lowercase();
