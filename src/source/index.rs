@@ -70,8 +70,7 @@ pub(super) fn read(repo: &Repository, head: Option<Oid>) -> Result<Option<Staged
     if data.len() < 32 {
         return Ok(None);
     }
-    let compared = compare(repo, head, data, &path);
-    compared
+    compare(repo, head, data, &path)
 }
 
 /// Decodes the index and compares it with HEAD's tree.
