@@ -64,9 +64,19 @@ fn word_matcher<P: AsRef<[u8]>>(
     patterns: impl IntoIterator<Item = P>,
     once: bool,
 ) -> Option<AhoCorasick> {
+    word_matcher_cased(patterns, once, false)
+}
+
+/// [`word_matcher`], ignoring ASCII case if `case_insensitive`.
+fn word_matcher_cased<P: AsRef<[u8]>>(
+    patterns: impl IntoIterator<Item = P>,
+    once: bool,
+    case_insensitive: bool,
+) -> Option<AhoCorasick> {
     use aho_corasick::AhoCorasickKind::{ContiguousNFA, NoncontiguousNFA};
     AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(case_insensitive)
         .kind(Some(if once {
             NoncontiguousNFA
         } else {
@@ -264,14 +274,9 @@ impl Words {
                 .iter()
                 .any(|f| f.find_iter(hay).any(|at| accept(at, at + f.needle().len())));
         }
-        let automaton = self.automaton.get_or_init(|| {
-            AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .ascii_case_insensitive(self.case_insensitive)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(&self.words)
-                .ok()
-        });
+        let automaton = self
+            .automaton
+            .get_or_init(|| word_matcher_cased(&self.words, false, self.case_insensitive));
         match automaton {
             Some(a) => a.find_iter(text).any(|m| accept(m.start(), m.end())),
             None => false,
