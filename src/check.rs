@@ -30,6 +30,7 @@ use crate::rules::login_without_regeneration::{summarize, Summary};
 use crate::rules::{self, Context};
 use crate::source::ProjectTree;
 use crate::source::{ChangedFile, Input, Mode, Skipped, Touched};
+use crate::summaries::Summaries;
 use crate::suppress;
 
 #[derive(Debug, Default)]
@@ -131,7 +132,12 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .unzip();
     crate::timings::mark(|| "prepared the files".into());
     // Callers elsewhere of helpers whose behaviour the change alters, checked whole.
-    let dependents = helper_dependents(&changed, &mut versions, &input, &index, opts);
+    // Summaries already computed for blobs the repository had (commit hooks and pushes).
+    let summaries = match &input.cache_dir {
+        Some(dir) if mode != Mode::Scan => Summaries::open(dir, &opts.config),
+        _ => Summaries::none(),
+    };
+    let dependents = helper_dependents(&changed, &mut versions, &input, &index, opts, &summaries);
     let dependents: Vec<&ChangedFile> = dependents
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
@@ -158,6 +164,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         &index,
         input.facts,
         opts,
+        &summaries,
     );
     let old_helpers = helper_summaries(
         &old_sources,
@@ -165,7 +172,9 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         &index,
         input.old_facts,
         opts,
+        &summaries,
     );
+    summaries.save();
     let helpers: Vec<HelperPair<'_>> = new_helpers.iter().zip(old_helpers.iter()).collect();
     crate::timings::mark(|| "prepared files, summarised helpers".into());
     // Biggest files first, one task each, so that no core is left with a large file at the
@@ -321,6 +330,7 @@ fn helper_dependents(
     input: &Input,
     index: &modules::ModuleIndex,
     opts: &Options,
+    summaries: &Summaries,
 ) -> Vec<ChangedFile> {
     let Some(tree) = input.tree.as_deref() else {
         return Vec::new();
@@ -345,10 +355,20 @@ fn helper_dependents(
                 helpers: None,
             };
             let now = summarize(&ctx(&new_file, input.facts), def);
-            let before = old_file
-                .outline
-                .function_named(&d.name)
-                .map(|od| summarize(&ctx(&old_file, input.old_facts), od));
+            // Kept for the next change of this file, which will compare with this blob. A
+            // summary is kept under its function's name only if that name finds it.
+            if new_file.outline.function_named(&d.name) == Some(def) {
+                let key = cf
+                    .new_id
+                    .and_then(|id| summaries.key(input.facts, id, &new_file.path, &d.name));
+                summaries.put(key, now);
+            }
+            let before = old_file.outline.function_named(&d.name).map(|od| {
+                let key = cf
+                    .old_id
+                    .and_then(|id| summaries.key(input.old_facts, id, &old_file.path, &d.name));
+                summaries.get_or(key, || summarize(&ctx(&old_file, input.old_facts), od))
+            });
             if before != Some(now) {
                 altered.push((cf.path.clone(), d.name.clone()));
             }
@@ -400,6 +420,8 @@ fn helper_dependents(
                 new: content,
                 old,
                 touched: Touched::All,
+                new_id: None,
+                old_id: None,
             });
         }
     }
@@ -419,6 +441,7 @@ fn helper_summaries(
     index: &modules::ModuleIndex,
     facts: ProjectFacts,
     opts: &Options,
+    summaries: &Summaries,
 ) -> Vec<HashMap<String, Summary>> {
     let Some(tree) = tree else {
         return vec![HashMap::new(); files.len()];
@@ -455,7 +478,8 @@ fn helper_summaries(
     // Per target: its bytes, whether session events are possible in it, and whether its
     // text holds a filter word (else none of its functions can write, rotate or reset, and it
     // is prepared only if a caller needs its outline or its authentication summaries).
-    let read: HashMap<String, (Vec<u8>, bool, bool)> = wanted_files
+    // (Also the blob id, which keys the summary cache; none for the files being checked.)
+    let read: HashMap<String, (Vec<u8>, bool, bool, Option<git2::Oid>)> = wanted_files
         .into_par_iter()
         .filter_map(|f| {
             let marks = |text: &[u8]| {
@@ -466,11 +490,11 @@ fn helper_summaries(
             };
             if let Some(p) = known.get(f.as_str()) {
                 let (open, matters) = marks(p.text.as_bytes());
-                return Some((f, (Vec::new(), open, matters)));
+                return Some((f, (Vec::new(), open, matters, None)));
             }
-            let bytes = tree.read(&f)?;
+            let (bytes, id) = tree.read_with_id(&f)?;
             let (open, matters) = marks(&bytes);
-            Some((f, (bytes, open, matters)))
+            Some((f, (bytes, open, matters, id)))
         })
         .collect();
     let own_open: Vec<bool> = files
@@ -492,7 +516,7 @@ fn helper_summaries(
     let full_imports = imports.clone();
     for (imps, open) in imports.iter_mut().zip(&own_open) {
         if !(*open || opts.no_prefilter) {
-            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o, _)| *o));
+            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o, _, _)| *o));
         }
     }
     // Prepared now: targets that can write, and modules imported whole (their outline says
@@ -503,7 +527,7 @@ fn helper_summaries(
         .filter(|(_, t)| {
             opts.no_prefilter
                 || t.function.is_none()
-                || read.get(&t.file).is_some_and(|(_, _, m)| *m)
+                || read.get(&t.file).is_some_and(|(_, _, m, _)| *m)
         })
         .map(|(_, t)| &t.file)
         .collect();
@@ -516,7 +540,7 @@ fn helper_summaries(
                 if let Some(p) = known.get(f.as_str()) {
                     return Some((f.clone(), (*p).clone()));
                 }
-                let (bytes, _, _) = read.get(f)?;
+                let (bytes, _, _, _) = read.get(f)?;
                 Some((f.clone(), Prepared::new(f.clone(), bytes)))
             })
             .collect()
@@ -557,11 +581,14 @@ fn helper_summaries(
                     config: &opts.config,
                     helpers: None,
                 };
+                let id = read.get(&file).and_then(|r| r.3);
                 names
                     .into_iter()
                     .filter_map(|name| {
                         let def = source.outline.function_named(&name)?;
-                        Some(((file.clone(), name), summarize(&ctx, def)))
+                        let key = id.and_then(|id| summaries.key(facts, id, &file, &name));
+                        let summary = summaries.get_or(key, || summarize(&ctx, def));
+                        Some(((file.clone(), name), summary))
                     })
                     .collect::<Vec<_>>()
             })

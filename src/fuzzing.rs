@@ -34,6 +34,8 @@ pub fn analyze(data: &[u8]) {
         new: data.to_vec(),
         old: None,
         touched: Touched::All,
+        new_id: None,
+        old_id: None,
     };
     let outcome = check::run(source::memory(Mode::Scan, vec![file]), false);
     assert_eq!(outcome.internal_errors, 0, "the analysis panicked");
@@ -56,6 +58,8 @@ pub fn diff(data: &[u8]) {
         new: new.to_vec(),
         old: Some(old.to_vec()),
         touched: Touched::Lines(lines.clone()),
+        new_id: None,
+        old_id: None,
     };
     let outcome = check::run(source::memory(Mode::Diff, vec![file]), false);
     assert_eq!(outcome.internal_errors, 0, "the analysis panicked");

@@ -24,6 +24,7 @@ pub mod python;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod summaries;
 pub mod suppress;
 #[doc(hidden)]
 pub mod timings;

@@ -23,7 +23,7 @@ pub fn on() -> bool {
 pub fn mark(what: impl FnOnce() -> String) {
     if let Some(t) = start() {
         eprintln!(
-            "sidguard: timings: {:7.1} ms  {}",
+            "sidguard: timings: {:7.3} ms  {}",
             t.elapsed().as_secs_f64() * 1e3,
             what()
         );

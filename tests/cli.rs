@@ -610,6 +610,60 @@ fn staged_reads_helpers_in_other_modules_from_the_index() {
     assert_eq!(run.findings()[0].1, "app/views.py");
 }
 
+/// Summaries of helpers (and of the version a change replaces) are kept in the git directory
+/// by blob id; what else a summary depends on is in the key. Here a helper's call counts as a
+/// rotation only under a setting: with the same blobs, the answer follows the setting, run
+/// after run, and equals a run without the cache.
+#[test]
+fn cached_summaries_follow_the_settings() {
+    let r = Repo::new();
+    r.write("app/__init__.py", "");
+    r.write(
+        "app/utils.py",
+        "from auth_lib import rotate\n\n\ndef rotate_session():\n    rotate()\n",
+    );
+    let views = |comment: &str| {
+        format!("{FLASK_HEADER}from .utils import rotate_session\n\n\ndef login():\n    user = find_user(request.form[\"email\"])\n    if check_password_hash(user.pw_hash, request.form[\"password\"]):\n        rotate_session(){comment}\n        session[\"user_id\"] = user.id\n    return redirect(\"/\")\n")
+    };
+    r.write("app/views.py", views(""));
+    r.commit_all("helpers");
+    r.write("app/views.py", views("  # rotate first"));
+    r.git(&["add", "app/views.py"]);
+    let cache = r.path().join(".git/sidguard/summaries-v1");
+    let config = "regeneration-functions = [\"auth_lib.rotate\"]\n";
+    let unset = || {
+        r.git(&["rm", "-q", "--cached", "--ignore-unmatch", ".sidguard.toml"]);
+    };
+    let set = || {
+        r.write(".sidguard.toml", config);
+        r.git(&["add", ".sidguard.toml"]);
+    };
+    for (round, (configured, expected)) in [(false, 1), (true, 0), (false, 1), (true, 0)]
+        .into_iter()
+        .enumerate()
+    {
+        if configured {
+            set()
+        } else {
+            unset()
+        }
+        for cached in [true, false] {
+            if !cached {
+                std::fs::remove_file(&cache).expect("the first run kept summaries");
+            }
+            let run = r.sidguard(&["staged", "--format", "json"]);
+            // (The finding was there before the change too: reported, not blocking.)
+            assert_eq!(
+                run.findings().len(),
+                expected,
+                "round {round}, setting {configured}, cache {cached}: {}",
+                run.stdout()
+            );
+        }
+        assert!(cache.exists(), "round {round}: summaries are kept");
+    }
+}
+
 #[test]
 fn changing_only_a_helper_rechecks_its_callers_in_other_modules() {
     let r = Repo::new();

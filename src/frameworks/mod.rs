@@ -28,6 +28,18 @@ pub enum Framework {
 }
 
 impl Framework {
+    /// Every framework, in declaration order (`ALL[f as usize] == f`).
+    pub const ALL: [Framework; 8] = [
+        Framework::Flask,
+        Framework::Django,
+        Framework::Starlette,
+        Framework::Pyramid,
+        Framework::Aiohttp,
+        Framework::Quart,
+        Framework::Beaker,
+        Framework::CherryPy,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Framework::Flask => "Flask",

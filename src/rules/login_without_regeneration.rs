@@ -1232,6 +1232,33 @@ pub struct Summary {
     pub resets: bool,
 }
 
+impl Summary {
+    /// The summary as the summary cache stores it: three flags and the framework (plus one).
+    pub fn to_bits(self) -> u32 {
+        u32::from(self.authenticates)
+            | u32::from(self.rotates) << 1
+            | u32::from(self.resets) << 2
+            | self.writes_identity.map_or(0, |f| f as u32 + 1) << 8
+    }
+
+    /// The summary `to_bits` made; `None` for bits it cannot have made.
+    pub fn from_bits(bits: u32) -> Option<Summary> {
+        if bits & !0xff07 != 0 {
+            return None;
+        }
+        let writes_identity = match bits >> 8 {
+            0 => None,
+            k => Some(*Framework::ALL.get(k as usize - 1)?),
+        };
+        Some(Summary {
+            authenticates: bits & 1 != 0,
+            rotates: bits & 2 != 0,
+            resets: bits & 4 != 0,
+            writes_identity,
+        })
+    }
+}
+
 /// Summarises function `def` (entered as if already authenticated, so that its identity
 /// writes are seen).
 pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
@@ -1262,6 +1289,32 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
 mod tests {
     use super::*;
     use crate::python::file::SourceFile;
+
+    #[test]
+    fn summaries_survive_the_cache_encoding() {
+        let mut seen = std::collections::HashSet::new();
+        for flags in 0..8u32 {
+            for w in std::iter::once(None).chain(Framework::ALL.map(Some)) {
+                let s = Summary {
+                    authenticates: flags & 1 != 0,
+                    rotates: flags & 2 != 0,
+                    resets: flags & 4 != 0,
+                    writes_identity: w,
+                };
+                assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
+                assert!(
+                    seen.insert(s.to_bits()),
+                    "{s:?}: bits shared with another summary"
+                );
+            }
+        }
+        for (i, f) in Framework::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i, "ALL is in declaration order");
+        }
+        for bad in [8, 1 << 16, 10 << 8, 0xff << 8] {
+            assert_eq!(Summary::from_bits(bad), None, "{bad:#x} is not a summary");
+        }
+    }
 
     const SRC: &str = "from flask import request, session\n\ndef audit(user):\n    print(user)\n\ndef deny():\n    raise PermissionError()\n\ndef a():\n    if check_password_hash(u.pw, request.form['p']):\n        audit(u)\n        deny()\n        session['uid'] = u.id\n\ndef b():\n    if check_password_hash(u.pw, request.form['p']):\n        session.clear()\n        audit(u)\n        deny()\n        session['uid'] = u.id\n";
 

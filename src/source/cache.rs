@@ -1,11 +1,14 @@
-//! A cache of per-file facts keyed by git blob id, kept in the git directory
-//! (`<git-common-dir>/sidguard/facts-v2`), so a commit hook on a large repository reads only
-//! blobs it has not seen before. Safe under concurrent hooks: written to a temporary file and
-//! renamed into place (a lost update only costs a re-read). Never trusted if corrupt: a file
-//! whose header, length, order or CRC-32 does not hold is ignored as a whole and rebuilt.
+//! Caches keyed by git object id, kept in the git directory (`<git-common-dir>/sidguard/`):
+//! per-file facts (`facts-v2`), so a commit hook on a large repository reads only blobs it has
+//! not seen before, and function summaries (`summaries-v1`, keyed by a hash of the blob id,
+//! the function and what else the summary depends on), so the helpers a change calls and the
+//! version it replaces are not parsed again. Safe under concurrent hooks: written to a
+//! temporary file and renamed into place (a lost update only costs a re-computation). Never
+//! trusted if corrupt: a file whose header, length, order or CRC-32 does not hold is ignored
+//! as a whole and rebuilt.
 //!
-//! Layout: the header line, a little-endian `u32` record count, the records (20-byte blob id,
-//! little-endian `u32` facts) sorted by id, and a little-endian CRC-32 of all that. Lookups
+//! Layout: the header line, a little-endian `u32` record count, the records (20-byte key,
+//! little-endian `u32` value) sorted by key, and a little-endian CRC-32 of all that. Lookups
 //! binary-search the mapped file: loading costs a map and a CRC pass, not one parse per
 //! entry (nor a copy: the file is replaced by renaming, never written in place).
 
@@ -16,13 +19,34 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::partition;
-use crate::project::FileFacts;
 
-const HEADER: &[u8] = b"sidguard-facts v2\n";
-const FILE: &str = "facts-v2";
+/// One cache file: its name in `<git-common-dir>/sidguard/` and its first line.
+#[derive(Debug, Clone, Copy)]
+pub struct Store {
+    file: &'static str,
+    header: &'static [u8],
+    /// A file of an earlier format, removed once this one is written.
+    replaces: Option<&'static str>,
+}
+
+/// Per-file facts by blob id (and, for directories, the union by tree id).
+pub const FACTS: Store = Store {
+    file: "facts-v2",
+    header: b"sidguard-facts v2\n",
+    replaces: Some("facts-v1"),
+};
+
+/// Function summaries (see `check::Summaries`).
+pub const SUMMARIES: Store = Store {
+    file: "summaries-v1",
+    header: b"sidguard-summaries v1\n",
+    replaces: None,
+};
+
 const RECORD: usize = 24;
 
-pub struct FactsCache {
+pub struct BlobCache {
+    store: Store,
     path: Option<PathBuf>,
     /// The file as mapped (validated), and where its records are (sorted by blob id).
     file: Option<memmap2::Mmap>,
@@ -37,15 +61,18 @@ pub struct FactsCache {
     live: usize,
 }
 
-impl FactsCache {
-    /// Loads the cache for a repository whose common git directory is `git_dir`.
-    pub fn load(git_dir: &Path) -> FactsCache {
-        let path = git_dir.join("sidguard").join(FILE);
+impl BlobCache {
+    /// Loads cache `store` for a repository whose common git directory is `git_dir`.
+    pub fn load(git_dir: &Path, store: Store) -> BlobCache {
+        let path = git_dir.join("sidguard").join(store.file);
         // SAFETY: mapped read-only; writers replace the file by renaming a new one over it.
         let file = std::fs::File::open(&path)
             .ok()
             .and_then(|f| unsafe { memmap2::Mmap::map(&f) }.ok());
-        let span = file.as_deref().and_then(records).unwrap_or(0..0);
+        let span = file
+            .as_deref()
+            .and_then(|f| records(f, store.header))
+            .unwrap_or(0..0);
         let mut fanout = [0u32; 257];
         let count = span.len() / RECORD;
         for r in file
@@ -58,7 +85,8 @@ impl FactsCache {
         for i in 1..257 {
             fanout[i] += fanout[i - 1];
         }
-        FactsCache {
+        BlobCache {
+            store,
             path: Some(path),
             used: vec![false; count],
             fanout,
@@ -88,7 +116,7 @@ impl FactsCache {
         (&r[..20], u32::from_le_bytes([r[20], r[21], r[22], r[23]]))
     }
 
-    pub fn get(&mut self, oid: Oid) -> Option<FileFacts> {
+    pub fn get(&mut self, oid: Oid) -> Option<u32> {
         let key = oid.as_bytes();
         let (from, to) = (
             self.fanout[key[0] as usize] as usize,
@@ -97,15 +125,16 @@ impl FactsCache {
         let i = from + partition(to - from, |i| self.record(from + i).0 < key);
         if i < to && self.record(i).0 == key {
             self.used[i] = true;
-            return Some(FileFacts(self.record(i).1));
+            return Some(self.record(i).1);
         }
-        self.fresh.get(&oid).map(|f| FileFacts(*f))
+        self.fresh.get(&oid).copied()
     }
 
-    /// Learns the facts of a blob (or, as the commit hook caches them, the union of the facts
-    /// of a tree's Python blobs: a tree id names its whole content, as a blob id does).
-    pub fn insert(&mut self, oid: Oid, facts: FileFacts) {
-        self.fresh.insert(oid, facts.0);
+    /// Learns the value for a key: the facts of a blob (or, as the commit hook caches them,
+    /// the union of the facts of a tree's Python blobs: a tree id names its whole content, as
+    /// a blob id does), or a summary.
+    pub fn insert(&mut self, oid: Oid, value: u32) {
+        self.fresh.insert(oid, value);
     }
 
     /// Writes the cache back if it learnt something. Failures are ignored: the cache is an
@@ -133,8 +162,9 @@ impl FactsCache {
         all.extend(self.fresh.iter().map(|(k, v)| (k.as_bytes().to_vec(), *v)));
         all.sort();
         all.dedup_by(|a, b| a.0 == b.0);
-        let mut bytes = Vec::with_capacity(HEADER.len() + 8 + all.len() * RECORD);
-        bytes.extend_from_slice(HEADER);
+        let header = self.store.header;
+        let mut bytes = Vec::with_capacity(header.len() + 8 + all.len() * RECORD);
+        bytes.extend_from_slice(header);
         bytes.extend_from_slice(&(all.len() as u32).to_le_bytes());
         for (id, f) in &all {
             bytes.extend_from_slice(id);
@@ -147,14 +177,16 @@ impl FactsCache {
         self.span = 0..0;
         self.used.clear();
         self.fanout = [0; 257];
-        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+        let tmp = dir.join(format!("{}.{}.tmp", self.store.file, std::process::id()));
         let ok = std::fs::File::create(&tmp)
             .and_then(|mut f| f.write_all(&bytes))
             .is_ok();
         if ok && std::fs::rename(&tmp, path).is_ok() {
             self.fresh.clear();
-            // The text cache of earlier versions is not read any more.
-            let _ = std::fs::remove_file(dir.join("facts-v1"));
+            // The file of an earlier format is not read any more.
+            if let Some(old) = self.store.replaces {
+                let _ = std::fs::remove_file(dir.join(old));
+            }
         } else {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -163,8 +195,8 @@ impl FactsCache {
 
 /// Where the records of a cache file are, if the file is whole: header, count, records in
 /// strictly increasing id order, CRC-32.
-fn records(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
-    let body = bytes.strip_prefix(HEADER)?;
+fn records(bytes: &[u8], header: &[u8]) -> Option<std::ops::Range<usize>> {
+    let body = bytes.strip_prefix(header)?;
     let (count, rest) = body.split_first_chunk::<4>()?;
     let count = u32::from_le_bytes(*count) as usize;
     let (records, crc) = rest.split_at_checked(count.checked_mul(RECORD)?)?;
@@ -176,13 +208,38 @@ fn records(bytes: &[u8]) -> Option<std::ops::Range<usize>> {
         .chunks_exact(RECORD)
         .zip(records.chunks_exact(RECORD).skip(1))
         .all(|(a, b)| a[..20] < b[..20]);
-    let start = HEADER.len() + 4;
+    let start = header.len() + 4;
     sorted.then_some(start..start + records.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HEADER: &[u8] = FACTS.header;
+    const FILE: &str = FACTS.file;
+
+    /// The facts cache, as the commit hook loads it.
+    #[derive(Debug)]
+    struct FactsCache;
+
+    impl FactsCache {
+        fn load(dir: &Path) -> BlobCache {
+            BlobCache::load(dir, FACTS)
+        }
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct FileFacts(u32);
+
+    impl BlobCache {
+        fn get_f(&mut self, oid: Oid) -> Option<FileFacts> {
+            self.get(oid).map(FileFacts)
+        }
+        fn insert_f(&mut self, oid: Oid, f: FileFacts) {
+            self.insert(oid, f.0)
+        }
+    }
 
     fn oid(c: char) -> Oid {
         Oid::from_str(&c.to_string().repeat(40)).unwrap()
@@ -192,25 +249,25 @@ mod tests {
     fn round_trip_across_runs() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = FactsCache::load(dir.path());
-        assert!(c.get(oid('a')).is_none());
-        c.insert(oid('a'), FileFacts(5));
-        c.insert(oid('0'), FileFacts(0));
+        assert!(c.get_f(oid('a')).is_none());
+        c.insert_f(oid('a'), FileFacts(5));
+        c.insert_f(oid('0'), FileFacts(0));
         assert_eq!(
-            c.get(oid('a')),
+            c.get_f(oid('a')),
             Some(FileFacts(5)),
             "learnt facts are seen at once"
         );
         c.save();
         let mut c = FactsCache::load(dir.path());
-        assert_eq!(c.get(oid('a')), Some(FileFacts(5)));
-        assert_eq!(c.get(oid('0')), Some(FileFacts(0)));
-        assert_eq!(c.get(oid('7')), None);
-        c.insert(oid('7'), FileFacts(1 << 20));
+        assert_eq!(c.get_f(oid('a')), Some(FileFacts(5)));
+        assert_eq!(c.get_f(oid('0')), Some(FileFacts(0)));
+        assert_eq!(c.get_f(oid('7')), None);
+        c.insert_f(oid('7'), FileFacts(1 << 20));
         c.save();
         let mut c = FactsCache::load(dir.path());
         for (o, f) in [('0', 0), ('7', 1 << 20), ('a', 5)] {
             assert_eq!(
-                c.get(oid(o)),
+                c.get_f(oid(o)),
                 Some(FileFacts(f)),
                 "{o} kept by the second save"
             );
@@ -221,12 +278,12 @@ mod tests {
     fn a_damaged_file_is_not_trusted() {
         let dir = tempfile::tempdir().unwrap();
         let mut c = FactsCache::load(dir.path());
-        c.insert(oid('a'), FileFacts(5));
-        c.insert(oid('b'), FileFacts(6));
+        c.insert_f(oid('a'), FileFacts(5));
+        c.insert_f(oid('b'), FileFacts(6));
         c.save();
         let file = dir.path().join("sidguard").join(FILE);
         let good = std::fs::read(&file).unwrap();
-        assert!(records(&good).is_some());
+        assert!(records(&good, HEADER).is_some());
         let mut flipped = good.clone();
         flipped[HEADER.len() + 4 + 20] ^= 1; // a's facts: 5 -> 4
         let truncated = good[..good.len() - 1].to_vec();
@@ -250,7 +307,7 @@ mod tests {
             std::fs::write(&file, &bytes).unwrap();
             let mut c = FactsCache::load(dir.path());
             assert!(
-                c.get(oid('a')).is_none(),
+                c.get_f(oid('a')).is_none(),
                 "{what}: a corrupt cache is not trusted"
             );
         }
@@ -261,7 +318,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut c = FactsCache::load(dir.path());
         for i in 0..3000u32 {
-            c.insert(
+            c.insert_f(
                 Oid::hash_object(git2::ObjectType::Blob, &i.to_le_bytes()).unwrap(),
                 FileFacts(i),
             );
@@ -269,17 +326,17 @@ mod tests {
         c.save();
         let mut c = FactsCache::load(dir.path());
         let kept = Oid::hash_object(git2::ObjectType::Blob, &7u32.to_le_bytes()).unwrap();
-        assert_eq!(c.get(kept), Some(FileFacts(7)));
-        c.insert(oid('a'), FileFacts(1));
+        assert_eq!(c.get_f(kept), Some(FileFacts(7)));
+        c.insert_f(oid('a'), FileFacts(1));
         c.save();
         let bytes = std::fs::read(dir.path().join("sidguard").join(FILE)).unwrap();
         assert_eq!(
-            records(&bytes).unwrap().len() / RECORD,
+            records(&bytes, HEADER).unwrap().len() / RECORD,
             2,
             "only what the run used"
         );
         let mut c = FactsCache::load(dir.path());
-        assert_eq!(c.get(kept), Some(FileFacts(7)));
-        assert_eq!(c.get(oid('a')), Some(FileFacts(1)));
+        assert_eq!(c.get_f(kept), Some(FileFacts(7)));
+        assert_eq!(c.get_f(oid('a')), Some(FileFacts(1)));
     }
 }

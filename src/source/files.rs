@@ -75,6 +75,7 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
         config_file: None,
         tree: Some(tree),
         old_tree: None,
+        cache_dir: None,
     })
 }
 
@@ -101,6 +102,8 @@ fn read_one(path: String, max_bytes: u64) -> Result<Read> {
             new: bytes,
             old: None,
             touched: Touched::All,
+            new_id: None,
+            old_id: None,
         },
         f,
     )))

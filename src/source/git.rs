@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Tree};
 
-use super::cache::FactsCache;
+use super::cache::{BlobCache, FACTS};
 use super::hunks;
 use super::{
     is_python, is_regular, is_special, python_blob, ChangedFile, Input, Mode, Skipped, Touched,
@@ -483,11 +483,14 @@ fn collect(
                 Touched::Lines(ranges)
             }
         };
+        let old_id = old.is_some().then_some(delta.old_id);
         files.push(ChangedFile {
             path,
             new,
             old,
             touched,
+            new_id: Some(oid),
+            old_id,
         });
     }
     let input = Input {
@@ -500,6 +503,7 @@ fn collect(
         config_file: None,
         tree: None,
         old_tree: None,
+        cache_dir: Some(repo.commondir().to_path_buf()),
     };
     Ok((input, changes))
 }
@@ -608,11 +612,14 @@ impl super::ProjectTree for OldTree {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.read_with_id(path).map(|(bytes, _)| bytes)
+    }
+    fn read_with_id(&self, path: &str) -> Option<(Vec<u8>, Option<Oid>)> {
         let repo = self.repo.lock().ok()?;
         let tree = repo.find_tree(self.tree).ok()?;
         let entry = tree.get_path(std::path::Path::new(path)).ok()?;
         let blob = repo.find_blob(entry.id()).ok()?;
-        Some(blob.content().to_vec())
+        Some((blob.content().to_vec(), Some(entry.id())))
     }
 }
 
@@ -621,10 +628,13 @@ impl super::ProjectTree for GitTree {
         &self.paths
     }
     fn read(&self, path: &str) -> Option<Vec<u8>> {
+        self.read_with_id(path).map(|(bytes, _)| bytes)
+    }
+    fn read_with_id(&self, path: &str) -> Option<(Vec<u8>, Option<Oid>)> {
         let at = self.paths.binary_search(path)?;
         let repo = self.repo.lock().ok()?;
         let blob = repo.find_blob(self.ids[at]).ok()?;
-        Some(blob.content().to_vec())
+        Some((blob.content().to_vec(), Some(self.ids[at])))
     }
 }
 
@@ -653,7 +663,7 @@ fn project_facts(
     blobs: &Blobs,
     changes: &Changes,
 ) -> Result<()> {
-    let mut cache = FactsCache::load(repo.commondir());
+    let mut cache = BlobCache::load(repo.commondir(), FACTS);
     for (path, oid) in blobs.iter() {
         let f = blob_facts(repo, &mut cache, oid, path)?;
         input.facts.add(f);
@@ -700,15 +710,18 @@ fn add_backend_dependents(
         {
             continue;
         }
-        let old_content = match old.and_then(|t| t.get_path(std::path::Path::new(path)).ok()) {
-            Some(entry) => Some(read_blob(repo, entry.id(), path)?),
-            None => None,
-        };
+        let (old_content, old_id) =
+            match old.and_then(|t| t.get_path(std::path::Path::new(path)).ok()) {
+                Some(entry) => (Some(read_blob(repo, entry.id(), path)?), Some(entry.id())),
+                None => (None, None),
+            };
         input.files.push(ChangedFile {
             path: path.to_string(),
             new,
             old: old_content,
             touched: Touched::All,
+            new_id: Some(oid),
+            old_id,
         });
     }
     Ok(())
@@ -716,15 +729,15 @@ fn add_backend_dependents(
 
 pub(super) fn blob_facts(
     repo: &Repository,
-    cache: &mut FactsCache,
+    cache: &mut BlobCache,
     oid: Oid,
     path: &str,
 ) -> Result<crate::project::FileFacts> {
     if let Some(f) = cache.get(oid) {
-        return Ok(f);
+        return Ok(crate::project::FileFacts(f));
     }
     let bytes = read_blob(repo, oid, path)?;
     let f = file_facts(&bytes);
-    cache.insert(oid, f);
+    cache.insert(oid, f.0);
     Ok(f)
 }

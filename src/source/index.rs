@@ -26,7 +26,7 @@ use gix_index::entry::Stage;
 use gix_index::extension::Tree as CacheTree;
 use gix_index::{Entry, State};
 
-use super::cache::FactsCache;
+use super::cache::{BlobCache, FACTS};
 use super::git::{blob_facts, Change};
 use super::{is_regular, is_tree, python_blob, same_kind};
 use crate::error::{Error, Result};
@@ -191,13 +191,13 @@ pub(super) struct Facts {
 impl Facts {
     /// (the index's facts, HEAD's facts).
     pub fn compute(&self, repo: &Repository) -> Result<(ProjectFacts, ProjectFacts)> {
-        let mut cache = FactsCache::load(repo.commondir());
+        let mut cache = BlobCache::load(repo.commondir(), FACTS);
         let (mut new, mut old) = (ProjectFacts::default(), ProjectFacts::default());
         let entries = self.state.entries();
         let mut live = self.unchanged.len() + self.new_files.len() + self.old_files.len();
         for (tree, range) in &self.unchanged {
             let f = match cache.get(*tree) {
-                Some(f) => f,
+                Some(f) => crate::project::FileFacts(f),
                 None => {
                     let mut all = ProjectFacts::default();
                     for e in &entries[range.clone()] {
@@ -207,7 +207,7 @@ impl Facts {
                             all.add(blob_facts(repo, &mut cache, oid(e), &path)?);
                         }
                     }
-                    cache.insert(*tree, all.0);
+                    cache.insert(*tree, all.0 .0);
                     all.0
                 }
             };

@@ -29,6 +29,10 @@ pub struct ChangedFile {
     /// The previous content, for deciding which findings the change introduced.
     pub old: Option<Vec<u8>>,
     pub touched: Touched,
+    /// The git blob ids of `new` and `old`, where they came from git (they key the summary
+    /// cache).
+    pub new_id: Option<git2::Oid>,
+    pub old_id: Option<git2::Oid>,
 }
 
 /// A file that was not checked, and why (reported, never silent).
@@ -63,6 +67,8 @@ pub struct Input {
     pub tree: Option<std::sync::Arc<dyn ProjectTree>>,
     /// The tree the change is compared with, for judging the old version (`None` in `scan`).
     pub old_tree: Option<std::sync::Arc<dyn ProjectTree>>,
+    /// The common git directory, where the caches live (`None` outside git).
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// Read-only access to the project's Python files in the tree being checked: the index for
@@ -72,6 +78,10 @@ pub trait ProjectTree: Send + Sync + std::fmt::Debug {
     /// Every Python file's path (as findings name paths).
     fn paths(&self) -> &Paths;
     fn read(&self, path: &str) -> Option<Vec<u8>>;
+    /// `read`, with the git blob id of what was read when the tree is git's.
+    fn read_with_id(&self, path: &str) -> Option<(Vec<u8>, Option<git2::Oid>)> {
+        self.read(path).map(|b| (b, None))
+    }
 }
 
 /// A list of paths in one buffer: a commit hook lists every Python file of the repository
@@ -244,6 +254,7 @@ pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
         config_file: None,
         tree: Some(std::sync::Arc::new(tree)),
         old_tree: (mode != Mode::Scan).then(|| std::sync::Arc::new(old_tree) as _),
+        cache_dir: None,
     }
 }
 
