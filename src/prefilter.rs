@@ -213,10 +213,10 @@ fn names_a_framework(text: &[u8]) -> bool {
 }
 
 /// Texts searched word by word before a [`Words`] builds its automaton.
-const FEW_TEXTS: usize = 16;
+pub(crate) const FEW_TEXTS: usize = 16;
 
 /// Larger texts always go to the automaton: one pass instead of one per word.
-const SMALL_TEXT: usize = 32 * 1024;
+pub(crate) const SMALL_TEXT: usize = 32 * 1024;
 
 /// A fixed set of words looked for in one text or in thousands. The first [`FEW_TEXTS`]
 /// texts (a commit hook's one or two files), if small, are searched word by word with a SIMD

@@ -123,23 +123,69 @@ fn matcher() -> &'static AhoCorasick {
     })
 }
 
+/// How many texts `matches` has searched.
+static TEXTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The automaton's matches of [`PATTERNS`] in `src` (leftmost-longest, non-overlapping), as
+/// (start, end, pattern). Building the automaton costs more than a commit hook's whole
+/// search (it sees one or two new blobs): the first few small texts are searched pattern by
+/// pattern with a SIMD substring search instead, every occurrence (overlapping ones too),
+/// and the same matches are picked from those: the earliest start, the longest there, then
+/// on from its end.
+fn matches(src: &[u8]) -> Vec<(usize, usize, usize)> {
+    use crate::prefilter::{FEW_TEXTS, SMALL_TEXT};
+    use std::sync::atomic::Ordering::Relaxed;
+    static BUILT: OnceLock<()> = OnceLock::new();
+    if src.len() > SMALL_TEXT || BUILT.get().is_some() || TEXTS.fetch_add(1, Relaxed) >= FEW_TEXTS {
+        BUILT.get_or_init(|| ());
+        return matcher()
+            .find_iter(src)
+            .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+            .collect();
+    }
+    by_substrings(src)
+}
+
+/// `matches` without the automaton.
+fn by_substrings(src: &[u8]) -> Vec<(usize, usize, usize)> {
+    let mut all = Vec::new();
+    for (i, p) in PATTERNS.iter().enumerate() {
+        let finder = memchr::memmem::Finder::new(p.as_bytes());
+        let mut at = 0;
+        while let Some(k) = finder.find(&src[at..]) {
+            all.push((at + k, at + k + p.len(), i));
+            at += k + 1;
+        }
+    }
+    all.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+    let mut next = 0;
+    all.retain(|&(start, end, _)| {
+        let keep = start >= next;
+        if keep {
+            next = end;
+        }
+        keep
+    });
+    all
+}
+
 /// Facts of one Python file. Only code counts: a match inside a `#` comment does not.
 pub fn file_facts(src: &[u8]) -> FileFacts {
     let mut facts = 0u32;
-    for m in matcher().find_iter(src) {
-        let line_start = src[..m.start()]
+    for (start, end, pattern) in matches(src) {
+        let line_start = src[..start]
             .iter()
             .rposition(|b| *b == b'\n')
             .map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &src[m.end()..]).map_or(src.len(), |i| m.end() + i);
+        let line_end = memchr::memchr(b'\n', &src[end..]).map_or(src.len(), |i| end + i);
         let line = &src[line_start..line_end];
-        let at = m.start() - line_start;
+        let at = start - line_start;
         if in_comment(line, at) {
             continue;
         }
         let trimmed = trim_ascii_start(line);
         let is_import = trimmed.starts_with(b"import ") || trimmed.starts_with(b"from ");
-        facts |= match PATTERNS[m.pattern().as_usize()] {
+        facts |= match PATTERNS[pattern] {
             "flask_session" if is_import => FileFacts::FLASK_SESSION,
             // `SESSION_TYPE = "redis"` or `app.config["SESSION_TYPE"] = ...`: Flask-Session's key.
             "SESSION_TYPE" if has_assignment(line) => FileFacts::FLASK_SESSION,
@@ -222,6 +268,69 @@ fn in_comment(line: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substring_search_picks_the_automatons_matches() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as usize % n
+        };
+        // Pieces that make patterns overlap, nest and run into each other.
+        let pieces = [
+            "pyramid",
+            "_",
+            "beaker",
+            "pyramid_session_redis",
+            "redis",
+            "_sessions",
+            "star",
+            "sessions",
+            "starsessions",
+            "s",
+            "flask",
+            "_kv",
+            "session",
+            "flask_session",
+            "SESSION_",
+            "TYPE",
+            "ENGINE",
+            "Session",
+            "Authentication",
+            "Helper",
+            "Policy",
+            "django",
+            "fast",
+            "api",
+            "quart_",
+            " ",
+            "\n",
+            "import ",
+            "# ",
+            "=",
+        ];
+        let automaton = |src: &[u8]| -> Vec<(usize, usize, usize)> {
+            matcher()
+                .find_iter(src)
+                .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                .collect()
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let text: String = (0..next(24)).map(|_| pieces[next(pieces.len())]).collect();
+            let by = by_substrings(text.as_bytes());
+            assert_eq!(by, automaton(text.as_bytes()), "{text:?}");
+            found += by.len();
+        }
+        assert!(found > 3000, "the texts hold matches ({found})");
+        // A pattern that overlaps itself ("starsessions" ends as it starts): its occurrence
+        // inside a longer match is not taken, the one overlapping that occurrence is.
+        let t = b"pyramid_redis_sessionstarsessionstarsessions";
+        assert_eq!(by_substrings(t), automaton(t));
+        assert_eq!(by_substrings(t).len(), 2);
+    }
 
     #[test]
     fn detects_backends_from_code_only() {
