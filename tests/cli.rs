@@ -650,6 +650,7 @@ fn cached_summaries_follow_the_settings() {
         for cached in [true, false] {
             if !cached {
                 std::fs::remove_file(&cache).expect("the first run kept summaries");
+                let _ = std::fs::remove_file(r.path().join(".git/sidguard/summaries-v1.log"));
             }
             let run = r.sidguard(&["staged", "--format", "json"]);
             // (The finding was there before the change too: reported, not blocking.)
