@@ -42,7 +42,7 @@ pub const FACTS: Store = Store {
     replaces: Some("facts-v1"),
 };
 
-/// Function summaries (see `check::Summaries`).
+/// Function summaries (see `crate::summaries`).
 pub const SUMMARIES: Store = Store {
     file: "summaries-v1",
     header: b"sidguard-summaries v1\n",
