@@ -358,15 +358,11 @@ fn helper_dependents(
             // Kept for the next change of this file, which will compare with this blob. A
             // summary is kept under its function's name only if that name finds it.
             if new_file.outline.function_named(&d.name) == Some(def) {
-                let key = cf
-                    .new_id
-                    .and_then(|id| summaries.key(input.facts, id, &new_file.path, &d.name));
+                let key = summaries.key(input.facts, cf.new_id, &new_file.path, &d.name);
                 summaries.put(key, now);
             }
             let before = old_file.outline.function_named(&d.name).map(|od| {
-                let key = cf
-                    .old_id
-                    .and_then(|id| summaries.key(input.old_facts, id, &old_file.path, &d.name));
+                let key = summaries.key(input.old_facts, cf.old_id, &old_file.path, &d.name);
                 summaries.get_or(key, || summarize(&ctx(&old_file, input.old_facts), od))
             });
             if before != Some(now) {
@@ -428,6 +424,17 @@ fn helper_dependents(
     out
 }
 
+/// A helper file as read for the helper summaries: its bytes (empty for a file being
+/// checked, whose text is at hand), whether session events are possible in it, whether its
+/// text holds a filter word, and its blob id (which keys the summary cache; none for the
+/// files being checked).
+struct Target {
+    bytes: Vec<u8>,
+    open: bool,
+    matters: bool,
+    id: Option<git2::Oid>,
+}
+
 /// A file's helper summaries: for its new version and for its old one.
 type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary>);
 
@@ -478,8 +485,7 @@ fn helper_summaries(
     // Per target: its bytes, whether session events are possible in it, and whether its
     // text holds a filter word (else none of its functions can write, rotate or reset, and it
     // is prepared only if a caller needs its outline or its authentication summaries).
-    // (Also the blob id, which keys the summary cache; none for the files being checked.)
-    let read: HashMap<String, (Vec<u8>, bool, bool, Option<git2::Oid>)> = wanted_files
+    let read: HashMap<String, Target> = wanted_files
         .into_par_iter()
         .filter_map(|f| {
             let marks = |text: &[u8]| {
@@ -490,11 +496,28 @@ fn helper_summaries(
             };
             if let Some(p) = known.get(f.as_str()) {
                 let (open, matters) = marks(p.text.as_bytes());
-                return Some((f, (Vec::new(), open, matters, None)));
+                let (bytes, id) = (Vec::new(), None);
+                return Some((
+                    f,
+                    Target {
+                        bytes,
+                        open,
+                        matters,
+                        id,
+                    },
+                ));
             }
             let (bytes, id) = tree.read_with_id(&f)?;
             let (open, matters) = marks(&bytes);
-            Some((f, (bytes, open, matters, id)))
+            Some((
+                f,
+                Target {
+                    bytes,
+                    open,
+                    matters,
+                    id,
+                },
+            ))
         })
         .collect();
     let own_open: Vec<bool> = files
@@ -516,7 +539,7 @@ fn helper_summaries(
     let full_imports = imports.clone();
     for (imps, open) in imports.iter_mut().zip(&own_open) {
         if !(*open || opts.no_prefilter) {
-            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|(_, o, _, _)| *o));
+            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|r| r.open));
         }
     }
     // Prepared now: targets that can write, and modules imported whole (their outline says
@@ -527,7 +550,7 @@ fn helper_summaries(
         .filter(|(_, t)| {
             opts.no_prefilter
                 || t.function.is_none()
-                || read.get(&t.file).is_some_and(|(_, _, m, _)| *m)
+                || read.get(&t.file).is_some_and(|r| r.matters)
         })
         .map(|(_, t)| &t.file)
         .collect();
@@ -540,8 +563,7 @@ fn helper_summaries(
                 if let Some(p) = known.get(f.as_str()) {
                     return Some((f.clone(), (*p).clone()));
                 }
-                let (bytes, _, _, _) = read.get(f)?;
-                Some((f.clone(), Prepared::new(f.clone(), bytes)))
+                Some((f.clone(), Prepared::new(f.clone(), &read.get(f)?.bytes)))
             })
             .collect()
     };
@@ -581,12 +603,12 @@ fn helper_summaries(
                     config: &opts.config,
                     helpers: None,
                 };
-                let id = read.get(&file).and_then(|r| r.3);
+                let id = read.get(&file).and_then(|r| r.id);
                 names
                     .into_iter()
                     .filter_map(|name| {
                         let def = source.outline.function_named(&name)?;
-                        let key = id.and_then(|id| summaries.key(facts, id, &file, &name));
+                        let key = summaries.key(facts, id, &file, &name);
                         let summary = summaries.get_or(key, || summarize(&ctx, def));
                         Some(((file.clone(), name), summary))
                     })

@@ -59,8 +59,15 @@ impl Summaries {
     }
 
     /// The key of function `name` of file `path`, whose content is blob `blob`, summarised
-    /// with project facts `facts`.
-    pub fn key(&self, facts: ProjectFacts, blob: Oid, path: &str, name: &str) -> Option<Oid> {
+    /// with project facts `facts`; none without a blob id (content not from git).
+    pub fn key(
+        &self,
+        facts: ProjectFacts,
+        blob: Option<Oid>,
+        path: &str,
+        name: &str,
+    ) -> Option<Oid> {
+        let blob = blob?;
         let mut h = self.prefix.clone();
         h.update(facts.0 .0.to_le_bytes());
         h.update(blob.as_bytes());
@@ -127,9 +134,11 @@ mod tests {
         let config = Config::default();
         let s = Summaries::open(dir.path(), &config);
         let facts = ProjectFacts(FileFacts(3));
-        let base = s.key(facts, blob(1), "app/utils.py", "rotate").unwrap();
+        let base = s
+            .key(facts, Some(blob(1)), "app/utils.py", "rotate")
+            .unwrap();
         assert_eq!(
-            s.key(facts, blob(1), "app/utils.py", "rotate"),
+            s.key(facts, Some(blob(1)), "app/utils.py", "rotate"),
             Some(base),
             "stable"
         );
@@ -138,16 +147,21 @@ mod tests {
         let others = [
             s.key(
                 ProjectFacts(FileFacts(7)),
-                blob(1),
+                Some(blob(1)),
                 "app/utils.py",
                 "rotate",
             ),
-            s.key(facts, blob(2), "app/utils.py", "rotate"),
-            s.key(facts, blob(1), "app/other.py", "rotate"),
-            s.key(facts, blob(1), "app/utils.py", "rotate2"),
+            s.key(facts, Some(blob(2)), "app/utils.py", "rotate"),
+            s.key(facts, Some(blob(1)), "app/other.py", "rotate"),
+            s.key(facts, Some(blob(1)), "app/utils.py", "rotate2"),
             // The path and the name are separated: moving a character between them counts.
-            s.key(facts, blob(1), "app/utils.pyr", "otate"),
-            Summaries::open(dir.path(), &configured).key(facts, blob(1), "app/utils.py", "rotate"),
+            s.key(facts, Some(blob(1)), "app/utils.pyr", "otate"),
+            Summaries::open(dir.path(), &configured).key(
+                facts,
+                Some(blob(1)),
+                "app/utils.py",
+                "rotate",
+            ),
         ];
         for (i, k) in others.iter().enumerate() {
             assert_ne!(*k, Some(base), "variant {i} has its own key");
@@ -165,7 +179,7 @@ mod tests {
             ..Summary::default()
         };
         let s = Summaries::open(dir.path(), &config);
-        let key = s.key(facts, blob(1), "a.py", "f");
+        let key = s.key(facts, Some(blob(1)), "a.py", "f");
         let computed = std::cell::Cell::new(0);
         let compute = || {
             computed.set(computed.get() + 1);
