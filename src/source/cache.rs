@@ -57,9 +57,15 @@ const LOG_RECORD: usize = 28;
 /// Journal records from which the journal is merged into the file.
 pub const LOG_MAX: usize = 256;
 
-fn log_crc(header: &[u8], record: &[u8]) -> u32 {
+/// The CRC-32 state after the store's header, which every journal record's CRC starts with.
+fn log_hasher(header: &[u8]) -> crc32fast::Hasher {
     let mut h = crc32fast::Hasher::new();
     h.update(header);
+    h
+}
+
+fn log_crc(header: &crc32fast::Hasher, record: &[u8]) -> u32 {
+    let mut h = header.clone();
     h.update(record);
     h.finalize()
 }
@@ -76,8 +82,9 @@ pub struct BlobCache {
     fanout: [u32; 257],
     /// Values learnt this run.
     fresh: HashMap<Oid, u32>,
-    /// Values of the journal (newer than the file's).
-    logged: HashMap<Oid, u32>,
+    /// Values of the journal (newer than the file's), sorted by key: a few hundred records,
+    /// searched by bisection (a hash map of them cost more to build than all the lookups).
+    logged: Vec<([u8; 20], u32)>,
     /// Journal records from which `save` merges the journal into the file.
     log_max: usize,
     /// How many records the checked tree can use (see `keep_at_least`).
@@ -109,15 +116,26 @@ impl BlobCache {
             fanout[i] += fanout[i - 1];
         }
         // Whole records whose CRC holds; a later record replaces an earlier one.
-        let logged = std::fs::read(log_path(&path))
-            .unwrap_or_default()
+        let crc = log_hasher(store.header);
+        let bytes = std::fs::read(log_path(&path)).unwrap_or_default();
+        let mut logged: Vec<([u8; 20], u32)> = bytes
             .chunks_exact(LOG_RECORD)
-            .filter(|r| log_crc(store.header, &r[..RECORD]).to_le_bytes() == r[RECORD..])
+            .filter(|r| log_crc(&crc, &r[..RECORD]).to_le_bytes() == r[RECORD..])
             .filter_map(|r| {
                 let value = u32::from_le_bytes([r[20], r[21], r[22], r[23]]);
-                Some((Oid::from_bytes(&r[..20]).ok()?, value))
+                Some((r[..20].try_into().ok()?, value))
             })
             .collect();
+        // By key, the latest first within a key (a stable sort of the reversed records; ids
+        // differ in their first eight bytes almost always, so those are compared first);
+        // then only the first of each key stays.
+        logged.reverse();
+        logged.sort_by(|a, b| {
+            let prefix =
+                |k: &[u8; 20]| u64::from_be_bytes([k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]]);
+            prefix(&a.0).cmp(&prefix(&b.0)).then_with(|| a.0.cmp(&b.0))
+        });
+        logged.dedup_by_key(|r| r.0);
         BlobCache {
             store,
             logged,
@@ -152,10 +170,13 @@ impl BlobCache {
     }
 
     pub fn get(&mut self, oid: Oid) -> Option<u32> {
-        if let Some(v) = self.fresh.get(&oid).or_else(|| self.logged.get(&oid)) {
-            return Some(*v); // learnt this run, or in the journal: newer than the file
+        if let Some(v) = self.fresh.get(&oid) {
+            return Some(*v); // learnt this run: newer than the journal and the file
         }
         let key = oid.as_bytes();
+        if let Ok(i) = self.logged.binary_search_by(|r| r.0.as_slice().cmp(key)) {
+            return Some(self.logged[i].1); // in the journal: newer than the file
+        }
         let (from, to) = (
             self.fanout[key[0] as usize] as usize,
             self.fanout[key[0] as usize + 1] as usize,
@@ -191,11 +212,12 @@ impl BlobCache {
             let mut fresh: Vec<(&Oid, &u32)> = self.fresh.iter().collect();
             fresh.sort_unstable();
             let mut bytes = Vec::with_capacity(fresh.len() * LOG_RECORD);
+            let hasher = log_hasher(self.store.header);
             for (k, v) in fresh {
                 let start = bytes.len();
                 bytes.extend_from_slice(k.as_bytes());
                 bytes.extend_from_slice(&v.to_le_bytes());
-                let crc = log_crc(self.store.header, &bytes[start..]);
+                let crc = log_crc(&hasher, &bytes[start..]);
                 bytes.extend_from_slice(&crc.to_le_bytes());
             }
             // One write of whole records, at the end of the file whoever else appends.
@@ -205,14 +227,24 @@ impl BlobCache {
                 .open(&log)
                 .and_then(|mut f| f.write_all(&bytes));
             if appended.is_ok() {
-                self.logged.extend(self.fresh.drain());
+                for (k, v) in self.fresh.drain() {
+                    let Ok(key) = <[u8; 20]>::try_from(k.as_bytes()) else {
+                        continue;
+                    };
+                    match self.logged.binary_search_by_key(&key, |r| r.0) {
+                        Ok(i) => self.logged[i].1 = v,
+                        Err(i) => self.logged.insert(i, (key, v)),
+                    }
+                }
             }
             return;
         }
         // Merged: the file's records, the journal's and this run's (the newest value wins).
         let logged = std::mem::take(&mut self.logged);
         for (k, v) in logged {
-            self.fresh.entry(k).or_insert(v);
+            if let Ok(k) = Oid::from_bytes(&k) {
+                self.fresh.entry(k).or_insert(v);
+            }
         }
         // Keep the file from growing without bound: when it holds more than four times what
         // this run looked at, only what this run used or learnt is kept.
@@ -304,7 +336,7 @@ fn records(bytes: &[u8], header: &[u8]) -> Option<std::ops::Range<usize>> {
     let sorted = records
         .chunks_exact(RECORD)
         .zip(records.chunks_exact(RECORD).skip(1))
-        .all(|(a, b)| a[..20] < b[..20]);
+        .all(|(a, b)| super::precedes(&a[..20], &b[..20]));
     let start = header.len() + 4;
     sorted.then_some(start..start + records.len())
 }
@@ -402,6 +434,27 @@ mod tests {
             c.save();
         }
         assert!(!dir.path().join("sidguard").join("facts-v2.log").exists());
+    }
+
+    #[test]
+    fn the_latest_journal_record_of_a_key_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = FactsCache::load(dir.path());
+        c.insert_f(oid('1'), FileFacts(1));
+        c.save(); // the file
+        for value in [70, 71, 72] {
+            let mut c = FactsCache::load(dir.path());
+            c.insert_f(oid('7'), FileFacts(value));
+            c.insert_f(oid(char::from(b'a' + (value - 70) as u8)), FileFacts(value));
+            c.save(); // appended to the journal
+            let mut c = FactsCache::load(dir.path());
+            assert_eq!(c.get_f(oid('7')), Some(FileFacts(value)));
+        }
+        let mut c = FactsCache::load(dir.path());
+        for (o, f) in [('1', 1), ('a', 70), ('b', 71), ('c', 72)] {
+            assert_eq!(c.get_f(oid(o)), Some(FileFacts(f)), "{o}");
+        }
+        assert_eq!(c.get_f(oid('2')), None);
     }
 
     #[test]

@@ -509,10 +509,15 @@ fn collect(
 }
 
 /// Python blobs of a tree or index: paths (in one buffer) and blob ids, in the same order.
+/// The ids are kept as bytes, made `Oid`s only when used (`Oid::from_bytes` is a call into
+/// libgit2, and a commit hook lists 5,000 blobs to read a handful).
 #[derive(Default)]
 pub(super) struct Blobs {
     pub paths: super::Paths,
-    pub ids: Vec<Oid>,
+    ids: Vec<RawId>,
+    /// A path was added that does not sort after the one before it (checked as the list is
+    /// built, while the previous path is still in the cache).
+    unsorted: bool,
 }
 
 impl Blobs {
@@ -520,12 +525,48 @@ impl Blobs {
         Blobs {
             paths: super::Paths::with_capacity(blobs, bytes),
             ids: Vec::with_capacity(blobs),
+            unsorted: false,
+        }
+    }
+
+    /// An empty list whose paths are spans of `buf` (see [`Blobs::push_span`]).
+    pub fn over(buf: String, blobs: usize) -> Blobs {
+        Blobs {
+            paths: super::Paths::over(buf, blobs),
+            ids: Vec::with_capacity(blobs),
+            unsorted: false,
+        }
+    }
+
+    fn note_order(&mut self, path: &[u8]) {
+        if self
+            .paths
+            .last_bytes()
+            .is_some_and(|last| !super::precedes(last, path))
+        {
+            self.unsorted = true;
         }
     }
 
     pub fn push(&mut self, path: &str, id: Oid) {
+        self.push_raw(path, raw_id(id.as_bytes()));
+    }
+
+    pub fn push_raw(&mut self, path: &str, id: RawId) {
+        self.note_order(path.as_bytes());
         self.paths.push(path);
         self.ids.push(id);
+    }
+
+    /// Adds the path at `span` of the buffer given to [`Blobs::over`]; `false` (nothing
+    /// added) when the span is not text of that buffer.
+    pub fn push_span(&mut self, span: std::ops::Range<usize>, path: &[u8], id: RawId) -> bool {
+        self.note_order(path);
+        if !self.paths.push_span(span) {
+            return false;
+        }
+        self.ids.push(id);
+        true
     }
 
     pub fn len(&self) -> usize {
@@ -533,22 +574,34 @@ impl Blobs {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, Oid)> + '_ {
-        self.paths.iter().zip(self.ids.iter().copied())
+        self.paths.iter().zip(self.ids.iter().map(oid_of))
     }
 
     /// Sorted by path (git lists trees and indexes so already; anything else is sorted).
     fn sorted(self) -> Blobs {
-        if (1..self.len()).all(|i| self.paths.get(i - 1) < self.paths.get(i)) {
+        if !self.unsorted {
             return self;
         }
         let mut order: Vec<usize> = (0..self.len()).collect();
         order.sort_by(|&a, &b| self.paths.get(a).cmp(self.paths.get(b)));
         let mut out = Blobs::default();
         for i in order {
-            out.push(self.paths.get(i), self.ids[i]);
+            out.push_raw(self.paths.get(i), self.ids[i]);
         }
         out
     }
+}
+
+/// A SHA-1 object id as bytes.
+pub(super) type RawId = [u8; 20];
+
+/// `bytes` as a [`RawId`] (zero if they are not 20 bytes long, as no SHA-1 id is).
+pub(super) fn raw_id(bytes: &[u8]) -> RawId {
+    bytes.try_into().unwrap_or([0; 20])
+}
+
+fn oid_of(id: &RawId) -> Oid {
+    Oid::from_bytes(id).unwrap_or(Oid::ZERO_SHA1)
 }
 
 type Shared = std::sync::Arc<dyn super::ProjectTree>;
@@ -562,7 +615,7 @@ fn trees(
     old: Option<Oid>,
     repo: Option<Repository>,
 ) -> Result<(Option<Shared>, Option<Shared>)> {
-    let Blobs { paths, ids } = blobs.sorted();
+    let Blobs { paths, ids, .. } = blobs.sorted();
     let paths = std::sync::Arc::new(paths);
     let repo = match repo {
         Some(repo) => repo,
@@ -583,7 +636,7 @@ fn trees(
 /// The checked tree's Python files, read by blob id (paths sorted; `ids` in their order).
 struct GitTree {
     paths: std::sync::Arc<super::Paths>,
-    ids: Vec<Oid>,
+    ids: Vec<RawId>,
     repo: SharedRepo,
 }
 
@@ -633,8 +686,9 @@ impl super::ProjectTree for GitTree {
     fn read_with_id(&self, path: &str) -> Option<(Vec<u8>, Option<Oid>)> {
         let at = self.paths.binary_search(path)?;
         let repo = self.repo.lock().ok()?;
-        let blob = repo.find_blob(self.ids[at]).ok()?;
-        Some((blob.content().to_vec(), Some(self.ids[at])))
+        let id = oid_of(&self.ids[at]);
+        let blob = repo.find_blob(id).ok()?;
+        Some((blob.content().to_vec(), Some(id)))
     }
 }
 

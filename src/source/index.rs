@@ -18,7 +18,6 @@
 //! libgit2's `find_similar`). A split index (`core.splitIndex`), which libgit2 cannot read,
 //! is read whole here.
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 use git2::{Delta, Oid, Repository};
@@ -112,10 +111,13 @@ fn compare(
     }
     let entries = state.entries();
     let backing: &[u8] = state.path_backing();
-    let mut blobs = super::git::Blobs::with_capacity(entries.len(), backing.len());
-    // Paths are checked as UTF-8 all at once (one pass over the path storage instead of
-    // 5,000 short ones); a path is then text if it starts and ends on character boundaries.
+    // The paths are spans of one copy of the index's path storage when it is UTF-8 as a
+    // whole (checked in one pass, not 5,000 short ones); otherwise each is copied as text.
     let text = std::str::from_utf8(backing).ok();
+    let mut blobs = match text {
+        Some(text) => super::git::Blobs::over(text.to_owned(), entries.len()),
+        None => super::git::Blobs::with_capacity(entries.len(), backing.len()),
+    };
     let mut config = [None, None];
     for e in entries {
         if e.stage() != Stage::Unconflicted
@@ -126,7 +128,11 @@ fn compare(
         let p = e.path(&state);
         if is_regular(e.mode.bits()) {
             if p.ends_with(b".py") {
-                blobs.push(&path_text(text, backing, p), oid(e));
+                let at = (p.as_ptr() as usize).wrapping_sub(backing.as_ptr() as usize);
+                let id = super::git::raw_id(e.id.as_bytes());
+                if text.is_none() || !blobs.push_span(at..at.wrapping_add(p.len()), p, id) {
+                    blobs.push_raw(&super::lossy(p), id);
+                }
             } else if p == b".sidguard.toml".as_slice() {
                 config[0] = Some(oid(e));
             } else if p == b"pyproject.toml".as_slice() {
@@ -224,16 +230,6 @@ impl Facts {
         cache.keep_at_least(live);
         cache.save();
         Ok((new, old))
-    }
-}
-
-/// Path `p` (a slice of the index's path storage `backing`) as text: borrowed from `text`
-/// (the whole storage, if valid UTF-8) when it starts and ends on character boundaries.
-fn path_text<'a>(text: Option<&'a str>, backing: &[u8], p: &'a [u8]) -> Cow<'a, str> {
-    let at = (p.as_ptr() as usize).wrapping_sub(backing.as_ptr() as usize);
-    match text.and_then(|t| t.get(at..at.wrapping_add(p.len()))) {
-        Some(s) if s.as_bytes() == p => Cow::Borrowed(s),
-        _ => super::lossy(p),
     }
 }
 
@@ -752,19 +748,22 @@ mod tests {
 
     #[test]
     fn paths_are_text_when_they_are_utf8_on_their_own() {
-        // "a.py", "bé.py", then two paths valid only together ("x\xc3" + "\xa9.py").
+        // "a.py", "bé.py", then two paths valid only together ("x\xc3" + "\xa9.py"): the
+        // spans of the copied storage, with a lossy copy where a span cuts a character.
         let backing: &[u8] = b"a.pyb\xc3\xa9.pyx\xc3\xa9.py";
-        let text = std::str::from_utf8(backing).ok();
-        assert!(text.is_some());
-        let part = |a: usize, b: usize| path_text(text, backing, &backing[a..b]).into_owned();
-        assert_eq!(part(0, 4), "a.py");
-        assert_eq!(part(4, 10), "bé.py");
-        assert_eq!(part(10, 12), "x\u{fffd}");
-        assert_eq!(part(12, 16), "\u{fffd}.py");
-        // Storage that is not UTF-8 as a whole: each path decoded on its own.
-        let bad: &[u8] = b"ok.py\xff.py";
-        assert_eq!(path_text(None, bad, &bad[0..5]), "ok.py");
-        assert_eq!(path_text(None, bad, &bad[5..9]), "\u{fffd}.py");
+        let text = std::str::from_utf8(backing).unwrap();
+        let mut blobs = super::super::git::Blobs::over(text.to_owned(), 4);
+        let id = [0; 20];
+        for (a, b) in [(0, 4), (4, 10), (10, 12), (12, 16)] {
+            if !blobs.push_span(a..b, &backing[a..b], id) {
+                blobs.push_raw(&crate::source::lossy(&backing[a..b]), id);
+            }
+        }
+        let paths: Vec<&str> = blobs.iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, ["a.py", "bé.py", "x\u{fffd}", "\u{fffd}.py"]);
+        assert!(!blobs.push_span(1000..1004, b"", id), "a span past the end");
+        assert!(!blobs.push_span(4..6, b"", id), "a span that cuts a character");
+        assert_eq!(blobs.len(), 4);
     }
 
     /// An index whose bytes are wrong (damaged on disk, or written by a hostile tool) must

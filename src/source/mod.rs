@@ -86,47 +86,80 @@ pub trait ProjectTree: Send + Sync + std::fmt::Debug {
 
 /// A list of paths in one buffer: a commit hook lists every Python file of the repository
 /// (5,000 in the benchmark), and allocating each path on its own was a tenth of its time.
+/// Each path is a span of the buffer, so a list can also be cut out of a buffer that holds
+/// other text between its paths (the index's path storage, copied once as a whole).
 #[derive(Debug, Default, Clone)]
 pub struct Paths {
     buf: String,
-    ends: Vec<usize>,
+    spans: Vec<(usize, usize)>,
 }
 
 impl Paths {
     pub const fn new() -> Paths {
         Paths {
             buf: String::new(),
-            ends: Vec::new(),
+            spans: Vec::new(),
         }
     }
 
     pub fn with_capacity(paths: usize, bytes: usize) -> Paths {
         Paths {
             buf: String::with_capacity(bytes),
-            ends: Vec::with_capacity(paths),
+            spans: Vec::with_capacity(paths),
+        }
+    }
+
+    /// An empty list over `buf`, whose paths are added with [`Paths::push_span`].
+    pub fn over(buf: String, paths: usize) -> Paths {
+        Paths {
+            buf,
+            spans: Vec::with_capacity(paths),
         }
     }
 
     pub fn push(&mut self, path: &str) {
+        let start = self.buf.len();
         self.buf.push_str(path);
-        self.ends.push(self.buf.len());
+        self.spans.push((start, self.buf.len()));
+    }
+
+    /// Adds `buf[span]` as a path; `false` (and nothing added) when the span is not text of
+    /// the buffer (out of it, or cutting a character).
+    pub fn push_span(&mut self, span: std::ops::Range<usize>) -> bool {
+        if self.buf.get(span.clone()).is_none() {
+            return false;
+        }
+        self.spans.push((span.start, span.end));
+        true
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.spans.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.spans.is_empty()
     }
 
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
+        let (start, end) = self.spans[i];
+        &self.buf[start..end]
+    }
+
+    /// The last path, as bytes (for order checks while a list is built).
+    pub fn last_bytes(&self) -> Option<&[u8]> {
+        let &(start, end) = self.spans.last()?;
+        self.buf.as_bytes().get(start..end)
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The paths as bytes (no character-boundary checks, for passes over every path).
+    pub fn iter_bytes(&self) -> impl ExactSizeIterator<Item = &[u8]> + '_ {
+        let buf = self.buf.as_bytes();
+        self.spans.iter().map(|&(start, end)| &buf[start..end])
     }
 
     /// Where `path` is, in a list sorted by bytes.
@@ -153,6 +186,26 @@ fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// `a < b` in byte order, for the order checks of long sorted lists (5,000 index paths, the
+/// cache's records): eight bytes at a time, without a `memcmp` call per pair.
+fn precedes(a: &[u8], b: &[u8]) -> bool {
+    let (mut a, mut b) = (a, b);
+    while let (Some((x, ra)), Some((y, rb))) =
+        (a.split_first_chunk::<8>(), b.split_first_chunk::<8>())
+    {
+        if x != y {
+            return u64::from_be_bytes(*x) < u64::from_be_bytes(*y);
+        }
+        (a, b) = (ra, rb);
+    }
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x < y;
+        }
+    }
+    a.len() < b.len()
 }
 
 /// The first index in `0..n` for which `before` is false (`before` holds for a prefix): a
@@ -289,4 +342,32 @@ pub fn is_python(path: &str, head: impl FnOnce() -> Option<Vec<u8>>) -> bool {
 pub fn has_python_shebang(bytes: &[u8]) -> bool {
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
     first.starts_with(b"#!") && memchr::memmem::find(first, b"python").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::precedes;
+
+    #[test]
+    fn precedes_is_byte_order() {
+        // Pairs that share prefixes of every length around the eight-byte steps, differ in
+        // one byte (high or low), or are prefixes of one another.
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in [1, 7, 8, 9, 15, 16, 17, 24] {
+            let base: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            for at in 0..len {
+                for byte in [0u8, b'a', b'z', 0xff] {
+                    let mut w = base.clone();
+                    w[at] = byte;
+                    words.push(w);
+                }
+            }
+            words.push(base);
+        }
+        for a in &words {
+            for b in &words {
+                assert_eq!(precedes(a, b), a < b, "{a:?} {b:?}");
+            }
+        }
+    }
 }
