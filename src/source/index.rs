@@ -762,7 +762,10 @@ mod tests {
         let paths: Vec<&str> = blobs.iter().map(|(p, _)| p).collect();
         assert_eq!(paths, ["a.py", "bé.py", "x\u{fffd}", "\u{fffd}.py"]);
         assert!(!blobs.push_span(1000..1004, b"", id), "a span past the end");
-        assert!(!blobs.push_span(4..6, b"", id), "a span that cuts a character");
+        assert!(
+            !blobs.push_span(4..6, b"", id),
+            "a span that cuts a character"
+        );
         assert_eq!(blobs.len(), 4);
     }
 
