@@ -21,8 +21,8 @@ pub struct Target {
 /// resolves a handful of imports: one pass keys each path by the first four bytes of its
 /// module's last segment, and a lookup compares the few paths under its key. The first
 /// lookups scan the keys (four to a vector compare: a few microseconds for 5,000 paths);
-/// past [`LINEAR_LOOKUPS`] (a scan of a whole tree) the keys are sorted once and searched. Relative imports search the paths
-/// sorted, also once, on the first one.
+/// past [`LINEAR_LOOKUPS`] (a scan of a whole tree) the keys are sorted once and searched.
+/// Relative imports search the paths sorted, also once, on the first one.
 #[derive(Debug)]
 pub struct ModuleIndex<'a> {
     paths: &'a Paths,
