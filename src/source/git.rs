@@ -795,3 +795,40 @@ pub(super) fn blob_facts(
     cache.insert(oid, f.0);
     Ok(f)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u8) -> Oid {
+        Oid::from_bytes(&[n; 20]).unwrap()
+    }
+
+    #[test]
+    fn blobs_listed_out_of_order_are_sorted_with_their_ids() {
+        let mut blobs = Blobs::default();
+        for (path, n) in [("b/x.py", 2), ("a.py", 1), ("b/x.py", 3), ("c.py", 4)] {
+            blobs.push(path, id(n));
+        }
+        let sorted: Vec<(String, Oid)> = blobs
+            .sorted()
+            .iter()
+            .map(|(p, i)| (p.to_string(), i))
+            .collect();
+        let want = [("a.py", 1), ("b/x.py", 2), ("b/x.py", 3), ("c.py", 4)];
+        let want: Vec<(String, Oid)> = want.iter().map(|(p, n)| (p.to_string(), id(*n))).collect();
+        assert_eq!(sorted, want);
+    }
+
+    #[test]
+    fn blobs_listed_in_order_are_kept_as_they_are() {
+        let text = "a.pyREADMEb/c.py".to_string();
+        let mut blobs = Blobs::over(text, 2);
+        assert!(blobs.push_span(0..4, b"a.py", [1; 20]));
+        assert!(blobs.push_span(10..16, b"b/c.py", [2; 20]));
+        let sorted = blobs.sorted();
+        assert!(!sorted.unsorted);
+        let got: Vec<(&str, Oid)> = sorted.iter().collect();
+        assert_eq!(got, [("a.py", id(1)), ("b/c.py", id(2))]);
+    }
+}
