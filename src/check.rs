@@ -494,30 +494,20 @@ fn helper_summaries(
                 let matters = crate::prefilter::body_may_matter(text, &reaches, &opts.config);
                 (open, matters)
             };
-            if let Some(p) = known.get(f.as_str()) {
-                let (open, matters) = marks(p.text.as_bytes());
-                let (bytes, id) = (Vec::new(), None);
-                return Some((
-                    f,
-                    Target {
-                        bytes,
-                        open,
-                        matters,
-                        id,
-                    },
-                ));
-            }
-            let (bytes, id) = tree.read_with_id(&f)?;
-            let (open, matters) = marks(&bytes);
-            Some((
-                f,
-                Target {
-                    bytes,
-                    open,
-                    matters,
-                    id,
-                },
-            ))
+            // A file being checked: its text is at hand, and it has no blob id.
+            let known_text = known.get(f.as_str()).map(|p| p.text.as_bytes());
+            let (bytes, id) = match known_text {
+                Some(_) => (Vec::new(), None),
+                None => tree.read_with_id(&f)?,
+            };
+            let (open, matters) = marks(known_text.unwrap_or(&bytes));
+            let target = Target {
+                bytes,
+                open,
+                matters,
+                id,
+            };
+            Some((f, target))
         })
         .collect();
     let own_open: Vec<bool> = files

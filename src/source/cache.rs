@@ -24,7 +24,7 @@ use git2::Oid;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::partition;
+use super::{oid_of, partition, raw_id, RawId};
 
 /// One cache file: its name in `<git-common-dir>/sidguard/` and its first line.
 #[derive(Debug, Clone, Copy)]
@@ -84,7 +84,7 @@ pub struct BlobCache {
     fresh: HashMap<Oid, u32>,
     /// Values of the journal (newer than the file's), sorted by key: a few hundred records,
     /// searched by bisection (a hash map of them cost more to build than all the lookups).
-    logged: Vec<([u8; 20], u32)>,
+    logged: Vec<(RawId, u32)>,
     /// Journal records from which `save` merges the journal into the file.
     log_max: usize,
     /// How many records the checked tree can use (see `keep_at_least`).
@@ -118,7 +118,7 @@ impl BlobCache {
         // Whole records whose CRC holds; a later record replaces an earlier one.
         let crc = log_hasher(store.header);
         let bytes = std::fs::read(log_path(&path)).unwrap_or_default();
-        let mut logged: Vec<([u8; 20], u32)> = bytes
+        let mut logged: Vec<(RawId, u32)> = bytes
             .chunks_exact(LOG_RECORD)
             .filter(|r| log_crc(&crc, &r[..RECORD]).to_le_bytes() == r[RECORD..])
             .filter_map(|r| {
@@ -132,7 +132,7 @@ impl BlobCache {
         logged.reverse();
         logged.sort_by(|a, b| {
             let prefix =
-                |k: &[u8; 20]| u64::from_be_bytes([k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]]);
+                |k: &RawId| u64::from_be_bytes([k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]]);
             prefix(&a.0).cmp(&prefix(&b.0)).then_with(|| a.0.cmp(&b.0))
         });
         logged.dedup_by_key(|r| r.0);
@@ -228,9 +228,7 @@ impl BlobCache {
                 .and_then(|mut f| f.write_all(&bytes));
             if appended.is_ok() {
                 for (k, v) in self.fresh.drain() {
-                    let Ok(key) = <[u8; 20]>::try_from(k.as_bytes()) else {
-                        continue;
-                    };
+                    let key = raw_id(k.as_bytes());
                     match self.logged.binary_search_by_key(&key, |r| r.0) {
                         Ok(i) => self.logged[i].1 = v,
                         Err(i) => self.logged.insert(i, (key, v)),
@@ -242,9 +240,7 @@ impl BlobCache {
         // Merged: the file's records, the journal's and this run's (the newest value wins).
         let logged = std::mem::take(&mut self.logged);
         for (k, v) in logged {
-            if let Ok(k) = Oid::from_bytes(&k) {
-                self.fresh.entry(k).or_insert(v);
-            }
+            self.fresh.entry(oid_of(&k)).or_insert(v);
         }
         // Keep the file from growing without bound: when it holds more than four times what
         // this run looked at, only what this run used or learnt is kept.

@@ -14,7 +14,8 @@ use git2::{Delta, DiffFindOptions, DiffOptions, ObjectType, Oid, Repository, Tre
 use super::cache::{BlobCache, FACTS};
 use super::hunks;
 use super::{
-    is_python, is_regular, is_special, python_blob, ChangedFile, Input, Mode, Skipped, Touched,
+    is_python, is_regular, is_special, oid_of, python_blob, raw_id, ChangedFile, Input, Mode,
+    RawId, Skipped, Touched,
 };
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
@@ -516,7 +517,7 @@ pub(super) struct Blobs {
     pub paths: super::Paths,
     ids: Vec<RawId>,
     /// A path was added that does not sort after the one before it (checked as the list is
-    /// built, while the previous path is still in the cache).
+    /// built, while both are still in the processor's cache).
     unsorted: bool,
 }
 
@@ -538,12 +539,10 @@ impl Blobs {
         }
     }
 
-    fn note_order(&mut self, path: &[u8]) {
-        if self
-            .paths
-            .last_bytes()
-            .is_some_and(|last| !super::precedes(last, path))
-        {
+    /// After a push: does the new path sort after the one before it?
+    fn note_order(&mut self) {
+        let n = self.paths.len();
+        if n >= 2 && !super::precedes(self.paths.bytes(n - 2), self.paths.bytes(n - 1)) {
             self.unsorted = true;
         }
     }
@@ -553,19 +552,19 @@ impl Blobs {
     }
 
     pub fn push_raw(&mut self, path: &str, id: RawId) {
-        self.note_order(path.as_bytes());
         self.paths.push(path);
         self.ids.push(id);
+        self.note_order();
     }
 
     /// Adds the path at `span` of the buffer given to [`Blobs::over`]; `false` (nothing
     /// added) when the span is not text of that buffer.
-    pub fn push_span(&mut self, span: std::ops::Range<usize>, path: &[u8], id: RawId) -> bool {
-        self.note_order(path);
+    pub fn push_span(&mut self, span: std::ops::Range<usize>, id: RawId) -> bool {
         if !self.paths.push_span(span) {
             return false;
         }
         self.ids.push(id);
+        self.note_order();
         true
     }
 
@@ -590,18 +589,6 @@ impl Blobs {
         }
         out
     }
-}
-
-/// A SHA-1 object id as bytes.
-pub(super) type RawId = [u8; 20];
-
-/// `bytes` as a [`RawId`] (zero if they are not 20 bytes long, as no SHA-1 id is).
-pub(super) fn raw_id(bytes: &[u8]) -> RawId {
-    bytes.try_into().unwrap_or([0; 20])
-}
-
-fn oid_of(id: &RawId) -> Oid {
-    Oid::from_bytes(id).unwrap_or(Oid::ZERO_SHA1)
 }
 
 type Shared = std::sync::Arc<dyn super::ProjectTree>;
@@ -824,8 +811,8 @@ mod tests {
     fn blobs_listed_in_order_are_kept_as_they_are() {
         let text = "a.pyREADMEb/c.py".to_string();
         let mut blobs = Blobs::over(text, 2);
-        assert!(blobs.push_span(0..4, b"a.py", [1; 20]));
-        assert!(blobs.push_span(10..16, b"b/c.py", [2; 20]));
+        assert!(blobs.push_span(0..4, [1; 20]));
+        assert!(blobs.push_span(10..16, [2; 20]));
         let sorted = blobs.sorted();
         assert!(!sorted.unsorted);
         let got: Vec<(&str, Oid)> = sorted.iter().collect();

@@ -129,8 +129,8 @@ fn compare(
         if is_regular(e.mode.bits()) {
             if p.ends_with(b".py") {
                 let at = (p.as_ptr() as usize).wrapping_sub(backing.as_ptr() as usize);
-                let id = super::git::raw_id(e.id.as_bytes());
-                if text.is_none() || !blobs.push_span(at..at.wrapping_add(p.len()), p, id) {
+                let id = super::raw_id(e.id.as_bytes());
+                if text.is_none() || !blobs.push_span(at..at.wrapping_add(p.len()), id) {
                     blobs.push_raw(&super::lossy(p), id);
                 }
             } else if p == b".sidguard.toml".as_slice() {
@@ -748,6 +748,7 @@ mod tests {
 
     #[test]
     fn paths_are_text_when_they_are_utf8_on_their_own() {
+        use std::os::unix::ffi::OsStrExt;
         // "a.py", "bé.py", then two paths valid only together ("x\xc3" + "\xa9.py"): the
         // spans of the copied storage, with a lossy copy where a span cuts a character.
         let backing: &[u8] = b"a.pyb\xc3\xa9.pyx\xc3\xa9.py";
@@ -755,17 +756,28 @@ mod tests {
         let mut blobs = super::super::git::Blobs::over(text.to_owned(), 4);
         let id = [0; 20];
         for (a, b) in [(0, 4), (4, 10), (10, 12), (12, 16)] {
-            if !blobs.push_span(a..b, &backing[a..b], id) {
+            if !blobs.push_span(a..b, id) {
                 blobs.push_raw(&crate::source::lossy(&backing[a..b]), id);
             }
         }
         let paths: Vec<&str> = blobs.iter().map(|(p, _)| p).collect();
         assert_eq!(paths, ["a.py", "bé.py", "x\u{fffd}", "\u{fffd}.py"]);
-        assert!(!blobs.push_span(1000..1004, b"", id), "a span past the end");
-        assert!(
-            !blobs.push_span(4..6, b"", id),
-            "a span that cuts a character"
-        );
+        // Storage that is not UTF-8 as a whole (a Latin-1 file name in a real index): each
+        // path decoded on its own.
+        let t = project();
+        let d = t.path();
+        let latin1 = std::ffi::OsStr::from_bytes(b"app/caf\xe9.py");
+        std::fs::write(d.join(latin1), "X = 1\n").unwrap();
+        git(d, &["add", "-A"]); // an addition alone: the shortcut applies
+        let repo = Repository::open(d).unwrap();
+        let staged = read(&repo, head(&repo))
+            .unwrap()
+            .expect("the shortcut applies");
+        let paths: Vec<&str> = staged.blobs.iter().map(|(p, _)| p).collect();
+        assert!(paths.contains(&"app/caf\u{fffd}.py"), "{paths:?}");
+        assert!(paths.contains(&"app/a.py"), "{paths:?}");
+        assert!(!blobs.push_span(1000..1004, id), "a span past the end");
+        assert!(!blobs.push_span(4..6, id), "a span that cuts a character");
         assert_eq!(blobs.len(), 4);
     }
 

@@ -146,10 +146,10 @@ impl Paths {
         &self.buf[start..end]
     }
 
-    /// The last path, as bytes (for order checks while a list is built).
-    pub fn last_bytes(&self) -> Option<&[u8]> {
-        let &(start, end) = self.spans.last()?;
-        self.buf.as_bytes().get(start..end)
+    /// Path `i` as bytes.
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        let (start, end) = self.spans[i];
+        &self.buf.as_bytes()[start..end]
     }
 
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
@@ -186,6 +186,19 @@ fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
         Ok(s) => std::borrow::Cow::Borrowed(s),
         Err(_) => String::from_utf8_lossy(bytes),
     }
+}
+
+/// A SHA-1 object id as bytes: lists of thousands of ids keep them so, and make an `Oid`
+/// (a call into libgit2) only of the few that are used.
+type RawId = [u8; 20];
+
+/// `bytes` as a [`RawId`] (zero if they are not 20 bytes long, as no SHA-1 id is).
+fn raw_id(bytes: &[u8]) -> RawId {
+    bytes.try_into().unwrap_or([0; 20])
+}
+
+fn oid_of(id: &RawId) -> git2::Oid {
+    git2::Oid::from_bytes(id).unwrap_or(git2::Oid::ZERO_SHA1)
 }
 
 /// `a < b` in byte order, for the order checks of long sorted lists (5,000 index paths, the
