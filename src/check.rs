@@ -25,6 +25,7 @@ use crate::project::ProjectFacts;
 use crate::python::file::{Prepared, SourceFile};
 use crate::python::imports::ModuleScope;
 use crate::python::outline::DefKind;
+use crate::python::outline::Outline;
 use crate::python::{modules, outline};
 use crate::rules::login_without_regeneration::{summarize, Summary};
 use crate::rules::{self, Context};
@@ -111,6 +112,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 out.skipped.push(Skipped {
                     path: f.path.clone(),
                     reason: too_big(f.new.len() as u64, max_bytes),
+                    ..Skipped::default()
                 });
             }
             !big
@@ -206,6 +208,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 path,
                 reason: "internal error while analysing it (a sidguard bug: please report it)"
                     .into(),
+                ..Skipped::default()
             });
         }
     }
@@ -232,6 +235,7 @@ fn guarded_check(
             refused: Some(Skipped {
                 path: f.path.clone(),
                 reason: "the time budget ran out before it was checked".into(),
+                ..Skipped::default()
             }),
         };
     }
@@ -251,6 +255,7 @@ fn guarded_check(
                     "its analysis took longer than the per-file time budget ({} ms, `file-time-budget-ms`); findings shown for it may be incomplete",
                     budget.as_millis()
                 ),
+                ..Skipped::default()
             });
         }
         r
@@ -343,7 +348,11 @@ fn helper_dependents(
         // The versions' parses are handed back for the rules (each function parsed once).
         let new_file = SourceFile::from_prepared(std::mem::take(&mut v.new), false);
         let old_file = SourceFile::from_prepared(std::mem::take(old), false);
-        for def in affected(&new_file, &cf.touched) {
+        for def in affected(
+            &new_file,
+            &cf.touched,
+            Some((&old_file.outline, &old_file.text)),
+        ) {
             let d = &new_file.outline.defs[def];
             if d.parent.is_some() {
                 continue;
@@ -820,6 +829,18 @@ fn check_file(
         new,
         old: old_version,
     } = versions;
+    // A previous version that was not valid Python (a bracket or string never closed) never
+    // ran, and may have hidden functions from the diff: when the change makes the file
+    // valid, every function is checked and every finding is new.
+    let repaired = new.outline.problem.is_none()
+        && old_version
+            .as_ref()
+            .is_some_and(|o| o.outline.problem.is_some());
+    let (touched, old_version) = if repaired {
+        (&Touched::All, None)
+    } else {
+        (&cf.touched, old_version)
+    };
     // Without the pre-filter every function is analysed (the equivalence tests compare).
     let (relevant, events) = if opts.no_prefilter {
         (vec![true; new.outline.defs.len()], true)
@@ -838,7 +859,7 @@ fn check_file(
     // the functions that can matter (each as a slice).
     // Not for files with thousands of functions: finding each one in a whole-file tree walks
     // the siblings before it (quadratic); slices keep it linear.
-    let whole = matches!(cf.touched, Touched::All)
+    let whole = matches!(touched, Touched::All)
         && mode == Mode::Scan
         && new.outline.defs.len() <= WHOLE_FILE_MAX_DEFS
         && ({
@@ -862,6 +883,7 @@ fn check_file(
             refused: Some(Skipped {
                 path: cf.path.clone(),
                 reason: reason.clone(),
+                ..Skipped::default()
             }),
         };
     }
@@ -871,7 +893,11 @@ fn check_file(
         config: &opts.config,
         helpers: Some(helpers),
     };
-    let defs = affected(&file, &cf.touched);
+    let defs = affected(
+        &file,
+        touched,
+        old_version.as_ref().map(|o| (&o.outline, o.text.as_str())),
+    );
     let mut findings = Vec::new();
     for &def in &defs {
         if crate::budget::exceeded() {
@@ -889,12 +915,12 @@ fn check_file(
     // Cookie and lifetime settings (SID005, SID006): wherever they are written.
     findings.extend(rules::configured(
         &opts.config,
-        rules::cookie_settings::check(&ctx, &cf.touched, mode == Mode::Scan),
+        rules::cookie_settings::check(&ctx, touched, mode == Mode::Scan),
     ));
     // Suppressions, after the rules: in the analysed functions (the whole file in `scan`).
     let mut meta = Vec::new();
     if !opts.ignore_suppressions {
-        let analysed: Vec<(usize, usize)> = if matches!(cf.touched, Touched::All) {
+        let analysed: Vec<(usize, usize)> = if matches!(touched, Touched::All) {
             vec![(1, usize::MAX)]
         } else {
             defs.iter()
@@ -950,13 +976,7 @@ fn check_file(
     }
     findings.extend(meta);
     findings.sort_by_key(|f| (f.span.line, f.span.column));
-    let partial = file.truncated.get().then(|| Skipped {
-        path: cf.path.clone(),
-        reason: format!(
-            "partly: code nested more than {} levels deep was not analysed",
-            crate::python::flow::MAX_DEPTH
-        ),
-    });
+    let partial = partly_analysed(&file, &cf.path);
     FileResult {
         findings,
         functions: defs.len(),
@@ -964,6 +984,35 @@ fn check_file(
         crashed: None,
         refused: partial,
     }
+}
+
+/// Why a checked file was analysed only in part, if it was: a syntax error (the code the
+/// parser could not read is not analysed; the functions around it are), or code nested
+/// deeper than the analysis follows.
+fn partly_analysed(file: &SourceFile, path: &str) -> Option<Skipped> {
+    let mut reasons = Vec::new();
+    let line = file.syntax_error();
+    if let Some(line) = line {
+        let what = match &file.outline.problem {
+            Some(p) if p.line == line => p.describe(),
+            _ => format!("syntax error at line {line}"),
+        };
+        reasons.push(format!(
+            "partly analysed: {what} (not valid Python; the functions around it were analysed, the broken code was not)"
+        ));
+    }
+    if file.truncated.get() {
+        reasons.push(format!(
+            "partly analysed: code nested more than {} levels deep was not analysed",
+            crate::python::flow::MAX_DEPTH
+        ));
+    }
+    (!reasons.is_empty()).then(|| Skipped {
+        path: path.to_string(),
+        reason: reasons.join("; "),
+        partial: true,
+        line,
+    })
 }
 
 /// The reason for skipping a file over `max-file-bytes`.
@@ -1014,14 +1063,20 @@ fn writer_calls<'p>(module: &ModuleScope, paths: impl Iterator<Item = &'p str>) 
     out
 }
 
-/// The functions (outline indices) a change touches, in source order.
-pub fn affected(file: &SourceFile, touched: &Touched) -> Vec<usize> {
+/// The functions (outline indices) a change touches, in source order. `old`: the previous
+/// version's outline and text; a function whose text differs from the one of the same name
+/// there, or that it did not have, is touched even where no changed line falls inside it
+/// (a fixed typo above it that had hidden it from the outline, a boundary that moved).
+pub fn affected(file: &SourceFile, touched: &Touched, old: Option<(&Outline, &str)>) -> Vec<usize> {
     let outline = &file.outline;
     let ranges = match touched {
         Touched::All => return file.functions().collect(),
         Touched::Lines(r) => r,
     };
-    let mut set: BTreeSet<usize> = BTreeSet::new();
+    let mut set: BTreeSet<usize> = match old {
+        Some((old_outline, old_text)) => changed_definitions(file, old_outline, old_text),
+        None => BTreeSet::new(),
+    };
     let mut names: BTreeSet<String> = BTreeSet::new();
     for &(start, end) in ranges {
         for line in start..=end.min(outline.line_count().max(start)) {
@@ -1068,6 +1123,37 @@ pub fn affected(file: &SourceFile, touched: &Touched) -> Vec<usize> {
     set.into_iter()
         .filter(|d| outline.defs[*d].kind == DefKind::Function)
         .collect()
+}
+
+/// Functions of `file` that the previous version (`old`, `old_text`) did not have with the
+/// same qualified name and the same text: the n-th definition of a name is compared with
+/// the n-th one before.
+fn changed_definitions(file: &SourceFile, old: &Outline, old_text: &str) -> BTreeSet<usize> {
+    let text_of = |text: &'_ str, d: &outline::Def| -> Vec<u8> {
+        text.get(d.start_byte..d.end_byte)
+            .unwrap_or("")
+            .as_bytes()
+            .to_vec()
+    };
+    let mut before: HashMap<&str, Vec<&outline::Def>> = HashMap::new();
+    for d in old.defs.iter().filter(|d| d.kind == DefKind::Function) {
+        before.entry(d.qualname.as_str()).or_default().push(d);
+    }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = BTreeSet::new();
+    for i in file.functions() {
+        let d = &file.outline.defs[i];
+        let n = seen.entry(d.qualname.as_str()).or_default();
+        let same = before
+            .get(d.qualname.as_str())
+            .and_then(|v| v.get(*n))
+            .is_some_and(|o| text_of(old_text, o) == text_of(&file.text, d));
+        *n += 1;
+        if !same {
+            out.insert(i);
+        }
+    }
+    out
 }
 
 /// Identifier-like words of a text (a cheap tokenisation for dependency matching).

@@ -369,7 +369,7 @@ fn run(cli: &Cli) -> Result<i32> {
     }
     if g.strict && !outcome.skipped.is_empty() {
         eprintln!(
-            "sidguard: {} not checked; --strict treats that as a failure",
+            "sidguard: {} not fully checked; --strict treats that as a failure",
             if outcome.skipped.len() == 1 {
                 "1 file was".to_string()
             } else {

@@ -214,11 +214,16 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
                 outcome.internal_errors
             )));
         }
-        if !outcome.skipped.is_empty() {
-            let msg = format!(
-                "{} file(s) were not checked (see the warnings above)",
-                outcome.skipped.len()
-            );
+        // A file with a syntax error was still analysed around it (and its findings count);
+        // it fails the push only under `strict`, as in `scan --strict`.
+        let unchecked = outcome
+            .skipped
+            .iter()
+            .filter(|s| opts.strict || !s.is_syntax_error())
+            .count();
+        if unchecked > 0 {
+            let msg =
+                format!("{unchecked} file(s) were not fully checked (see the warnings above)");
             match fail {
                 FailMode::Closed => {
                     eprint(&format!(

@@ -543,7 +543,7 @@ fn hostile_nesting_is_skipped_not_a_crash() {
     let v = run.json();
     let reason = v["skipped"][0]["reason"].as_str().unwrap_or_default();
     assert!(
-        reason.starts_with("partly: code nested more than 200 levels"),
+        reason.starts_with("partly analysed: code nested more than 200 levels"),
         "{}",
         run.stdout()
     );

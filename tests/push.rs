@@ -493,3 +493,41 @@ fn pushed_file_names_cannot_steer_the_hook() {
         "a file name forged a report line: {out}"
     );
 }
+
+/// A typo (`(` never closed) in a helper above a vulnerable login.
+fn typo_above_login() -> String {
+    format!(
+        "{FLASK_HEADER}def helper(:\n    return 1\n\n\n{}",
+        flask_login("login", false)
+    )
+}
+
+#[test]
+fn a_syntax_error_does_not_hide_a_login_from_the_push_check() {
+    let s = Server::new();
+    let r = s.clone();
+    commit(&r, "app.py", &safe(), "safe login");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+
+    // Push 1: the typo above a vulnerable login is rejected, and the file is reported.
+    commit(&r, "app.py", &typo_above_login(), "wip");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("remote: error[SID001]"), "{out}");
+    assert!(out.contains("partly analysed: syntax error"), "{out}");
+
+    // The same typo on a server without the hook (pushed before it was installed), then a
+    // push that fixes only the typo: the login is in a file that never compiled, so it is new.
+    s.install_hook("#!/bin/sh\nexit 0\n");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+    s.install_hook(include_str!("../hooks/pre-receive"));
+    let fixed = typo_above_login().replace("def helper(:", "def helper():");
+    commit(&r, "app.py", &fixed, "fix the typo");
+    let before = s.rev("refs/heads/main");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok, "the fix of the typo lets the login in: {out}");
+    assert!(out.contains("remote: error[SID001]"), "{out}");
+    assert_eq!(s.rev("refs/heads/main"), before);
+}

@@ -35,6 +35,8 @@ pub struct SourceFile {
     pub truncated: std::cell::Cell<bool>,
     /// Why this file cannot be analysed (it is then reported as skipped, never as clean).
     pub refused: Option<String>,
+    /// First line of a syntax error met inside an analysed function.
+    syntax_error: std::cell::Cell<Option<usize>>,
 }
 
 /// What every use of a file needs and costs a pass over its bytes: the decoded text, the
@@ -145,6 +147,7 @@ impl SourceFile {
             parsed_lines: std::cell::Cell::new(parsed_lines),
             truncated: std::cell::Cell::new(false),
             refused,
+            syntax_error: std::cell::Cell::new(None),
         }
     }
 
@@ -189,6 +192,11 @@ impl SourceFile {
     }
 
     /// The parsed function for outline entry `def`.
+    ///
+    /// Broken code: tree-sitter recovers, but a whole-file tree with an error may hold a
+    /// function only as pieces of an `ERROR` node, so a function the whole tree does not hold
+    /// cleanly is parsed on its own (its slice). A function whose own text is broken is taken
+    /// from whichever parse holds it, the clean one first; `syntax_error` records the line.
     pub fn function(&self, def: usize) -> Option<FunctionRef> {
         let d = self.outline.defs.get(def)?;
         let header_col = def_keyword_col(
@@ -204,8 +212,13 @@ impl SourceFile {
             };
             f.node().is_some().then_some(f)
         };
+        let clean = |f: &FunctionRef| f.node().is_some_and(|n| !n.has_error());
         if self.whole {
-            return in_full();
+            if let Some(f) = in_full() {
+                if !f.parsed.root().has_error() || clean(&f) {
+                    return Some(f);
+                }
+            }
         }
         let row = d.header_line - d.start_line;
         let in_slice = |parsed: Arc<Parsed>| FunctionRef {
@@ -221,21 +234,53 @@ impl SourceFile {
                 let text = self.text.get(d.start_byte..d.end_byte).unwrap_or("");
                 self.parsed_lines
                     .set(self.parsed_lines.get() + (d.end_line + 1 - d.start_line));
-                // The slice must parse cleanly as this definition, or the full parse is used.
-                let parsed = parse::parse_slice(text, d.start_line, d.indent)
-                    .map(Arc::new)
-                    .filter(|p| {
-                        let f = in_slice(p.clone());
-                        f.node().is_some_and(|n| !n.has_error()) && !p.root().has_error()
-                    });
+                let parsed = parse::parse_slice(text, d.start_line, d.indent).map(Arc::new);
                 self.slices.borrow_mut().insert(def, parsed.clone());
                 parsed
             }
         };
-        match slice {
-            Some(parsed) => Some(in_slice(parsed)),
-            None => in_full(),
+        // The slice must parse cleanly as this definition, or the full parse is preferred.
+        let slice = slice.map(in_slice);
+        if let Some(f) = &slice {
+            if clean(f) && !f.parsed.root().has_error() {
+                return Some(f.clone());
+            }
         }
+        let chosen = match in_full() {
+            Some(f) if clean(&f) => Some(f),
+            full => slice.filter(|f| f.node().is_some()).or(full),
+        };
+        if let Some(f) = &chosen {
+            if let Some(row) = f.node().and_then(|n| first_error_row(n)) {
+                self.note_syntax_error(f.parsed.line(row));
+            }
+        }
+        chosen
+    }
+
+    /// Records a syntax error met in analysed code (the first line wins).
+    pub fn note_syntax_error(&self, line: usize) {
+        let old = self.syntax_error.get();
+        if old.is_none_or(|l| line < l) {
+            self.syntax_error.set(Some(line));
+        }
+    }
+
+    /// The first line where this file is not valid Python, as far as this run has seen: the
+    /// outline's recovery, an error in the whole-file parse if one was made, or one inside
+    /// an analysed function.
+    pub fn syntax_error(&self) -> Option<usize> {
+        let mut first = self.outline.problem.as_ref().map(|p| p.line);
+        if let Some(row) = self
+            .full_if_parsed()
+            .and_then(|p| first_error_row(p.root()).map(|r| p.line(r)))
+        {
+            first = Some(first.map_or(row, |l| l.min(row)));
+        }
+        if let Some(l) = self.syntax_error.get() {
+            first = Some(first.map_or(l, |f| f.min(l)));
+        }
+        first
     }
 
     /// Drops the cached parse of `def`'s slice (after its analysis), so a file with many
@@ -287,6 +332,32 @@ impl SourceFile {
         let parent = self.outline.defs.get(def)?.parent?;
         let p = &self.outline.defs[parent];
         (p.kind == DefKind::Class).then(|| p.qualname.clone())
+    }
+}
+
+/// 0-based row of the first `ERROR` or missing node under `node`, if any.
+pub fn first_error_row(node: Node<'_>) -> Option<usize> {
+    if !node.has_error() {
+        return None;
+    }
+    let mut cursor = node.walk();
+    loop {
+        let n = cursor.node();
+        if n.is_error() || n.is_missing() {
+            return Some(n.start_position().row);
+        }
+        // Into the first child that holds the error, else on to the next sibling.
+        if n.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return Some(node.start_position().row);
+            }
+        }
     }
 }
 

@@ -79,6 +79,44 @@ pub struct Outline {
     pub bindings: Vec<Binding>,
     /// Byte offset where each line starts (index 0 is line 1).
     pub line_starts: Vec<usize>,
+    /// The first place the scan had to recover from text that is not valid Python (a bracket
+    /// never closed, a string never ended): the file does not compile, and what follows may
+    /// be outlined differently from the author's intent.
+    pub problem: Option<Problem>,
+}
+
+/// Broken text the outline recovered from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line where the broken construct starts.
+    pub line: usize,
+    pub what: ProblemKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A `(`, `[` or `{` still open where a `def`, `class` or decorator starts, or at the end.
+    UnclosedBracket(u8),
+    /// A string literal still open at the end of its line (or, triple-quoted, of the file).
+    UnterminatedString,
+}
+
+impl Problem {
+    /// A sentence for reports: `(` opened on line 10 is never closed.
+    pub fn describe(&self) -> String {
+        match self.what {
+            ProblemKind::UnclosedBracket(b) => format!(
+                "syntax error: `{}` opened on line {} is never closed",
+                b as char, self.line
+            ),
+            ProblemKind::UnterminatedString => {
+                format!(
+                    "syntax error: string started on line {} never ends",
+                    self.line
+                )
+            }
+        }
+    }
 }
 
 impl Outline {
@@ -193,7 +231,7 @@ impl<'a> Scanner<'a> {
             }
             let first_line = self.line;
             let code_start = self.pos;
-            self.logical_line();
+            self.logical_line(indent);
             let end_line = self.line_of_last_byte(code_start);
             self.on_logical_line(line_start, code_start, first_line, end_line, indent);
         }
@@ -228,14 +266,26 @@ impl<'a> Scanner<'a> {
     }
 
     /// Consumes one logical line, leaving `pos` after its final newline (or at the end).
-    fn logical_line(&mut self) {
+    /// `indent`: the line's indentation. A bracket left open where a physical line at that
+    /// indentation or less starts a `def`, `class` or decorated definition cannot be valid
+    /// Python (a statement cannot sit inside an expression): the logical line ends before it,
+    /// so a typo does not swallow the definitions after it. The first such recovery, and a
+    /// bracket still open at the end of the file, is recorded as the outline's `problem`.
+    fn logical_line(&mut self, indent: usize) {
         let mut depth: usize = 0;
+        let mut opened: Option<(usize, u8)> = None;
         while let Some(&b) = self.src.get(self.pos) {
             match b {
                 b'\n' => {
                     self.pos += 1;
                     self.line += 1;
                     if depth == 0 {
+                        return;
+                    }
+                    if self.definition_starts(self.pos, indent) {
+                        if let Some((line, bracket)) = opened {
+                            self.note_problem(line, ProblemKind::UnclosedBracket(bracket));
+                        }
                         return;
                     }
                 }
@@ -248,6 +298,9 @@ impl<'a> Scanner<'a> {
                     }
                 }
                 b'(' | b'[' | b'{' => {
+                    if depth == 0 {
+                        opened = Some((self.line, b));
+                    }
                     depth += 1;
                     self.pos += 1;
                 }
@@ -259,16 +312,87 @@ impl<'a> Scanner<'a> {
                 _ => self.pos += 1,
             }
         }
+        if let (true, Some((line, bracket))) = (depth > 0, opened) {
+            self.note_problem(line, ProblemKind::UnclosedBracket(bracket));
+        }
+    }
+
+    fn note_problem(&mut self, line: usize, what: ProblemKind) {
+        if self.out.problem.is_none() {
+            self.out.problem = Some(Problem { line, what });
+        }
+    }
+
+    /// Does the physical line at `at` start, at an indentation of `indent` or less, a `def`,
+    /// `class` or `async def`, or a decorator line followed (after more decorators, blank
+    /// lines and comments) by one?
+    fn definition_starts(&self, at: usize, indent: usize) -> bool {
+        let mut at = at;
+        let mut decorated = false;
+        loop {
+            let Some(rest) = self.src.get(at..) else {
+                return false;
+            };
+            let mut col = 0;
+            let mut i = 0;
+            while let Some(&b) = rest.get(i) {
+                match b {
+                    b' ' => col += 1,
+                    b'\t' => col = (col / 8 + 1) * 8,
+                    b'\r' | b'\x0c' => {}
+                    _ => break,
+                }
+                i += 1;
+            }
+            let text = &rest[i..];
+            let blank = matches!(text.first(), None | Some(b'\n') | Some(b'#'));
+            if blank && decorated {
+                // Between a decorator and its definition.
+                match memchr(b'\n', rest) {
+                    Some(n) => {
+                        at += n + 1;
+                        continue;
+                    }
+                    None => return false,
+                }
+            }
+            if blank || col > indent {
+                return false;
+            }
+            if def_header(text).is_some() {
+                return true;
+            }
+            // `@name...` on a line of its own, then look at the next line.
+            let decorator = text.first() == Some(&b'@')
+                && text
+                    .get(1)
+                    .is_some_and(|b| is_ident_byte(*b) && !b.is_ascii_digit());
+            if !decorator {
+                return false;
+            }
+            decorated = true;
+            match memchr(b'\n', rest) {
+                Some(n) => at += n + 1,
+                None => return false,
+            }
+        }
     }
 
     /// Skips a string literal starting at `pos` (prefixes were consumed as ordinary bytes).
     fn string(&mut self, quote: u8) {
+        let start_line = self.line;
         let triple = self.src.get(self.pos + 1) == Some(&quote)
             && self.src.get(self.pos + 2) == Some(&quote);
         self.pos += if triple { 3 } else { 1 };
         while let Some(&b) = self.src.get(self.pos) {
             match b {
                 b'\\' => {
+                    // `\r\n` after a backslash continues the string as `\n` does.
+                    if self.src.get(self.pos + 1) == Some(&b'\r')
+                        && self.src.get(self.pos + 2) == Some(&b'\n')
+                    {
+                        self.pos += 1;
+                    }
                     if self.src.get(self.pos + 1) == Some(&b'\n') {
                         self.line += 1;
                     }
@@ -277,6 +401,7 @@ impl<'a> Scanner<'a> {
                 b'\n' => {
                     if !triple {
                         // Unterminated single-quoted string: end it at the line end.
+                        self.note_problem(self.line, ProblemKind::UnterminatedString);
                         return;
                     }
                     self.line += 1;
@@ -299,6 +424,7 @@ impl<'a> Scanner<'a> {
             }
         }
         self.pos = self.pos.min(self.src.len());
+        self.note_problem(start_line, ProblemKind::UnterminatedString);
     }
 
     /// The line holding the last non-newline byte consumed since `from`.
@@ -547,6 +673,59 @@ mod tests {
         let o = scan(src);
         let d = &o.defs[0];
         assert_eq!(&src[d.start_byte..d.end_byte], b"def f():\n    pass\n");
+    }
+
+    #[test]
+    fn an_unclosed_bracket_does_not_swallow_the_definitions_after_it() {
+        let src = b"def helper(:\n    return 1\n\n\n@app.route('/login')\ndef login():\n    return 2\nclass K:\n    x = f(1,\n    def m(self):\n        pass\n";
+        let o = scan(src);
+        assert_eq!(
+            names(&o),
+            vec![
+                ("helper".into(), 1, 2),
+                ("login".into(), 5, 7),
+                ("K".into(), 8, 11),
+                ("K.m".into(), 10, 11),
+            ]
+        );
+        assert_eq!(
+            o.problem,
+            Some(Problem {
+                line: 1,
+                what: ProblemKind::UnclosedBracket(b'(')
+            })
+        );
+        // At the end of the file too.
+        let o = scan(b"x = [1,\n  2,\n");
+        assert_eq!(
+            o.problem.map(|p| (p.line, p.what)),
+            Some((1, ProblemKind::UnclosedBracket(b'[')))
+        );
+    }
+
+    #[test]
+    fn strings_never_ended_are_problems() {
+        let o = scan(b"x = 1\ny = 'abc\ndef f():\n    pass\n");
+        assert_eq!(o.problem.map(|p| p.line), Some(2));
+        assert_eq!(names(&o), vec![("f".into(), 3, 4)]);
+        let o = scan(b"def f():\n    \"\"\"doc\n    return 1\ndef g():\n    pass\n");
+        assert_eq!(
+            o.problem.map(|p| (p.line, p.what)),
+            Some((2, ProblemKind::UnterminatedString))
+        );
+    }
+
+    #[test]
+    fn valid_brackets_across_lines_are_not_problems() {
+        for src in [
+            &b"x = f(\n    default=1,\n    class_=2,\n)\ndef g(): pass\n"[..],
+            b"def f(a,\n      b):\n    return (a +\n  b)\n",
+            b"x = [\n@dec\n]\n",
+            b"s = 'it''s'\nt = \"a\\\r\nb\"\nu = '''x\ny'''\n",
+            b"m = (a\n@ b)\n",
+        ] {
+            assert_eq!(scan(src).problem, None, "{}", String::from_utf8_lossy(src));
+        }
     }
 
     #[test]

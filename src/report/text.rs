@@ -54,9 +54,11 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
         finding(&mut out, f, &p);
     }
     for s in &outcome.skipped {
+        let what = if s.partial { "" } else { "skipped " };
+        let at = s.line.map(|l| format!(":{l}")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "{}: skipped {}: {}",
+            "{}: {what}{}{at}: {}",
             p.warn("warning"),
             sanitize(&s.path),
             sanitize(&s.reason)
@@ -64,14 +66,16 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
     }
     let blocking = outcome.blocking();
     let warnings = outcome.warnings();
-    let files = if outcome.skipped.is_empty() {
-        plural(outcome.files, "file")
-    } else {
-        format!(
-            "{} ({} skipped)",
-            plural(outcome.files, "file"),
-            outcome.skipped.len()
-        )
+    let partly = outcome.skipped.iter().filter(|s| s.partial).count();
+    let skipped = outcome.skipped.len() - partly;
+    let files = match (skipped, partly) {
+        (0, 0) => plural(outcome.files, "file"),
+        (s, 0) => format!("{} ({s} skipped)", plural(outcome.files, "file")),
+        (0, p) => format!("{} ({p} partly analysed)", plural(outcome.files, "file")),
+        (s, p) => format!(
+            "{} ({s} skipped, {p} partly analysed)",
+            plural(outcome.files, "file")
+        ),
     };
     let functions = plural(outcome.functions, "function");
     let line = if blocking > 0 {

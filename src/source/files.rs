@@ -36,6 +36,7 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
             skipped.push(Skipped {
                 path: root.clone(),
                 reason: "symbolic links are not followed".into(),
+                ..Skipped::default()
             });
             continue;
         }
@@ -92,6 +93,7 @@ fn read_one(path: String, max_bytes: u64) -> Result<Read> {
         return Ok(Err(Skipped {
             reason: crate::check::too_big(size, max_bytes),
             path,
+            ..Skipped::default()
         }));
     }
     let bytes = std::fs::read(&path).map_err(io)?;

@@ -453,6 +453,7 @@ fn collect(
                 skipped.push(Skipped {
                     path: path.clone(),
                     reason: format!("{size} bytes, over the policy's max-blob-bytes ({max})"),
+                    ..Skipped::default()
                 });
                 continue;
             }
@@ -462,6 +463,7 @@ fn collect(
             skipped.push(Skipped {
                 path: path.clone(),
                 reason: "it looks binary (a NUL byte), as git would treat it".into(),
+                ..Skipped::default()
             });
             continue;
         }

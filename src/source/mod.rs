@@ -35,11 +35,24 @@ pub struct ChangedFile {
     pub old_id: Option<git2::Oid>,
 }
 
-/// A file that was not checked, and why (reported, never silent).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A file that was not checked, or only partly, and why (reported, never silent).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
+    /// Only part of the file was analysed (the rest is described by `reason`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
+    /// The line the reason points at (a syntax error's first line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl Skipped {
+    /// Analysed around a syntax error (not skipped for a limit or a failure of sidguard's).
+    pub fn is_syntax_error(&self) -> bool {
+        self.partial && self.line.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
