@@ -106,6 +106,8 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         .files
         .iter()
         .filter(|f| !opts.config.excluded(&f.path))
+        // `scan` left test code out of its walk (paths there start with the walk's root).
+        .filter(|f| mode == Mode::Scan || !opts.config.skips_test(&f.path))
         .filter(|f| {
             let big = f.new.len() as u64 > max_bytes;
             if big {

@@ -307,7 +307,11 @@ fn run(cli: &Cli) -> Result<i32> {
                 Some(path) => Config::load_path(path)?,
                 None => Config::discover(&std::env::current_dir().unwrap_or_default())?,
             };
-            let input = crate::source::files::scan_limited(paths, config.settings.max_file_bytes)?;
+            let input = crate::source::files::scan_limited(
+                paths,
+                config.settings.max_file_bytes,
+                config.settings.include_tests,
+            )?;
             scan_config = Some(config);
             input
         }

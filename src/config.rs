@@ -57,6 +57,8 @@ pub struct Settings {
     pub max_file_bytes: u64,
     /// A file whose analysis takes longer than this is abandoned (listed as skipped).
     pub file_time_budget_ms: u64,
+    /// Check test code too (`tests/`, `test_*.py`, `conftest.py`...), skipped by default.
+    pub include_tests: bool,
 }
 
 /// 10 MiB: generated or vendored code, not a view someone wrote by hand.
@@ -82,6 +84,7 @@ impl Default for Settings {
             severity: std::collections::BTreeMap::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             file_time_budget_ms: DEFAULT_FILE_TIME_BUDGET_MS,
+            include_tests: false,
         }
     }
 }
@@ -259,6 +262,11 @@ impl Config {
 
     pub fn excluded(&self, path: &str) -> bool {
         self.exclude.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Is `path` (relative to the repository root) test code that is not checked?
+    pub fn skips_test(&self, path: &str) -> bool {
+        !self.settings.include_tests && crate::source::files::is_test_path(path)
     }
 
     pub fn enabled(&self, code: &str) -> bool {

@@ -30,6 +30,10 @@ impl FileFacts {
     pub const AIOHTTP_SERVER: u32 = 1 << 11;
     pub const AIOHTTP_SESSION_IDENTITY: u32 = 1 << 12;
     pub const QUART_SESSION: u32 = 1 << 13;
+    /// A class of the project's own derives from Flask's `SecureCookieSessionInterface`.
+    pub const FLASK_COOKIE_INTERFACE: u32 = 1 << 14;
+    /// A class of the project's own derives from another session interface.
+    pub const FLASK_OTHER_INTERFACE: u32 = 1 << 15;
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -54,7 +58,12 @@ impl ProjectFacts {
                     Backend::FlaskKvSession
                 } else if f.has(FileFacts::FLASK_SESSION) {
                     Backend::FlaskSession
-                } else if f.has(FileFacts::FLASK_CUSTOM_INTERFACE) {
+                } else if f.has(FileFacts::FLASK_CUSTOM_INTERFACE)
+                    && (f.has(FileFacts::FLASK_OTHER_INTERFACE)
+                        || !f.has(FileFacts::FLASK_COOKIE_INTERFACE))
+                {
+                    // An interface of the project's own is server-side, unless every one it
+                    // defines derives from Flask's signed-cookie interface.
                     Backend::FlaskCustom
                 } else {
                     Backend::FlaskCookie
@@ -111,6 +120,7 @@ const PATTERNS: &[&str] = &[
     "MemcachedStorage",
     "SessionIdentityPolicy",
     "quart_session",
+    "SessionInterface",
 ];
 
 fn matcher() -> &'static AhoCorasick {
@@ -172,7 +182,13 @@ fn by_substrings(src: &[u8]) -> Vec<(usize, usize, usize)> {
 /// Facts of one Python file. Only code counts: a match inside a `#` comment does not.
 pub fn file_facts(src: &[u8]) -> FileFacts {
     let mut facts = 0u32;
+    let mut strings = TripleStrings::default();
     for (start, end, pattern) in matches(src) {
+        // Docstrings show setups (`app.session_interface = MySessionInterface()`) they
+        // do not make.
+        if strings.inside(src, start) {
+            continue;
+        }
         let line_start = src[..start]
             .iter()
             .rposition(|b| *b == b'\n')
@@ -212,10 +228,52 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
             "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
             "quart_session" if is_import => FileFacts::QUART_SESSION,
+            // `class MyInterface(SecureCookieSessionInterface):` or another base.
+            "SessionInterface"
+                if trimmed.starts_with(b"class ")
+                    && memchr::memchr(b'(', line).is_some_and(|p| p < at) =>
+            {
+                if line[..at].ends_with(b"SecureCookie") {
+                    FileFacts::FLASK_COOKIE_INTERFACE
+                } else {
+                    FileFacts::FLASK_OTHER_INTERFACE
+                }
+            }
             _ => 0,
         };
     }
     FileFacts(facts)
+}
+
+/// Whether offsets of a text lie inside a triple-quoted string, for offsets asked in
+/// increasing order: the `"""` and `\'\'\'` before each one are counted once (an odd count of
+/// one kind, the other kind closed, is inside). Quotes in comments or inside the other kind
+/// of string are rare enough in real files to be counted as they come.
+#[derive(Default)]
+struct TripleStrings {
+    at: usize,
+    open: Option<u8>,
+}
+
+impl TripleStrings {
+    fn inside(&mut self, src: &[u8], offset: usize) -> bool {
+        while self.at + 3 <= offset {
+            let rest = &src[self.at..offset];
+            let Some(i) = memchr::memchr2(b'"', b'\'', rest) else {
+                self.at = offset;
+                break;
+            };
+            let q = rest[i];
+            let triple = rest.get(i..i + 3) == Some(&[q, q, q][..]);
+            match (triple, self.open) {
+                (true, None) => self.open = Some(q),
+                (true, Some(o)) if o == q => self.open = None,
+                _ => {}
+            }
+            self.at += i + if triple { 3 } else { 1 };
+        }
+        self.open.is_some()
+    }
 }
 
 fn trim_ascii_start(s: &[u8]) -> &[u8] {
@@ -268,6 +326,31 @@ fn in_comment(line: &[u8], at: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_interfaces_of_the_projects_own() {
+        let cookie = file_facts(
+            b"class OctoSessionInterface(flask.sessions.SecureCookieSessionInterface):\n    pass\napp.session_interface = OctoSessionInterface()\n",
+        );
+        let mut p = ProjectFacts::default();
+        p.add(cookie);
+        assert_eq!(p.backend(Framework::Flask), Backend::FlaskCookie);
+        p.add(file_facts(
+            b"class RedisInterface(SessionInterface):\n    pass\n",
+        ));
+        assert_eq!(p.backend(Framework::Flask), Backend::FlaskCustom);
+        let mut q = ProjectFacts::default();
+        q.add(file_facts(b"app.session_interface = Server()\n"));
+        assert_eq!(q.backend(Framework::Flask), Backend::FlaskCustom);
+    }
+
+    #[test]
+    fn setups_shown_in_docstrings_are_not_facts() {
+        let src = b"def f():\n    \"\"\"Use it like this::\n\n        app.session_interface = MySessionInterface()\n        SESSION_TYPE = 'redis'\n    \"\"\"\n    return 1\nx = '''a'''\n";
+        assert_eq!(file_facts(src), FileFacts::default());
+        let after = b"'''doc'''\napp.session_interface = Mine()\n";
+        assert!(file_facts(after).has(FileFacts::FLASK_CUSTOM_INTERFACE));
+    }
 
     #[test]
     fn substring_search_picks_the_automatons_matches() {

@@ -807,3 +807,33 @@ fn every_command_speaks_every_format() {
     let run = r.sidguard(&["diff", "HEAD", "--format", "gitlab"]);
     assert_eq!(run.json(), serde_json::json!([]));
 }
+
+#[test]
+fn test_code_is_checked_only_with_include_tests() {
+    let r = Repo::plain();
+    let login = "from flask import Flask, session\nfrom werkzeug.security import check_password_hash\n\napp = Flask(__name__)\n\n\ndef test_login(user):\n    if check_password_hash(user.pw_hash, 'pw'):\n        session['user_id'] = user.id\n";
+    r.write("app/tests/test_login.py", login);
+    r.write("app/conftest.py", login);
+    let run = r.sidguard(&["scan", "app", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(run.json()["summary"]["files"], 0, "{}", run.stdout());
+    // A file named on the command line is checked.
+    let run = r.sidguard(&["scan", "app/conftest.py", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    r.write(".sidguard.toml", "include-tests = true\n");
+    let run = r.sidguard(&["scan", "app", "--format", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    assert_eq!(run.findings().len(), 2, "{}", run.stdout());
+}
+
+#[test]
+fn staged_test_code_is_not_checked() {
+    let r = Repo::new();
+    r.write(
+        "tests/test_login.py",
+        "from flask import session\nfrom werkzeug.security import check_password_hash\n\n\ndef test_login(user):\n    if check_password_hash(user.pw_hash, 'pw'):\n        session['user_id'] = user.id\n",
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+}

@@ -189,3 +189,22 @@ fn rules_cherrypy() {
 fn rules_quart_session() {
     run_rules("quart_session");
 }
+
+/// Redirects raised as exceptions (aiohttp, CherryPy, Bottle) are successful responses.
+#[test]
+fn raised_responses() {
+    run_fixture("raised_responses");
+}
+
+/// Authentication and identity that no name list knows: a project checker handed the
+/// password, a login form's validation, identity by the value written.
+#[test]
+fn evidence() {
+    run_fixture("evidence");
+}
+
+/// Test code is skipped by default (`include-tests` turns it on: tests/cli.rs).
+#[test]
+fn test_code() {
+    run_fixture("test_code");
+}

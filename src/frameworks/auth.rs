@@ -101,10 +101,172 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
         }
         return None;
     }
-    if VERIFIER_SUBSTRINGS.iter().any(|s| lower.contains(s)) {
+    if VERIFIER_SUBSTRINGS.iter().any(|s| lower.contains(s)) && !state_predicate(&lower) {
         return Some("credentials verified here");
     }
     None
+}
+
+/// A name that asks whether someone is already logged in (`is_authenticated`,
+/// `test_user_authenticated`, `has_valid_login`, `require_login`), rather than verifying
+/// credentials: it reads the session, and its falsy branch is the anonymous visitor.
+fn state_predicate(lower: &str) -> bool {
+    lower.contains("authenticated")
+        || [
+            "is_", "has_", "test_", "get_", "require", "ensure", "needs_", "must_",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+/// Is `word` (an argument's text or a keyword's name) the submitted password
+/// (`password`, `form.password.data`, `request.form["passwd"]`, `pwd`, `pw`)?
+pub fn password_word(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| {
+        t.starts_with("password")
+            || t.starts_with("passwd")
+            || t.starts_with("passphrase")
+            || matches!(t, "pwd" | "pw" | "pass" | "passw" | "pword")
+    })
+}
+
+/// Callee names that take a password without checking it: reads, conversions, messages,
+/// logging, rendering, and strength or form checks of a value the user is still typing.
+pub fn not_a_password_check(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "get",
+        "getlist",
+        "pop",
+        "strip",
+        "encode",
+        "decode",
+        "lower",
+        "upper",
+        "len",
+        "str",
+        "bytes",
+        "print",
+        "format",
+        "append",
+        "extend",
+        "add",
+        "log",
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "flash",
+        "render",
+        "render_template",
+        "render_to_response",
+        "jsonify",
+        "json",
+        "dumps",
+        "loads",
+        "setdefault",
+        "isinstance",
+        "bool",
+        "int",
+        "escape",
+        "quote",
+        "unquote",
+        "replace",
+        "join",
+        "split",
+        "send_mail",
+        "send_email",
+        "mail",
+        "validate_password_strength",
+        "password_strength",
+        "gettext",
+        "_",
+        "ngettext",
+        "lazy_gettext",
+        "url_for",
+        "redirect",
+        "reverse",
+        "abort",
+        "update",
+        "set_cookie",
+        "write",
+        "dict",
+        "Response",
+        "HttpResponse",
+        "JsonResponse",
+        "validate_password",
+        "PasswordField",
+        "StringField",
+        "CharField",
+        "Field",
+        "Column",
+        "fields",
+        "Schema",
+    ];
+    NAMES.contains(&name) || name.starts_with("mock") || name.starts_with("assert")
+}
+
+/// Does a form's name or constructor say it logs in or signs up (`LoginForm`, `login_form`,
+/// `SignInForm`, `RegisterForm`, `AuthenticationForm`)?
+pub fn names_login_form(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "login",
+        "signin",
+        "sign_in",
+        "logon",
+        "authentication",
+        "authform",
+        "register",
+        "signup",
+        "sign_up",
+        "registration",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// Keys that never hold the logged-in identity, whatever is written under them
+/// (`csrf_token`, `next`, a flow's `otp_secret`, a pending `2fa_user_id`).
+pub fn unrelated_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    pending_login_key(key)
+        || lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|t| UNRELATED_TOKENS.contains(&t) || FLOW_TOKENS.contains(&t))
+}
+
+/// Does a value's text name the principal (`user.id`, `row["id"]`, `acct.name`,
+/// `username`, `login`, `client.pk`)?
+pub fn identity_value(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let Some(last) = tokens.last() else {
+        return false;
+    };
+    let names_user = tokens.iter().any(|t| {
+        t.starts_with("user")
+            || matches!(
+                *t,
+                "uid"
+                    | "login"
+                    | "email"
+                    | "account"
+                    | "acct"
+                    | "member"
+                    | "principal"
+                    | "identity"
+            )
+    });
+    // `client.pk`, `row["id"]`: the key of a record just looked up.
+    let record_key = tokens.len() > 1 && matches!(*last, "id" | "pk" | "uid" | "username");
+    names_user || record_key
 }
 
 /// Does a comparison look like a password check (`user.password == form['password']`)?
@@ -163,8 +325,74 @@ const PRIVILEGE_TOKENS: &[&str] = &[
     "authorized",
 ];
 
+/// Tokens of keys that hold what a flow needs on the way to a login or a second factor
+/// (`otp_secret_key`, `mfa_email_code`, `MFA_REDIRECT_URL`, `auth_mfa_required`,
+/// `mfa_methods`), not a privilege granted.
+const FLOW_TOKENS: &[&str] = &[
+    "secret",
+    "code",
+    "codes",
+    "url",
+    "uri",
+    "redirect",
+    "required",
+    "require",
+    "purpose",
+    "bind",
+    "challenge",
+    "setup",
+    "reg",
+    "enroll",
+    "enrol",
+    "registration",
+    "method",
+    "methods",
+    "answer",
+    "recheck",
+    "qr",
+    "attempts",
+    "tries",
+    "expires",
+    "expiry",
+];
+
+/// Second-factor tokens: with a user token, the key marks who is *waiting* for the second
+/// factor (`2fa_user_id`, `pretix_auth_2fa_user`): not logged in yet.
+const SECOND_FACTOR_TOKENS: &[&str] = &["2fa", "mfa", "otp", "tfa", "totp", "twofactor"];
+
+/// Tokens of a key naming a user who is not logged in yet (`pending_user_id`,
+/// `force_reset_password_user`, `pre_2fa_user`).
+const PENDING_TOKENS: &[&str] = &[
+    "pending",
+    "partial",
+    "pre",
+    "unverified",
+    "tmp",
+    "temp",
+    "reset",
+    "force",
+    "unconfirmed",
+];
+
+/// Is `key` a marker of a login still under way (a pending second factor, a forced password
+/// reset), which the step that completes it replaces with a real login?
+pub fn pending_login_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let user = tokens
+        .iter()
+        .any(|t| t.starts_with("user") || USER_TOKENS.contains(t));
+    user && tokens
+        .iter()
+        .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t))
+}
+
 /// Tokens that make an otherwise identity-looking key unrelated (`user_theme`, `user_agent`).
 const UNRELATED_TOKENS: &[&str] = &[
+    "backend",
     "cart",
     "theme",
     "lang",
@@ -233,7 +461,11 @@ pub fn privilege_key(key: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
         .collect();
-    if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) {
+    if tokens
+        .iter()
+        .any(|t| UNRELATED_TOKENS.contains(t) || FLOW_TOKENS.contains(t))
+        || pending_login_key(key)
+    {
         return false;
     }
     tokens
@@ -265,7 +497,15 @@ pub fn identity_key(key: &str) -> bool {
     if tokens.is_empty() {
         return false;
     }
-    if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) {
+    if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) || pending_login_key(key) {
+        return false;
+    }
+    // A flow's secret, code or URL (`otp_secret_key`, `mfa_email_code`) holds no identity.
+    if tokens.iter().any(|t| FLOW_TOKENS.contains(t))
+        && !tokens
+            .iter()
+            .any(|t| USER_TOKENS.contains(t) || t.starts_with("user"))
+    {
         return false;
     }
     tokens.iter().any(|t| {

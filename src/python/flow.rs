@@ -23,6 +23,14 @@ pub trait Analysis {
     fn event(&mut self, node: Node<'_>, state: &mut Self::State, conditional: bool);
     /// A path leaves the function normally (`return`, or the end of the body).
     fn exit(&mut self, node: Option<Node<'_>>, state: &Self::State);
+    /// Does this `raise` statement, or this expression statement (a call that always
+    /// raises), end the request with a response? A redirect raised as an exception
+    /// (`raise web.HTTPFound(...)`, `raise cherrypy.HTTPRedirect(...)`, Bottle's
+    /// `redirect()`) is a successful response, and the session is saved with it: the path
+    /// leaves the function normally as well as through the exception.
+    fn responds(&mut self, _node: Node<'_>) -> bool {
+        false
+    }
 }
 
 pub struct Engine<'a, A: Analysis> {
@@ -114,6 +122,9 @@ impl<'a, A: Analysis> Engine<'a, A> {
             }
             "raise_statement" => {
                 self.expr_children(node, &mut st, false);
+                if self.analysis.responds(node) {
+                    self.analysis.exit(Some(node), &st);
+                }
                 if let Some(frame) = self.tries.last_mut() {
                     frame.push(st);
                 }
@@ -167,6 +178,13 @@ impl<'a, A: Analysis> Engine<'a, A> {
             _ => {
                 // Simple statements: expression statements, assignments, del, assert...
                 self.expr(node, &mut st, false);
+                if node.kind() == "expression_statement" && self.analysis.responds(node) {
+                    self.analysis.exit(Some(node), &st);
+                    if let Some(frame) = self.tries.last_mut() {
+                        frame.push(st);
+                    }
+                    return None;
+                }
                 Some(st)
             }
         }

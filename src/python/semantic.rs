@@ -395,6 +395,14 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "credentials verified here",
             });
+        } else if self.validates_login_form(func) {
+            out.push(Event::Auth {
+                label: "login form (with the password) validated here",
+            });
+        } else if args.is_some_and(|a| self.passes_password(&path, a)) {
+            out.push(Event::Auth {
+                label: "the submitted password is checked here",
+            });
         }
         if func.kind() == "identifier" {
             let name = self.text(func);
@@ -430,9 +438,14 @@ impl<'a> Semantic<'a> {
             && node
                 .field("right")
                 .is_some_and(|r| falsy_literal(self.text(r)));
+        // The key may say nothing (`SESSION_KEY`, `benutzer`): what is written can (the
+        // user's id or name, the login just verified).
+        let identity = self.identity_key(&key)
+            || (!auth::unrelated_key(&key)
+                && node.field("right").is_some_and(|r| self.identity_value(r)));
         vec![Event::Write {
             framework: fw,
-            identity: self.identity_key(&key),
+            identity,
             privilege: auth::privilege_key(&key),
             lowers,
             desc: format!("{}[{:?}]", self.text(value), key),
@@ -440,6 +453,39 @@ impl<'a> Semantic<'a> {
             session: self.text(value).to_string(),
             helper: None,
         }]
+    }
+
+    /// Is `value` the principal or something that names it (`user.id`, `row["id"]`,
+    /// `acct.name`, `username`, `str(client.pk)`)? Only names, attributes, subscripts and
+    /// conversions of them: literals and messages (`f"Welcome {user.name}"`) are not.
+    fn identity_value(&self, value: Node<'_>) -> bool {
+        // `session[KEY] = request.login = login`: the value is the innermost right side.
+        let mut value = value;
+        while value.kind() == "assignment" {
+            match value.field("right") {
+                Some(r) => value = r,
+                None => return false,
+            }
+        }
+        let value = match value.kind() {
+            "call" => {
+                let conv = value
+                    .field("function")
+                    .is_some_and(|f| matches!(self.text(f), "str" | "int"));
+                match (
+                    conv,
+                    value.field("arguments").and_then(|a| a.named_child(0)),
+                ) {
+                    (true, Some(inner)) => inner,
+                    _ => return false,
+                }
+            }
+            _ => value,
+        };
+        if !matches!(value.kind(), "identifier" | "attribute" | "subscript") {
+            return false;
+        }
+        auth::identity_value(self.text(value))
     }
 
     /// `session.update({...})`, `session.update(k=v)`, `session.setdefault(k, v)`, `aset(k, v)`.
@@ -676,6 +722,111 @@ impl<'a> Semantic<'a> {
                 .is_some_and(|p| p == obj)
     }
 
+    /// Is `func` (a callee) the validation of a login or sign-up form, which checks the
+    /// password (`form.validate_on_submit()` with `form = LoginForm()`, `login_form.validate()`,
+    /// `SignInForm(request.POST).is_valid()`)?
+    fn validates_login_form(&self, func: Node<'_>) -> bool {
+        if func.kind() != "attribute" {
+            return false;
+        }
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return false;
+        };
+        if !matches!(
+            self.text(attr),
+            "validate" | "validate_on_submit" | "is_valid"
+        ) {
+            return false;
+        }
+        let receiver = self.text(obj);
+        let mut texts: Vec<&str> = vec![receiver];
+        if obj.kind() == "identifier" {
+            if let Some(values) = self.func.aliases.get(receiver) {
+                texts.extend(values.iter().map(|v| v.split('(').next().unwrap_or("")));
+            }
+        }
+        texts.iter().any(|t| auth::names_login_form(t))
+    }
+
+    /// Does a call other than a plain read or a message hand the submitted password to
+    /// something (`check_credentials(user, password)`, `store.login(name, form.password.data)`,
+    /// `pwd.verify(request.form["pw"], row.hash)`)? A project's own checker is evidence of
+    /// authentication whatever its name; so is hashing a new password (a sign-up or a reset
+    /// that logs in).
+    fn passes_password(&self, path: &str, args: Node<'_>) -> bool {
+        if auth::not_a_password_check(last_segment(path)) {
+            return false;
+        }
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|arg| {
+            let (name, value) = match arg.kind() {
+                "keyword_argument" => (arg.field("name"), arg.field("value")),
+                _ => (None, Some(arg)),
+            };
+            name.is_some_and(|n| auth::password_word(self.text(n)))
+                || value.is_some_and(|v| {
+                    matches!(v.kind(), "identifier" | "attribute" | "subscript" | "call")
+                        && auth::password_word(self.text(v))
+                })
+        });
+        found
+    }
+
+    /// Does `stmt` (a `raise` statement or an expression statement) end the request with a
+    /// successful response? `raise web.HTTPFound(url)`, `raise cherrypy.HTTPRedirect(url)`,
+    /// `raise response` where `response = web.HTTPSeeOther(...)`, Bottle's `redirect(url)`
+    /// (it raises), `abort(redirect(url))` (Flask, Quart).
+    pub fn raises_response(&self, stmt: Node<'_>) -> bool {
+        let Some(expr) = stmt.named_child(0) else {
+            return false;
+        };
+        let expr = if expr.kind() == "await" {
+            match expr.named_child(0) {
+                Some(e) => e,
+                None => return false,
+            }
+        } else {
+            expr
+        };
+        if stmt.kind() == "raise_statement" {
+            return match expr.kind() {
+                "call" => expr
+                    .field("function")
+                    .is_some_and(|f| response_class(last_segment(self.text(f)))),
+                "identifier" => self.func.aliases.get(self.text(expr)).is_some_and(|vs| {
+                    vs.iter().any(|v| {
+                        let callee = v.split('(').next().unwrap_or("").trim();
+                        v.contains('(')
+                            && (response_class(last_segment(callee))
+                                || last_segment(callee) == "redirect")
+                    })
+                }),
+                _ => false,
+            };
+        }
+        if expr.kind() != "call" {
+            return false;
+        }
+        let Some(func) = expr.field("function") else {
+            return false;
+        };
+        let path = self.call_path(func);
+        if RAISING_REDIRECTS.iter().any(|p| names(p, &path)) {
+            return true;
+        }
+        // `abort(redirect(url))` / `abort(response)`: abort raises the response it is given.
+        ABORTS.iter().any(|p| names(p, &path))
+            && expr
+                .field("arguments")
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|arg| {
+                    arg.kind() == "call"
+                        && arg
+                            .field("function")
+                            .is_some_and(|f| last_segment(self.text(f)) == "redirect")
+                })
+    }
+
     /// Qualified path of a dotted text through imports, or `None` when its head is local or unknown.
     pub fn qualify(&self, text: &str) -> Option<String> {
         let (head, rest) = match text.split_once('.') {
@@ -719,6 +870,43 @@ impl<'a> Semantic<'a> {
         }
         String::new()
     }
+}
+
+/// Exceptions that are responses, by class name: redirects and 2xx answers raised to end a
+/// request (aiohttp's `web.HTTPFound`, Pyramid's `httpexceptions`, CherryPy's
+/// `HTTPRedirect`, Werkzeug's `RequestRedirect`, allauth's `ImmediateHttpResponse`).
+const RESPONSE_CLASSES: &[&str] = &[
+    "HTTPFound",
+    "HTTPSeeOther",
+    "HTTPMovedPermanently",
+    "HTTPTemporaryRedirect",
+    "HTTPPermanentRedirect",
+    "HTTPMultipleChoices",
+    "HTTPNotModified",
+    "HTTPRedirect",
+    "InternalRedirect",
+    "HTTPOk",
+    "HTTPCreated",
+    "HTTPAccepted",
+    "HTTPNoContent",
+    "HTTPResetContent",
+    "RequestRedirect",
+    "ImmediateHttpResponse",
+    "HTTPResponse",
+];
+
+/// Calls that redirect by raising (Bottle's `redirect()` raises `HTTPResponse`).
+const RAISING_REDIRECTS: &[&str] = &["bottle.redirect"];
+
+/// Calls that raise the response they are given.
+const ABORTS: &[&str] = &["flask.abort", "quart.abort", "werkzeug.exceptions.abort"];
+
+fn response_class(name: &str) -> bool {
+    RESPONSE_CLASSES.contains(&name)
+}
+
+fn last_segment(text: &str) -> &str {
+    text.rsplit('.').next().unwrap_or(text).trim()
 }
 
 /// Does callee `path` name table entry `entry`? Exactly, or as a suffix at a dot boundary

@@ -272,8 +272,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     helper,
                 },
             ) => {
+                let server = self.sem.backend(*framework).storage() != Storage::ClientCookie;
                 // `session["logged_in"] = False` logs out; any other identity write logs in.
+                // On a cookie store that is the whole logout (nothing stays on a server).
                 if *lowers && self.sem.user_key(key) {
+                    if !server {
+                        return true;
+                    }
                     self.mark(
                         node,
                         st,
@@ -296,7 +301,8 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     session,
                 },
             ) => {
-                if *identity {
+                // Cookie stores: removing the identity keys re-signs a cookie without them.
+                if *identity && self.sem.backend(*framework).storage() != Storage::ClientCookie {
                     self.mark(node, st, *framework, desc.clone(), session.clone(), None);
                 }
                 true
@@ -554,6 +560,12 @@ impl Analysis for Sid001<'_, '_> {
         for ev in events {
             self.apply(node, ev, st, conditional);
         }
+    }
+
+    fn responds(&mut self, node: Node<'_>) -> bool {
+        // Inlined helpers and summaries: the raise ends the helper's paths, as before (the
+        // response it raises is the caller's business).
+        self.call_site.is_none() && !self.summarizing && self.sem.raises_response(node)
     }
 
     fn exit(&mut self, _node: Option<Node<'_>>, st: &State) {

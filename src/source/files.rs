@@ -11,13 +11,47 @@ use super::{has_python_shebang, ChangedFile, Input, Mode, Skipped, Touched};
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
 
+/// Is `rel` (a path inside the tree being checked) test code: under a `tests`/`test`
+/// directory, or a `test_*.py`, `*_test.py`, `*_tests.py`, `tests.py` or `conftest.py`?
+/// Test code logs users in through test clients and fixtures; it is not served. Skipped
+/// unless `include-tests` is set.
+pub fn is_test_path(rel: &str) -> bool {
+    let rel = rel.replace('\\', "/");
+    let mut parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    let dir = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "tests"
+                | "test"
+                | "testing"
+                | "unittests"
+                | "unit_tests"
+                | "functional_tests"
+                | "integration_tests"
+        )
+    });
+    let stem = name.strip_suffix(".py").unwrap_or(name);
+    dir || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || matches!(stem, "tests" | "conftest")
+}
+
 /// `scan_limited` with the default `max-file-bytes`.
 pub fn scan(paths: &[String]) -> Result<Input> {
-    scan_limited(paths, crate::config::DEFAULT_MAX_FILE_BYTES)
+    scan_limited(paths, crate::config::DEFAULT_MAX_FILE_BYTES, false)
 }
 
 /// The files under `paths`; files larger than `max_bytes` are listed as skipped, unread.
-pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
+/// `include_tests`: walk into test code too (see `is_test_path`; a file named on the
+/// command line is always read).
+pub fn scan_limited(paths: &[String], max_bytes: u64, include_tests: bool) -> Result<Input> {
     let roots: Vec<String> = if paths.is_empty() {
         vec![".".to_string()]
     } else {
@@ -44,10 +78,15 @@ pub fn scan_limited(paths: &[String], max_bytes: u64) -> Result<Input> {
             read.push(read_one(root.clone(), max_bytes));
             continue;
         }
+        let base = Path::new(root);
         read.extend(
-            walk(root, |p| read_one(display(p), max_bytes))?
-                .into_iter()
-                .map(|(_, r)| r),
+            walk(root, |p| {
+                let rel = p.strip_prefix(base).unwrap_or(p);
+                (include_tests || !is_test_path(&rel.to_string_lossy()))
+                    .then(|| read_one(display(p), max_bytes))
+            })?
+            .into_iter()
+            .filter_map(|(_, r)| r),
         );
     }
     crate::timings::mark(|| format!("walked and read: {} files", read.len()));
