@@ -1128,30 +1128,43 @@ pub fn affected(file: &SourceFile, touched: &Touched, old: Option<(&Outline, &st
 }
 
 /// Functions of `file` that the previous version (`old`, `old_text`) did not have with the
-/// same qualified name and the same text: the n-th definition of a name is compared with
-/// the n-th one before.
+/// same qualified name and the same text. The versions are walked side by side (most
+/// functions keep their order); a name out of step is looked up among the old ones, and a
+/// name defined more than once is compared with its first definition (a mismatch only
+/// checks one function more).
 fn changed_definitions(file: &SourceFile, old: &Outline, old_text: &str) -> BTreeSet<usize> {
-    let text_of = |text: &'_ str, d: &outline::Def| -> Vec<u8> {
-        text.get(d.start_byte..d.end_byte)
-            .unwrap_or("")
-            .as_bytes()
-            .to_vec()
-    };
-    let mut before: HashMap<&str, Vec<&outline::Def>> = HashMap::new();
-    for d in old.defs.iter().filter(|d| d.kind == DefKind::Function) {
-        before.entry(d.qualname.as_str()).or_default().push(d);
+    fn text_of<'t>(text: &'t str, d: &outline::Def) -> &'t [u8] {
+        text.as_bytes()
+            .get(d.start_byte..d.end_byte)
+            .unwrap_or_default()
     }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let old_fns: Vec<&outline::Def> = old
+        .defs
+        .iter()
+        .filter(|d| d.kind == DefKind::Function)
+        .collect();
+    let mut by_name: Option<HashMap<&str, &outline::Def>> = None;
+    let mut next = 0;
     let mut out = BTreeSet::new();
     for i in file.functions() {
         let d = &file.outline.defs[i];
-        let n = seen.entry(d.qualname.as_str()).or_default();
-        let same = before
-            .get(d.qualname.as_str())
-            .and_then(|v| v.get(*n))
-            .is_some_and(|o| text_of(old_text, o) == text_of(&file.text, d));
-        *n += 1;
-        if !same {
+        let before = match old_fns.get(next) {
+            Some(o) if o.qualname == d.qualname => {
+                next += 1;
+                Some(*o)
+            }
+            _ => by_name
+                .get_or_insert_with(|| {
+                    let mut m = HashMap::new();
+                    for o in old_fns.iter().rev() {
+                        m.insert(o.qualname.as_str(), *o);
+                    }
+                    m
+                })
+                .get(d.qualname.as_str())
+                .copied(),
+        };
+        if before.is_none_or(|o| text_of(old_text, o) != text_of(&file.text, d)) {
             out.insert(i);
         }
     }

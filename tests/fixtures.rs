@@ -208,3 +208,9 @@ fn evidence() {
 fn test_code() {
     run_fixture("test_code");
 }
+
+/// Django's FormView contract (form_valid after is_valid) and privilege keys by prefix.
+#[test]
+fn django_forms() {
+    run_fixture("django_forms");
+}

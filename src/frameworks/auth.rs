@@ -21,6 +21,7 @@ const VERIFIER_PATHS: &[&str] = &[
     "flask_security.verify_and_update_password",
     "flask_security.utils.verify_and_update_password",
     "argon2.low_level.verify_secret",
+    "jwt.decode",
 ];
 
 /// Method or function names that verify credentials whatever their receiver.
@@ -66,6 +67,21 @@ const VERIFIER_SUBSTRINGS: &[&str] = &[
     "check_pass",
     "verify_pass",
     "valid_pass",
+    // Tokens, magic links and one-time codes (`verify_token`, `check_otp`, `verify_jwt`).
+    "verify_tok",
+    "check_tok",
+    "valid_tok",
+    "confirm_tok",
+    "verify_link",
+    "verify_magic",
+    "verify_otp",
+    "verify_totp",
+    "check_otp",
+    "check_totp",
+    "verify_code",
+    "verify_jwt",
+    "validate_jwt",
+    "decode_jwt",
 ];
 
 /// Receivers whose `.verify(secret, hash)` is a password or OTP check (passlib, argon2, pwdlib).
@@ -301,6 +317,16 @@ const IDENTITY_TOKENS: &[&str] = &[
     "customer",
     "person",
     "profile",
+    // Login state of token and single sign-on logins (`oauth_token`, `access_token`,
+    // `oauth_info`, `saml_auth_data`): written after the exchange, they are the login.
+    "token",
+    "oauth",
+    "oauth2",
+    "openid",
+    "oidc",
+    "sso",
+    "saml",
+    "jwt",
 ];
 
 /// Tokens that make a key a privilege key (also identity for SID001).
@@ -354,11 +380,26 @@ const FLOW_TOKENS: &[&str] = &[
     "tries",
     "expires",
     "expiry",
+    "confirmation",
+    "verification",
+    "invite",
+    "invitation",
+    "signup",
+    "reset",
 ];
 
 /// Second-factor tokens: with a user token, the key marks who is *waiting* for the second
 /// factor (`2fa_user_id`, `pretix_auth_2fa_user`): not logged in yet.
-const SECOND_FACTOR_TOKENS: &[&str] = &["2fa", "mfa", "otp", "tfa", "totp", "twofactor"];
+const SECOND_FACTOR_TOKENS: &[&str] = &[
+    "2fa",
+    "mfa",
+    "otp",
+    "tfa",
+    "totp",
+    "twofactor",
+    "factor",
+    "multifactor",
+];
 
 /// Tokens of a key naming a user who is not logged in yet (`pending_user_id`,
 /// `force_reset_password_user`, `pre_2fa_user`).
@@ -468,10 +509,13 @@ pub fn privilege_key(key: &str) -> bool {
     {
         return false;
     }
-    tokens
-        .iter()
-        .any(|t| PRIVILEGE_TOKENS.contains(t) || t.starts_with("impersonat") || *t == "stepup")
-        || lower.contains("step_up")
+    tokens.iter().any(|t| {
+        PRIVILEGE_TOKENS.contains(t)
+            || t.starts_with("impersonat")
+            || t.starts_with("sudo")
+            || t.starts_with("superuser")
+            || *t == "stepup"
+    }) || lower.contains("step_up")
         || lower.contains("2fa")
 }
 

@@ -31,6 +31,14 @@ pub trait Analysis {
     fn responds(&mut self, _node: Node<'_>) -> bool {
         false
     }
+    /// The value an `if` condition is known to have on every path here, if any (a helper's
+    /// flag parameter left at its default, `if cycle_session_id:`).
+    fn decided(&mut self, _condition: Node<'_>) -> Option<bool> {
+        None
+    }
+    /// A branch of an `if` or `elif` starts: `taken` is whether `condition` held. The state
+    /// may learn from it (`session["uid"] != user.pk` is false: the same user is already in).
+    fn branch(&mut self, _condition: Node<'_>, _taken: bool, _state: &mut Self::State) {}
 }
 
 pub struct Engine<'a, A: Analysis> {
@@ -191,12 +199,27 @@ impl<'a, A: Analysis> Engine<'a, A> {
     }
 
     fn if_stmt(&mut self, node: Node<'_>, mut st: A::State) -> St<A> {
+        let mut decided = None;
         if let Some(c) = node.field("condition") {
             self.expr(c, &mut st, false);
+            decided = self.analysis.decided(c);
+        }
+        if decided == Some(true) {
+            return match node.field("consequence") {
+                Some(cons) => self.block(cons, Some(st)),
+                None => Some(st),
+            };
         }
         let mut outs: Vec<St<A>> = Vec::new();
-        if let Some(cons) = node.field("consequence") {
-            outs.push(self.block(cons, Some(st.clone())));
+        if let (Some(cons), None) = (node.field("consequence"), decided) {
+            let mut taken = st.clone();
+            if let Some(c) = node.field("condition") {
+                self.analysis.branch(c, true, &mut taken);
+            }
+            outs.push(self.block(cons, Some(taken)));
+        }
+        if let Some(c) = node.field("condition") {
+            self.analysis.branch(c, false, &mut st);
         }
         let mut rest = Some(st);
         let mut cursor = node.walk();
@@ -205,11 +228,19 @@ impl<'a, A: Analysis> Engine<'a, A> {
             let Some(mut cur) = rest.take() else { break };
             match alt.kind() {
                 "elif_clause" => {
-                    if let Some(c) = alt.field("condition") {
+                    let cond = alt.field("condition");
+                    if let Some(c) = cond {
                         self.expr(c, &mut cur, false);
                     }
                     if let Some(cons) = alt.field("consequence") {
-                        outs.push(self.block(cons, Some(cur.clone())));
+                        let mut taken = cur.clone();
+                        if let Some(c) = cond {
+                            self.analysis.branch(c, true, &mut taken);
+                        }
+                        outs.push(self.block(cons, Some(taken)));
+                    }
+                    if let Some(c) = cond {
+                        self.analysis.branch(c, false, &mut cur);
                     }
                     rest = Some(cur);
                 }

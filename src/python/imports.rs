@@ -247,6 +247,12 @@ impl FunctionScope {
                 };
                 if let Some(n) = name_node {
                     let name = src.get(n.byte_range()).unwrap_or("").to_string();
+                    // `def set_session(info, session=flask.session)`: the default is what
+                    // the parameter holds when callers leave it out.
+                    if let Some(default) = p.field("value") {
+                        let v = src.get(default.byte_range()).unwrap_or("").to_string();
+                        scope.aliases.entry(name.clone()).or_default().push(v);
+                    }
                     scope.params.push(name.clone());
                     scope.names.insert(name, Bound::Local);
                 }

@@ -754,6 +754,15 @@ impl<'a> Semantic<'a> {
     /// authentication whatever its name; so is hashing a new password (a sign-up or a reset
     /// that logs in).
     fn passes_password(&self, path: &str, args: Node<'_>) -> bool {
+        // Most calls pass no password: a byte scan of the arguments for `pw`/`pa` (any
+        // case) rules them out before any text is split into words.
+        let text = self.text(args).as_bytes();
+        if !text
+            .windows(2)
+            .any(|w| w[0] | 0x20 == b'p' && matches!(w[1] | 0x20, b'w' | b'a'))
+        {
+            return false;
+        }
         if auth::not_a_password_check(last_segment(path)) {
             return false;
         }
@@ -770,6 +779,122 @@ impl<'a> Semantic<'a> {
                 })
         });
         found
+    }
+
+    /// Does `condition` being `taken` (true or false) mean the session already holds the
+    /// identity compared with it? `session["uid"] != user.pk` false, `request.session.get(k)
+    /// == customer.pk` true; through `not`, parentheses, `a or b` false and `a and b` true.
+    pub fn same_identity_in_session(&self, condition: Node<'_>, taken: bool) -> bool {
+        let mut stack = vec![(condition, taken)];
+        let mut steps = 0;
+        while let Some((c, taken)) = stack.pop() {
+            steps += 1;
+            if steps > 64 {
+                return false;
+            }
+            match c.kind() {
+                "parenthesized_expression" => {
+                    if let Some(inner) = c.named_child(0) {
+                        stack.push((inner, taken));
+                    }
+                }
+                "not_operator" => {
+                    if let Some(inner) = c.field("argument") {
+                        stack.push((inner, !taken));
+                    }
+                }
+                "boolean_operator" => {
+                    let op = c.field("operator").map(|o| self.text(o)).unwrap_or("");
+                    // Both operands are known only when `or` is false or `and` is true.
+                    if (op == "or" && !taken) || (op == "and" && taken) {
+                        for side in [c.field("left"), c.field("right")].into_iter().flatten() {
+                            stack.push((side, taken));
+                        }
+                    }
+                }
+                "comparison_operator" => {
+                    let mut cursor = c.walk();
+                    let parts: Vec<Node<'_>> = c.named_children(&mut cursor).collect();
+                    let ops: Vec<&str> = {
+                        let mut cur = c.walk();
+                        c.children(&mut cur)
+                            .filter(|n| !n.is_named())
+                            .map(|n| self.text(n))
+                            .collect()
+                    };
+                    let equal_when_true = match ops.as_slice() {
+                        ["=="] => true,
+                        ["!="] => false,
+                        _ => continue,
+                    };
+                    if taken == equal_when_true
+                        && parts.len() == 2
+                        && parts.iter().any(|p| self.session_read(*p))
+                    {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+
+    /// `session[k]` or `session.get(k...)` on a web session, where `k` names the user
+    /// (`session["nonce"] == state` says nothing about who is logged in).
+    fn session_read(&self, node: Node<'_>) -> bool {
+        let key = match node.kind() {
+            "subscript" => node
+                .field("value")
+                .filter(|v| self.session_expr(*v).is_some())
+                .and_then(|_| node.field("subscript")),
+            "call" => node
+                .field("function")
+                .filter(|f| {
+                    f.kind() == "attribute"
+                        && f.field("attribute").is_some_and(|a| self.text(a) == "get")
+                        && f.field("object")
+                            .is_some_and(|o| self.session_expr(o).is_some())
+                })
+                .and_then(|_| node.field("arguments"))
+                .and_then(|a| a.named_child(0)),
+            _ => None,
+        };
+        let names_user =
+            |key: &str| self.user_key(key) || (self.identity_key(key) && !auth::unrelated_key(key));
+        key.is_some_and(|k| {
+            // A key held in a local (`session_key = f"customer_auth_id:{org}"`) is its value.
+            let local = (k.kind() == "identifier")
+                .then(|| self.func.aliases.get(self.text(k)))
+                .flatten();
+            match local {
+                Some(values) => values.iter().all(|v| names_user(v)),
+                None => names_user(&self.key_text(k)),
+            }
+        })
+    }
+
+    /// `flag` or `not flag`, where `flag` is a parameter with a `True`/`False` default that
+    /// the function never assigns: its value when callers leave it out.
+    pub fn default_flag(&self, condition: Node<'_>) -> Option<bool> {
+        let (name, negated) = match condition.kind() {
+            "identifier" => (condition, false),
+            "not_operator" => (condition.field("argument")?, true),
+            _ => return None,
+        };
+        if name.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(name);
+        if !self.func.params.iter().any(|p| p == name) {
+            return None;
+        }
+        let value = match self.func.aliases.get(name).map(Vec::as_slice) {
+            Some([only]) if only == "True" => true,
+            Some([only]) if only == "False" => false,
+            _ => return None,
+        };
+        Some(value != negated)
     }
 
     /// Does `stmt` (a `raise` statement or an expression statement) end the request with a
@@ -810,6 +935,11 @@ impl<'a> Semantic<'a> {
         let Some(func) = expr.field("function") else {
             return false;
         };
+        // Only `redirect(...)` and `abort(...)` can raise a response here: the callee's
+        // name rules every other call out before it is resolved.
+        if !matches!(last_segment(self.text(func)), "redirect" | "abort") {
+            return false;
+        }
         let path = self.call_path(func);
         if RAISING_REDIRECTS.iter().any(|p| names(p, &path)) {
             return true;

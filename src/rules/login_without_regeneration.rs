@@ -110,6 +110,10 @@ struct State {
     noops: BTreeSet<(Place, String)>,
     /// Some path wrote identity (a login, not a logout).
     wrote_identity: bool,
+    /// The session already holds the identity being written (a branch where
+    /// `session["uid"] == user.pk`): logging the same user in again fixes nothing, as
+    /// Django's `login()` skips the rotation then.
+    same_user: bool,
 }
 
 impl State {
@@ -123,6 +127,7 @@ impl State {
             pending: BTreeSet::new(),
             noops: BTreeSet::new(),
             wrote_identity: false,
+            same_user: false,
         }
     }
 }
@@ -368,7 +373,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             } => {
                 st.maybe_empty = false;
                 // Privilege-only keys are SID002's (a step-up is not a login).
-                if !identity || privilege || self.protected(st, framework) {
+                if !identity || privilege || self.protected(st, framework) || st.same_user {
                     return;
                 }
                 // A login: only after authentication.
@@ -551,6 +556,8 @@ impl Analysis for Sid001<'_, '_> {
             pending: a.pending.union(&b.pending).cloned().collect(),
             noops: a.noops.union(&b.noops).cloned().collect(),
             wrote_identity: a.wrote_identity || b.wrote_identity,
+            // Per path: the same user already in, or a new ID.
+            same_user: (a.same_user || a.rotated) && (b.same_user || b.rotated),
         }
     }
 
@@ -560,6 +567,22 @@ impl Analysis for Sid001<'_, '_> {
         for ev in events {
             self.apply(node, ev, st, conditional);
         }
+    }
+
+    fn branch(&mut self, condition: Node<'_>, taken: bool, st: &mut State) {
+        if self.sem.same_identity_in_session(condition, taken) {
+            st.same_user = true;
+        }
+    }
+
+    fn decided(&mut self, condition: Node<'_>) -> Option<bool> {
+        // A helper's flag parameter, read where callers leave it at its default: inlined
+        // helpers and summaries for other modules (`set_account(request, account)` with
+        // `cycle_session_id=True`). A function checked on its own may be given anything.
+        if self.call_site.is_none() && !self.summarizing {
+            return None;
+        }
+        self.sem.default_flag(condition)
     }
 
     fn responds(&mut self, node: Node<'_>) -> bool {
@@ -655,8 +678,15 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let Some(node) = func.node() else {
         return Vec::new();
     };
-    let Some((found, _, _)) = analyse(ctx, mode, &func, State::entry(), None, vec![def], false)
-    else {
+    let mut entry = State::entry();
+    if let Some(name) = validated_login_form(ctx, def, node) {
+        entry.auth = Some((
+            place(&func.parsed, name),
+            "login form validated before `form_valid()` is called".to_string(),
+        ));
+        entry.authed = true;
+    }
+    let Some((found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false) else {
         return Vec::new();
     };
     if found.is_empty() {
@@ -665,6 +695,21 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     vec![finding(ctx, mode, def, &writes, is_async)]
+}
+
+/// Django's `FormView.form_valid(form)` runs only after `form.is_valid()`: in a login or
+/// sign-up view (`UserLoginView`, `SignupView`), the credentials were verified before the
+/// method starts. The method's name node, where the evidence is shown, if so.
+fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Option<Node<'t>> {
+    let d = ctx.file.outline.defs.get(def)?;
+    if d.name != "form_valid" {
+        return None;
+    }
+    let class = ctx.file.enclosing_class(def)?;
+    let class = class.rsplit('.').next().unwrap_or(&class);
+    crate::frameworks::auth::names_login_form(class)
+        .then(|| node.child_by_field_name("name"))
+        .flatten()
 }
 
 fn nowhere() -> Place {
