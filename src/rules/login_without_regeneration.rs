@@ -148,6 +148,10 @@ struct Sid001<'c, 'f> {
     summarizing: bool,
     /// How many events the walk met (none: the function cannot change any state).
     events: usize,
+    /// The outermost function is named as a logout (`logout`, `do_logout`, `sign_out`):
+    /// a session key it sets to `None` is the login it ends, whatever the key's name
+    /// (`cherrypy.session[self.session_key] = None`).
+    logout_named: bool,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -280,7 +284,9 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 let server = self.sem.backend(*framework).storage() != Storage::ClientCookie;
                 // `session["logged_in"] = False` logs out; any other identity write logs in.
                 // On a cookie store that is the whole logout (nothing stays on a server).
-                if *lowers && self.sem.user_key(key) {
+                let ends_login = self.sem.user_key(key)
+                    || (self.logout_named && !crate::frameworks::auth::unrelated_key(key));
+                if *lowers && ends_login {
                     if !server {
                         return true;
                     }
@@ -653,7 +659,12 @@ fn analyse(
         exits: Vec::new(),
         summarizing,
         events: 0,
+        logout_named: false,
     };
+    if mode == Mode::Logout {
+        let outer = a.stack.first().and_then(|d| file.outline.defs.get(*d));
+        a.logout_named = outer.is_some_and(|d| logout_name(&d.name));
+    }
     let mut engine = Engine::new(&mut a);
     engine.run_function(node, entry);
     if engine.truncated {
@@ -710,6 +721,16 @@ fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Op
     crate::frameworks::auth::names_login_form(class)
         .then(|| node.child_by_field_name("name"))
         .flatten()
+}
+
+/// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`)?
+fn logout_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "logout", "log_out", "signout", "sign_out", "logoff", "log_off",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn nowhere() -> Place {
