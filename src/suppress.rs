@@ -1,7 +1,7 @@
 //! Inline suppressions, applied after the rules, in one place.
 //!
-//! `# sidguard: ignore[SID001] reason` on the flagged line or the line before it suppresses
-//! that rule's finding there. The rule code is required: a bare `# sidguard: ignore` is itself
+//! `# sidguard: ignore[SID001] reason` (or the rule's name, `ignore[login-without-regeneration]`)
+//! on the flagged line or the line before it suppresses that rule's finding there. The rule code is required: a bare `# sidguard: ignore` is itself
 //! reported (SID900), and so is a suppression that suppresses nothing (SID901, like ruff's
 //! RUF100). Only suppressions inside the code that was analysed are judged unused, so a
 //! function the diff did not touch never reports its suppressions as unused.
@@ -41,10 +41,15 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
             .strip_prefix('[')
             .and_then(|r| r.split_once(']'))
             .map(|(inside, _)| {
+                // Codes or names (`ignore[login-without-regeneration]`), kept as codes.
                 inside
                     .split(',')
-                    .map(|c| c.trim().to_ascii_uppercase())
+                    .map(str::trim)
                     .filter(|c| !c.is_empty())
+                    .map(|c| match crate::rules::find(c) {
+                        Some(rule) => rule.code.to_string(),
+                        None => c.to_ascii_uppercase(),
+                    })
                     .collect()
             })
             .unwrap_or_default();
@@ -172,5 +177,18 @@ mod tests {
         assert_eq!(s[0].codes, vec!["SID001", "SID002"]);
         assert_eq!(s[0].column, 8);
         assert!(s[1].codes.is_empty());
+    }
+
+    #[test]
+    fn rule_names_are_read_as_their_codes() {
+        let f = SourceFile::new(
+            "x.py".into(),
+            b"a = 1  # sidguard: ignore[login-without-regeneration, Privilege-Change-Without-Regeneration, SID003, no-such-rule]\n",
+            false,
+        );
+        assert_eq!(
+            parse(&f)[0].codes,
+            vec!["SID001", "SID002", "SID003", "NO-SUCH-RULE"]
+        );
     }
 }

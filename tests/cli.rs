@@ -168,8 +168,9 @@ fn path_filter_restricts_the_scan() {
         sub.findings(),
         vec![("SID001".into(), "pkg/b.py".into(), 10, true)]
     );
+    // A path that names nothing is an error, not a silent pass (see below).
     let none = r.sidguard(&["staged", "other.py"]);
-    assert_eq!(none.code(), 0);
+    assert_eq!(none.code(), 2);
 }
 
 #[test]
@@ -836,4 +837,51 @@ fn staged_test_code_is_not_checked() {
     r.git(&["add", "-A"]);
     let run = r.sidguard(&["staged", "--format", "json"]);
     assert_eq!(run.code(), 0, "{}", run.stdout());
+}
+
+#[test]
+fn staged_with_a_path_that_names_nothing_is_an_error() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    r.write(
+        "app.py",
+        format!("{FLASK_HEADER}{}", flask_login("login", false)),
+    );
+    r.git(&["add", "app.py"]);
+    // A typo for app.py: an error (exit 2), never "nothing is staged".
+    let run = r.sidguard(&["staged", "ap.py"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert_eq!(
+        run.stderr().trim(),
+        "sidguard: error: `ap.py` matches no file in the work tree or the index"
+    );
+    // The right path is checked; a path that exists but has nothing staged passes.
+    let run = r.sidguard(&["staged", "app.py"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+    r.write("docs/notes.txt", "x\n");
+    let run = r.sidguard(&["staged", "docs"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    // Staged but deleted from the work tree still names a file (the index has it).
+    std::fs::remove_file(r.path().join("app.py")).unwrap();
+    let run = r.sidguard(&["staged", "app.py"]);
+    assert_eq!(run.code(), 1, "{}", run.stdout());
+}
+
+#[test]
+fn suppressions_take_rule_names_as_well_as_codes() {
+    let r = Repo::plain();
+    let login = flask_login("login", false).replace(
+        "        session[\"user_id\"] = user.id\n",
+        "        session[\"user_id\"] = user.id  # sidguard: ignore[login-without-regeneration] accepted: cookie session, nothing planted\n",
+    );
+    r.write("app.py", format!("{FLASK_HEADER}{login}"));
+    let run = r.sidguard(&["scan", "app.py", "--format", "json"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    assert_eq!(
+        run.findings().len(),
+        0,
+        "no finding and no SID901: {}",
+        run.stdout()
+    );
 }

@@ -105,6 +105,12 @@ pub fn staged(paths: &[String]) -> Result<Input> {
                 (changes_of(&diff), blobs, config, None)
             }
         };
+    if let Some(path) = filter.unmatched(paths, &blobs) {
+        return Err(Error::Usage(format!(
+            "`{}` matches no file in the work tree or the index",
+            crate::report::sanitize(path)
+        )));
+    }
     let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;
     input.config_file = config_in(&repo, |name| match name {
         ".sidguard.toml" => config[0],
@@ -305,6 +311,23 @@ impl PathFilter {
             })
             .collect();
         PathFilter { prefixes }
+    }
+
+    /// The first of `paths` (as given) that names nothing: no file or directory on disk and
+    /// no Python file of the index under it. A typo (`ap.py` for `app.py`) is an error, as in
+    /// ruff, never a silent "nothing is staged".
+    fn unmatched<'p>(&self, paths: &'p [String], index: &Blobs) -> Option<&'p str> {
+        paths
+            .iter()
+            .zip(&self.prefixes)
+            .find_map(|(given, prefix)| {
+                let on_disk = std::path::Path::new(given).exists();
+                let one = PathFilter {
+                    prefixes: vec![prefix.clone()],
+                };
+                let in_index = index.paths.iter().any(|p| one.keeps(p));
+                (!on_disk && !in_index).then_some(given.as_str())
+            })
     }
 
     fn keeps(&self, path: &str) -> bool {
