@@ -135,6 +135,14 @@ fn state_predicate(lower: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
+/// The alphanumeric words of a lower-cased key or expression (`user_id` -> `user`, `id`).
+fn words(lower: &str) -> Vec<&str> {
+    lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// Is `word` (an argument's text or a keyword's name) the submitted password
 /// (`password`, `form.password.data`, `request.form["passwd"]`, `pwd`, `pw`)?
 pub fn password_word(text: &str) -> bool {
@@ -259,10 +267,7 @@ pub fn unrelated_key(key: &str) -> bool {
 /// `username`, `login`, `client.pk`)?
 pub fn identity_value(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens = words(&lower);
     let Some(last) = tokens.last() else {
         return false;
     };
@@ -419,10 +424,7 @@ const PENDING_TOKENS: &[&str] = &[
 /// reset), which the step that completes it replaces with a real login?
 pub fn pending_login_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens = words(&lower);
     let user = tokens
         .iter()
         .any(|t| t.starts_with("user") || USER_TOKENS.contains(t));
@@ -478,10 +480,7 @@ const USER_TOKENS: &[&str] = &[
 /// `auth.userid`, `member_id`, `logged_in`): removing it is a logout.
 pub fn user_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens = words(&lower);
     // Only the user and plain qualifiers: `_AUTHENTICATION_METHODS_USER_SESSION_KEY` names
     // bookkeeping about a user, not who is logged in.
     const QUALIFIERS: &[&str] = &[
@@ -498,10 +497,7 @@ pub fn user_key(key: &str) -> bool {
 /// `impersonate_id`) rather than only naming the user.
 pub fn privilege_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens = words(&lower);
     if tokens
         .iter()
         .any(|t| UNRELATED_TOKENS.contains(t) || FLOW_TOKENS.contains(t))
@@ -534,10 +530,7 @@ pub fn may_name_privilege(text: &str) -> bool {
 /// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
 pub fn identity_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    let tokens: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .collect();
+    let tokens = words(&lower);
     if tokens.is_empty() {
         return false;
     }
