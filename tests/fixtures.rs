@@ -214,3 +214,9 @@ fn test_code() {
 fn django_forms() {
     run_fixture("django_forms");
 }
+
+/// A project's own implementation of a login primitive is not a handler; its callers are.
+#[test]
+fn wrappers() {
+    run_fixture("wrappers");
+}
