@@ -697,8 +697,7 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         ));
         entry.authed = true;
     }
-    let Some((mut found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false)
-    else {
+    let Some((mut found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false) else {
         return Vec::new();
     };
     // A function named as the primitive it calls (`def login_user(user): ...
@@ -706,9 +705,9 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     // project's own wrapper: its callers are judged where they call it, not the wrapper.
     let name = ctx.file.outline.defs.get(def).map(|d| d.name.as_str());
     found.retain(|_, (p, _)| {
-        !p.helper
+        p.helper
             .as_deref()
-            .is_some_and(|h| Some(h.rsplit('.').next().unwrap_or(h)) == name)
+            .is_none_or(|h| Some(h.rsplit('.').next().unwrap_or(h)) != name)
     });
     if found.is_empty() {
         return Vec::new();
