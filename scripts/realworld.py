@@ -211,15 +211,20 @@ def check_relpath(p: str) -> bool:
     )
 
 
-def parse_corpus(path: Path) -> list[Row]:
-    data = load_toml(path, "manifest")
-    errors: list[str] = []
+def array_of_tables(path: Path, data: dict, name: str, errors: list[str]) -> list[dict]:
+    """The `[[name]]` tables of a loaded TOML file; any other top-level key is an error."""
     for key in data:
-        if key != "handler":
-            errors.append(f"{path}: unknown top-level key {key!r} (only [[handler]] tables)")
-    handlers = data.get("handler", [])
-    if not isinstance(handlers, list) or not all(isinstance(h, dict) for h in handlers):
-        raise UsageError(f"{path}: `handler` must be an array of tables ([[handler]])")
+        if key != name:
+            errors.append(f"{path}: unknown top-level key {key!r} (only [[{name}]] tables)")
+    items = data.get(name, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise UsageError(f"{path}: `{name}` must be an array of tables ([[{name}]])")
+    return items
+
+
+def parse_corpus(path: Path) -> list[Row]:
+    errors: list[str] = []
+    handlers = array_of_tables(path, load_toml(path, "manifest"), "handler", errors)
     if not handlers:
         errors.append(f"{path}: no [[handler]] rows")
     rows: list[Row] = []
@@ -341,14 +346,8 @@ def parse_ledger(path: Path) -> dict[tuple, LedgerEntry]:
     if not path.exists():
         warn(f"ledger {path} does not exist: every finding outside the manifest is untriaged")
         return {}
-    data = load_toml(path, "ledger")
     errors = []
-    for key in data:
-        if key != "finding":
-            errors.append(f"{path}: unknown top-level key {key!r} (only [[finding]] tables)")
-    entries = data.get("finding", [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise UsageError(f"{path}: `finding` must be an array of tables ([[finding]])")
+    entries = array_of_tables(path, load_toml(path, "ledger"), "finding", errors)
     out: dict[tuple, LedgerEntry] = {}
     for i, e in enumerate(entries, 1):
         where = f"{path}: finding {i}"
