@@ -259,7 +259,7 @@ impl SourceFile {
     }
 
     /// Records a syntax error met in analysed code (the first line wins).
-    pub fn note_syntax_error(&self, line: usize) {
+    fn note_syntax_error(&self, line: usize) {
         let old = self.syntax_error.get();
         if old.is_none_or(|l| line < l) {
             self.syntax_error.set(Some(line));
@@ -270,17 +270,17 @@ impl SourceFile {
     /// outline's recovery, an error in the whole-file parse if one was made, or one inside
     /// an analysed function.
     pub fn syntax_error(&self) -> Option<usize> {
-        let mut first = self.outline.problem.as_ref().map(|p| p.line);
-        if let Some(row) = self
+        let in_full = self
             .full_if_parsed()
-            .and_then(|p| first_error_row(p.root()).map(|r| p.line(r)))
-        {
-            first = Some(first.map_or(row, |l| l.min(row)));
-        }
-        if let Some(l) = self.syntax_error.get() {
-            first = Some(first.map_or(l, |f| f.min(l)));
-        }
-        first
+            .and_then(|p| first_error_row(p.root()).map(|r| p.line(r)));
+        [
+            self.outline.problem.as_ref().map(|p| p.line),
+            in_full,
+            self.syntax_error.get(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Drops the cached parse of `def`'s slice (after its analysis), so a file with many

@@ -199,8 +199,9 @@ impl<'a, A: Analysis> Engine<'a, A> {
     }
 
     fn if_stmt(&mut self, node: Node<'_>, mut st: A::State) -> St<A> {
+        let cond = node.field("condition");
         let mut decided = None;
-        if let Some(c) = node.field("condition") {
+        if let Some(c) = cond {
             self.expr(c, &mut st, false);
             decided = self.analysis.decided(c);
         }
@@ -213,12 +214,12 @@ impl<'a, A: Analysis> Engine<'a, A> {
         let mut outs: Vec<St<A>> = Vec::new();
         if let (Some(cons), None) = (node.field("consequence"), decided) {
             let mut taken = st.clone();
-            if let Some(c) = node.field("condition") {
+            if let Some(c) = cond {
                 self.analysis.branch(c, true, &mut taken);
             }
             outs.push(self.block(cons, Some(taken)));
         }
-        if let Some(c) = node.field("condition") {
+        if let Some(c) = cond {
             self.analysis.branch(c, false, &mut st);
         }
         let mut rest = Some(st);

@@ -322,24 +322,23 @@ impl PathFilter {
             .zip(&self.prefixes)
             .find_map(|(given, prefix)| {
                 let on_disk = std::path::Path::new(given).exists();
-                let one = PathFilter {
-                    prefixes: vec![prefix.clone()],
-                };
-                let in_index = index.paths.iter().any(|p| one.keeps(p));
+                let in_index = index.paths.iter().any(|p| covers(prefix, p));
                 (!on_disk && !in_index).then_some(given.as_str())
             })
     }
 
     fn keeps(&self, path: &str) -> bool {
-        self.prefixes.is_empty()
-            || self.prefixes.iter().any(|p| {
-                p.is_empty()
-                    || path == p
-                    || path
-                        .strip_prefix(p.as_str())
-                        .is_some_and(|r| r.starts_with('/'))
-            })
+        self.prefixes.is_empty() || self.prefixes.iter().any(|p| covers(p, path))
     }
+}
+
+/// Is `path` the file `prefix` names, or under the directory it names (`""` is the root)?
+fn covers(prefix: &str, path: &str) -> bool {
+    prefix.is_empty()
+        || path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|r| r.starts_with('/'))
 }
 
 fn read_blob(repo: &Repository, oid: Oid, path: &str) -> Result<Vec<u8>> {
