@@ -34,6 +34,11 @@ impl FileFacts {
     pub const FLASK_COOKIE_INTERFACE: u32 = 1 << 14;
     /// A class of the project's own derives from another session interface.
     pub const FLASK_OTHER_INTERFACE: u32 = 1 << 15;
+    /// The app sets a Pyramid session factory (`config.set_session_factory(...)`,
+    /// `Configurator(session_factory=...)`).
+    pub const PYRAMID_SETS_FACTORY: u32 = 1 << 16;
+    /// A Pyramid cookie session factory is built (`SignedCookieSessionFactory(...)`).
+    pub const PYRAMID_COOKIE_FACTORY: u32 = 1 << 17;
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -79,6 +84,14 @@ impl ProjectFacts {
             Framework::Starlette if f.has(FileFacts::STARSESSIONS) => Backend::Starsessions,
             Framework::Starlette => Backend::StarletteCookie,
             Framework::Pyramid if f.has(FileFacts::PYRAMID_SERVER) => Backend::PyramidServer,
+            // A factory of the project's own, where no cookie factory is built: its sessions
+            // live on the server (warehouse's Redis session).
+            Framework::Pyramid
+                if f.has(FileFacts::PYRAMID_SETS_FACTORY)
+                    && !f.has(FileFacts::PYRAMID_COOKIE_FACTORY) =>
+            {
+                Backend::PyramidServer
+            }
             Framework::Pyramid => Backend::PyramidCookie,
             Framework::Aiohttp if f.has(FileFacts::AIOHTTP_SERVER) => Backend::AiohttpServer,
             Framework::Aiohttp => Backend::AiohttpCookie,
@@ -121,6 +134,10 @@ const PATTERNS: &[&str] = &[
     "SessionIdentityPolicy",
     "quart_session",
     "SessionInterface",
+    "set_session_factory",
+    "session_factory",
+    "SignedCookieSessionFactory",
+    "UnencryptedCookieSessionFactoryConfig",
 ];
 
 fn matcher() -> &'static AhoCorasick {
@@ -179,6 +196,12 @@ fn by_substrings(src: &[u8]) -> Vec<(usize, usize, usize)> {
     all
 }
 
+/// Is the name ending at byte `end` of `line` a keyword argument (`session_factory=f`)?
+fn is_keyword_argument(line: &[u8], end: usize) -> bool {
+    let rest = trim_ascii_start(line.get(end..).unwrap_or(&[]));
+    rest.starts_with(b"=") && !rest.starts_with(b"==")
+}
+
 /// Facts of one Python file. Only code counts: a match inside a `#` comment does not.
 pub fn file_facts(src: &[u8]) -> FileFacts {
     let mut facts = 0u32;
@@ -228,6 +251,15 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
             "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
             "quart_session" if is_import => FileFacts::QUART_SESSION,
+            "set_session_factory" if !is_import => FileFacts::PYRAMID_SETS_FACTORY,
+            "session_factory" if !is_import && is_keyword_argument(line, end - line_start) => {
+                FileFacts::PYRAMID_SETS_FACTORY
+            }
+            "SignedCookieSessionFactory" | "UnencryptedCookieSessionFactoryConfig"
+                if !is_import =>
+            {
+                FileFacts::PYRAMID_COOKIE_FACTORY
+            }
             // `class MyInterface(SecureCookieSessionInterface):` or another base.
             "SessionInterface"
                 if trimmed.starts_with(b"class ")

@@ -220,3 +220,23 @@ fn django_forms() {
 fn wrappers() {
     run_fixture("wrappers");
 }
+
+#[test]
+fn callers() {
+    run_fixture("callers");
+}
+
+#[test]
+fn django_backends() {
+    run_fixture("django_backends");
+}
+
+#[test]
+fn rules_pyramid_own_factory() {
+    run_rules("pyramid_own_factory");
+}
+
+#[test]
+fn rules_pending_second_factor() {
+    run_rules("pending_second_factor");
+}

@@ -230,7 +230,14 @@ pub fn not_a_password_check(name: &str) -> bool {
         "fields",
         "Schema",
     ];
-    NAMES.contains(&name) || name.starts_with("mock") || name.starts_with("assert")
+    // Hashing a new password stores it; it checks nothing (`hash_password(password)`,
+    // `make_password`, `generate_password_hash`, `user.set_password(password)`).
+    let stores = name.starts_with("hash")
+        || name.starts_with("make_password")
+        || name.starts_with("generate_password")
+        || name.starts_with("set_password")
+        || name.starts_with("encrypt");
+    NAMES.contains(&name) || stores || name.starts_with("mock") || name.starts_with("assert")
 }
 
 /// Does a form's name or constructor say it logs in or signs up (`LoginForm`, `login_form`,
@@ -288,6 +295,54 @@ pub fn identity_value(text: &str) -> bool {
     // `client.pk`, `row["id"]`: the key of a record just looked up.
     let record_key = tokens.len() > 1 && matches!(*last, "id" | "pk" | "uid" | "username");
     names_user || record_key
+}
+
+/// Does an expression name the user the request is already logged in as (Flask-Login's
+/// `current_user`, Django's `request.user`, Flask's `g.user`, a `get_current_user()`
+/// call, Pyramid's `request.authenticated_userid`), or that user's key (`.id`, `.pk`)?
+/// Writing that user into the session again (a profile edit refreshing its keys) logs
+/// nobody new in.
+pub fn current_user_expr(text: &str) -> bool {
+    let mut t = text.trim();
+    for suffix in [
+        "._get_current_object()",
+        ".get_id()",
+        ".id",
+        ".pk",
+        ".user_id",
+        ".username",
+        ".email",
+    ] {
+        t = t.strip_suffix(suffix).unwrap_or(t);
+    }
+    let t = t.strip_prefix("self.").unwrap_or(t);
+    matches!(
+        t,
+        "current_user"
+            | "flask_login.current_user"
+            | "request.user"
+            | "g.user"
+            | "flask.g.user"
+            | "request.authenticated_userid"
+            | "authenticated_userid(request)"
+            | "info.context.user"
+    ) || t.ends_with("get_current_user()")
+        || t.ends_with(".current_user")
+        || t == "current_user()"
+}
+
+/// Is a key the time of a second-factor step (`2fa_auth_time`, `mfa_started_at`)? Written
+/// next to a pending-login marker, it dates that pending login; it grants nothing.
+pub fn second_factor_time_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    let tokens = words(&lower);
+    (lower.contains("2fa") || tokens.iter().any(|t| SECOND_FACTOR_TOKENS.contains(t)))
+        && tokens.iter().any(|t| {
+            matches!(
+                *t,
+                "time" | "timestamp" | "ts" | "at" | "started" | "since" | "expires" | "expiry"
+            )
+        })
 }
 
 /// Does a comparison look like a password check (`user.password == form['password']`)?
@@ -458,6 +513,9 @@ const UNRELATED_TOKENS: &[&str] = &[
     "nonce",
     "captcha",
     "count",
+    // How the request authenticated (`login_mechanism`, `auth_method`), not who.
+    "mechanism",
+    "method",
 ];
 
 /// Tokens of a key that names *who is logged in* (what a logout removes), narrower than

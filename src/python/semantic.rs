@@ -363,8 +363,13 @@ impl<'a> Semantic<'a> {
             return self.login_call(framework, func, format!("{request}.session"), path);
         }
         if let Some(summary) = self.helpers.and_then(|h| h.get(&path)) {
+            let mut summary = *summary;
+            // `hash_password(password)` stores a password; whatever it calls checks nothing.
+            if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
+                summary.authenticates = false;
+            }
             out.push(Event::Helper {
-                summary: *summary,
+                summary,
                 name: self.text(func).to_string(),
             });
             return out;
@@ -829,7 +834,9 @@ impl<'a> Semantic<'a> {
                     };
                     if taken == equal_when_true
                         && parts.len() == 2
-                        && parts.iter().any(|p| self.session_read(*p))
+                        && parts.iter().any(|p| {
+                            self.session_read(*p) || auth::current_user_expr(self.text(*p))
+                        })
                     {
                         return true;
                     }
@@ -838,6 +845,54 @@ impl<'a> Semantic<'a> {
             }
         }
         false
+    }
+
+    /// Is the value an identity write stores the user already logged in (`login_user(user)`
+    /// or `update_user(user)` after `user = get_current_user()`, `session["uid"] =
+    /// current_user.id`)? `node` is the call (its first positional argument other than the
+    /// request is the value) or the assignment (its right side).
+    pub fn writes_current_user(&self, node: Node<'_>) -> bool {
+        let Some(value) = self.written_value(node) else {
+            return false;
+        };
+        let text = self.text(value);
+        if auth::current_user_expr(text) {
+            return true;
+        }
+        // A local bound only to the current user (`user = get_current_user()`).
+        let base = text.split('.').next().unwrap_or(text);
+        self.func.aliases.get(base).is_some_and(|values| {
+            !values.is_empty() && values.iter().all(|v| auth::current_user_expr(v))
+        }) && !self.func.params.iter().any(|p| p == base)
+    }
+
+    /// Is the value written one of the function's own parameters (`def _do_login_user(user,
+    /// ...): login_user(user)`)? Then the caller chose the user, and verified them or not.
+    pub fn writes_parameter(&self, node: Node<'_>) -> bool {
+        self.written_value(node).is_some_and(|v| {
+            v.kind() == "identifier" && {
+                let name = self.text(v);
+                !matches!(name, "self" | "cls" | "request")
+                    && self.func.params.iter().any(|p| p == name)
+            }
+        })
+    }
+
+    /// The value an identity write stores: a call's first positional argument other than
+    /// the request, or an assignment's right side.
+    fn written_value<'t>(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "call" => node.field("arguments").and_then(|args| {
+                let mut cursor = args.walk();
+                let first = args
+                    .named_children(&mut cursor)
+                    .filter(|a| a.kind() != "keyword_argument")
+                    .find(|a| !matches!(self.text(*a), "request" | "self.request" | "req"));
+                first
+            }),
+            "assignment" => node.field("right"),
+            _ => None,
+        }
     }
 
     /// `session[k]` or `session.get(k...)` on a web session, where `k` names the user

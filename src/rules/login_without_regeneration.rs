@@ -77,6 +77,10 @@ struct Pending {
     inner: Option<String>,
     auth: Place,
     auth_label: String,
+    /// The write is a login primitive handed a parameter of the function (`def
+    /// _do_login_user(user): login_user(user)`), with no authentication before it: the
+    /// caller chose the user, and authenticated them or not.
+    by_caller: bool,
 }
 
 /// The statement holding a write: where a fix line can be inserted.
@@ -96,6 +100,8 @@ struct CallSite {
     at: Place,
     stmt: Stmt,
     helper: String,
+    /// The helper's flags the call sets to a literal (`autologin=False`).
+    flags: Vec<(String, bool)>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +120,12 @@ struct State {
     /// `session["uid"] == user.pk`): logging the same user in again fixes nothing, as
     /// Django's `login()` skips the rotation then.
     same_user: bool,
+    /// A marker of a login waiting for its second factor was written (`2fa_user`): the
+    /// second-factor time written with it (`2fa_auth_time`) dates that pending login; it is
+    /// not a privilege the session gained.
+    pending_login: bool,
+    /// Where the time of a second-factor step was written as a privilege (SID002).
+    second_factor: BTreeSet<Place>,
 }
 
 impl State {
@@ -128,6 +140,8 @@ impl State {
             noops: BTreeSet::new(),
             wrote_identity: false,
             same_user: false,
+            pending_login: false,
+            second_factor: BTreeSet::new(),
         }
     }
 }
@@ -215,6 +229,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             Some(cs) => (cs.at.clone(), cs.stmt.clone(), Some(cs.helper.clone())),
             None => (place(self.parsed, node), statement(self.parsed, node), None),
         };
+        let by_caller = self.call_site.is_none() && auth == at && self.sem.writes_parameter(node);
         st.pending.insert(Pending {
             at,
             framework,
@@ -225,6 +240,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             inner,
             auth,
             auth_label,
+            by_caller,
         });
     }
 
@@ -243,6 +259,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     framework,
                     privilege,
                     lowers,
+                    key,
                     desc,
                     session,
                     helper,
@@ -250,6 +267,9 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 },
             ) => {
                 st.maybe_empty = false;
+                if crate::frameworks::auth::pending_login_key(key) {
+                    st.pending_login = true;
+                }
                 let storage = self.sem.backend(*framework).storage();
                 // A cookie session has no ID to fix and is re-signed for the victim alone.
                 if *privilege
@@ -257,6 +277,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     && storage != Storage::ClientCookie
                     && !self.protected(st, *framework)
                 {
+                    if crate::frameworks::auth::second_factor_time_key(key) {
+                        let at = match &self.call_site {
+                            Some(cs) => cs.at.clone(),
+                            None => place(self.parsed, node),
+                        };
+                        st.second_factor.insert(at);
+                    }
                     self.mark(
                         node,
                         st,
@@ -380,6 +407,11 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 st.maybe_empty = false;
                 // Privilege-only keys are SID002's (a step-up is not a login).
                 if !identity || privilege || self.protected(st, framework) || st.same_user {
+                    return;
+                }
+                // The user already logged in, written again (a profile edit refreshing the
+                // session's copy of it): nobody new is logged in.
+                if self.call_site.is_none() && self.sem.writes_current_user(node) {
                     return;
                 }
                 // A login: only after authentication.
@@ -523,14 +555,18 @@ impl<'c, 'f> Sid001<'c, 'f> {
             return returns.then(|| own(st));
         }
         let func = file.function(def)?;
-        let call_site = match &self.call_site {
+        let mut call_site = match &self.call_site {
             Some(cs) => cs.clone(),
             None => CallSite {
                 at: place(self.parsed, call),
                 stmt: statement(self.parsed, call),
                 helper: qualname.to_string(),
+                flags: Vec::new(),
             },
         };
+        call_site.flags = literal_flags(self.parsed, call);
+        // Flags the call sets can hide the helper's events from this walk only.
+        let flagged = !call_site.flags.is_empty();
         let mut stack = self.stack.clone();
         stack.push(def);
         let (_, exit, events) = analyse(
@@ -542,7 +578,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             stack,
             false,
         )?;
-        if events == 0 {
+        if events == 0 && !flagged {
             file.set_inert(def, exit.is_some());
         }
         exit.map(own)
@@ -564,6 +600,8 @@ impl Analysis for Sid001<'_, '_> {
             wrote_identity: a.wrote_identity || b.wrote_identity,
             // Per path: the same user already in, or a new ID.
             same_user: (a.same_user || a.rotated) && (b.same_user || b.rotated),
+            pending_login: a.pending_login || b.pending_login,
+            second_factor: a.second_factor.union(&b.second_factor).cloned().collect(),
         }
     }
 
@@ -588,6 +626,19 @@ impl Analysis for Sid001<'_, '_> {
         if self.call_site.is_none() && !self.summarizing {
             return None;
         }
+        // A flag the call sets (`change_user_password(user, pw, autologin=False)`).
+        if let Some(cs) = &self.call_site {
+            let (name, negated) = match condition.kind() {
+                "not_operator" => (condition.child_by_field_name("argument"), true),
+                _ => (Some(condition), false),
+            };
+            let name = name.map_or("", |n| self.sem.text(n));
+            if self.sem.func.params.iter().any(|p| p == name) {
+                if let Some((_, v)) = cs.flags.iter().find(|(f, _)| f == name) {
+                    return Some(*v != negated);
+                }
+            }
+        }
         self.sem.default_flag(condition)
     }
 
@@ -607,6 +658,10 @@ impl Analysis for Sid001<'_, '_> {
         }
         for p in &st.pending {
             if self.mode == Mode::Logout && self.invalidated(st, p.framework) {
+                continue;
+            }
+            if self.mode == Mode::Privilege && st.pending_login && st.second_factor.contains(&p.at)
+            {
                 continue;
             }
             self.found
@@ -686,6 +741,9 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let Some(func) = ctx.file.function(def) else {
         return Vec::new();
     };
+    if mode == Mode::Login && auth_backend_method(ctx, def) {
+        return Vec::new();
+    }
     let Some(node) = func.node() else {
         return Vec::new();
     };
@@ -709,12 +767,78 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
             .as_deref()
             .is_none_or(|h| Some(h.rsplit('.').next().unwrap_or(h)) != name)
     });
+    // A helper that logs in the user its caller hands it, with no authentication of its
+    // own (`_do_login_user(user)`, `tf_complete(user)`), is judged at its callers, which
+    // verified that user or not; a decorated function (a route, a view) is a handler.
+    if mode == Mode::Login
+        && ctx
+            .file
+            .outline
+            .defs
+            .get(def)
+            .is_some_and(|d| d.start_line == d.header_line)
+    {
+        found.retain(|_, (p, _)| !p.by_caller);
+    }
     if found.is_empty() {
         return Vec::new();
     }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     vec![finding(ctx, mode, def, &writes, is_async)]
+}
+
+/// The keyword arguments of a call set to `True` or `False`.
+fn literal_flags(parsed: &Parsed, call: Node<'_>) -> Vec<(String, bool)> {
+    let Some(args) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = args.walk();
+    args.named_children(&mut cursor)
+        .filter(|a| a.kind() == "keyword_argument")
+        .filter_map(|a| {
+            let text = |n: Node<'_>| parsed.text.get(n.byte_range()).unwrap_or("");
+            let name = text(a.child_by_field_name("name")?);
+            let value = match text(a.child_by_field_name("value")?) {
+                "True" => true,
+                "False" => false,
+                _ => return None,
+            };
+            Some((name.to_string(), value))
+        })
+        .collect()
+}
+
+/// A Django authentication backend's `authenticate()` (a method of a class deriving from a
+/// `...Backend`, or one that also defines `get_user()`): `django.contrib.auth.authenticate()`
+/// calls it, and the login is where its caller then runs `login()`, which cycles the key
+/// and keeps what the backend stored (tokens, claims).
+fn auth_backend_method(ctx: &Context<'_>, def: usize) -> bool {
+    let defs = &ctx.file.outline.defs;
+    let Some(d) = defs.get(def) else {
+        return false;
+    };
+    let Some(class) = d
+        .parent
+        .filter(|p| defs[*p].kind == crate::python::outline::DefKind::Class)
+    else {
+        return false;
+    };
+    if d.name != "authenticate" || !ctx.file.module.imports_root("django") {
+        return false;
+    }
+    let c = &defs[class];
+    let header = ctx
+        .file
+        .text
+        .get(c.start_byte..c.end_byte)
+        .and_then(|t| t.split(':').next())
+        .unwrap_or("");
+    let bases = header.split_once('(').map_or("", |(_, b)| b);
+    bases.contains("Backend")
+        || defs
+            .iter()
+            .any(|m| m.parent == Some(class) && m.name == "get_user")
 }
 
 /// Django's `FormView.form_valid(form)` runs only after `form.is_valid()`: in a login or
