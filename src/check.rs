@@ -919,6 +919,9 @@ fn check_file(
         &opts.config,
         rules::cookie_settings::check(&ctx, touched, mode == Mode::Scan),
     ));
+    // `per-file-ignores`: rules not reported in this file.
+    let in_force = |code: &str| opts.config.enabled_in(&cf.path, code);
+    findings.retain(|f| in_force(f.rule));
     // Suppressions, after the rules: in the analysed functions (the whole file in `scan`).
     let mut meta = Vec::new();
     if !opts.ignore_suppressions {
@@ -934,8 +937,8 @@ fn check_file(
                 })
                 .collect()
         };
-        meta = suppress::apply(&mut findings, &file, &analysed);
-        meta.retain(|f| opts.config.enabled(f.rule));
+        meta = suppress::apply(&mut findings, &file, &analysed, &in_force);
+        meta.retain(|f| in_force(f.rule));
     }
     let mut parsed_lines = file.parsed_lines.get();
     // Blocking: a finding blocks unless the same rule fired on the same function before.

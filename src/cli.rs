@@ -49,7 +49,10 @@ impl Cli {
                 strict: false,
                 config: None,
             },
-            command: Command::Staged { paths: Vec::new() },
+            command: Command::Staged {
+                paths: Vec::new(),
+                check: CheckArgs::default(),
+            },
         }
     }
 }
@@ -71,6 +74,30 @@ pub struct Global {
     pub config: Option<PathBuf>,
 }
 
+/// Options of the commands that check code (staged, diff, scan, pre-receive, pre-push, pr).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CheckArgs {
+    /// Print only the findings and the files not fully checked: no summary, no progress lines.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Exit 0 even when a finding blocks (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only these rules: codes, names or code prefixes (SID001, login-without-regeneration, SID00); comma-separated, repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Not these rules (as --select); applied after it.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+}
+
+impl CheckArgs {
+    /// The rules these flags keep; a flag naming no rule is an error.
+    pub fn selection(&self) -> Result<crate::selection::Selection> {
+        crate::selection::Selection::new(&self.select, &self.ignore)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -84,6 +111,8 @@ pub enum Command {
     Staged {
         /// Only these files or directories (relative to the repository root, as pre-commit passes them).
         paths: Vec<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Check what HEAD changed since its merge base with BASE (as a pull request sees it).
     Diff {
@@ -92,11 +121,15 @@ pub enum Command {
         /// The tip of the change.
         #[arg(default_value = "HEAD")]
         head: String,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Check whole files and directories, no git needed (every function is analysed).
     Scan {
         /// Files and directories (default: the current directory).
         paths: Vec<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Print the effective configuration (the file `scan` would use, or --config).
     Config,
@@ -113,6 +146,8 @@ pub enum Command {
         /// Server policy file (default: git config `sidguard.config`, else built-in defaults).
         #[arg(long, value_name = "PATH")]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Client-side hook: check what `git push` would send (pre-push protocol on stdin).
     #[command(name = "pre-push")]
@@ -121,6 +156,8 @@ pub enum Command {
         remote: String,
         /// The remote's URL (git passes it; unused).
         url: Option<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Review a pull request: check its change and post (or print) a GitHub review.
     ///
@@ -147,6 +184,8 @@ pub enum Command {
         /// The review event when a new finding blocks.
         #[arg(long, value_enum, default_value_t = crate::pr::Event::RequestChanges)]
         event: crate::pr::Event,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Install the plain git pre-commit hook into this repository.
     Install {
@@ -213,8 +252,39 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
+impl Command {
+    /// The checking options, for the commands that check code.
+    fn check_args(&self) -> Option<&CheckArgs> {
+        match self {
+            Command::Staged { check, .. }
+            | Command::Diff { check, .. }
+            | Command::Scan { check, .. }
+            | Command::PreReceive { check, .. }
+            | Command::PrePush { check, .. }
+            | Command::Pr { check, .. } => Some(check),
+            Command::Config
+            | Command::Rules
+            | Command::Explain { .. }
+            | Command::Install { .. } => None,
+        }
+    }
+}
+
+/// Runs the command; `--exit-zero` turns a blocking result into 0 (errors stay 2).
 fn run(cli: &Cli) -> Result<i32> {
+    let code = run_command(cli)?;
+    let exit_zero = cli.command.check_args().is_some_and(|c| c.exit_zero);
+    Ok(if exit_zero && code == exit::FINDINGS {
+        exit::CLEAN
+    } else {
+        code
+    })
+}
+
+fn run_command(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
+    let check = cli.command.check_args().cloned().unwrap_or_default();
+    let selection = check.selection()?;
 
     let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
@@ -247,12 +317,14 @@ fn run(cli: &Cli) -> Result<i32> {
             );
             return Ok(exit::CLEAN);
         }
-        Command::PreReceive { policy } => {
+        Command::PreReceive { policy, .. } => {
             return Ok(crate::hook::pre_receive(&crate::hook::HookArgs {
                 format: g.format,
                 color: g.color,
                 strict: g.strict,
                 policy: policy.as_deref(),
+                quiet: check.quiet,
+                selection,
             }));
         }
         Command::PrePush { remote, .. } => {
@@ -262,6 +334,8 @@ fn run(cli: &Cli) -> Result<i32> {
                     color: g.color,
                     strict: g.strict,
                     policy: None,
+                    quiet: check.quiet,
+                    selection,
                 },
                 remote,
             );
@@ -273,6 +347,7 @@ fn run(cli: &Cli) -> Result<i32> {
             repo,
             dry_run,
             event,
+            ..
         } => {
             return crate::pr::run(&crate::pr::Args {
                 base,
@@ -285,9 +360,11 @@ fn run(cli: &Cli) -> Result<i32> {
                 config: g.config.as_deref(),
                 color: use_color(g.color),
                 format: g.format,
+                quiet: check.quiet,
+                selection,
             });
         }
-        Command::Staged { paths } => {
+        Command::Staged { paths, .. } => {
             // pre-commit's pre-push stage (and `run --from-ref --to-ref`) passes the range in
             // the environment: check what would be pushed instead of the index.
             match (
@@ -300,8 +377,8 @@ fn run(cli: &Cli) -> Result<i32> {
                 _ => crate::source::git::staged(paths)?,
             }
         }
-        Command::Diff { base, head } => crate::source::git::range(base, head)?,
-        Command::Scan { paths } => {
+        Command::Diff { base, head, .. } => crate::source::git::range(base, head)?,
+        Command::Scan { paths, .. } => {
             // The configuration first: its `max-file-bytes` decides which files are read.
             let config = match &g.config {
                 Some(path) => Config::load_path(path)?,
@@ -325,7 +402,9 @@ fn run(cli: &Cli) -> Result<i32> {
             (crate::source::Mode::Diff, _) => "the range changes no Python code",
             (crate::source::Mode::Scan, _) => "no Python files found",
         };
-        eprintln!("sidguard: {what}; nothing to check");
+        if !check.quiet {
+            eprintln!("sidguard: {what}; nothing to check");
+        }
         if g.format.is_document() {
             print(&crate::report::render(
                 &crate::check::Outcome::default(),
@@ -348,7 +427,7 @@ fn run(cli: &Cli) -> Result<i32> {
     };
     let opts = crate::check::Options {
         strict: g.strict,
-        config,
+        config: config.with_selection(selection),
         ..crate::check::Options::default()
     };
     if input.files.len() <= 1 {
@@ -362,10 +441,11 @@ fn run(cli: &Cli) -> Result<i32> {
     }
     let outcome = crate::check::run_with(input, &opts);
     crate::timings::mark(|| format!("checked: {} lines parsed", outcome.parsed_lines));
-    print(&crate::report::render(
+    print(&crate::report::render_with(
         &outcome,
         g.format,
         use_color(g.color),
+        check.quiet,
     ))?;
     if outcome.internal_errors > 0 {
         eprintln!("sidguard: error: {} file(s) could not be analysed because of an internal error; the result is incomplete", outcome.internal_errors);

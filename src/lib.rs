@@ -23,6 +23,7 @@ pub mod project;
 pub mod python;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
 pub mod summaries;
 pub mod suppress;
