@@ -214,6 +214,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
             });
         }
     }
+    crate::finding::assign_fingerprints(&mut out.findings);
     out
 }
 

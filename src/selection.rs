@@ -46,10 +46,7 @@ impl Selection {
 
     /// Is rule `code` kept?
     pub fn allows(&self, code: &str) -> bool {
-        self.select
-            .as_ref()
-            .is_none_or(|s| s.contains(&code))
-            && !self.ignore.contains(&code)
+        self.select.as_ref().is_none_or(|s| s.contains(&code)) && !self.ignore.contains(&code)
     }
 }
 

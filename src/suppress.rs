@@ -161,6 +161,7 @@ fn meta(
         function_lines: (s.line, s.line),
         key: String::new(),
         preexisting: false,
+        fingerprint: String::new(),
     }
 }
 

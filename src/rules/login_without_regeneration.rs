@@ -920,6 +920,7 @@ fn finding(
         function_lines: (d.start_line, d.end_line),
         key: String::new(),
         preexisting: false,
+        fingerprint: String::new(),
     }
 }
 
