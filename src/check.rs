@@ -44,6 +44,8 @@ pub struct Outcome {
     pub parsed_lines: usize,
     /// Files whose analysis hit an internal error (also listed in `skipped`).
     pub internal_errors: usize,
+    /// Findings the baseline accepted (not in `findings`).
+    pub baselined: usize,
 }
 
 impl Outcome {
@@ -76,6 +78,8 @@ pub struct Options {
     /// Parse every scanned file and analyse every function, even those the pre-filter and
     /// the relevance filter prove cannot matter (for the equivalence tests and debugging).
     pub no_prefilter: bool,
+    /// Findings accepted already (`--baseline`): not reported, not blocking.
+    pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 /// Runs with the default configuration.
@@ -215,6 +219,9 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
         }
     }
     crate::finding::assign_fingerprints(&mut out.findings);
+    if let Some(b) = &opts.baseline {
+        out.baselined = b.apply(&mut out.findings);
+    }
     out
 }
 

@@ -89,6 +89,9 @@ pub struct CheckArgs {
     /// Not these rules (as --select); applied after it.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub ignore: Vec<String>,
+    /// Accept the findings of this earlier `--format json` report: not shown, not blocking.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 }
 
 impl CheckArgs {
@@ -285,6 +288,11 @@ fn run_command(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
     let check = cli.command.check_args().cloned().unwrap_or_default();
     let selection = check.selection()?;
+    // Read first: a missing or invalid baseline is an error even when nothing is to check.
+    let baseline = match (&check.baseline, &cli.command) {
+        (_, Command::PreReceive { .. } | Command::PrePush { .. }) | (None, _) => None,
+        (Some(path), _) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
+    };
 
     let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
@@ -325,6 +333,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
                 policy: policy.as_deref(),
                 quiet: check.quiet,
                 selection,
+                baseline: check.baseline.as_deref(),
             }));
         }
         Command::PrePush { remote, .. } => {
@@ -336,6 +345,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
                     policy: None,
                     quiet: check.quiet,
                     selection,
+                    baseline: check.baseline.as_deref(),
                 },
                 remote,
             );
@@ -362,6 +372,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
                 format: g.format,
                 quiet: check.quiet,
                 selection,
+                baseline,
             });
         }
         Command::Staged { paths, .. } => {
@@ -428,6 +439,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
     let opts = crate::check::Options {
         strict: g.strict,
         config: config.with_selection(selection),
+        baseline,
         ..crate::check::Options::default()
     };
     if input.files.len() <= 1 {

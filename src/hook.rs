@@ -158,8 +158,14 @@ fn check_refs(
         total.skipped.extend(outcome.skipped);
         total.parsed_lines += outcome.parsed_lines;
         total.internal_errors += outcome.internal_errors;
+        total.baselined += outcome.baselined;
     }
     Ok(total)
+}
+
+fn load_baseline(path: Option<&Path>) -> Result<Option<std::sync::Arc<crate::baseline::Baseline>>> {
+    path.map(|p| crate::baseline::Baseline::load(p).map(std::sync::Arc::new))
+        .transpose()
 }
 
 pub struct HookArgs<'a> {
@@ -171,6 +177,8 @@ pub struct HookArgs<'a> {
     pub quiet: bool,
     /// `--select`, `--ignore`.
     pub selection: crate::selection::Selection,
+    /// `--baseline`.
+    pub baseline: Option<&'a Path>,
 }
 
 /// `sidguard pre-receive`. Returns the exit code (errors are already reported).
@@ -202,6 +210,7 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
             deadline: Some(deadline),
             ignore_suppressions: !policy.allow_suppressions,
             config: crate::config::Config::default().with_selection(args.selection.clone()),
+            baseline: load_baseline(args.baseline)?,
             ..check::Options::default()
         };
         let text_out = args.format == Format::Text && !args.quiet;
@@ -272,6 +281,7 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
 /// `sidguard pre-push REMOTE [URL]`: what `git push` would send, against the remote's refs.
 pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     let repo = git::open()?;
+    let baseline = load_baseline(args.baseline)?;
     let text = read_stdin("pre-push")?;
     let updates = push::parse_pre_push(&text)?;
     if updates.is_empty() {
@@ -285,6 +295,7 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     let opts = check::Options {
         strict: args.strict,
         config: crate::config::Config::default().with_selection(args.selection.clone()),
+        baseline,
         ..check::Options::default()
     };
     let outcome = check_refs(&repo, checks, &opts, true, text_out)?;

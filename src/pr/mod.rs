@@ -45,6 +45,8 @@ pub struct Args<'a> {
     pub quiet: bool,
     /// `--select`, `--ignore`.
     pub selection: crate::selection::Selection,
+    /// `--baseline`: findings accepted already.
+    pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -122,6 +124,7 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
     let opts = check::Options {
         strict: args.strict,
         config: config.with_selection(args.selection.clone()),
+        baseline: args.baseline.clone(),
         ..check::Options::default()
     };
     let outcome = check::run_with(pr.input, &opts);

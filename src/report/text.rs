@@ -105,7 +105,11 @@ pub fn summary(outcome: &Outcome, color: bool) -> String {
             "sidguard: no findings in {files}, {functions} checked"
         ))
     };
-    let _ = writeln!(out, "{line}");
+    let baselined = match outcome.baselined {
+        0 => String::new(),
+        n => format!("; {} in the baseline not shown", plural(n, "finding")),
+    };
+    let _ = writeln!(out, "{line}{baselined}");
     out
 }
 
