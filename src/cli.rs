@@ -131,6 +131,12 @@ pub enum Command {
     Scan {
         /// Files and directories (default: the current directory).
         paths: Vec<String>,
+        /// Apply the fixes that are safe to apply mechanically, then report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// Print those fixes as a unified diff instead of writing them (with or without --fix).
+        #[arg(long)]
+        diff: bool,
         #[command(flatten)]
         check: CheckArgs,
     },
@@ -451,14 +457,49 @@ fn run_command(cli: &Cli) -> Result<i32> {
             .use_current_thread()
             .build_global();
     }
-    let outcome = crate::check::run_with(input, &opts);
+    let mut outcome = crate::check::run_with(input, &opts);
     crate::timings::mark(|| format!("checked: {} lines parsed", outcome.parsed_lines));
-    print(&crate::report::render_with(
-        &outcome,
-        g.format,
-        use_color(g.color),
-        check.quiet,
-    ))?;
+    match &cli.command {
+        Command::Scan { diff: true, .. } => {
+            // The fixes as a diff on stdout (for `git apply`), nothing written; the exit
+            // code is the scan's.
+            let plans = crate::autofix::plan(&outcome.findings, &|p| std::fs::read(p));
+            let diff: String = plans.iter().map(|p| p.diff()).collect();
+            print(&crate::report::sanitize_keep_lines(&diff))?;
+            if !check.quiet {
+                report_fixes(&plans, "would fix");
+            }
+        }
+        Command::Scan {
+            paths, fix: true, ..
+        } => {
+            // Fixed, then checked again as the files are now: the report is what is left.
+            let (plans, after) = crate::autofix::fix(&outcome.findings, &mut || {
+                let input = crate::source::files::scan_limited(
+                    paths,
+                    opts.config.settings.max_file_bytes,
+                    opts.config.settings.include_tests,
+                )?;
+                Ok(crate::check::run_with(input, &opts))
+            })?;
+            outcome = after;
+            if !check.quiet {
+                report_fixes(&plans, "fixed");
+            }
+            print(&crate::report::render_with(
+                &outcome,
+                g.format,
+                use_color(g.color),
+                check.quiet,
+            ))?;
+        }
+        _ => print(&crate::report::render_with(
+            &outcome,
+            g.format,
+            use_color(g.color),
+            check.quiet,
+        ))?,
+    }
     if outcome.internal_errors > 0 {
         eprintln!("sidguard: error: {} file(s) could not be analysed because of an internal error; the result is incomplete", outcome.internal_errors);
         return Ok(exit::ERROR);
@@ -479,6 +520,41 @@ fn run_command(cli: &Cli) -> Result<i32> {
     } else {
         exit::CLEAN
     })
+}
+
+/// What `--fix` (or `--diff`) did, on stderr: per file the findings fixed and those left
+/// with the reason, then the totals.
+fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let (mut fixed, mut left, mut files) = (0, 0, 0);
+    for p in plans {
+        let path = crate::report::sanitize(&p.path);
+        if !p.fixed.is_empty() {
+            files += 1;
+            eprintln!(
+                "sidguard: {verb} {} in {path}",
+                plural(p.fixed.len(), "finding")
+            );
+        }
+        for (_, why) in &p.left {
+            eprintln!("sidguard: left in {path}: {}", crate::report::sanitize(why));
+        }
+        fixed += p.fixed.len();
+        left += p.left.len();
+    }
+    eprintln!(
+        "sidguard: {verb} {} of {} in {}; {} left",
+        fixed,
+        plural(fixed + left, "finding"),
+        plural(files, "file"),
+        left
+    );
 }
 
 fn rules_table() -> String {

@@ -4,6 +4,7 @@
 //! `source` (git: what changed) -> `python` (tree-sitter: what the code means) ->
 //! `rules` (what is wrong) -> `report` (how it is shown). `check` drives it.
 
+pub mod autofix;
 pub mod baseline;
 pub mod budget;
 pub mod check;

@@ -52,6 +52,18 @@ fn rows(patch: &str) -> Vec<Row> {
     out
 }
 
+/// The old file's lines a patch shows (context and removed lines): (1-based line, text).
+/// A patch applies to a file only where these are the file's lines.
+pub fn shown_lines(patch: &str) -> Vec<(usize, String)> {
+    rows(patch)
+        .into_iter()
+        .filter_map(|r| match r {
+            Row::Same(n, t) | Row::Gone(n, t) => Some((n, t)),
+            Row::Added(..) => None,
+        })
+        .collect()
+}
+
 /// The edits a remediation patch makes, in file order.
 pub fn edits(patch: &str) -> Vec<LineEdit> {
     let mut out: Vec<LineEdit> = Vec::new();

@@ -82,6 +82,20 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `sanitize`, keeping line ends, `\r\n` too (for multi-line output such as a diff).
+pub fn sanitize_keep_lines(s: &str) -> String {
+    s.split_inclusive('\n')
+        .map(|l| {
+            let (body, end) = match (l.strip_suffix("\r\n"), l.strip_suffix('\n')) {
+                (Some(b), _) => (b, "\r\n"),
+                (None, Some(b)) => (b, "\n"),
+                (None, None) => (l, ""),
+            };
+            format!("{}{end}", sanitize(body))
+        })
+        .collect()
+}
+
 /// JSON text with the characters serde_json leaves raw but a terminal may act on (DEL, the
 /// C1 controls such as CSI, and bidirectional controls) written as `\uXXXX` escapes. They
 /// can only occur inside strings, where the escape means the same character.
