@@ -44,6 +44,8 @@ pub struct Outcome {
     pub parsed_lines: usize,
     /// Files whose analysis hit an internal error (also listed in `skipped`).
     pub internal_errors: usize,
+    /// Findings the baseline accepted (not in `findings`).
+    pub baselined: usize,
 }
 
 impl Outcome {
@@ -76,6 +78,8 @@ pub struct Options {
     /// Parse every scanned file and analyse every function, even those the pre-filter and
     /// the relevance filter prove cannot matter (for the equivalence tests and debugging).
     pub no_prefilter: bool,
+    /// Findings accepted already (`--baseline`): not reported, not blocking.
+    pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 /// Runs with the default configuration.
@@ -213,6 +217,10 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
                 ..Skipped::default()
             });
         }
+    }
+    crate::finding::assign_fingerprints(&mut out.findings);
+    if let Some(b) = &opts.baseline {
+        out.baselined = b.apply(&mut out.findings);
     }
     out
 }
@@ -919,6 +927,9 @@ fn check_file(
         &opts.config,
         rules::cookie_settings::check(&ctx, touched, mode == Mode::Scan),
     ));
+    // `per-file-ignores`: rules not reported in this file.
+    let in_force = |code: &str| opts.config.enabled_in(&cf.path, code);
+    findings.retain(|f| in_force(f.rule));
     // Suppressions, after the rules: in the analysed functions (the whole file in `scan`).
     let mut meta = Vec::new();
     if !opts.ignore_suppressions {
@@ -934,8 +945,8 @@ fn check_file(
                 })
                 .collect()
         };
-        meta = suppress::apply(&mut findings, &file, &analysed);
-        meta.retain(|f| opts.config.enabled(f.rule));
+        meta = suppress::apply(&mut findings, &file, &analysed, &in_force);
+        meta.retain(|f| in_force(f.rule));
     }
     let mut parsed_lines = file.parsed_lines.get();
     // Blocking: a finding blocks unless the same rule fired on the same function before.

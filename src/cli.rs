@@ -49,7 +49,10 @@ impl Cli {
                 strict: false,
                 config: None,
             },
-            command: Command::Staged { paths: Vec::new() },
+            command: Command::Staged {
+                paths: Vec::new(),
+                check: CheckArgs::default(),
+            },
         }
     }
 }
@@ -71,6 +74,33 @@ pub struct Global {
     pub config: Option<PathBuf>,
 }
 
+/// Options of the commands that check code (staged, diff, scan, pre-receive, pre-push, pr).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CheckArgs {
+    /// Print only the findings and the files not fully checked: no summary, no progress lines.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Exit 0 even when a finding blocks (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Only these rules: codes, names or code prefixes (SID001, login-without-regeneration, SID00); comma-separated, repeatable.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Not these rules (as --select); applied after it.
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Accept the findings of this earlier `--format json` report: not shown, not blocking.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+impl CheckArgs {
+    /// The rules these flags keep; a flag naming no rule is an error.
+    pub fn selection(&self) -> Result<crate::selection::Selection> {
+        crate::selection::Selection::new(&self.select, &self.ignore)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     Auto,
@@ -84,6 +114,8 @@ pub enum Command {
     Staged {
         /// Only these files or directories (relative to the repository root, as pre-commit passes them).
         paths: Vec<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Check what HEAD changed since its merge base with BASE (as a pull request sees it).
     Diff {
@@ -92,11 +124,21 @@ pub enum Command {
         /// The tip of the change.
         #[arg(default_value = "HEAD")]
         head: String,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Check whole files and directories, no git needed (every function is analysed).
     Scan {
         /// Files and directories (default: the current directory).
         paths: Vec<String>,
+        /// Apply the fixes that are safe to apply mechanically, then report what is left.
+        #[arg(long)]
+        fix: bool,
+        /// Print those fixes as a unified diff instead of writing them (with or without --fix).
+        #[arg(long)]
+        diff: bool,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Print the effective configuration (the file `scan` would use, or --config).
     Config,
@@ -113,6 +155,8 @@ pub enum Command {
         /// Server policy file (default: git config `sidguard.config`, else built-in defaults).
         #[arg(long, value_name = "PATH")]
         policy: Option<PathBuf>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Client-side hook: check what `git push` would send (pre-push protocol on stdin).
     #[command(name = "pre-push")]
@@ -121,6 +165,8 @@ pub enum Command {
         remote: String,
         /// The remote's URL (git passes it; unused).
         url: Option<String>,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Review a pull request: check its change and post (or print) a GitHub review.
     ///
@@ -147,6 +193,8 @@ pub enum Command {
         /// The review event when a new finding blocks.
         #[arg(long, value_enum, default_value_t = crate::pr::Event::RequestChanges)]
         event: crate::pr::Event,
+        #[command(flatten)]
+        check: CheckArgs,
     },
     /// Install the plain git pre-commit hook into this repository.
     Install {
@@ -213,8 +261,44 @@ fn print(text: &str) -> Result<()> {
     }
 }
 
+impl Command {
+    /// The checking options, for the commands that check code.
+    fn check_args(&self) -> Option<&CheckArgs> {
+        match self {
+            Command::Staged { check, .. }
+            | Command::Diff { check, .. }
+            | Command::Scan { check, .. }
+            | Command::PreReceive { check, .. }
+            | Command::PrePush { check, .. }
+            | Command::Pr { check, .. } => Some(check),
+            Command::Config
+            | Command::Rules
+            | Command::Explain { .. }
+            | Command::Install { .. } => None,
+        }
+    }
+}
+
+/// Runs the command; `--exit-zero` turns a blocking result into 0 (errors stay 2).
 fn run(cli: &Cli) -> Result<i32> {
+    let code = run_command(cli)?;
+    let exit_zero = cli.command.check_args().is_some_and(|c| c.exit_zero);
+    Ok(if exit_zero && code == exit::FINDINGS {
+        exit::CLEAN
+    } else {
+        code
+    })
+}
+
+fn run_command(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
+    let check = cli.command.check_args().cloned().unwrap_or_default();
+    let selection = check.selection()?;
+    // Read first: a missing or invalid baseline is an error even when nothing is to check.
+    let baseline = match (&check.baseline, &cli.command) {
+        (_, Command::PreReceive { .. } | Command::PrePush { .. }) | (None, _) => None,
+        (Some(path), _) => Some(std::sync::Arc::new(crate::baseline::Baseline::load(path)?)),
+    };
 
     let mut scan_config: Option<Config> = None;
     let input = match &cli.command {
@@ -247,12 +331,15 @@ fn run(cli: &Cli) -> Result<i32> {
             );
             return Ok(exit::CLEAN);
         }
-        Command::PreReceive { policy } => {
+        Command::PreReceive { policy, .. } => {
             return Ok(crate::hook::pre_receive(&crate::hook::HookArgs {
                 format: g.format,
                 color: g.color,
                 strict: g.strict,
                 policy: policy.as_deref(),
+                quiet: check.quiet,
+                selection,
+                baseline: check.baseline.as_deref(),
             }));
         }
         Command::PrePush { remote, .. } => {
@@ -262,6 +349,9 @@ fn run(cli: &Cli) -> Result<i32> {
                     color: g.color,
                     strict: g.strict,
                     policy: None,
+                    quiet: check.quiet,
+                    selection,
+                    baseline: check.baseline.as_deref(),
                 },
                 remote,
             );
@@ -273,6 +363,7 @@ fn run(cli: &Cli) -> Result<i32> {
             repo,
             dry_run,
             event,
+            ..
         } => {
             return crate::pr::run(&crate::pr::Args {
                 base,
@@ -285,9 +376,12 @@ fn run(cli: &Cli) -> Result<i32> {
                 config: g.config.as_deref(),
                 color: use_color(g.color),
                 format: g.format,
+                quiet: check.quiet,
+                selection,
+                baseline,
             });
         }
-        Command::Staged { paths } => {
+        Command::Staged { paths, .. } => {
             // pre-commit's pre-push stage (and `run --from-ref --to-ref`) passes the range in
             // the environment: check what would be pushed instead of the index.
             match (
@@ -300,8 +394,8 @@ fn run(cli: &Cli) -> Result<i32> {
                 _ => crate::source::git::staged(paths)?,
             }
         }
-        Command::Diff { base, head } => crate::source::git::range(base, head)?,
-        Command::Scan { paths } => {
+        Command::Diff { base, head, .. } => crate::source::git::range(base, head)?,
+        Command::Scan { paths, .. } => {
             // The configuration first: its `max-file-bytes` decides which files are read.
             let config = match &g.config {
                 Some(path) => Config::load_path(path)?,
@@ -325,7 +419,9 @@ fn run(cli: &Cli) -> Result<i32> {
             (crate::source::Mode::Diff, _) => "the range changes no Python code",
             (crate::source::Mode::Scan, _) => "no Python files found",
         };
-        eprintln!("sidguard: {what}; nothing to check");
+        if !check.quiet {
+            eprintln!("sidguard: {what}; nothing to check");
+        }
         if g.format.is_document() {
             print(&crate::report::render(
                 &crate::check::Outcome::default(),
@@ -348,7 +444,8 @@ fn run(cli: &Cli) -> Result<i32> {
     };
     let opts = crate::check::Options {
         strict: g.strict,
-        config,
+        config: config.with_selection(selection),
+        baseline,
         ..crate::check::Options::default()
     };
     if input.files.len() <= 1 {
@@ -360,13 +457,49 @@ fn run(cli: &Cli) -> Result<i32> {
             .use_current_thread()
             .build_global();
     }
-    let outcome = crate::check::run_with(input, &opts);
+    let mut outcome = crate::check::run_with(input, &opts);
     crate::timings::mark(|| format!("checked: {} lines parsed", outcome.parsed_lines));
-    print(&crate::report::render(
-        &outcome,
-        g.format,
-        use_color(g.color),
-    ))?;
+    match &cli.command {
+        Command::Scan { diff: true, .. } => {
+            // The fixes as a diff on stdout (for `git apply`), nothing written; the exit
+            // code is the scan's.
+            let plans = crate::autofix::plan(&outcome.findings, &|p| std::fs::read(p));
+            let diff: String = plans.iter().map(|p| p.diff()).collect();
+            print(&crate::report::sanitize_keep_lines(&diff))?;
+            if !check.quiet {
+                report_fixes(&plans, "would fix");
+            }
+        }
+        Command::Scan {
+            paths, fix: true, ..
+        } => {
+            // Fixed, then checked again as the files are now: the report is what is left.
+            let (plans, after) = crate::autofix::fix(&outcome.findings, &mut || {
+                let input = crate::source::files::scan_limited(
+                    paths,
+                    opts.config.settings.max_file_bytes,
+                    opts.config.settings.include_tests,
+                )?;
+                Ok(crate::check::run_with(input, &opts))
+            })?;
+            outcome = after;
+            if !check.quiet {
+                report_fixes(&plans, "fixed");
+            }
+            print(&crate::report::render_with(
+                &outcome,
+                g.format,
+                use_color(g.color),
+                check.quiet,
+            ))?;
+        }
+        _ => print(&crate::report::render_with(
+            &outcome,
+            g.format,
+            use_color(g.color),
+            check.quiet,
+        ))?,
+    }
     if outcome.internal_errors > 0 {
         eprintln!("sidguard: error: {} file(s) could not be analysed because of an internal error; the result is incomplete", outcome.internal_errors);
         return Ok(exit::ERROR);
@@ -387,6 +520,41 @@ fn run(cli: &Cli) -> Result<i32> {
     } else {
         exit::CLEAN
     })
+}
+
+/// What `--fix` (or `--diff`) did, on stderr: per file the findings fixed and those left
+/// with the reason, then the totals.
+fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
+    let (mut fixed, mut left, mut files) = (0, 0, 0);
+    for p in plans {
+        let path = crate::report::sanitize(&p.path);
+        if !p.fixed.is_empty() {
+            files += 1;
+            eprintln!(
+                "sidguard: {verb} {} in {path}",
+                plural(p.fixed.len(), "finding")
+            );
+        }
+        for (_, why) in &p.left {
+            eprintln!("sidguard: left in {path}: {}", crate::report::sanitize(why));
+        }
+        fixed += p.fixed.len();
+        left += p.left.len();
+    }
+    eprintln!(
+        "sidguard: {verb} {} of {} in {}; {} left",
+        fixed,
+        plural(fixed + left, "finding"),
+        plural(files, "file"),
+        left
+    );
 }
 
 fn rules_table() -> String {

@@ -59,6 +59,8 @@ pub struct Settings {
     pub file_time_budget_ms: u64,
     /// Check test code too (`tests/`, `test_*.py`, `conftest.py`...), skipped by default.
     pub include_tests: bool,
+    /// Rules not reported in some files: a glob (as in `exclude`) to codes or names.
+    pub per_file_ignores: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// 10 MiB: generated or vendored code, not a view someone wrote by hand.
@@ -85,6 +87,7 @@ impl Default for Settings {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             file_time_budget_ms: DEFAULT_FILE_TIME_BUDGET_MS,
             include_tests: false,
+            per_file_ignores: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -96,6 +99,10 @@ pub struct Config {
     /// Where the settings came from (`None`: built-in defaults).
     pub origin: Option<String>,
     exclude: Option<GlobSet>,
+    /// `per-file-ignores`, compiled: each glob's set index to the codes it ignores.
+    per_file: Option<(GlobSet, Vec<Vec<&'static str>>)>,
+    /// The rules the command line kept (`--select`, `--ignore`).
+    selection: crate::selection::Selection,
 }
 
 /// A configuration file's text and its name, as found by a source.
@@ -165,6 +172,13 @@ impl Config {
             .iter()
             .map(|c| ("disable", c))
             .chain(settings.severity.keys().map(|c| ("severity", c)))
+            .chain(
+                settings
+                    .per_file_ignores
+                    .values()
+                    .flatten()
+                    .map(|c| ("per-file-ignores", c)),
+            )
         {
             if crate::rules::find(code).is_none() {
                 return Err(Error::Usage(format!(
@@ -193,13 +207,34 @@ impl Config {
         let mut config = Config {
             settings,
             origin: Some(file.origin.clone()),
-            exclude: None,
+            ..Config::default()
         };
         config.compile(&file.origin)?;
         Ok(Some(config))
     }
 
     fn compile(&mut self, origin: &str) -> Result<()> {
+        if !self.settings.per_file_ignores.is_empty() {
+            let mut b = GlobSetBuilder::new();
+            let mut codes = Vec::new();
+            for (g, rules) in &self.settings.per_file_ignores {
+                b.add(Glob::new(g).map_err(|e| {
+                    Error::Usage(format!(
+                        "{origin}: invalid sidguard configuration: bad `per-file-ignores` glob `{g}`: {e}"
+                    ))
+                })?);
+                codes.push(
+                    rules
+                        .iter()
+                        .filter_map(|r| crate::rules::find(r).map(|r| r.code))
+                        .collect(),
+                );
+            }
+            let set = b.build().map_err(|e| {
+                Error::Usage(format!("{origin}: invalid sidguard configuration: {e}"))
+            })?;
+            self.per_file = Some((set, codes));
+        }
         if self.settings.exclude.is_empty() {
             return Ok(());
         }
@@ -270,11 +305,33 @@ impl Config {
     }
 
     pub fn enabled(&self, code: &str) -> bool {
-        !self
-            .settings
-            .disable
-            .iter()
-            .any(|d| crate::rules::find(d).is_some_and(|r| r.code == code))
+        self.selection.allows(code)
+            && !self
+                .settings
+                .disable
+                .iter()
+                .any(|d| crate::rules::find(d).is_some_and(|r| r.code == code))
+    }
+
+    /// Is rule `code` reported in `path`: enabled, and not in a matching `per-file-ignores`?
+    pub fn enabled_in(&self, path: &str, code: &str) -> bool {
+        self.enabled(code)
+            && !self.per_file.as_ref().is_some_and(|(set, codes)| {
+                set.matches(path)
+                    .into_iter()
+                    .any(|i| codes[i].contains(&code))
+            })
+    }
+
+    /// The rules the command line kept.
+    pub fn selection(&self) -> &crate::selection::Selection {
+        &self.selection
+    }
+
+    /// The same configuration, keeping only the rules `selection` keeps.
+    pub fn with_selection(mut self, selection: crate::selection::Selection) -> Config {
+        self.selection = selection;
+        self
     }
 
     /// The severity of rule `code`: the configured one, else `default`.

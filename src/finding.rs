@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// How bad a finding is. `Error` findings block when new; `Warning` findings never block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -75,10 +76,50 @@ pub struct Finding {
     /// The same finding was there before the change: reported, not blocking.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub preexisting: bool,
+    /// What identifies the finding across runs and versions without line numbers (see
+    /// `fingerprint`); set once the run's findings are known (`assign_fingerprints`).
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitInfo {
     pub id: String,
     pub subject: String,
+}
+
+/// A stable identity for a finding: rule, path, function (qualified name), setting, and the
+/// flagged code's text with its whitespace normalised. Not its line number, so code moving
+/// up or down the file keeps it; changing the flagged code, renaming the function or moving
+/// it to another file makes a new one. SARIF `partialFingerprints`, GitLab's `fingerprint`,
+/// the review's markers and baselines all use it.
+pub fn fingerprint(f: &Finding) -> String {
+    let line = f
+        .lines
+        .get(&f.span.line)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .unwrap_or_default();
+    fingerprint_text(&[f.rule, &f.path, &f.function, &f.key, &line])
+}
+
+/// 32 hex digits of SHA-256 over the parts (each ended by a NUL).
+pub fn fingerprint_text(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sets each finding's `fingerprint`; identical ones get `:2`, `:3`... in order (two equal
+/// findings can only be in one function, which is always checked whole).
+pub fn assign_fingerprints(findings: &mut [Finding]) {
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    for f in findings {
+        let base = fingerprint(f);
+        let n = seen.entry(base.clone()).or_insert(0);
+        *n += 1;
+        f.fingerprint = if *n == 1 { base } else { format!("{base}:{n}") };
+    }
 }

@@ -8,8 +8,9 @@ use crate::pr::review::{self, Prior};
 use crate::report::{self, Format};
 use crate::source::{self, hunks, ChangedFile, Mode, Touched};
 
-const FORMATS: [Format; 6] = [
+const FORMATS: [Format; 7] = [
     Format::Text,
+    Format::Concise,
     Format::Json,
     Format::Sarif,
     Format::Github,

@@ -51,9 +51,9 @@ fn eprint(text: &str) {
 }
 
 /// Prints the report: text on stderr (git relays it to the pusher), other formats on stdout.
-fn emit(outcome: &Outcome, format: Format, color: bool) {
-    let rendered = report::render(outcome, format, color);
-    if format == Format::Text {
+fn emit(outcome: &Outcome, format: Format, color: bool, quiet: bool) {
+    let rendered = report::render_with(outcome, format, color, quiet);
+    if format.is_human() {
         eprint(&rendered);
     } else {
         print!("{rendered}");
@@ -136,7 +136,7 @@ fn check_refs(
         if repo_config {
             if let Some(file) = &input.config_file {
                 if let Some(c) = crate::config::Config::parse(file)? {
-                    ref_opts.config = c;
+                    ref_opts.config = c.with_selection(opts.config.selection().clone());
                 }
             }
         }
@@ -158,8 +158,14 @@ fn check_refs(
         total.skipped.extend(outcome.skipped);
         total.parsed_lines += outcome.parsed_lines;
         total.internal_errors += outcome.internal_errors;
+        total.baselined += outcome.baselined;
     }
     Ok(total)
+}
+
+fn load_baseline(path: Option<&Path>) -> Result<Option<std::sync::Arc<crate::baseline::Baseline>>> {
+    path.map(|p| crate::baseline::Baseline::load(p).map(std::sync::Arc::new))
+        .transpose()
 }
 
 pub struct HookArgs<'a> {
@@ -167,6 +173,12 @@ pub struct HookArgs<'a> {
     pub color: crate::cli::ColorChoice,
     pub strict: bool,
     pub policy: Option<&'a Path>,
+    /// `--quiet`: no progress or summary lines.
+    pub quiet: bool,
+    /// `--select`, `--ignore`.
+    pub selection: crate::selection::Selection,
+    /// `--baseline`.
+    pub baseline: Option<&'a Path>,
 }
 
 /// `sidguard pre-receive`. Returns the exit code (errors are already reported).
@@ -181,7 +193,9 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
         let text = read_stdin("pre-receive")?;
         let updates = push::parse_pre_receive(&text)?;
         if updates.is_empty() {
-            eprint("sidguard: no ref updates on stdin; nothing to check\n");
+            if !args.quiet {
+                eprint("sidguard: no ref updates on stdin; nothing to check\n");
+            }
             return Ok(exit::CLEAN);
         }
         let deadline = started + Duration::from_secs(policy.time_budget_seconds);
@@ -195,9 +209,11 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
             strict: args.strict || policy.strict,
             deadline: Some(deadline),
             ignore_suppressions: !policy.allow_suppressions,
+            config: crate::config::Config::default().with_selection(args.selection.clone()),
+            baseline: load_baseline(args.baseline)?,
             ..check::Options::default()
         };
-        let text_out = args.format == Format::Text;
+        let text_out = args.format == Format::Text && !args.quiet;
         let outcome = check_refs(&repo, checks, &opts, policy.use_repository_config, text_out)?;
         let color = match args.color {
             crate::cli::ColorChoice::Always => true,
@@ -207,7 +223,7 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
                     || push_options().iter().any(|o| o == "sidguard.color=always")
             }
         };
-        emit(&outcome, args.format, color);
+        emit(&outcome, args.format, color, args.quiet);
         if outcome.internal_errors > 0 {
             return Err(Error::Usage(format!(
                 "{} file(s) could not be analysed because of an internal error",
@@ -265,16 +281,21 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
 /// `sidguard pre-push REMOTE [URL]`: what `git push` would send, against the remote's refs.
 pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     let repo = git::open()?;
+    let baseline = load_baseline(args.baseline)?;
     let text = read_stdin("pre-push")?;
     let updates = push::parse_pre_push(&text)?;
     if updates.is_empty() {
-        eprint("sidguard: nothing to push; nothing to check\n");
+        if !args.quiet {
+            eprint("sidguard: nothing to push; nothing to check\n");
+        }
         return Ok(exit::CLEAN);
     }
     let checks = push::plan(&repo, &updates, Existing::Remote(remote), None)?;
-    let text_out = args.format == Format::Text;
+    let text_out = args.format == Format::Text && !args.quiet;
     let opts = check::Options {
         strict: args.strict,
+        config: crate::config::Config::default().with_selection(args.selection.clone()),
+        baseline,
         ..check::Options::default()
     };
     let outcome = check_refs(&repo, checks, &opts, true, text_out)?;
@@ -286,7 +307,7 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
                 && std::io::stderr().is_terminal()
         }
     };
-    emit(&outcome, args.format, color);
+    emit(&outcome, args.format, color, args.quiet);
     if outcome.internal_errors > 0 {
         return Ok(exit::ERROR);
     }

@@ -4,6 +4,8 @@
 //! `source` (git: what changed) -> `python` (tree-sitter: what the code means) ->
 //! `rules` (what is wrong) -> `report` (how it is shown). `check` drives it.
 
+pub mod autofix;
+pub mod baseline;
 pub mod budget;
 pub mod check;
 pub mod cli;
@@ -23,6 +25,7 @@ pub mod project;
 pub mod python;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
 pub mod summaries;
 pub mod suppress;

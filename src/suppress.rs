@@ -63,11 +63,14 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
 }
 
 /// Removes suppressed findings; returns the findings about suppressions themselves.
-/// `analysed`: the (first, last) lines of the code that was checked.
+/// `analysed`: the (first, last) lines of the code that was checked. `in_force`: whether a
+/// rule runs in this file (a suppression of rules that were all disabled, deselected or
+/// ignored for the file cannot be judged unused).
 pub fn apply(
     findings: &mut Vec<Finding>,
     file: &SourceFile,
     analysed: &[(usize, usize)],
+    in_force: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let sups = parse(file);
     if sups.is_empty() {
@@ -98,7 +101,7 @@ pub fn apply(
                 "blanket-suppression",
                 "`# sidguard: ignore` without a rule code suppresses nothing; name the rule: `# sidguard: ignore[SID001] reason`".into(),
             ));
-        } else if !used {
+        } else if !used && s.codes.iter().any(|c| in_force(c)) {
             out.push(meta(
                 file,
                 s,
@@ -158,6 +161,7 @@ fn meta(
         function_lines: (s.line, s.line),
         key: String::new(),
         preexisting: false,
+        fingerprint: String::new(),
     }
 }
 

@@ -356,7 +356,7 @@ fn json_follows_the_contract() {
     assert!(patch.contains("\n+        session.clear()\n"), "{patch}");
     assert_eq!(
         v["summary"],
-        serde_json::json!({"files": 1, "functions": 1, "blocking": 1, "warnings": 0})
+        serde_json::json!({"files": 1, "functions": 1, "blocking": 1, "warnings": 0, "baselined": 0})
     );
 }
 

@@ -41,6 +41,12 @@ pub struct Args<'a> {
     pub color: bool,
     /// The report printed after posting (the dry run prints the review instead).
     pub format: Format,
+    /// `--quiet`: no summary lines.
+    pub quiet: bool,
+    /// `--select`, `--ignore`.
+    pub selection: crate::selection::Selection,
+    /// `--baseline`: findings accepted already.
+    pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -117,7 +123,8 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
     };
     let opts = check::Options {
         strict: args.strict,
-        config,
+        config: config.with_selection(args.selection.clone()),
+        baseline: args.baseline.clone(),
         ..check::Options::default()
     };
     let outcome = check::run_with(pr.input, &opts);
@@ -174,7 +181,12 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
 
     // Posting: the report first (in --format), then the API.
     if !dry_run {
-        out(&report::render(&outcome, args.format, args.color));
+        out(&report::render_with(
+            &outcome,
+            args.format,
+            args.color,
+            args.quiet,
+        ));
     }
     // Annotations after a failed post, unless the report already was annotations.
     let annotate = args.format != Format::Github;
@@ -228,27 +240,34 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
                 s.push('\n');
                 out(&report::json_safe(s));
             }
+            None if args.quiet => {}
             None => eprintln!("sidguard: no review: nothing new to say"),
         }
-        eprintln!("sidguard: {summary} (dry run: nothing posted)");
+        if !args.quiet {
+            eprintln!("sidguard: {summary} (dry run: nothing posted)");
+        }
         return Ok(code);
     }
     let (Some(api), Some(t)) = (api, target) else {
         unreachable!("posting needs a token and a target; checked above")
     };
     let Some(review) = the_review else {
-        eprintln!("sidguard: no review posted: nothing new since the last one ({summary})");
+        if !args.quiet {
+            eprintln!("sidguard: no review posted: nothing new since the last one ({summary})");
+        }
         return Ok(code);
     };
     match post(&api, &t, &review) {
         Ok(url) => {
-            eprintln!(
-                "sidguard: posted a {} review on {}#{}{}: {summary}",
-                review.event,
-                t.repo,
-                t.number,
-                url.map(|u| format!(" ({u})")).unwrap_or_default()
-            );
+            if !args.quiet {
+                eprintln!(
+                    "sidguard: posted a {} review on {}#{}{}: {summary}",
+                    review.event,
+                    t.repo,
+                    t.number,
+                    url.map(|u| format!(" ({u})")).unwrap_or_default()
+                );
+            }
             if outcome.blocking() == 0 {
                 dismiss(&api, &t, &prior_state.requesting);
             }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::finding::{Finding, Severity};
-use crate::report::edits::{fingerprints, suggestion};
+use crate::report::edits::suggestion;
 
 pub const REVIEW_MARKER: &str = "<!-- sidguard:review -->";
 const FINDING: &str = "<!-- sidguard:finding ";
@@ -243,8 +243,7 @@ pub fn build(
     commit_id: &str,
     request_changes: bool,
 ) -> Built {
-    let fps = fingerprints(findings);
-    let current: BTreeSet<&str> = fps.iter().map(String::as_str).collect();
+    let current: BTreeSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
     let fixed: Vec<(&String, &String)> = prior
         .open
         .iter()
@@ -252,7 +251,7 @@ pub fn build(
         .collect();
     let new: Vec<(&Finding, &String)> = findings
         .iter()
-        .zip(&fps)
+        .map(|f| (f, &f.fingerprint))
         .filter(|(_, fp)| !prior.open.contains_key(*fp))
         .collect();
     if new.is_empty() && fixed.is_empty() {

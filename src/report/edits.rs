@@ -1,10 +1,6 @@
 //! What the machine-readable formats need from a finding besides its fields: the remediation
-//! as line edits (read back from the unified diff the rules made), a whole-line suggestion for
-//! review tools, and a fingerprint that stays the same when unrelated lines move.
-
-use sha2::{Digest, Sha256};
-
-use crate::finding::Finding;
+//! as line edits (read back from the unified diff the rules made) and a whole-line suggestion
+//! for review tools. (The fingerprint is the finding's own: `finding::fingerprint`.)
 
 /// Old lines `start..start+deleted` (1-based) are replaced by `inserted` (each line without
 /// its line end). `deleted == 0` is an insertion before line `start`.
@@ -54,6 +50,18 @@ fn rows(patch: &str) -> Vec<Row> {
         }
     }
     out
+}
+
+/// The old file's lines a patch shows (context and removed lines): (1-based line, text).
+/// A patch applies to a file only where these are the file's lines.
+pub fn shown_lines(patch: &str) -> Vec<(usize, String)> {
+    rows(patch)
+        .into_iter()
+        .filter_map(|r| match r {
+            Row::Same(n, t) | Row::Gone(n, t) => Some((n, t)),
+            Row::Added(..) => None,
+        })
+        .collect()
 }
 
 /// The edits a remediation patch makes, in file order.
@@ -127,46 +135,6 @@ pub fn suggestion(patch: &str, first: usize, last: usize) -> Option<Vec<String>>
         }
     }
     (seen.len() == last + 1 - first).then_some(out)
-}
-
-/// A stable identity for a finding: rule, path, function, setting and the flagged line's text
-/// (not its number, so moving code above it does not make it a new finding).
-pub fn fingerprint(f: &Finding) -> String {
-    let line = f
-        .lines
-        .get(&f.span.line)
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .unwrap_or_default();
-    fingerprint_text(&[f.rule, &f.path, &f.function, &f.key, &line])
-}
-
-/// 32 hex digits of SHA-256 over the parts (each ended by a NUL).
-pub fn fingerprint_text(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for part in parts {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Fingerprints for a list of findings; identical ones get `:2`, `:3`... in order.
-pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
-    let mut seen = std::collections::HashMap::<String, usize>::new();
-    findings
-        .iter()
-        .map(|f| {
-            let base = fingerprint(f);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                base
-            } else {
-                format!("{base}:{n}")
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -3,17 +3,14 @@
 
 use serde_json::{json, Value};
 
-use super::edits::fingerprints;
 use crate::check::Outcome;
 use crate::finding::Severity;
 
 pub fn render(outcome: &Outcome) -> String {
-    let fps = fingerprints(&outcome.findings);
     let mut issues: Vec<Value> = outcome
         .findings
         .iter()
-        .zip(&fps)
-        .map(|(f, fp)| {
+        .map(|f| {
             let severity = match f.severity {
                 Severity::Error if f.blocking => "critical",
                 Severity::Error => "major",
@@ -25,7 +22,7 @@ pub fn render(outcome: &Outcome) -> String {
                 "description": format!("{}: {}", f.rule, f.message),
                 "content": { "body": format!("{}\n\nFix: {}\n\n```diff\n{}```", f.why, f.remediation.summary, f.remediation.patch) },
                 "categories": ["Security"],
-                "fingerprint": fp,
+                "fingerprint": f.fingerprint,
                 "severity": severity,
                 "location": {
                     "path": f.path,
@@ -41,7 +38,7 @@ pub fn render(outcome: &Outcome) -> String {
             "check_name": "skipped",
             "description": format!("sidguard did not check this file: {}", s.reason),
             "categories": ["Security"],
-            "fingerprint": super::edits::fingerprint_text(&["skipped", &s.path]),
+            "fingerprint": crate::finding::fingerprint_text(&["skipped", &s.path]),
             "severity": "info",
             "location": { "path": s.path, "lines": { "begin": 1 } },
         }));

@@ -14,6 +14,7 @@ pub fn render(outcome: &Outcome) -> String {
             "functions": outcome.functions,
             "blocking": outcome.blocking(),
             "warnings": outcome.warnings(),
+            "baselined": outcome.baselined,
         },
     });
     let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".to_string());

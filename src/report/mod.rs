@@ -2,6 +2,7 @@
 //! one file per format. Text output neutralises control characters from scanned content
 //! (a file name or a string literal cannot clear the screen or forge a report line).
 
+pub mod concise;
 pub mod edits;
 pub mod github;
 pub mod gitlab;
@@ -16,6 +17,8 @@ use crate::check::Outcome;
 pub enum Format {
     /// Coloured report with explanations and patches (for people).
     Text,
+    /// One line per finding: `path:line:col: SID001 message`.
+    Concise,
     /// sidguard's own JSON (versioned; for scripts).
     Json,
     /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
@@ -37,11 +40,22 @@ impl Format {
             Format::Json | Format::Sarif | Format::Gitlab | Format::Rdjson
         )
     }
+
+    /// Formats for people (the hooks print them on stderr).
+    pub fn is_human(self) -> bool {
+        matches!(self, Format::Text | Format::Concise)
+    }
 }
 
 pub fn render(outcome: &Outcome, format: Format, color: bool) -> String {
+    render_with(outcome, format, color, false)
+}
+
+/// `render`; `quiet`: the people's formats leave out their summary line (`--quiet`).
+pub fn render_with(outcome: &Outcome, format: Format, color: bool, quiet: bool) -> String {
     match format {
-        Format::Text => text::render(outcome, color),
+        Format::Text => text::render(outcome, color, quiet),
+        Format::Concise => concise::render(outcome, color, quiet),
         Format::Json => json_safe(json::render(outcome)),
         Format::Sarif => json_safe(sarif::render(outcome)),
         Format::Github => github::render(outcome),
@@ -66,6 +80,20 @@ pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// `sanitize`, keeping line ends, `\r\n` too (for multi-line output such as a diff).
+pub fn sanitize_keep_lines(s: &str) -> String {
+    s.split_inclusive('\n')
+        .map(|l| {
+            let (body, end) = match (l.strip_suffix("\r\n"), l.strip_suffix('\n')) {
+                (Some(b), _) => (b, "\r\n"),
+                (None, Some(b)) => (b, "\n"),
+                (None, None) => (l, ""),
+            };
+            format!("{}{end}", sanitize(body))
+        })
+        .collect()
 }
 
 /// JSON text with the characters serde_json leaves raw but a terminal may act on (DEL, the

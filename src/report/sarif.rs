@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use super::edits::{edits, fingerprints};
+use super::edits::edits;
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::rules::{self, Rule};
@@ -154,7 +154,7 @@ fn fixes(f: &Finding) -> Value {
     }])
 }
 
-fn result(f: &Finding, fp: &str, rule_index: usize) -> Value {
+fn result(f: &Finding, rule_index: usize) -> Value {
     let region = json!({
         "startLine": f.span.line,
         "startColumn": f.span.column,
@@ -201,7 +201,7 @@ fn result(f: &Finding, fp: &str, rule_index: usize) -> Value {
         "level": level(f.severity),
         "message": { "text": format!("{} {}", sentence(&f.message), sentence(&f.why)) },
         "locations": [location(&f.path, region)],
-        "partialFingerprints": { "sidguardFinding/v1": fp },
+        "partialFingerprints": { "sidguardFinding/v1": f.fingerprint },
         "properties": properties,
     });
     if !related.is_empty() {
@@ -215,17 +215,15 @@ fn result(f: &Finding, fp: &str, rule_index: usize) -> Value {
 }
 
 pub fn render(outcome: &Outcome) -> String {
-    let fps = fingerprints(&outcome.findings);
     let results: Vec<Value> = outcome
         .findings
         .iter()
-        .zip(&fps)
-        .map(|(f, fp)| {
+        .map(|f| {
             let index = rules::RULES
                 .iter()
                 .position(|r| r.code == f.rule)
                 .unwrap_or(0);
-            result(f, fp, index)
+            result(f, index)
         })
         .collect();
     let notifications: Vec<Value> = outcome

@@ -47,7 +47,8 @@ impl Paint {
     }
 }
 
-pub fn render(outcome: &Outcome, color: bool) -> String {
+/// The report; `quiet`: without the summary line.
+pub fn render(outcome: &Outcome, color: bool, quiet: bool) -> String {
     let p = Paint { on: color };
     let mut out = String::new();
     for f in &outcome.findings {
@@ -64,6 +65,16 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             sanitize(&s.reason)
         );
     }
+    if !quiet {
+        out.push_str(&summary(outcome, color));
+    }
+    out
+}
+
+/// The last line: what blocks, what warns, in how many files and functions.
+pub fn summary(outcome: &Outcome, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
     let blocking = outcome.blocking();
     let warnings = outcome.warnings();
     let partly = outcome.skipped.iter().filter(|s| s.partial).count();
@@ -94,7 +105,11 @@ pub fn render(outcome: &Outcome, color: bool) -> String {
             "sidguard: no findings in {files}, {functions} checked"
         ))
     };
-    let _ = writeln!(out, "{line}");
+    let baselined = match outcome.baselined {
+        0 => String::new(),
+        n => format!("; {} in the baseline not shown", plural(n, "finding")),
+    };
+    let _ = writeln!(out, "{line}{baselined}");
     out
 }
 

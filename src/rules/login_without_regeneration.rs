@@ -1044,6 +1044,7 @@ fn finding(
         function_lines: (d.start_line, d.end_line),
         key: String::new(),
         preexisting: false,
+        fingerprint: String::new(),
     }
 }
 

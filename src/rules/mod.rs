@@ -242,5 +242,6 @@ pub fn make(
         function_lines,
         key,
         preexisting: false,
+        fingerprint: String::new(),
     }
 }
