@@ -26,11 +26,12 @@ use crate::python::file::{Prepared, SourceFile};
 use crate::python::imports::ModuleScope;
 use crate::python::outline::DefKind;
 use crate::python::outline::Outline;
+use crate::python::summary::Summary;
 use crate::python::{modules, outline};
-use crate::rules::login_without_regeneration::{summarize, Summary};
+use crate::rules::login_without_regeneration::summarize;
 use crate::rules::{self, Context};
 use crate::source::ProjectTree;
-use crate::source::{ChangedFile, Input, Mode, Skipped, Touched};
+use crate::source::{too_big, ChangedFile, Input, Mode, Skipped, Touched};
 use crate::summaries::Summaries;
 use crate::suppress;
 
@@ -1015,11 +1016,6 @@ fn partly_analysed(file: &SourceFile, path: &str) -> Option<Skipped> {
         partial: true,
         line,
     })
-}
-
-/// The reason for skipping a file over `max-file-bytes`.
-pub fn too_big(size: u64, max: u64) -> String {
-    format!("larger than the limit ({size} bytes; `max-file-bytes` is {max})")
 }
 
 /// Above this many functions a file is parsed function by function, never whole.

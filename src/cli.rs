@@ -3,12 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::report::Format;
-use crate::{exit, rules};
+use crate::report::{ColorChoice, Format};
+use crate::{exit, registry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -69,13 +69,6 @@ pub struct Global {
     /// by default it is found at the repository root of the tree being checked.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -176,7 +169,7 @@ pub fn main() -> i32 {
         Err(e) => {
             eprintln!(
                 "sidguard: error: {}",
-                crate::report::sanitize(&e.to_string())
+                crate::error::sanitize(&e.to_string())
             );
             exit::ERROR
         }
@@ -231,7 +224,7 @@ fn run(cli: &Cli) -> Result<i32> {
             return Ok(exit::CLEAN);
         }
         Command::Explain { rule } => {
-            let r = rules::find(rule).ok_or_else(|| {
+            let r = registry::find(rule).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown rule `{rule}`; `sidguard rules` lists them"
                 ))
@@ -391,7 +384,7 @@ fn run(cli: &Cli) -> Result<i32> {
 
 fn rules_table() -> String {
     let mut s = String::from("code    name                          severity  summary\n");
-    for r in rules::RULES {
+    for r in registry::RULES {
         let sev = match r.severity {
             crate::finding::Severity::Error => "error",
             crate::finding::Severity::Warning => "warning",
