@@ -49,6 +49,9 @@ pub(super) fn dependents(
     dependents
 }
 
+/// A file's helper summaries, by the qualified path the file uses.
+type Helpers = HashMap<String, Summary>;
+
 /// Every file's helper summaries: for its new version, from the checked tree, and for its
 /// old one (to judge what the change introduced), from the tree it is compared with. The
 /// summaries computed are saved to the cache.
@@ -58,7 +61,7 @@ pub(super) fn summaries_of(
     index: &modules::ModuleIndex,
     opts: &Options,
     summaries: &Summaries,
-) -> (Vec<HashMap<String, Summary>>, Vec<HashMap<String, Summary>>) {
+) -> (Vec<Helpers>, Vec<Helpers>) {
     let new_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| Some(&v.new)).collect();
     let old_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| v.old.as_ref()).collect();
     let new_helpers = helper_summaries(
