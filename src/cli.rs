@@ -3,12 +3,12 @@
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::report::Format;
-use crate::{exit, rules};
+use crate::report::{ColorChoice, Format};
+use crate::{exit, registry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,13 +99,6 @@ impl CheckArgs {
     pub fn selection(&self) -> Result<crate::selection::Selection> {
         crate::selection::Selection::new(&self.select, &self.ignore)
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -224,7 +217,7 @@ pub fn main() -> i32 {
         Err(e) => {
             eprintln!(
                 "sidguard: error: {}",
-                crate::report::sanitize(&e.to_string())
+                crate::error::sanitize(&e.to_string())
             );
             exit::ERROR
         }
@@ -315,7 +308,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
             return Ok(exit::CLEAN);
         }
         Command::Explain { rule } => {
-            let r = rules::find(rule).ok_or_else(|| {
+            let r = registry::find(rule).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown rule `{rule}`; `sidguard rules` lists them"
                 ))
@@ -534,7 +527,7 @@ fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
     };
     let (mut fixed, mut left, mut files) = (0, 0, 0);
     for p in plans {
-        let path = crate::report::sanitize(&p.path);
+        let path = crate::error::sanitize(&p.path);
         if !p.fixed.is_empty() {
             files += 1;
             eprintln!(
@@ -543,7 +536,7 @@ fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
             );
         }
         for (_, why) in &p.left {
-            eprintln!("sidguard: left in {path}: {}", crate::report::sanitize(why));
+            eprintln!("sidguard: left in {path}: {}", crate::error::sanitize(why));
         }
         fixed += p.fixed.len();
         left += p.left.len();
@@ -559,7 +552,7 @@ fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
 
 fn rules_table() -> String {
     let mut s = String::from("code    name                          severity  summary\n");
-    for r in rules::RULES {
+    for r in registry::RULES {
         let sev = match r.severity {
             crate::finding::Severity::Error => "error",
             crate::finding::Severity::Warning => "warning",

@@ -180,7 +180,7 @@ impl Config {
                     .map(|c| ("per-file-ignores", c)),
             )
         {
-            if crate::rules::find(code).is_none() {
+            if crate::registry::find(code).is_none() {
                 return Err(Error::Usage(format!(
                     "{}: invalid sidguard configuration: `{key}` names an unknown rule `{code}` (`sidguard rules` lists them)",
                     file.origin
@@ -226,7 +226,7 @@ impl Config {
                 codes.push(
                     rules
                         .iter()
-                        .filter_map(|r| crate::rules::find(r).map(|r| r.code))
+                        .filter_map(|r| crate::registry::find(r).map(|r| r.code))
                         .collect(),
                 );
             }
@@ -301,7 +301,7 @@ impl Config {
 
     /// Is `path` (relative to the repository root) test code that is not checked?
     pub fn skips_test(&self, path: &str) -> bool {
-        !self.settings.include_tests && crate::source::files::is_test_path(path)
+        !self.settings.include_tests && is_test_path(path)
     }
 
     pub fn enabled(&self, code: &str) -> bool {
@@ -310,7 +310,7 @@ impl Config {
                 .settings
                 .disable
                 .iter()
-                .any(|d| crate::rules::find(d).is_some_and(|r| r.code == code))
+                .any(|d| crate::registry::find(d).is_some_and(|r| r.code == code))
     }
 
     /// Is rule `code` reported in `path`: enabled, and not in a matching `per-file-ignores`?
@@ -343,7 +343,7 @@ impl Config {
         self.settings
             .severity
             .iter()
-            .find(|(k, _)| crate::rules::find(k).is_some_and(|r| r.code == code))
+            .find(|(k, _)| crate::registry::find(k).is_some_and(|r| r.code == code))
             .map(|(_, s)| match s {
                 CookieSeverity::Error => crate::finding::Severity::Error,
                 CookieSeverity::Warning => crate::finding::Severity::Warning,
@@ -376,6 +376,38 @@ impl Config {
         s.push_str(&toml::to_string(&self.settings).unwrap_or_default());
         s
     }
+}
+
+/// Is `rel` (a path inside the tree being checked) test code: under a `tests`/`test`
+/// directory, or a `test_*.py`, `*_test.py`, `*_tests.py`, `tests.py` or `conftest.py`?
+/// Test code logs users in through test clients and fixtures; it is not served. Skipped
+/// unless `include-tests` is set.
+pub fn is_test_path(rel: &str) -> bool {
+    let rel = rel.replace('\\', "/");
+    let mut parts: Vec<&str> = rel
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    let dir = parts.iter().any(|p| {
+        matches!(
+            *p,
+            "tests"
+                | "test"
+                | "testing"
+                | "unittests"
+                | "unit_tests"
+                | "functional_tests"
+                | "integration_tests"
+        )
+    });
+    let stem = name.strip_suffix(".py").unwrap_or(name);
+    dir || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || matches!(stem, "tests" | "conftest")
 }
 
 #[cfg(test)]

@@ -109,7 +109,7 @@ fn check_refs(
             if text {
                 eprint(&format!(
                     "sidguard: {}: {}\n",
-                    report::sanitize(&name),
+                    crate::error::sanitize(&name),
                     rc.note.unwrap_or_default()
                 ));
             }
@@ -128,7 +128,7 @@ fn check_refs(
             };
             eprint(&format!(
                 "sidguard: {}: {what} ({range})\n",
-                report::sanitize(&name)
+                crate::error::sanitize(&name)
             ));
         }
         // The pushed tree's own configuration, only where the server policy allows it.
@@ -170,7 +170,7 @@ fn load_baseline(path: Option<&Path>) -> Result<Option<std::sync::Arc<crate::bas
 
 pub struct HookArgs<'a> {
     pub format: Format,
-    pub color: crate::cli::ColorChoice,
+    pub color: report::ColorChoice,
     pub strict: bool,
     pub policy: Option<&'a Path>,
     /// `--quiet`: no progress or summary lines.
@@ -216,9 +216,9 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
         let text_out = args.format == Format::Text && !args.quiet;
         let outcome = check_refs(&repo, checks, &opts, policy.use_repository_config, text_out)?;
         let color = match args.color {
-            crate::cli::ColorChoice::Always => true,
-            crate::cli::ColorChoice::Never => false,
-            crate::cli::ColorChoice::Auto => {
+            report::ColorChoice::Always => true,
+            report::ColorChoice::Never => false,
+            report::ColorChoice::Auto => {
                 policy.color == PolicyColor::Always
                     || push_options().iter().any(|o| o == "sidguard.color=always")
             }
@@ -261,7 +261,7 @@ pub fn pre_receive(args: &HookArgs<'_>) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            let e = report::sanitize(&e.to_string()).into_owned();
+            let e = crate::error::sanitize(&e.to_string()).into_owned();
             match fail {
                 FailMode::Closed => {
                     eprint(&format!(
@@ -300,9 +300,9 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     };
     let outcome = check_refs(&repo, checks, &opts, true, text_out)?;
     let color = match args.color {
-        crate::cli::ColorChoice::Always => true,
-        crate::cli::ColorChoice::Never => false,
-        crate::cli::ColorChoice::Auto => {
+        report::ColorChoice::Always => true,
+        report::ColorChoice::Never => false,
+        report::ColorChoice::Auto => {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 && std::io::stderr().is_terminal()
         }

@@ -2,7 +2,9 @@
 //!
 //! The pipeline, one stage per module, data flowing one way:
 //! `source` (git: what changed) -> `python` (tree-sitter: what the code means) ->
-//! `rules` (what is wrong) -> `report` (how it is shown). `check` drives it.
+//! `rules` (what is wrong) -> `report` (how it is shown). `check` drives it. The modules
+//! depend one way, each only on those below it in the layer table of
+//! `docs/architecture.md` (held by `tests/layers.rs`).
 
 pub mod autofix;
 pub mod baseline;
@@ -23,6 +25,7 @@ pub mod pr;
 pub mod prefilter;
 pub mod project;
 pub mod python;
+pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod selection;
@@ -31,3 +34,4 @@ pub mod summaries;
 pub mod suppress;
 #[doc(hidden)]
 pub mod timings;
+pub mod words;

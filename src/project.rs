@@ -160,7 +160,7 @@ static TEXTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::n
 /// and the same matches are picked from those: the earliest start, the longest there, then
 /// on from its end.
 fn matches(src: &[u8]) -> Vec<(usize, usize, usize)> {
-    use crate::prefilter::{FEW_TEXTS, SMALL_TEXT};
+    use crate::words::{FEW_TEXTS, SMALL_TEXT};
     use std::sync::atomic::Ordering::Relaxed;
     static BUILT: OnceLock<()> = OnceLock::new();
     if src.len() > SMALL_TEXT || BUILT.get().is_some() || TEXTS.fetch_add(1, Relaxed) >= FEW_TEXTS {

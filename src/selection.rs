@@ -3,7 +3,7 @@
 //! (`SID00`, `SID9`), any case; an entry that names no rule is an error, never ignored.
 
 use crate::error::{Error, Result};
-use crate::rules;
+use crate::registry as rules;
 
 /// The rules a run keeps: all of them (or the `--select`ed ones) minus the `--ignore`d ones.
 /// The configuration's `disable` applies on top.

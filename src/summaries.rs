@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::project::ProjectFacts;
-use crate::rules::login_without_regeneration::Summary;
+use crate::python::summary::Summary;
 use crate::source::cache::{BlobCache, SUMMARIES};
 
 /// This build's name (see `build.rs`).

@@ -46,7 +46,7 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
                     .split(',')
                     .map(str::trim)
                     .filter(|c| !c.is_empty())
-                    .map(|c| match crate::rules::find(c) {
+                    .map(|c| match crate::registry::find(c) {
                         Some(rule) => rule.code.to_string(),
                         None => c.to_ascii_uppercase(),
                     })

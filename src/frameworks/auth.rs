@@ -576,11 +576,11 @@ pub fn privilege_key(key: &str) -> bool {
 /// Can `text` hold a privilege key anywhere (any case)? Keys are read from the file's own
 /// text (literals and names), so a file without any of these cannot raise privilege (SID002).
 pub fn may_name_privilege(text: &str) -> bool {
-    static M: std::sync::OnceLock<crate::prefilter::Words> = std::sync::OnceLock::new();
+    static M: std::sync::OnceLock<crate::words::Words> = std::sync::OnceLock::new();
     let m = M.get_or_init(|| {
         let mut pats: Vec<&str> = PRIVILEGE_TOKENS.to_vec();
         pats.extend(["impersonat", "stepup", "step_up"]);
-        crate::prefilter::Words::new(&pats, true)
+        crate::words::Words::new(&pats, true)
     });
     m.any(text.as_bytes(), |_, _| true)
 }

@@ -255,7 +255,7 @@ fn github_message(body: &Value, status: u16) -> String {
     if message.is_empty() {
         message = format!("status {status}");
     }
-    crate::report::sanitize(&message).into_owned()
+    crate::error::sanitize(&message).into_owned()
 }
 
 /// Replaces every occurrence of `token` in `s`.

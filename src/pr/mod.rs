@@ -106,10 +106,10 @@ fn note_skipped(review: &mut Review, outcome: &Outcome) {
     for s in &outcome.skipped {
         review.body.push_str(&format!(
             "- `{}`: {}\n",
-            report::sanitize(&s.path)
+            crate::error::sanitize(&s.path)
                 .replace('`', "'")
                 .replace("<!--", "&lt;!--"),
-            report::sanitize(&s.reason).replace("<!--", "&lt;!--")
+            crate::error::sanitize(&s.reason).replace("<!--", "&lt;!--")
         ));
     }
 }
@@ -154,7 +154,7 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
         (Some(repo), Some(_)) => {
             return Err(Error::Usage(format!(
                 "`{}` is not a repository name; expected OWNER/NAME",
-                report::sanitize(&repo)
+                crate::error::sanitize(&repo)
             )))
         }
         _ => None,
@@ -165,7 +165,7 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
                 eprintln!(
                     "sidguard: warning: the checked head {} is not the pull request's head {}; check out the head commit (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}`) so comments land on the right lines",
                     &pr.head[..pr.head.len().min(12)],
-                    report::sanitize(&sha.chars().take(12).collect::<String>())
+                    crate::error::sanitize(&sha.chars().take(12).collect::<String>())
                 );
             }
         }

@@ -49,7 +49,7 @@ pub struct Prior {
 /// Text from scanned code made harmless in Markdown: it cannot open an HTML comment (and so
 /// forge a marker) or break out of a code span.
 fn md(s: &str) -> String {
-    crate::report::sanitize(s)
+    crate::error::sanitize(s)
         .replace("<!--", "&lt;!--")
         .replace("-->", "--&gt;")
 }
@@ -62,7 +62,7 @@ fn code(s: &str) -> String {
 /// A one-line description that survives in a marker (no `--`, no line ends).
 fn describe(f: &Finding) -> String {
     let text = format!("{} in {} ({})", f.rule, f.function, f.path);
-    crate::report::sanitize(&text)
+    crate::error::sanitize(&text)
         .replace("--", "- -")
         .replace(['\n', '\r'], " ")
         .replace('>', "&gt;")
@@ -179,7 +179,7 @@ fn severity_word(f: &Finding) -> &'static str {
 }
 
 fn heading(f: &Finding) -> String {
-    let summary = crate::rules::find(f.rule).map_or(f.name, |r| r.summary);
+    let summary = crate::registry::find(f.rule).map_or(f.name, |r| r.summary);
     format!("**sidguard {}**: {summary} ({})", f.rule, severity_word(f))
 }
 

@@ -7,3 +7,4 @@ pub mod modules;
 pub mod outline;
 pub mod parse;
 pub mod semantic;
+pub mod summary;

@@ -62,7 +62,7 @@ pub enum Event {
     Restore { framework: Framework },
     /// A call to a project function in another module, by its summary.
     Helper {
-        summary: crate::rules::login_without_regeneration::Summary,
+        summary: crate::python::summary::Summary,
         name: String,
     },
     /// A call to a function defined in this module (`helper()`), or to a method of the
@@ -83,9 +83,7 @@ pub struct Semantic<'a> {
     /// Summaries of project helpers in other modules, by the qualified path this module uses.
     /// This module's dotted name, from its path, when known.
     module_path: Option<String>,
-    pub helpers: Option<
-        &'a std::collections::HashMap<String, crate::rules::login_without_regeneration::Summary>,
-    >,
+    pub helpers: Option<&'a std::collections::HashMap<String, crate::python::summary::Summary>>,
 }
 
 impl<'a> Semantic<'a> {
@@ -138,12 +136,7 @@ impl<'a> Semantic<'a> {
 
     pub fn with_helpers(
         mut self,
-        helpers: Option<
-            &'a std::collections::HashMap<
-                String,
-                crate::rules::login_without_regeneration::Summary,
-            >,
-        >,
+        helpers: Option<&'a std::collections::HashMap<String, crate::python::summary::Summary>>,
     ) -> Self {
         self.helpers = helpers;
         self

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
-use super::sanitize;
+use crate::error::sanitize;
 use crate::check::Outcome;
 use crate::finding::Severity;
 

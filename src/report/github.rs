@@ -17,7 +17,7 @@ pub fn data(s: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
-            c if c.is_control() || super::is_bidi(c) => {
+            c if c.is_control() || crate::error::is_bidi(c) => {
                 out.push_str(&c.escape_unicode().to_string())
             }
             c => out.push(c),
@@ -39,7 +39,7 @@ pub fn annotation(f: &Finding) -> String {
     let title = format!(
         "{} {}",
         f.rule,
-        crate::rules::find(f.rule).map_or(f.name, |r| r.summary)
+        crate::registry::find(f.rule).map_or(f.name, |r| r.summary)
     );
     let mut message = format!(
         "{}\n\n{}\n\nFix: {}",

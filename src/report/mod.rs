@@ -31,6 +31,14 @@ pub enum Format {
     Rdjson,
 }
 
+/// When to colour the text report (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
 impl Format {
     /// Formats other tools read: printed even when there is nothing to check, so the reader
     /// always gets a valid (empty) document.
@@ -64,24 +72,6 @@ pub fn render_with(outcome: &Outcome, format: Format, color: bool, quiet: bool) 
     }
 }
 
-/// Replaces control characters (other than tab, which becomes a space) with visible escapes.
-pub fn sanitize(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() || is_bidi(c)) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if c == '\t' {
-            out.push(' ');
-        } else if c.is_control() || is_bidi(c) {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
 /// `sanitize`, keeping line ends, `\r\n` too (for multi-line output such as a diff).
 pub fn sanitize_keep_lines(s: &str) -> String {
     s.split_inclusive('\n')
@@ -91,7 +81,7 @@ pub fn sanitize_keep_lines(s: &str) -> String {
                 (None, Some(b)) => (b, "\n"),
                 (None, None) => (l, ""),
             };
-            format!("{}{end}", sanitize(body))
+            format!("{}{end}", crate::error::sanitize(body))
         })
         .collect()
 }
@@ -115,10 +105,5 @@ pub fn json_safe(s: String) -> String {
 }
 
 fn needs_json_escape(c: char) -> bool {
-    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi(c)
-}
-
-/// Unicode bidirectional controls, which can make code read differently than it runs.
-pub fn is_bidi(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || crate::error::is_bidi(c)
 }

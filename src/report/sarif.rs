@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use super::edits::edits;
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
-use crate::rules::{self, Rule};
+use crate::registry::{self, Rule};
 
 /// CVSS-like scores GitHub shows as low/medium/high/critical (`security-severity`).
 fn security_severity(code: &str) -> Option<&'static str> {
@@ -219,7 +219,7 @@ pub fn render(outcome: &Outcome) -> String {
         .findings
         .iter()
         .map(|f| {
-            let index = rules::RULES
+            let index = registry::RULES
                 .iter()
                 .position(|r| r.code == f.rule)
                 .unwrap_or(0);
@@ -245,7 +245,7 @@ pub fn render(outcome: &Outcome) -> String {
         "name": "sidguard",
         "version": env!("CARGO_PKG_VERSION"),
         "semanticVersion": env!("CARGO_PKG_VERSION"),
-        "rules": rules::RULES.iter().map(rule).collect::<Vec<_>>(),
+        "rules": registry::RULES.iter().map(rule).collect::<Vec<_>>(),
     });
     if let Some(uri) = option_env!("CARGO_PKG_REPOSITORY").filter(|u| !u.is_empty()) {
         driver["informationUri"] = json!(uri);
@@ -281,6 +281,6 @@ mod tests {
         );
         assert_eq!(uri("a b/ü.py"), "a%20b/%C3%BC.py");
         assert_eq!(sentence("x"), "x.");
-        assert!(doc_section(rules::RULES[0].doc, "What it does").starts_with("Flags a function"));
+        assert!(doc_section(registry::RULES[0].doc, "What it does").starts_with("Flags a function"));
     }
 }

@@ -7,10 +7,10 @@ use std::fmt::Write;
 
 use owo_colors::{OwoColorize, Style};
 
-use super::sanitize;
 use crate::check::Outcome;
+use crate::error::sanitize;
 use crate::finding::{Finding, Severity};
-use crate::rules;
+use crate::registry;
 
 struct Paint {
     on: bool,
@@ -122,7 +122,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn finding(out: &mut String, f: &Finding, p: &Paint) {
-    let rule = rules::find(f.rule);
+    let rule = registry::find(f.rule);
     let title = rule.map(|r| r.summary).unwrap_or(f.name);
     let (level, paint_level): (&str, fn(&Paint, &str) -> String) = match f.severity {
         Severity::Error => ("error", Paint::err),

@@ -22,6 +22,7 @@ use crate::python::flow::{Analysis, Engine};
 use crate::python::imports::FunctionScope;
 use crate::python::parse::Parsed;
 use crate::python::semantic::{Event, Semantic};
+use crate::python::summary::Summary;
 
 const MAX_INLINE_DEPTH: usize = 3;
 
@@ -1430,45 +1431,6 @@ fn first_param(ctx: &Context<'_>, def: usize) -> Option<String> {
     let node = func.node()?;
     let scope = FunctionScope::build(node, &func.parsed.text);
     scope.params.into_iter().find(|p| p != "self" && p != "cls")
-}
-
-/// What a function does, seen from a caller in another module: used as its summary there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Summary {
-    /// It authenticates on some path (a credential check, a login helper).
-    pub authenticates: bool,
-    /// It leaves an identity written into the session without regenerating it after.
-    pub writes_identity: Option<Framework>,
-    /// On every normal exit the session ID was rotated / the data reset.
-    pub rotates: bool,
-    pub resets: bool,
-}
-
-impl Summary {
-    /// The summary as the summary cache stores it: three flags and the framework (plus one).
-    pub fn to_bits(self) -> u32 {
-        u32::from(self.authenticates)
-            | u32::from(self.rotates) << 1
-            | u32::from(self.resets) << 2
-            | self.writes_identity.map_or(0, |f| f as u32 + 1) << 8
-    }
-
-    /// The summary `to_bits` made; `None` for bits it cannot have made.
-    pub fn from_bits(bits: u32) -> Option<Summary> {
-        if bits & !0xff07 != 0 {
-            return None;
-        }
-        let writes_identity = match bits >> 8 {
-            0 => None,
-            k => Some(*Framework::ALL.get(k as usize - 1)?),
-        };
-        Some(Summary {
-            authenticates: bits & 1 != 0,
-            rotates: bits & 2 != 0,
-            resets: bits & 4 != 0,
-            writes_identity,
-        })
-    }
 }
 
 /// Summarises function `def` (entered as if already authenticated, so that its identity

@@ -1,5 +1,6 @@
-//! The rule registry: every rule's code, name, default severity and documentation, declared
-//! once. `sidguard rules`, `sidguard explain CODE` and the README's table come from here.
+//! The rules, run on one function: each rule's module finds its pattern in the Python
+//! analysis's events and returns plain `Finding`s. Their codes, names and documentation are
+//! declared in `crate::registry`.
 
 pub mod cookie_settings;
 pub mod fix;
@@ -14,93 +15,8 @@ use crate::finding::{Evidence, Finding, Remediation, Severity, Span};
 use crate::project::ProjectFacts;
 use crate::python::file::SourceFile;
 use crate::python::parse::Parsed;
+use crate::registry::find;
 use login_without_regeneration::Mode;
-
-/// Static description of a rule.
-#[derive(Debug)]
-pub struct Rule {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    /// The text under the flagged code in the text report.
-    pub label: &'static str,
-    /// Markdown documentation: What it does / Why is this bad? / Example / Use instead / References.
-    pub doc: &'static str,
-}
-
-pub static RULES: &[Rule] = &[
-    Rule {
-        code: "SID001",
-        label: "identity written to the pre-login session",
-        name: "login-without-regeneration",
-        severity: Severity::Error,
-        summary: "session not regenerated after login",
-        doc: include_str!("login_without_regeneration.md"),
-    },
-    Rule {
-        code: "SID002",
-        label: "privilege raised in the same session",
-        name: "privilege-change-without-regeneration",
-        severity: Severity::Error,
-        summary: "session not regenerated when privilege rises",
-        doc: include_str!("privilege_change.md"),
-    },
-    Rule {
-        code: "SID003",
-        label: "identity removed, session kept alive",
-        name: "logout-without-invalidation",
-        severity: Severity::Error,
-        summary: "logout keeps the session alive",
-        doc: include_str!("logout_without_invalidation.md"),
-    },
-    Rule {
-        code: "SID004",
-        label: "session ID taken from the request",
-        name: "session-id-from-request",
-        severity: Severity::Error,
-        summary: "session ID taken from request data",
-        doc: include_str!("session_id_from_request.md"),
-    },
-    Rule {
-        code: "SID005",
-        label: "session cookie protection off",
-        name: "insecure-session-cookie",
-        severity: Severity::Error,
-        summary: "session cookie flag turned off",
-        doc: include_str!("insecure_session_cookie.md"),
-    },
-    Rule {
-        code: "SID006",
-        label: "session lifetime too long",
-        name: "unbounded-session-lifetime",
-        severity: Severity::Warning,
-        summary: "session lifetime unbounded or too long",
-        doc: include_str!("unbounded_session_lifetime.md"),
-    },
-    Rule {
-        code: "SID900",
-        label: "suppression without a code",
-        name: "blanket-suppression",
-        severity: Severity::Warning,
-        summary: "suppression without a rule code",
-        doc: include_str!("suppressions.md"),
-    },
-    Rule {
-        code: "SID901",
-        label: "suppresses nothing",
-        name: "unused-suppression",
-        severity: Severity::Warning,
-        summary: "suppression that suppresses nothing",
-        doc: include_str!("suppressions.md"),
-    },
-];
-
-pub fn find(code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name.eq_ignore_ascii_case(code))
-}
 
 /// What the rules need besides the file: project facts.
 pub struct Context<'a> {
@@ -108,7 +24,7 @@ pub struct Context<'a> {
     pub facts: ProjectFacts,
     pub config: &'a crate::config::Config,
     /// Summaries of helpers in other project modules, by the qualified path this file uses.
-    pub helpers: Option<&'a std::collections::HashMap<String, login_without_regeneration::Summary>>,
+    pub helpers: Option<&'a std::collections::HashMap<String, crate::python::summary::Summary>>,
 }
 
 /// Runs every function rule on one function (an outline index) and returns its findings.

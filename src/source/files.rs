@@ -8,40 +8,9 @@ use std::path::Path;
 use ignore::WalkBuilder;
 
 use super::{has_python_shebang, ChangedFile, Input, Mode, Skipped, Touched};
+use crate::config::is_test_path;
 use crate::error::{Error, Result};
 use crate::project::{file_facts, ProjectFacts};
-
-/// Is `rel` (a path inside the tree being checked) test code: under a `tests`/`test`
-/// directory, or a `test_*.py`, `*_test.py`, `*_tests.py`, `tests.py` or `conftest.py`?
-/// Test code logs users in through test clients and fixtures; it is not served. Skipped
-/// unless `include-tests` is set.
-pub fn is_test_path(rel: &str) -> bool {
-    let rel = rel.replace('\\', "/");
-    let mut parts: Vec<&str> = rel
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    let Some(name) = parts.pop() else {
-        return false;
-    };
-    let dir = parts.iter().any(|p| {
-        matches!(
-            *p,
-            "tests"
-                | "test"
-                | "testing"
-                | "unittests"
-                | "unit_tests"
-                | "functional_tests"
-                | "integration_tests"
-        )
-    });
-    let stem = name.strip_suffix(".py").unwrap_or(name);
-    dir || stem.starts_with("test_")
-        || stem.ends_with("_test")
-        || stem.ends_with("_tests")
-        || matches!(stem, "tests" | "conftest")
-}
 
 /// `scan_limited` with the default `max-file-bytes`.
 pub fn scan(paths: &[String]) -> Result<Input> {
@@ -130,7 +99,7 @@ fn read_one(path: String, max_bytes: u64) -> Result<Read> {
     let size = std::fs::metadata(&path).map_err(io)?.len();
     if size > max_bytes {
         return Ok(Err(Skipped {
-            reason: crate::check::too_big(size, max_bytes),
+            reason: super::too_big(size, max_bytes),
             path,
             ..Skipped::default()
         }));

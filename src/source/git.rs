@@ -108,7 +108,7 @@ pub fn staged(paths: &[String]) -> Result<Input> {
     if let Some(path) = filter.unmatched(paths, &blobs) {
         return Err(Error::Usage(format!(
             "`{}` matches no file in the work tree or the index",
-            crate::report::sanitize(path)
+            crate::error::sanitize(path)
         )));
     }
     let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;

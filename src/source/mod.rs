@@ -55,6 +55,11 @@ impl Skipped {
     }
 }
 
+/// The reason for skipping a file over `max-file-bytes`.
+pub fn too_big(size: u64, max: u64) -> String {
+    format!("larger than the limit ({size} bytes; `max-file-bytes` is {max})")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Staged,

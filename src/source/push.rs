@@ -43,7 +43,7 @@ fn parse_oid(s: &str, line: usize, what: &str) -> Result<Oid> {
     if !hex || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Error::Usage(format!(
             "stdin line {line}: `{}` is not an object id ({what})",
-            crate::report::sanitize(s)
+            crate::error::sanitize(s)
         )));
     }
     Oid::from_str(s).map_err(|_| {
@@ -71,7 +71,7 @@ fn protocol_lines<'t>(
             return Err(Error::Usage(format!(
                 "stdin line {}: expected `{shape}` (git's {protocol} protocol), got `{}`",
                 i + 1,
-                crate::report::sanitize(line)
+                crate::error::sanitize(line)
             )));
         }
         out.push((i + 1, parts));

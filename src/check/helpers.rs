@@ -1,0 +1,557 @@
+//! Stage 3: helpers in other modules of the project. What a function does through a helper
+//! it imports comes from the helper's summary (`python::summary::Summary`, computed by
+//! `rules::login_without_regeneration::summarize`), so a file's check needs the summaries of
+//! the helpers it calls, for its new version and for its old one. And a change to a helper
+//! can make a login elsewhere wrong: the callers of a helper whose summary the change alters
+//! are checked too, whole. Summaries of blobs the repository had are kept in the summary
+//! cache (`crate::summaries`) between runs.
+
+use std::collections::{BTreeSet, HashMap};
+
+use rayon::prelude::*;
+
+use super::functions::{affected, relevant_functions, writer_calls};
+use super::prepare::Versions;
+use super::Options;
+use crate::project::ProjectFacts;
+use crate::python::file::{Prepared, SourceFile};
+use crate::python::imports::ModuleScope;
+use crate::python::modules;
+use crate::python::outline::{self, DefKind};
+use crate::python::summary::Summary;
+use crate::rules::login_without_regeneration::summarize;
+use crate::rules::Context;
+use crate::source::{ChangedFile, Input, Mode, ProjectTree, Touched};
+use crate::summaries::Summaries;
+
+/// The summary cache of the diff modes (commit hooks and pushes meet the same blobs again);
+/// `scan` keeps none.
+pub(super) fn cache(input: &Input, opts: &Options) -> Summaries {
+    match &input.cache_dir {
+        Some(dir) if input.mode != Mode::Scan => Summaries::open(dir, &opts.config),
+        _ => Summaries::none(),
+    }
+}
+
+/// The files outside the change to check as well (see `helper_dependents`), not excluded by
+/// the configuration; their versions are prepared and added to `versions`.
+pub(super) fn dependents(
+    files: &[&ChangedFile],
+    versions: &mut Vec<Versions>,
+    input: &Input,
+    index: &modules::ModuleIndex,
+    opts: &Options,
+    summaries: &Summaries,
+) -> Vec<ChangedFile> {
+    let mut dependents = helper_dependents(files, versions, input, index, opts, summaries);
+    dependents.retain(|f| !opts.config.excluded(&f.path));
+    versions.extend(dependents.par_iter().map(Versions::of).collect::<Vec<_>>());
+    dependents
+}
+
+/// A file's helper summaries, by the qualified path the file uses.
+type Helpers = HashMap<String, Summary>;
+
+/// Every file's helper summaries: for its new version, from the checked tree, and for its
+/// old one (to judge what the change introduced), from the tree it is compared with. The
+/// summaries computed are saved to the cache.
+pub(super) fn summaries_of(
+    versions: &[Versions],
+    input: &Input,
+    index: &modules::ModuleIndex,
+    opts: &Options,
+    summaries: &Summaries,
+) -> (Vec<Helpers>, Vec<Helpers>) {
+    let new_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| Some(&v.new)).collect();
+    let old_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| v.old.as_ref()).collect();
+    let new_helpers = helper_summaries(
+        &new_sources,
+        input.tree.as_deref(),
+        index,
+        input.facts,
+        opts,
+        summaries,
+    );
+    let old_helpers = helper_summaries(
+        &old_sources,
+        input.old_tree.as_deref(),
+        index,
+        input.old_facts,
+        opts,
+        summaries,
+    );
+    summaries.save();
+    (new_helpers, old_helpers)
+}
+
+/// Project files outside the change that call a top-level function whose summary the change
+/// alters (a regeneration removed from a helper, an identity write added): they are checked
+/// whole, against their old versions under the old helpers, so the finding lands where the
+/// helper is called. The rest of the tree is read only when such a summary changed.
+fn helper_dependents(
+    files: &[&ChangedFile],
+    versions: &mut [Versions],
+    input: &Input,
+    index: &modules::ModuleIndex,
+    opts: &Options,
+    summaries: &Summaries,
+) -> Vec<ChangedFile> {
+    let Some(tree) = input.tree.as_deref() else {
+        return Vec::new();
+    };
+    let mut altered: Vec<(String, String)> = Vec::new();
+    for (cf, v) in files.iter().zip(versions) {
+        let (Some(old), Touched::Lines(_)) = (&mut v.old, &cf.touched) else {
+            continue;
+        };
+        // The versions' parses are handed back for the rules (each function parsed once).
+        let new_file = SourceFile::from_prepared(std::mem::take(&mut v.new), false);
+        let old_file = SourceFile::from_prepared(std::mem::take(old), false);
+        for def in affected(
+            &new_file,
+            &cf.touched,
+            Some((&old_file.outline, &old_file.text)),
+        ) {
+            let d = &new_file.outline.defs[def];
+            if d.parent.is_some() {
+                continue;
+            }
+            let ctx = |file, facts| Context {
+                file,
+                facts,
+                config: &opts.config,
+                helpers: None,
+            };
+            let now = summarize(&ctx(&new_file, input.facts), def);
+            // Kept for the next change of this file, which will compare with this blob. A
+            // summary is kept under its function's name only if that name finds it.
+            if new_file.outline.function_named(&d.name) == Some(def) {
+                let key = summaries.key(input.facts, cf.new_id, &new_file.path, &d.name);
+                summaries.put(key, now);
+            }
+            let before = old_file.outline.function_named(&d.name).map(|od| {
+                let key = summaries.key(input.old_facts, cf.old_id, &old_file.path, &d.name);
+                summaries.get_or(key, || summarize(&ctx(&old_file, input.old_facts), od))
+            });
+            if before != Some(now) {
+                altered.push((cf.path.clone(), d.name.clone()));
+            }
+        }
+        v.new = new_file.into_prepared();
+        *old = old_file.into_prepared();
+    }
+    if altered.is_empty() {
+        return Vec::new();
+    }
+    let in_change: std::collections::HashSet<&str> =
+        files.iter().map(|f| f.path.as_str()).collect();
+    let mut out = Vec::new();
+    for path in tree.paths().iter() {
+        if in_change.contains(path) {
+            continue;
+        }
+        let Some(content) = tree.read(path) else {
+            continue;
+        };
+        if !altered
+            .iter()
+            .any(|(_, name)| memchr::memmem::find(&content, name.as_bytes()).is_some())
+        {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&content);
+        let outline = outline::scan(text.as_bytes());
+        let module = ModuleScope::build(&text, &outline);
+        let calls = module.import_paths().any(|p| {
+            index.resolve(path, p).is_some_and(|t| {
+                altered.iter().any(|(file, name)| {
+                    t.file == *file
+                        && match &t.function {
+                            Some(f) => f == name,
+                            None => text.contains(&format!("{name}(")),
+                        }
+                })
+            })
+        });
+        if calls {
+            let old = input
+                .old_tree
+                .as_deref()
+                .and_then(|t| t.read(path))
+                .or_else(|| Some(content.clone()));
+            out.push(ChangedFile {
+                path: path.to_string(),
+                new: content,
+                old,
+                touched: Touched::All,
+                new_id: None,
+                old_id: None,
+            });
+        }
+    }
+    out
+}
+
+/// A helper file as read for the helper summaries: its bytes (empty for a file being
+/// checked, whose text is at hand), whether session events are possible in it, whether its
+/// text holds a filter word, and its blob id (which keys the summary cache; none for the
+/// files being checked).
+struct Target {
+    bytes: Vec<u8>,
+    open: bool,
+    matters: bool,
+    id: Option<git2::Oid>,
+}
+
+/// A file's helper summaries: for its new version and for its old one.
+pub(super) type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<String, Summary>);
+
+/// Summaries of the project helpers each file imports from other modules, by the qualified
+/// path the file uses. Only the imported project files are read (from the checked tree),
+/// and only the functions a file calls are summarised, each once. Reading, preparing and
+/// summarising run in parallel, one task per imported file.
+fn helper_summaries(
+    files: &[Option<&Prepared>],
+    tree: Option<&dyn ProjectTree>,
+    index: &modules::ModuleIndex,
+    facts: ProjectFacts,
+    opts: &Options,
+    summaries: &Summaries,
+) -> Vec<HashMap<String, Summary>> {
+    let Some(tree) = tree else {
+        return vec![HashMap::new(); files.len()];
+    };
+    // 1. What each file imports from the project: (qualified path it uses, target).
+    let mut imports: Vec<Vec<(String, modules::Target)>> = files
+        .par_iter()
+        .map(|p| match p {
+            Some(p) => p
+                .module
+                .import_paths()
+                .filter_map(|path| index.resolve(&p.path, path).map(|t| (path.to_string(), t)))
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
+    // 2. Each imported file, read once. Summaries matter only to a file where session events
+    // are possible (`prefilter::events_possible`): by its own text, or through a helper that
+    // writes identity - which only a target with such events can be. Other files (most of a
+    // tree like the standard library) need no summaries, and their targets are not prepared.
+    let mut wanted_files: Vec<String> = imports
+        .iter()
+        .flatten()
+        .map(|(_, t)| t.file.clone())
+        .collect();
+    wanted_files.sort();
+    wanted_files.dedup();
+    // Targets that are themselves among the files are not read or prepared again.
+    let known: HashMap<&str, &Prepared> = files
+        .iter()
+        .flatten()
+        .map(|p| (p.path.as_str(), *p))
+        .collect();
+    // Per target: its bytes, whether session events are possible in it, and whether its
+    // text holds a filter word (else none of its functions can write, rotate or reset, and it
+    // is prepared only if a caller needs its outline or its authentication summaries).
+    let read: HashMap<String, Target> = wanted_files
+        .into_par_iter()
+        .filter_map(|f| {
+            let marks = |text: &[u8]| {
+                let open = crate::prefilter::events_possible(&f, text, facts, &opts.config, false);
+                let reaches = || crate::prefilter::reaches_remember(text, &f);
+                let matters = crate::prefilter::body_may_matter(text, &reaches, &opts.config);
+                (open, matters)
+            };
+            // A file being checked: its text is at hand, and it has no blob id.
+            let known_text = known.get(f.as_str()).map(|p| p.text.as_bytes());
+            let (bytes, id) = match known_text {
+                Some(_) => (Vec::new(), None),
+                None => tree.read_with_id(&f)?,
+            };
+            let (open, matters) = marks(known_text.unwrap_or(&bytes));
+            let target = Target {
+                bytes,
+                open,
+                matters,
+                id,
+            };
+            Some((f, target))
+        })
+        .collect();
+    let own_open: Vec<bool> = files
+        .par_iter()
+        .map(|p| {
+            p.is_some_and(|p| {
+                crate::prefilter::events_possible(
+                    &p.path,
+                    p.text.as_bytes(),
+                    facts,
+                    &opts.config,
+                    false,
+                )
+            })
+        })
+        .collect();
+    // A file without events of its own looks only at targets with events (the possible
+    // writers) until round one shows that it calls one.
+    let full_imports = imports.clone();
+    for (imps, open) in imports.iter_mut().zip(&own_open) {
+        if !(*open || opts.no_prefilter) {
+            imps.retain(|(_, t)| read.get(&t.file).is_some_and(|r| r.open));
+        }
+    }
+    // Prepared now: targets that can write, and modules imported whole (their outline says
+    // which calls are to their functions). The others wait for round two.
+    let mut wanted_files: Vec<&String> = imports
+        .iter()
+        .flatten()
+        .filter(|(_, t)| {
+            opts.no_prefilter
+                || t.function.is_none()
+                || read.get(&t.file).is_some_and(|r| r.matters)
+        })
+        .map(|(_, t)| &t.file)
+        .collect();
+    wanted_files.sort();
+    wanted_files.dedup();
+    let prepare = |wanted: Vec<&String>| -> Vec<(String, Prepared)> {
+        wanted
+            .into_par_iter()
+            .filter_map(|f| {
+                if let Some(p) = known.get(f.as_str()) {
+                    return Some((f.clone(), (*p).clone()));
+                }
+                Some((f.clone(), Prepared::new(f.clone(), &read.get(f)?.bytes)))
+            })
+            .collect()
+    };
+    let mut prepared: HashMap<String, Prepared> = prepare(wanted_files).into_iter().collect();
+    let readable = |f: &str| read.contains_key(f);
+    crate::timings::mark(|| format!("helpers: {} targets prepared", prepared.len()));
+    // 3. The functions each file calls, by qualified path, and per target the names needed.
+    let mut calls: Vec<Vec<(String, String, String)>> = files
+        .iter()
+        .zip(&imports)
+        .map(|(p, imps)| {
+            p.map(|p| calls_of(p, imps, &prepared, &readable))
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut needed: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (_, file, name) in calls.iter().flatten() {
+        needed.entry(file.clone()).or_default().insert(name.clone());
+    }
+    // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
+    // same-file callee's) can hold a session event can write, rotate or reset; those are
+    // summarised first, since they decide which of a caller's functions are analysed. The
+    // rest can only authenticate, and matter only when called from a function that is.
+    let summarise = |prepared: &HashMap<String, Prepared>,
+                     needed: HashMap<String, BTreeSet<String>>|
+     -> HashMap<(String, String), Summary> {
+        needed
+            .into_par_iter()
+            .flat_map_iter(|(file, names)| {
+                let Some(p) = prepared.get(&file) else {
+                    return Vec::new();
+                };
+                let source = SourceFile::from_prepared(p.clone(), false);
+                let ctx = Context {
+                    file: &source,
+                    facts,
+                    config: &opts.config,
+                    helpers: None,
+                };
+                let id = read.get(&file).and_then(|r| r.id);
+                names
+                    .into_iter()
+                    .filter_map(|name| {
+                        let def = source.outline.function_named(&name)?;
+                        let key = summaries.key(facts, id, &file, &name);
+                        let summary = summaries.get_or(key, || summarize(&ctx, def));
+                        Some(((file.clone(), name), summary))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let may_write: HashMap<&String, Vec<bool>> = prepared
+        .par_iter()
+        .filter(|(f, _)| needed.contains_key(*f))
+        .map(|(f, p)| {
+            let events =
+                crate::prefilter::events_possible(f, p.text.as_bytes(), facts, &opts.config, false);
+            (
+                f,
+                crate::prefilter::relevant(
+                    f,
+                    &p.text,
+                    &p.outline,
+                    &p.module,
+                    &[],
+                    &opts.config,
+                    events,
+                ),
+            )
+        })
+        .collect();
+    let writes = |file: &String, name: &String| {
+        let (Some(p), Some(rel)) = (prepared.get(file), may_write.get(file)) else {
+            return false;
+        };
+        p.outline.function_named(name).is_some_and(|d| rel[d])
+    };
+    let mut first: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (file, names) in &needed {
+        let w: BTreeSet<String> = names.iter().filter(|n| writes(file, n)).cloned().collect();
+        if !w.is_empty() {
+            first.insert(file.clone(), w);
+        }
+    }
+    if opts.no_prefilter {
+        // Every helper any file calls, in one round (the equivalence tests compare).
+        let all = summarise(&prepared, needed);
+        return calls
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .filter_map(|(q, file, name)| all.get(&(file, name)).map(|s| (q, *s)))
+                    .collect()
+            })
+            .collect();
+    }
+    let mut done = summarise(&prepared, first);
+    // Files without events of their own that call a writer: now their other targets count.
+    let promoted: Vec<usize> = (0..files.len())
+        .filter(|i| !own_open[*i])
+        .filter(|i| {
+            calls[*i].iter().any(|(_, file, name)| {
+                done.get(&(file.clone(), name.clone()))
+                    .is_some_and(|s| s.writes_identity.is_some())
+            })
+        })
+        .collect();
+    if !promoted.is_empty() {
+        let mut more: Vec<&String> = promoted
+            .iter()
+            .flat_map(|i| full_imports[*i].iter().map(|(_, t)| &t.file))
+            .filter(|f| !prepared.contains_key(*f))
+            .collect();
+        more.sort();
+        more.dedup();
+        prepared.extend(prepare(more));
+        for i in promoted {
+            if let Some(p) = files[i] {
+                let rest: Vec<(String, modules::Target)> = full_imports[i]
+                    .iter()
+                    .filter(|imp| !imports[i].contains(imp))
+                    .cloned()
+                    .collect();
+                calls[i].extend(calls_of(p, &rest, &prepared, &readable));
+            }
+        }
+    }
+    // Round two: helpers called from the functions each file will analyse.
+    let wanted: Vec<(String, String)> = files
+        .par_iter()
+        .zip(&calls)
+        .flat_map_iter(|(p, list)| {
+            let mut out: Vec<(String, String)> = Vec::new();
+            let Some(p) = p else { return out };
+            let pending: Vec<&(String, String, String)> = list
+                .iter()
+                .filter(|(_, file, name)| !done.contains_key(&(file.clone(), name.clone())))
+                .collect();
+            if pending.is_empty() {
+                return out;
+            }
+            let (keep, _) = relevant_functions(
+                p,
+                list.iter()
+                    .filter(|(_, file, name)| {
+                        done.get(&(file.clone(), name.clone()))
+                            .is_some_and(|s| s.writes_identity.is_some())
+                    })
+                    .map(|(q, _, _)| q.as_str()),
+                facts,
+                &opts.config,
+            );
+            let bodies: Vec<&str> = p
+                .outline
+                .defs
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .filter_map(|(d, _)| p.text.get(d.start_byte..d.end_byte))
+                .collect();
+            for (q, file, name) in pending {
+                let mut spellings = writer_calls(&p.module, std::iter::once(q.as_str()));
+                spellings.push(format!("{name}("));
+                if bodies
+                    .iter()
+                    .any(|b| spellings.iter().any(|s| b.contains(s.as_str())))
+                {
+                    out.push((file.clone(), name.clone()));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut second: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (file, name) in wanted {
+        second.entry(file).or_default().insert(name);
+    }
+    let mut missing: Vec<&String> = second
+        .keys()
+        .filter(|f| !prepared.contains_key(*f))
+        .collect();
+    missing.sort();
+    let more = prepare(missing);
+    prepared.extend(more);
+    done.extend(summarise(&prepared, second));
+    calls
+        .into_iter()
+        .map(|list| {
+            list.into_iter()
+                .filter_map(|(q, file, name)| done.get(&(file, name)).map(|s| (q, *s)))
+                .collect()
+        })
+        .collect()
+}
+
+/// The project functions file `p` calls through `imports`: (qualified path it uses, target
+/// file, function name). A module import counts each top-level function the file calls as
+/// `name(`.
+fn calls_of(
+    p: &Prepared,
+    imports: &[(String, modules::Target)],
+    prepared: &HashMap<String, Prepared>,
+    readable: &dyn Fn(&str) -> bool,
+) -> Vec<(String, String, String)> {
+    let mut list = Vec::new();
+    for (path, target) in imports {
+        match &target.function {
+            Some(f) => {
+                if readable(&target.file) {
+                    list.push((path.clone(), target.file.clone(), f.clone()));
+                }
+            }
+            None => {
+                let Some(tp) = prepared.get(&target.file) else {
+                    continue;
+                };
+                for d in tp.outline.defs.iter().filter(|d| {
+                    d.kind == DefKind::Function
+                        && d.parent.is_none()
+                        && p.text.contains(&format!("{}(", d.name))
+                }) {
+                    list.push((
+                        format!("{path}.{}", d.name),
+                        target.file.clone(),
+                        d.name.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    list
+}

@@ -1,0 +1,46 @@
+//! A function's summary: what it does to the session and to authentication, as a caller in
+//! another module sees it. The rules compute it (`rules::login_without_regeneration::summarize`),
+//! the helper summaries of the check carry it to the callers' files (and the summary cache
+//! stores it as bits), and the semantic layer turns a call to the function into
+//! `Event::Helper` with it.
+
+use crate::frameworks::Framework;
+
+/// What a function does, seen from a caller in another module: used as its summary there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// It authenticates on some path (a credential check, a login helper).
+    pub authenticates: bool,
+    /// It leaves an identity written into the session without regenerating it after.
+    pub writes_identity: Option<Framework>,
+    /// On every normal exit the session ID was rotated / the data reset.
+    pub rotates: bool,
+    pub resets: bool,
+}
+
+impl Summary {
+    /// The summary as the summary cache stores it: three flags and the framework (plus one).
+    pub fn to_bits(self) -> u32 {
+        u32::from(self.authenticates)
+            | u32::from(self.rotates) << 1
+            | u32::from(self.resets) << 2
+            | self.writes_identity.map_or(0, |f| f as u32 + 1) << 8
+    }
+
+    /// The summary `to_bits` made; `None` for bits it cannot have made.
+    pub fn from_bits(bits: u32) -> Option<Summary> {
+        if bits & !0xff07 != 0 {
+            return None;
+        }
+        let writes_identity = match bits >> 8 {
+            0 => None,
+            k => Some(*Framework::ALL.get(k as usize - 1)?),
+        };
+        Some(Summary {
+            authenticates: bits & 1 != 0,
+            rotates: bits & 2 != 0,
+            resets: bits & 4 != 0,
+            writes_identity,
+        })
+    }
+}
