@@ -885,3 +885,90 @@ fn suppressions_take_rule_names_as_well_as_codes() {
         run.stdout()
     );
 }
+
+/// `pre-commit run --all-files` passes every file and nothing is staged: each file given
+/// that has no staged change is checked whole (a committed vulnerable login fails CI), while
+/// a commit, where pre-commit passes only staged files, is still judged on its change.
+#[test]
+fn files_given_with_nothing_staged_are_checked_whole() {
+    let r = Repo::new();
+    let old_finding = format!(
+        "{FLASK_HEADER}{}\n\ndef other():\n    return 1\n",
+        flask_login("login", false)
+    );
+    r.write("app.py", &old_finding);
+    r.write("clean.py", safe_app());
+    r.write(
+        "manage",
+        format!("#!/usr/bin/env python3\n{}", vulnerable_app()),
+    );
+    r.write("blob.py", b"x = 1\0\n");
+    r.commit_all("init");
+
+    // Nothing staged and no files: says so and passes, as before.
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    // The files pre-commit passes under --all-files: every one is checked whole.
+    let run = r.sidguard(&[
+        "staged", "--format", "json", "app.py", "clean.py", "manage", "blob.py",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![
+            ("SID001".into(), "app.py".into(), 10, true),
+            ("SID001".into(), "manage".into(), 11, true),
+        ]
+    );
+    assert_eq!(
+        run.json()["skipped"][0]["path"],
+        "blob.py",
+        "{}",
+        run.stdout()
+    );
+    // The same through the command line pre-commit uses (no flags: the hook's fast path).
+    let run = r.sidguard(&["staged", "app.py", "clean.py"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stdout().contains("error[SID001]"), "{}", run.stdout());
+
+    // A commit that edits another function of app.py: pre-commit passes app.py, which is
+    // staged, so only the change is judged and the old finding does not block.
+    r.write("app.py", old_finding.replace("return 1", "return 2"));
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "app.py"]);
+    assert_eq!(run.code(), 0, "{}{}", run.stdout(), run.stderr());
+    // Under --all-files with that change staged, the other files are still checked whole.
+    let run = r.sidguard(&["staged", "--format", "json", "app.py", "clean.py", "manage"]);
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "manage".into(), 11, true)]
+    );
+}
+
+/// Under pre-commit the files given are its selection, not a restriction: a change that
+/// turns on a server-side backend re-checks the logins in files the commit did not touch.
+#[test]
+fn a_backend_switch_under_pre_commit_rechecks_untouched_files() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("cookie sessions: clear() is the fix");
+    r.write(
+        "extensions.py",
+        "from flask import current_app\nfrom flask_session import Session\n\ncurrent_app.config[\"SESSION_TYPE\"] = \"redis\"\nsess = Session()\n",
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard_env(
+        ".",
+        &["staged", "--format", "json", "extensions.py"],
+        &[("PRE_COMMIT", "1")],
+    );
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 11, true)],
+        "{}",
+        run.stderr()
+    );
+    // Typed by a user, the path restricts the check.
+    let run = r.sidguard(&["staged", "--format", "json", "extensions.py"]);
+    assert_eq!(run.findings(), vec![]);
+}

@@ -98,14 +98,30 @@ fn pre_commit_try_repo_blocks_a_vulnerable_commit_and_passes_a_clean_one() {
         "the remediation patch is shown:\n{out}"
     );
 
-    // `--all-files`: the staged hook has no diff to read and says so; the scan hook checks files.
+    // `--all-files` (CI): nothing is staged, and the default hook checks every file it is
+    // given whole, so a committed vulnerable login fails the run.
     r.git(&["commit", "-q", "--no-verify", "-m", "vulnerable"]);
-    let (code, out) = try_repo(&r, &pc, &["sidguard", "--all-files", "--verbose"]);
-    assert_eq!(code, 0, "{out}");
-    assert!(
-        out.contains("nothing is staged; nothing to check"),
-        "never a silent pass:\n{out}"
+    let (code, out) = try_repo(&r, &pc, &["sidguard", "--all-files"]);
+    assert_eq!(
+        code, 1,
+        "the committed vulnerable login fails --all-files:\n{out}"
     );
+    assert!(
+        out.contains("error[SID001]") && out.contains("Failed"),
+        "{out}"
+    );
+    // A commit that edits another function of that file is judged on its change alone.
+    r.write(
+        "app.py",
+        format!(
+            "{FLASK_HEADER}{}\n\ndef other():\n    return 2\n",
+            flask_login("login", false)
+        ),
+    );
+    r.git(&["add", "app.py"]);
+    let (code, out) = try_repo(&r, &pc, &["sidguard"]);
+    assert_eq!(code, 0, "an edit elsewhere in the file passes:\n{out}");
+    r.git(&["commit", "-q", "--no-verify", "-m", "other"]);
     let (code, out) = try_repo(&r, &pc, &["sidguard-scan", "--all-files"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("error[SID001]"), "{out}");
