@@ -155,11 +155,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = crate::pr::Event::RequestChanges)]
         event: crate::pr::Event,
     },
-    /// Install the plain git pre-commit hook into this repository.
+    /// Install the plain git hooks into this repository (the pre-commit hook by default).
     Install {
-        /// Replace an existing pre-commit hook that is not sidguard's.
+        /// Keep an existing hook that is not sidguard's as `<hook>.legacy`: sidguard's hook
+        /// runs it first, and a failure of it fails the commit or push.
         #[arg(long)]
         force: bool,
+        /// The hook to install: pre-commit (default) or pre-push; repeat for both.
+        #[arg(
+            long = "hook-type",
+            short = 't',
+            value_enum,
+            value_name = "HOOK",
+            default_value = "pre-commit"
+        )]
+        hook_types: Vec<crate::install::HookType>,
     },
 }
 
@@ -246,12 +256,30 @@ fn run(cli: &Cli) -> Result<i32> {
             print(r.doc)?;
             return Ok(exit::CLEAN);
         }
-        Command::Install { force } => {
-            let path = crate::install::install(*force)?;
-            eprintln!(
-                "sidguard: installed the pre-commit hook at {}",
-                path.display()
-            );
+        Command::Install { force, hook_types } => {
+            let mut done = Vec::new();
+            for &hook in hook_types {
+                if done.contains(&hook) {
+                    continue;
+                }
+                done.push(hook);
+                let installed = crate::install::install(hook, *force)?;
+                eprintln!(
+                    "sidguard: installed the {} hook at {}",
+                    hook.name(),
+                    installed.path.display()
+                );
+                if let Some(legacy) = installed.legacy {
+                    eprintln!(
+                        "sidguard: the hook that was there is kept as {}; it runs first, and when it fails the {} fails",
+                        legacy.display(),
+                        match hook {
+                            crate::install::HookType::PreCommit => "commit",
+                            crate::install::HookType::PrePush => "push",
+                        }
+                    );
+                }
+            }
             return Ok(exit::CLEAN);
         }
         Command::PreReceive { policy } => {

@@ -413,16 +413,6 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
 }
 
 #[test]
-fn install_refuses_a_foreign_hook_without_force() {
-    let r = Repo::new();
-    r.write(".git/hooks/pre-commit", "#!/bin/sh\necho other\n");
-    assert_eq!(r.sidguard(&["install"]).code(), 2);
-    assert_eq!(r.sidguard(&["install", "--force"]).code(), 0);
-    let hook = std::fs::read_to_string(r.path().join(".git/hooks/pre-commit")).unwrap();
-    assert!(hook.contains("exec sidguard staged"));
-}
-
-#[test]
 fn scan_walks_directories_respecting_gitignore_and_shebangs() {
     let r = Repo::plain();
     r.write("src/app.py", vulnerable_app());
@@ -971,4 +961,157 @@ fn a_backend_switch_under_pre_commit_rechecks_untouched_files() {
     // Typed by a user, the path restricts the check.
     let run = r.sidguard(&["staged", "--format", "json", "extensions.py"]);
     assert_eq!(run.findings(), vec![]);
+}
+
+/// Runs `git ARGS` in `r` with the built sidguard first on PATH (as a hook finds it).
+fn git_with_sidguard(r: &Repo, args: &[&str]) -> (bool, String) {
+    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(args).current_dir(r.path()).env("PATH", &path);
+    common::git_env(&mut cmd, &r.home());
+    let out = cmd.output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), shown)
+}
+
+fn executable(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// `install --force` keeps the hook that was there as `pre-commit.legacy`, and sidguard's
+/// hook runs it first: it still runs on every commit, and when it fails the commit fails.
+#[test]
+fn install_keeps_a_foreign_hook_as_legacy_and_runs_it_first() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    let hooks = r.path().join(".git/hooks");
+    let foreign = "#!/bin/sh\n# the team's own checks\necho ran >> legacy.log\nexit 0\n";
+    executable(&hooks.join("pre-commit"), foreign);
+    let run = r.sidguard(&["install"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr()
+            .contains("--force to keep it as pre-commit.legacy"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        foreign
+    );
+    let run = r.sidguard(&["install", "--force"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("pre-commit.legacy"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.legacy")).unwrap(),
+        foreign
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-commit"))
+        .unwrap()
+        .contains("sidguard staged"));
+
+    // A vulnerable commit: the legacy hook ran, and sidguard blocked.
+    r.write("app.py", vulnerable_app());
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "vulnerable"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(r.path().join("legacy.log")).unwrap(),
+        "ran\n"
+    );
+    // A safe commit passes through both.
+    r.write("app.py", format!("{}\n# more\n", safe_app()));
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "safe"]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(r.path().join("legacy.log")).unwrap(),
+        "ran\nran\n"
+    );
+    // A failing legacy hook fails the commit, even a safe one.
+    executable(
+        &hooks.join("pre-commit.legacy"),
+        "#!/bin/sh\necho no >&2\nexit 3\n",
+    );
+    r.write("app.py", format!("{}\n# more\n# again\n", safe_app()));
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "safe again"]);
+    assert!(!ok, "{out}");
+
+    // Installing again replaces sidguard's own hook and leaves the legacy one alone.
+    assert_eq!(r.sidguard(&["install"]).code(), 0);
+    assert!(hooks.join("pre-commit.legacy").exists());
+    // A second foreign hook when `.legacy` is taken: nothing is moved or lost.
+    executable(&hooks.join("pre-commit"), foreign);
+    let run = r.sidguard(&["install", "--force"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        foreign
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-commit.legacy"))
+        .unwrap()
+        .contains("exit 3"));
+}
+
+/// `install --hook-type pre-push` installs the push hook; a foreign one is kept and gets
+/// the same arguments and the same ref lines on its standard input.
+#[test]
+fn install_puts_the_pre_push_hook_in_place() {
+    let remote = Repo::plain();
+    common::git_at(
+        remote.path(),
+        &remote.home(),
+        &["init", "-q", "--bare", "-b", "main"],
+    );
+    let r = Repo::new();
+    r.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let hooks = r.path().join(".git/hooks");
+    executable(
+        &hooks.join("pre-push"),
+        "#!/bin/sh\necho \"$1\" >> pushed.log\ncat >> pushed.log\n",
+    );
+    let run = r.sidguard(&["install", "--hook-type", "pre-push", "--force"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        !hooks.join("pre-commit").exists(),
+        "only the hook asked for"
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-push"))
+        .unwrap()
+        .contains("pre-push \"$@\""));
+
+    r.write("app.py", safe_app());
+    r.commit_all("safe");
+    let (ok, out) = git_with_sidguard(&r, &["push", "-q", "origin", "main"]);
+    assert!(ok, "{out}");
+    let log = std::fs::read_to_string(r.path().join("pushed.log")).unwrap();
+    assert!(
+        log.starts_with("origin\nrefs/heads/main ") && log.ends_with('\n'),
+        "the legacy hook got git's arguments and ref lines: {log:?}"
+    );
+    r.write("app.py", vulnerable_app());
+    r.commit_all("vulnerable");
+    let (ok, out) = git_with_sidguard(&r, &["push", "-q", "origin", "main"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+    // Both hooks at once.
+    let run = r.sidguard(&["install", "-t", "pre-commit", "-t", "pre-push"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(hooks.join("pre-commit").exists());
 }
