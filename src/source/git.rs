@@ -469,7 +469,8 @@ fn read_blob(repo: &Repository, oid: Oid, path: &str) -> Result<Vec<u8>> {
 }
 
 /// The configuration file at the root of a tree or index: `.sidguard.toml`, else a
-/// `pyproject.toml` that has a `[tool.sidguard]` table.
+/// `pyproject.toml` that has a `[tool.sidguard]` table (or sidguard's keys in the wrong
+/// place, which is an error that says where they go).
 fn config_in(
     repo: &Repository,
     lookup: impl Fn(&str) -> Option<Oid>,
@@ -480,7 +481,7 @@ fn config_in(
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::Usage(format!("{name}: invalid sidguard configuration: not UTF-8"))
             })?;
-            if pyproject && !text.contains("[tool.sidguard") {
+            if pyproject && !crate::config::pyproject_mentions_sidguard(&text) {
                 continue;
             }
             return Ok(Some(crate::config::ConfigFile {
