@@ -1115,3 +1115,65 @@ fn install_puts_the_pre_push_hook_in_place() {
     assert_eq!(run.code(), 0, "{}", run.stderr());
     assert!(hooks.join("pre-commit").exists());
 }
+
+/// A `.py` file with a NUL byte is binary, whatever else it holds and wherever the NUL is: every
+/// mode lists it as skipped with the same reason (never a silent pass), and `--strict` fails.
+#[test]
+fn binary_python_files_are_skipped_the_same_way_in_every_mode() {
+    let r = Repo::new();
+    r.write("notes.py", "x = 1\n");
+    r.commit_all("init");
+    let base = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    // No session words (the pre-filter would pass it over), session words, a NUL past the
+    // first 8,000 bytes (git's own binary test stops there).
+    r.write("a.py", b"x = 1\0\n");
+    r.write(
+        "b.py",
+        b"from flask import session\n\ndef f():\n    session[\"user_id\"] = 1\n\0\n",
+    );
+    r.write("c.py", [&b"x = 1\n"[..], &[b'#'; 9000], b"\n\0\n"].concat());
+    r.git(&["add", "-A"]);
+    let reason =
+        "binary: it contains a NUL byte (not Python source; CPython refuses to compile it)";
+    let skipped = |run: &common::Run| -> Vec<(String, String)> {
+        run.json()["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["path"].as_str().unwrap().to_string(),
+                    s["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let want: Vec<(String, String)> = ["a.py", "b.py", "c.py"]
+        .iter()
+        .map(|p| (p.to_string(), reason.to_string()))
+        .collect();
+    let check = |what: &str, args: &[&str]| {
+        let run = r.sidguard(&[args, &["--format", "json"]].concat());
+        assert_eq!(run.code(), 0, "{what}: {}", run.stderr());
+        assert_eq!(skipped(&run), want, "{what}");
+        let strict = r.sidguard(&[args, &["--strict"]].concat());
+        assert_eq!(strict.code(), 1, "{what} --strict: {}", strict.stdout());
+        assert!(
+            strict
+                .stdout()
+                .contains(&format!("warning: skipped a.py: {reason}")),
+            "{what}: {}",
+            strict.stdout()
+        );
+    };
+    check("scan", &["scan", "a.py", "b.py", "c.py", "notes.py"]);
+    check("scan of a directory", &["scan"]);
+    check("staged", &["staged"]);
+    r.git(&["commit", "-q", "-m", "binary"]);
+    check("diff", &["diff", &base]);
+    // Files checked whole by `staged` (pre-commit's --all-files).
+    check(
+        "staged FILE...",
+        &["staged", "a.py", "b.py", "c.py", "notes.py"],
+    );
+}

@@ -430,12 +430,8 @@ fn add_whole_files(repo: &Repository, input: &mut Input, files: Vec<Unstaged>) -
             continue;
         }
         input.changed_paths += 1;
-        if looks_binary(&new) {
-            input.skipped.push(Skipped {
-                path,
-                reason: "it looks binary (a NUL byte), as git would treat it".into(),
-                ..Skipped::default()
-            });
+        if let Some(s) = super::binary(&path, &new) {
+            input.skipped.push(s);
             continue;
         }
         input.files.push(ChangedFile {
@@ -492,11 +488,6 @@ fn config_in(
         }
     }
     Ok(None)
-}
-
-/// Git's binary heuristic: a NUL byte in the first 8,000 bytes.
-fn looks_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some()
 }
 
 /// What the diff changed, for deriving the old tree's facts without walking it: the new
@@ -600,12 +591,8 @@ fn collect(
             }
         }
         let new = read_blob(repo, oid, &path)?;
-        if looks_binary(&new) {
-            skipped.push(Skipped {
-                path: path.clone(),
-                reason: "it looks binary (a NUL byte), as git would treat it".into(),
-                ..Skipped::default()
-            });
+        if let Some(s) = super::binary(&path, &new) {
+            skipped.push(s);
             continue;
         }
         let old = if matches!(delta.status, Delta::Added)
