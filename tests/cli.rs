@@ -1177,3 +1177,71 @@ fn binary_python_files_are_skipped_the_same_way_in_every_mode() {
         &["staged", "a.py", "b.py", "c.py", "notes.py"],
     );
 }
+
+/// A file given by its absolute path, outside the project being scanned: a Flask config
+/// object (no import says Flask) is not labelled Django for the Django project beside it, a
+/// class attribute is reported in its class (not `<module>`), and the patch names the file
+/// by its path (`--- /abs/path`, not `a//abs/path`).
+#[test]
+fn files_outside_the_project_get_their_own_labels() {
+    let project = Repo::plain();
+    project.write(
+        "mysite/settings.py",
+        "import django\n\nSESSION_COOKIE_SECURE = False\n",
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let config = outside.path().join("config.py");
+    std::fs::write(
+        &config,
+        "class Config:\n    SECRET_KEY = \"dev\"\n    SESSION_COOKIE_HTTPONLY = False\n",
+    )
+    .unwrap();
+    // Flask's own default configuration, as installed: a class attribute of a file under
+    // `flask/` that imports Flask's modules relatively.
+    let installed = outside.path().join("site-packages/flask/sansio/app.py");
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    std::fs::write(
+        &installed,
+        "from .config import ImmutableDict\n\n\nclass App:\n    default_config = ImmutableDict({\"SESSION_COOKIE_SECURE\": False})\n",
+    )
+    .unwrap();
+    let (config, installed) = (config.to_str().unwrap(), installed.to_str().unwrap());
+    let run = project.sidguard(&["scan", ".", config, installed, "--format", "json"]);
+    let labels: Vec<(String, String, String)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["function"].as_str().unwrap().to_string(),
+                f["framework"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            (
+                "mysite/settings.py".into(),
+                "<module>".into(),
+                "django".into()
+            ),
+            (config.into(), "Config".into(), "flask".into()),
+            (installed.into(), "App".into(), "flask".into()),
+        ]
+    );
+    let text = project
+        .sidguard(&["scan", config, "--color", "never"])
+        .stdout();
+    assert!(
+        text.contains(&format!("| --- {config}\n"))
+            && text.contains(&format!("| +++ {config}\n"))
+            && !text.contains("a//"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: in `Config`: `SESSION_COOKIE_HTTPONLY = False` (Flask)"),
+        "{text}"
+    );
+}
