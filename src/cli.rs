@@ -14,6 +14,9 @@ use crate::{exit, rules};
 #[command(
     name = "sidguard",
     version,
+    // The options go after the command, as every example writes them (clap would print
+    // `sidguard [OPTIONS] <COMMAND>`).
+    override_usage = "sidguard <COMMAND> [OPTIONS] [ARGS]",
     about = "Stops session fixation (CWE-384) from entering Python web code",
     long_about = "Stops session fixation (CWE-384) from entering Python web code.\n\n\
         sidguard reads what changed in git, re-parses only the Python functions the change touches, \
@@ -66,11 +69,16 @@ pub struct Global {
     /// When to use colour: auto means on a terminal, unless NO_COLOR is set (PRE_COMMIT_COLOR is honoured).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Block on findings that were already there before the change, too.
+    /// Also fail when a file could not be fully checked (skipped: too large, binary, over the
+    /// time budget; or partly analysed after a syntax error), and, in the diff modes, block on
+    /// findings that were already there before the change (`scan` blocks on every finding).
     #[arg(long, global = true)]
     pub strict: bool,
-    /// Configuration file (`.sidguard.toml`, or a `pyproject.toml` with `[tool.sidguard]`);
-    /// by default it is found at the repository root of the tree being checked.
+    /// Configuration file to use (`.sidguard.toml`, or a `pyproject.toml`, whose
+    /// `[tool.sidguard]` is read) instead of the one found by default: `scan` and `config`
+    /// use the nearest in the current directory or its ancestors; `staged`, `diff`, `pr` and
+    /// `pre-push` the one at the root of the tree they check (the index, the commit), never
+    /// the working tree's. Not for `pre-receive`, whose settings come from the server policy.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
@@ -133,8 +141,9 @@ pub enum Command {
     ///
     /// One comment per finding on the flagged line, with a suggestion when the fix fits.
     /// Posts with GITHUB_TOKEN, GITHUB_REPOSITORY and the PR number (--number or the event
-    /// at GITHUB_EVENT_PATH) and then prints the report in --format; without a token, or with
-    /// --dry-run, it prints the review's JSON instead and uses no network.
+    /// at GITHUB_EVENT_PATH) and then prints the report in --format. Without a token, or with
+    /// --dry-run, it posts nothing and uses no network: it prints the review's JSON, or, with
+    /// a --format other than text, the report in that format (as a posting run prints it).
     Pr {
         /// The branch the pull request merges into (e.g. origin/main).
         #[arg(long)]
@@ -148,7 +157,8 @@ pub enum Command {
         /// OWNER/NAME (default: GITHUB_REPOSITORY).
         #[arg(long, value_name = "OWNER/NAME")]
         repo: Option<String>,
-        /// Print the review JSON instead of posting it (the default without GITHUB_TOKEN).
+        /// Post nothing: print the review's JSON (or, with --format, the report) instead (the
+        /// default without GITHUB_TOKEN).
         #[arg(long)]
         dry_run: bool,
         /// The review event when a new finding blocks.
@@ -234,6 +244,19 @@ fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
 
     let mut scan_config: Option<Config> = None;
+    // `--format` is global (it may follow any command), but only the checking commands have
+    // a report to format: the others say so rather than ignore it.
+    if g.format != Format::Text
+        && matches!(
+            cli.command,
+            Command::Config | Command::Rules | Command::Explain { .. } | Command::Install { .. }
+        )
+    {
+        return Err(Error::Usage(format!(
+            "`--format {}` applies to the checking commands (staged, diff, scan, pre-receive, pre-push, pr); this one prints text",
+            g.format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default()
+        )));
+    }
     let input = match &cli.command {
         Command::Config => {
             let config = match &g.config {
@@ -283,11 +306,17 @@ fn run(cli: &Cli) -> Result<i32> {
             return Ok(exit::CLEAN);
         }
         Command::PreReceive { policy } => {
+            if g.config.is_some() {
+                return Err(Error::Usage(
+                    "pre-receive takes its settings from the server policy (--policy, or git config sidguard.config), not --config".into(),
+                ));
+            }
             return Ok(crate::hook::pre_receive(&crate::hook::HookArgs {
                 format: g.format,
                 color: g.color,
                 strict: g.strict,
                 policy: policy.as_deref(),
+                config: None,
             }));
         }
         Command::PrePush { remote, .. } => {
@@ -297,6 +326,7 @@ fn run(cli: &Cli) -> Result<i32> {
                     color: g.color,
                     strict: g.strict,
                     policy: None,
+                    config: g.config.as_deref(),
                 },
                 remote,
             );
@@ -424,16 +454,34 @@ fn run(cli: &Cli) -> Result<i32> {
     })
 }
 
+/// `sidguard rules`: one row per rule, each column as wide as its longest cell.
 fn rules_table() -> String {
-    let mut s = String::from("code    name                          severity  summary\n");
+    let severity = |r: &rules::Rule| match r.severity {
+        crate::finding::Severity::Error => "error",
+        crate::finding::Severity::Warning => "warning",
+    };
+    let width = |head: &str, cell: &dyn Fn(&rules::Rule) -> usize| {
+        rules::RULES
+            .iter()
+            .map(cell)
+            .chain([head.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let code = width("code", &|r| r.code.len());
+    let name = width("name", &|r| r.name.len());
+    let sev = width("severity", &|r| severity(r).len());
+    let mut s = format!(
+        "{:<code$}  {:<name$}  {:<sev$}  summary\n",
+        "code", "name", "severity"
+    );
     for r in rules::RULES {
-        let sev = match r.severity {
-            crate::finding::Severity::Error => "error",
-            crate::finding::Severity::Warning => "warning",
-        };
         s.push_str(&format!(
-            "{:<7} {:<29} {:<9} {}\n",
-            r.code, r.name, sev, r.summary
+            "{:<code$}  {:<name$}  {:<sev$}  {}\n",
+            r.code,
+            r.name,
+            severity(r),
+            r.summary
         ));
     }
     s

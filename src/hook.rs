@@ -167,6 +167,8 @@ pub struct HookArgs<'a> {
     pub color: crate::cli::ColorChoice,
     pub strict: bool,
     pub policy: Option<&'a Path>,
+    /// `--config` (pre-push only: it replaces each pushed tree's own configuration).
+    pub config: Option<&'a Path>,
 }
 
 /// `sidguard pre-receive`. Returns the exit code (errors are already reported).
@@ -273,11 +275,15 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     }
     let checks = push::plan(&repo, &updates, Existing::Remote(remote), None)?;
     let text_out = args.format == Format::Text;
-    let opts = check::Options {
+    let mut opts = check::Options {
         strict: args.strict,
         ..check::Options::default()
     };
-    let outcome = check_refs(&repo, checks, &opts, true, text_out)?;
+    // `--config` stands for the configuration of every pushed tree.
+    if let Some(path) = args.config {
+        opts.config = crate::config::Config::load_path(path)?;
+    }
+    let outcome = check_refs(&repo, checks, &opts, args.config.is_none(), text_out)?;
     let color = match args.color {
         crate::cli::ColorChoice::Always => true,
         crate::cli::ColorChoice::Never => false,

@@ -1245,3 +1245,84 @@ fn files_outside_the_project_get_their_own_labels() {
         "{text}"
     );
 }
+
+/// What the help and the usage line say is what the commands do.
+#[test]
+fn help_usage_and_options_say_what_the_commands_do() {
+    let r = Repo::plain();
+    let help = r.sidguard(&["--help"]).stdout();
+    // The options follow the command, as every example writes them.
+    assert!(
+        help.contains("Usage: sidguard <COMMAND> [OPTIONS] [ARGS]"),
+        "{help}"
+    );
+    let none = r.sidguard(&[]);
+    assert!(
+        none.stderr()
+            .contains("Usage: sidguard <COMMAND> [OPTIONS] [ARGS]"),
+        "{}",
+        none.stderr()
+    );
+    // --strict as `scan` means it: every finding blocks there already.
+    let scan = r.sidguard(&["scan", "--help"]).stdout();
+    assert!(
+        scan.contains("Also fail when a file could not be fully checked")
+            && scan.contains("(`scan` blocks on every finding)")
+            && !scan.contains("Block on findings that were already there before the change, too"),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("`scan` and `config` use the nearest"),
+        "{scan}"
+    );
+    // A format the command has no report for is refused, not ignored.
+    for cmd in [&["rules"][..], &["explain", "SID001"], &["config"]] {
+        let run = r.sidguard(&[cmd, &["--format", "json"]].concat());
+        assert_eq!(run.code(), 2, "{cmd:?}");
+        assert!(
+            run.stderr()
+                .contains("`--format json` applies to the checking commands"),
+            "{}",
+            run.stderr()
+        );
+    }
+    // pre-receive's settings come from the server policy.
+    let run = r.sidguard(&["pre-receive", "--config", "x.toml"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("server policy"), "{}", run.stderr());
+}
+
+/// JSON (and SARIF) name the framework in one casing: lower case, from one list, or empty.
+#[test]
+fn json_names_frameworks_in_one_casing() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let r = Repo::plain();
+    let run = r.sidguard(&[
+        "scan",
+        &format!("{root}/tests/fixtures"),
+        &format!("{root}/examples"),
+        "--format",
+        "json",
+    ]);
+    let known = [
+        "",
+        "flask",
+        "django",
+        "starlette",
+        "pyramid",
+        "aiohttp",
+        "quart",
+        "beaker",
+        "cherrypy",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for f in run.json()["findings"].as_array().unwrap() {
+        let fw = f["framework"].as_str().unwrap().to_string();
+        assert!(known.contains(&fw.as_str()), "{fw}: {f:#}");
+        seen.insert(fw);
+    }
+    assert!(
+        seen.len() >= 8,
+        "the fixtures cover the frameworks: {seen:?}"
+    );
+}

@@ -531,3 +531,42 @@ fn a_syntax_error_does_not_hide_a_login_from_the_push_check() {
     assert!(out.contains("remote: error[SID001]"), "{out}");
     assert_eq!(s.rev("refs/heads/main"), before);
 }
+
+/// `pre-push --config PATH` uses that configuration for the pushed trees (it was ignored).
+#[test]
+fn pre_push_takes_a_config_file() {
+    let s = Server::new();
+    s.install_hook("#!/bin/sh\nexit 0\n");
+    let r = s.clone();
+    let cfg = r.path().join("../local-sidguard.toml");
+    std::fs::write(&cfg, "disable = [\"SID001\"]\n").unwrap();
+    let hook = r.path().join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nexec \"$SIDGUARD\" pre-push --config '{}' \"$@\"\n",
+            cfg.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    commit(&r, "app.py", &safe(), "safe");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+    commit(
+        &r,
+        "app.py",
+        &vulnerable(),
+        "vulnerable, but SID001 is disabled",
+    );
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "the configuration given disables SID001: {out}");
+    std::fs::write(&cfg, "disable = [\"SID002\"]\n").unwrap();
+    commit(&r, "other.py", &vulnerable(), "another vulnerable login");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+}

@@ -907,7 +907,7 @@ fn finding(
         message,
         evidence,
         why,
-        framework: first.framework.name(),
+        framework: first.framework.id(),
         storage: match storage {
             Storage::ClientCookie => "client-cookie",
             Storage::ServerStrict => "server-strict",
