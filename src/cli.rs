@@ -244,6 +244,8 @@ fn run(cli: &Cli) -> Result<i32> {
     let g = &cli.global;
 
     let mut scan_config: Option<Config> = None;
+    // What a blocked `staged` run stops: a commit, or (pre-commit's pre-push stage) a push.
+    let mut stops: Option<&str> = None;
     // `--format` is global (it may follow any command), but only the checking commands have
     // a report to format: the others say so rather than ignore it.
     if g.format != Format::Text
@@ -360,9 +362,13 @@ fn run(cli: &Cli) -> Result<i32> {
                 std::env::var("PRE_COMMIT_TO_REF"),
             ) {
                 (Ok(from), Ok(to)) if !from.is_empty() && !to.is_empty() => {
+                    stops = Some("push");
                     crate::source::git::range(&from, &to)?
                 }
-                _ => crate::source::git::staged(paths)?,
+                _ => {
+                    stops = Some("commit");
+                    crate::source::git::staged(paths)?
+                }
             }
         }
         Command::Diff { base, head } => crate::source::git::range(base, head)?,
@@ -447,11 +453,33 @@ fn run(cli: &Cli) -> Result<i32> {
         );
         return Ok(exit::FINDINGS);
     }
-    Ok(if outcome.blocking() > 0 {
-        exit::FINDINGS
+    if outcome.blocking() == 0 {
+        return Ok(exit::CLEAN);
+    }
+    if let (Some(action), Format::Text) = (stops, g.format) {
+        let code = outcome
+            .findings
+            .iter()
+            .find(|f| f.blocking)
+            .map_or("SID001", |f| f.rule);
+        print(&format!("{}\n", way_out(code, action)))?;
+    }
+    Ok(exit::FINDINGS)
+}
+
+/// The last line of a blocked commit or push: how to accept a finding for good (a
+/// suppression, which review sees) or to get past the check once. pre-commit's hooks are
+/// skipped with `SKIP=<id>` (`--no-verify` would skip every hook); the plain git hooks with
+/// `--no-verify`.
+pub fn way_out(code: &str, action: &str) -> String {
+    let once = if std::env::var_os("PRE_COMMIT").is_some() {
+        format!("SKIP=sidguard git {action}")
     } else {
-        exit::CLEAN
-    })
+        format!("git {action} --no-verify")
+    };
+    format!(
+        "sidguard: to accept a finding, add `# sidguard: ignore[{code}] <reason>` to its line; to {action} once without this check: `{once}`"
+    )
 }
 
 /// `sidguard rules`: one row per rule, each column as wide as its longest cell.

@@ -299,9 +299,16 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     if args.strict && !outcome.skipped.is_empty() {
         return Ok(exit::FINDINGS);
     }
-    Ok(if outcome.blocking() > 0 {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    })
+    if outcome.blocking() == 0 {
+        return Ok(exit::CLEAN);
+    }
+    if text_out {
+        let code = outcome
+            .findings
+            .iter()
+            .find(|f| f.blocking)
+            .map_or("SID001", |f| f.rule);
+        eprint(&format!("{}\n", crate::cli::way_out(code, "push")));
+    }
+    Ok(exit::FINDINGS)
 }

@@ -392,6 +392,12 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(shown.contains("error[SID001]"), "{shown}");
+    assert!(
+        shown
+            .trim_end()
+            .ends_with("to commit once without this check: `git commit --no-verify`"),
+        "the way out is the last line: {shown}"
+    );
     assert_eq!(r.git(&["log", "--oneline"]).lines().count(), 1);
     // The same with `git commit PATH`.
     let mut commit = std::process::Command::new("git");
@@ -1324,5 +1330,80 @@ fn json_names_frameworks_in_one_casing() {
     assert!(
         seen.len() >= 8,
         "the fixtures cover the frameworks: {seen:?}"
+    );
+}
+
+/// A blocked commit ends with one line saying how to accept a finding (the suppression it
+/// names works) or to get past the check once, in the words of the hook that ran it.
+#[test]
+fn a_blocked_commit_ends_with_the_way_out() {
+    let r = Repo::new();
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--color", "never"]);
+    assert_eq!(run.code(), 1);
+    let out = run.stdout();
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "sidguard: to accept a finding, add `# sidguard: ignore[SID001] <reason>` to its line; to commit once without this check: `git commit --no-verify`",
+        "{out}"
+    );
+    // Under pre-commit, `--no-verify` would skip every hook: SKIP names this one.
+    let run = r.sidguard_env(".", &["staged", "--color", "never"], &[("PRE_COMMIT", "1")]);
+    assert!(
+        run.stdout()
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with("to commit once without this check: `SKIP=sidguard git commit`"),
+        "{}",
+        run.stdout()
+    );
+    // pre-commit's pre-push stage stops a push.
+    r.git(&["commit", "-q", "--no-verify", "-m", "vulnerable"]);
+    let head = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("other.py", vulnerable_app());
+    r.git(&["add", "other.py"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "another"]);
+    let run = r.sidguard_env(
+        ".",
+        &["staged"],
+        &[
+            ("PRE_COMMIT", "1"),
+            ("PRE_COMMIT_FROM_REF", &head),
+            ("PRE_COMMIT_TO_REF", "HEAD"),
+        ],
+    );
+    assert!(
+        run.stdout()
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with("`SKIP=sidguard git push`"),
+        "{}",
+        run.stdout()
+    );
+    // Machine-readable output has no such line.
+    r.write("third.py", vulnerable_app());
+    r.git(&["add", "third.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    assert!(!run.stdout().contains("--no-verify") && !run.stderr().contains("--no-verify"));
+    // The suppression it gives works.
+    r.write(
+        "third.py",
+        vulnerable_app().replace(
+            "        session[\"user_id\"] = user.id\n",
+            "        session[\"user_id\"] = user.id  # sidguard: ignore[SID001] cookie session, reviewed\n",
+        ),
+    );
+    r.git(&["add", "third.py"]);
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    // Nothing blocking: no such line.
+    assert!(
+        !run.stdout().contains("to accept a finding"),
+        "{}",
+        run.stdout()
     );
 }

@@ -97,6 +97,10 @@ fn pre_commit_try_repo_blocks_a_vulnerable_commit_and_passes_a_clean_one() {
         out.contains("+        session.clear()"),
         "the remediation patch is shown:\n{out}"
     );
+    assert!(
+        out.contains("to commit once without this check: `SKIP=sidguard git commit`"),
+        "pre-commit's way to skip one hook:\n{out}"
+    );
 
     // `--all-files` (CI): nothing is staged, and the default hook checks every file it is
     // given whole, so a committed vulnerable login fails the run.
@@ -233,6 +237,7 @@ fn the_documented_local_hook_for_a_locked_build_works() {
     let (code, out) = run(&[], &[]);
     assert_eq!(code, 1, "a vulnerable staged login is blocked:\n{out}");
     assert!(out.contains("error[SID001]"), "{out}");
+    assert!(out.contains("`SKIP=sidguard git commit`"), "{out}");
     let (code, out) = run(&[], &[("SKIP", "sidguard")]);
     assert_eq!(code, 0, "SKIP=sidguard skips it once:\n{out}");
     r.git(&["commit", "-q", "--no-verify", "-m", "vulnerable"]);

@@ -404,6 +404,10 @@ fn plain_pre_push_hook_blocks_a_vulnerable_push() {
         out.contains("error[SID001]") && out.contains("refs/heads/main"),
         "{out}"
     );
+    assert!(
+        out.contains("to push once without this check: `git push --no-verify`"),
+        "{out}"
+    );
     // A new branch is checked from where the remote's history ends.
     r.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
     commit(&r, "side.py", "x = 1\n", "side");
