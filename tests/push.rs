@@ -32,7 +32,12 @@ impl Server {
         let mut cmd = Command::new("git");
         cmd.args(["init", "-q", "--bare", "-b", "main"]).arg(&bare);
         git_env(&mut cmd, &home);
-        assert!(cmd.status().unwrap().success());
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let server = Server {
             _dir: dir,
             bare,
@@ -72,7 +77,14 @@ impl Server {
         let mut cmd = Command::new("git");
         cmd.args(["clone", "-q"]).arg(&self.bare).arg(r.path());
         git_env(&mut cmd, &self.home);
-        assert!(cmd.status().unwrap().success());
+        // Captured: git warns "You appear to have cloned an empty repository" even with
+        // -q, and an inherited stderr put a dozen of those in the middle of the test output.
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         r.git(&["checkout", "-q", "-B", "main"]);
         r
     }
@@ -573,4 +585,32 @@ fn pre_push_takes_a_config_file() {
     commit(&r, "other.py", &vulnerable(), "another vulnerable login");
     let (ok, out) = push(&r, &["origin", "main"]);
     assert!(!ok && out.contains("error[SID001]"), "{out}");
+}
+
+/// `scripts/test` shows the tests' own lines only: no test lets a git command write to the
+/// terminal (git warns "You appear to have cloned an empty repository" even with `-q`, a
+/// dozen times over when the clones inherited stderr). Commands run with `.output()`, which
+/// captures what they say for the assertion messages.
+#[test]
+fn no_test_lets_git_write_to_the_terminal() {
+    let inherits = format!(".{}()", "status");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files = vec![dir.join("common/mod.rs")];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains(&inherits),
+                "{}:{}: a command with inherited stderr: {line}",
+                path.display(),
+                i + 1
+            );
+        }
+    }
 }
