@@ -14,6 +14,9 @@ use crate::{exit, registry};
 #[command(
     name = "sidguard",
     version,
+    // The options go after the command, as every example writes them (clap would print
+    // `sidguard [OPTIONS] <COMMAND>`).
+    override_usage = "sidguard <COMMAND> [OPTIONS] [ARGS]",
     about = "Stops session fixation (CWE-384) from entering Python web code",
     long_about = "Stops session fixation (CWE-384) from entering Python web code.\n\n\
         sidguard reads what changed in git, re-parses only the Python functions the change touches, \
@@ -28,21 +31,25 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The command line. The commit hooks (pre-commit's and the plain git hook) run exactly
-    /// `sidguard staged`: that one is answered without building clap's parser, which costs a
-    /// quarter of a millisecond (7% of a commit hook); a test holds the answer equal to
-    /// clap's. Every other command line goes to clap.
+    /// The command line. The commit hooks run `sidguard staged` (the plain git hook) or
+    /// `sidguard staged FILE...` (pre-commit passes the staged files): those are answered
+    /// without building clap's parser, which costs a quarter of a millisecond (7% of a commit
+    /// hook); a test holds the answer equal to clap's. Every other command line, and any
+    /// argument that starts with `-` or is not UTF-8, goes to clap.
     fn parse_args() -> std::result::Result<Cli, clap::Error> {
-        let mut args = std::env::args_os().skip(1);
-        match (args.next(), args.next()) {
-            (Some(only), None) if only == "staged" => Ok(Cli::staged()),
-            _ => Cli::try_parse(),
-        }
+        Cli::fast(std::env::args_os().skip(1)).map_or_else(Cli::try_parse, Ok)
     }
 
-    /// `sidguard staged`, as clap parses it.
-    fn staged() -> Cli {
-        Cli {
+    /// `sidguard staged [FILE...]` with plain file names, as clap parses it; `None` for
+    /// anything else.
+    fn fast(mut args: impl Iterator<Item = std::ffi::OsString>) -> Option<Cli> {
+        if args.next()? != "staged" {
+            return None;
+        }
+        let paths = args
+            .map(|a| a.into_string().ok().filter(|a| !a.starts_with('-')))
+            .collect::<Option<Vec<String>>>()?;
+        Some(Cli {
             global: Global {
                 format: Format::Text,
                 color: ColorChoice::Auto,
@@ -50,10 +57,10 @@ impl Cli {
                 config: None,
             },
             command: Command::Staged {
-                paths: Vec::new(),
+                paths,
                 check: CheckArgs::default(),
             },
-        }
+        })
     }
 }
 
@@ -65,11 +72,16 @@ pub struct Global {
     /// When to use colour: auto means on a terminal, unless NO_COLOR is set (PRE_COMMIT_COLOR is honoured).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Block on findings that were already there before the change, too.
+    /// Also fail when a file could not be fully checked (skipped: too large, binary, over the
+    /// time budget; or partly analysed after a syntax error), and, in the diff modes, block on
+    /// findings that were already there before the change (`scan` blocks on every finding).
     #[arg(long, global = true)]
     pub strict: bool,
-    /// Configuration file (`.sidguard.toml`, or a `pyproject.toml` with `[tool.sidguard]`);
-    /// by default it is found at the repository root of the tree being checked.
+    /// Configuration file to use (`.sidguard.toml`, or a `pyproject.toml`, whose
+    /// `[tool.sidguard]` is read) instead of the one found by default: `scan` and `config`
+    /// use the nearest in the current directory or its ancestors; `staged`, `diff`, `pr` and
+    /// `pre-push` the one at the root of the tree they check (the index, the commit), never
+    /// the working tree's. Not for `pre-receive`, whose settings come from the server policy.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
@@ -104,6 +116,9 @@ impl CheckArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check what is staged (the index against HEAD, or against the empty tree before the first commit).
+    ///
+    /// A FILE given that has nothing staged is checked whole, as the index has it: pre-commit
+    /// passes the staged files at commit time and every file under `run --all-files`.
     Staged {
         /// Only these files or directories (relative to the repository root, as pre-commit passes them).
         paths: Vec<String>,
@@ -165,8 +180,9 @@ pub enum Command {
     ///
     /// One comment per finding on the flagged line, with a suggestion when the fix fits.
     /// Posts with GITHUB_TOKEN, GITHUB_REPOSITORY and the PR number (--number or the event
-    /// at GITHUB_EVENT_PATH) and then prints the report in --format; without a token, or with
-    /// --dry-run, it prints the review's JSON instead and uses no network.
+    /// at GITHUB_EVENT_PATH) and then prints the report in --format. Without a token, or with
+    /// --dry-run, it posts nothing and uses no network: it prints the review's JSON, or, with
+    /// a --format other than text, the report in that format (as a posting run prints it).
     Pr {
         /// The branch the pull request merges into (e.g. origin/main).
         #[arg(long)]
@@ -180,7 +196,8 @@ pub enum Command {
         /// OWNER/NAME (default: GITHUB_REPOSITORY).
         #[arg(long, value_name = "OWNER/NAME")]
         repo: Option<String>,
-        /// Print the review JSON instead of posting it (the default without GITHUB_TOKEN).
+        /// Post nothing: print the review's JSON (or, with --format, the report) instead (the
+        /// default without GITHUB_TOKEN).
         #[arg(long)]
         dry_run: bool,
         /// The review event when a new finding blocks.
@@ -189,11 +206,21 @@ pub enum Command {
         #[command(flatten)]
         check: CheckArgs,
     },
-    /// Install the plain git pre-commit hook into this repository.
+    /// Install the plain git hooks into this repository (the pre-commit hook by default).
     Install {
-        /// Replace an existing pre-commit hook that is not sidguard's.
+        /// Keep an existing hook that is not sidguard's as `<hook>.legacy`: sidguard's hook
+        /// runs it first, and a failure of it fails the commit or push.
         #[arg(long)]
         force: bool,
+        /// The hook to install: pre-commit (default) or pre-push; repeat for both.
+        #[arg(
+            long = "hook-type",
+            short = 't',
+            value_enum,
+            value_name = "HOOK",
+            default_value = "pre-commit"
+        )]
+        hook_types: Vec<crate::install::HookType>,
     },
 }
 
@@ -294,6 +321,21 @@ fn run_command(cli: &Cli) -> Result<i32> {
     };
 
     let mut scan_config: Option<Config> = None;
+    // What a blocked `staged` run stops: a commit, or (pre-commit's pre-push stage) a push.
+    let mut stops: Option<&str> = None;
+    // `--format` is global (it may follow any command), but only the checking commands have
+    // a report to format: the others say so rather than ignore it.
+    if g.format != Format::Text
+        && matches!(
+            cli.command,
+            Command::Config | Command::Rules | Command::Explain { .. } | Command::Install { .. }
+        )
+    {
+        return Err(Error::Usage(format!(
+            "`--format {}` applies to the checking commands (staged, diff, scan, pre-receive, pre-push, pr); this one prints text",
+            clap::ValueEnum::to_possible_value(&g.format).map(|v| v.get_name().to_string()).unwrap_or_default()
+        )));
+    }
     let input = match &cli.command {
         Command::Config => {
             let config = match &g.config {
@@ -316,15 +358,38 @@ fn run_command(cli: &Cli) -> Result<i32> {
             print(r.doc)?;
             return Ok(exit::CLEAN);
         }
-        Command::Install { force } => {
-            let path = crate::install::install(*force)?;
-            eprintln!(
-                "sidguard: installed the pre-commit hook at {}",
-                path.display()
-            );
+        Command::Install { force, hook_types } => {
+            let mut done = Vec::new();
+            for &hook in hook_types {
+                if done.contains(&hook) {
+                    continue;
+                }
+                done.push(hook);
+                let installed = crate::install::install(hook, *force)?;
+                eprintln!(
+                    "sidguard: installed the {} hook at {}",
+                    hook.name(),
+                    installed.path.display()
+                );
+                if let Some(legacy) = installed.legacy {
+                    eprintln!(
+                        "sidguard: the hook that was there is kept as {}; it runs first, and when it fails the {} fails",
+                        legacy.display(),
+                        match hook {
+                            crate::install::HookType::PreCommit => "commit",
+                            crate::install::HookType::PrePush => "push",
+                        }
+                    );
+                }
+            }
             return Ok(exit::CLEAN);
         }
         Command::PreReceive { policy, .. } => {
+            if g.config.is_some() {
+                return Err(Error::Usage(
+                    "pre-receive takes its settings from the server policy (--policy, or git config sidguard.config), not --config".into(),
+                ));
+            }
             return Ok(crate::hook::pre_receive(&crate::hook::HookArgs {
                 format: g.format,
                 color: g.color,
@@ -333,6 +398,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
                 quiet: check.quiet,
                 selection,
                 baseline: check.baseline.as_deref(),
+                config: None,
             }));
         }
         Command::PrePush { remote, .. } => {
@@ -345,6 +411,7 @@ fn run_command(cli: &Cli) -> Result<i32> {
                     quiet: check.quiet,
                     selection,
                     baseline: check.baseline.as_deref(),
+                    config: g.config.as_deref(),
                 },
                 remote,
             );
@@ -382,9 +449,13 @@ fn run_command(cli: &Cli) -> Result<i32> {
                 std::env::var("PRE_COMMIT_TO_REF"),
             ) {
                 (Ok(from), Ok(to)) if !from.is_empty() && !to.is_empty() => {
+                    stops = Some("push");
                     crate::source::git::range(&from, &to)?
                 }
-                _ => crate::source::git::staged(paths)?,
+                _ => {
+                    stops = Some("commit");
+                    crate::source::git::staged(paths)?
+                }
             }
         }
         Command::Diff { base, head, .. } => crate::source::git::range(base, head)?,
@@ -508,11 +579,18 @@ fn run_command(cli: &Cli) -> Result<i32> {
         );
         return Ok(exit::FINDINGS);
     }
-    Ok(if outcome.blocking() > 0 {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    })
+    if outcome.blocking() == 0 {
+        return Ok(exit::CLEAN);
+    }
+    if let (Some(action), Format::Text) = (stops, g.format) {
+        let code = outcome
+            .findings
+            .iter()
+            .find(|f| f.blocking)
+            .map_or("SID001", |f| f.rule);
+        print(&format!("{}\n", crate::report::way_out(code, action)))?;
+    }
+    Ok(exit::FINDINGS)
 }
 
 /// What `--fix` (or `--diff`) did, on stderr: per file the findings fixed and those left
@@ -550,16 +628,34 @@ fn report_fixes(plans: &[crate::autofix::FileFix], verb: &str) {
     );
 }
 
+/// `sidguard rules`: one row per rule, each column as wide as its longest cell.
 fn rules_table() -> String {
-    let mut s = String::from("code    name                          severity  summary\n");
+    let severity = |r: &registry::Rule| match r.severity {
+        crate::finding::Severity::Error => "error",
+        crate::finding::Severity::Warning => "warning",
+    };
+    let width = |head: &str, cell: &dyn Fn(&registry::Rule) -> usize| {
+        registry::RULES
+            .iter()
+            .map(cell)
+            .chain([head.len()])
+            .max()
+            .unwrap_or(0)
+    };
+    let code = width("code", &|r| r.code.len());
+    let name = width("name", &|r| r.name.len());
+    let sev = width("severity", &|r| severity(r).len());
+    let mut s = format!(
+        "{:<code$}  {:<name$}  {:<sev$}  summary\n",
+        "code", "name", "severity"
+    );
     for r in registry::RULES {
-        let sev = match r.severity {
-            crate::finding::Severity::Error => "error",
-            crate::finding::Severity::Warning => "warning",
-        };
         s.push_str(&format!(
-            "{:<7} {:<29} {:<9} {}\n",
-            r.code, r.name, sev, r.summary
+            "{:<code$}  {:<name$}  {:<sev$}  {}\n",
+            r.code,
+            r.name,
+            severity(r),
+            r.summary
         ));
     }
     s
@@ -569,13 +665,29 @@ fn rules_table() -> String {
 mod tests {
     use super::*;
 
-    /// The commit hooks' command line, answered without clap, is what clap makes of it.
+    /// The commit hooks' command lines, answered without clap, are what clap makes of them.
     #[test]
     fn the_hook_command_line_is_parsed_as_clap_parses_it() {
-        let clap = Cli::try_parse_from(["sidguard", "staged"]).expect("parses");
-        assert_eq!(format!("{:?}", Cli::staged()), format!("{clap:?}"));
+        let fast = |args: &[&str]| Cli::fast(args.iter().map(std::ffi::OsString::from));
+        for args in [
+            &["staged"][..],
+            &["staged", "app.py"],
+            &["staged", "app.py", "pkg/views.py", "a b.py", "staged"],
+        ] {
+            let clap =
+                Cli::try_parse_from(std::iter::once(&"sidguard").chain(args)).expect("parses");
+            let ours = fast(args).expect("answered without clap");
+            assert_eq!(format!("{ours:?}"), format!("{clap:?}"), "{args:?}");
+        }
         // Anything more is clap's.
-        let more = Cli::try_parse_from(["sidguard", "staged", "--strict"]).expect("parses");
-        assert_ne!(format!("{:?}", Cli::staged()), format!("{more:?}"));
+        for args in [
+            &["staged", "--strict"][..],
+            &["staged", "app.py", "--format", "json"],
+            &["staged", "-"],
+            &["scan"],
+            &[],
+        ] {
+            assert!(fast(args).is_none(), "{args:?}");
+        }
     }
 }

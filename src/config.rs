@@ -21,7 +21,11 @@
 //! SID006 = "error"
 //! ```
 //!
-//! Unknown keys and bad values are errors naming the file, line and column (exit 2).
+//! `.sidguard.toml` takes the keys at the top level (`[severity]` for the per-rule table), or
+//! the `[tool.sidguard]` form above when that table is all the file holds. Unknown keys and bad
+//! values are errors naming the file and the line and column of the bad key or value (exit 2);
+//! sidguard's keys elsewhere in `pyproject.toml` (the top-level form pasted in) are an error
+//! that says where they go, never silently ignored.
 
 use std::path::{Path, PathBuf};
 
@@ -114,16 +118,99 @@ pub struct ConfigFile {
     pub pyproject: bool,
 }
 
-#[derive(Deserialize)]
-struct Pyproject {
-    #[serde(default)]
-    tool: Option<Tool>,
+/// The settings' keys, as written (a test holds this list equal to [`Settings`]' fields).
+pub const KEYS: &[&str] = &[
+    "credential-checks",
+    "identity-writers",
+    "regeneration-functions",
+    "identity-keys",
+    "exclude",
+    "disable",
+    "client-cookie-severity",
+    "max-session-lifetime-days",
+    "severity",
+    "max-file-bytes",
+    "file-time-budget-ms",
+    "include-tests",
+    "per-file-ignores",
+];
+
+/// The keys no other tool's table is likely to hold: found anywhere in a `pyproject.toml`
+/// but `[tool.sidguard]`, they are sidguard's settings pasted in the wrong form.
+const OWN_KEYS: &[&str] = &[
+    "credential-checks",
+    "identity-writers",
+    "regeneration-functions",
+    "identity-keys",
+    "client-cookie-severity",
+    "max-session-lifetime-days",
+    "file-time-budget-ms",
+];
+
+/// Might this `pyproject.toml` text configure sidguard, rightly (`[tool.sidguard]`, or
+/// `tool.sidguard.KEY = ...`) or wrongly (`.sidguard.toml`'s form pasted in: its keys, a
+/// `[severity]` table)? A cheap test before parsing a file that usually has no sidguard part.
+pub fn pyproject_mentions_sidguard(text: &str) -> bool {
+    text.contains("tool.sidguard")
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("[severity]")
+                || OWN_KEYS.iter().any(|k| {
+                    l.strip_prefix(k)
+                        .is_some_and(|rest| rest.trim_start().starts_with('='))
+                })
+        })
 }
 
-#[derive(Deserialize)]
-struct Tool {
-    #[serde(default)]
-    sidguard: Option<toml::Spanned<toml::Value>>,
+type DeTable<'i> = toml::de::DeTable<'i>;
+type DeValue<'i> = toml::de::DeValue<'i>;
+type Span = std::ops::Range<usize>;
+
+/// The entry `key` of a parsed table: its key's span and its value.
+fn entry<'t, 'i>(
+    table: &'t DeTable<'i>,
+    key: &str,
+) -> Option<(Span, &'t toml::Spanned<DeValue<'i>>)> {
+    table
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(k, v)| (k.span(), v))
+}
+
+fn table<'t, 'i>(value: &'t DeValue<'i>) -> Option<&'t DeTable<'i>> {
+    match value {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The first (in the file) of sidguard's own keys in `pyproject.toml` outside
+/// `[tool.sidguard]`, or of its keys at the top level: its span, its name and the table it
+/// is in (`""`: the top level).
+fn misplaced(doc: &DeTable<'_>) -> Option<(Span, String, String)> {
+    fn walk(t: &DeTable<'_>, path: &str, depth: usize, found: &mut Vec<(Span, String, String)>) {
+        for (k, v) in t.iter() {
+            let name = k.get_ref().as_ref();
+            let here = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            if here == "tool.sidguard" {
+                continue;
+            }
+            if OWN_KEYS.contains(&name) || (path.is_empty() && KEYS.contains(&name)) {
+                found.push((k.span(), name.to_string(), path.to_string()));
+            } else if depth < 3 {
+                if let Some(t) = table(v.get_ref()) {
+                    walk(t, &here, depth + 1, found);
+                }
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(doc, "", 0, &mut found);
+    found.into_iter().min_by_key(|(span, ..)| span.start)
 }
 
 /// 1-based (line, column) of a byte span's start in `text` (TOML errors carry spans).
@@ -138,91 +225,177 @@ pub fn line_col(text: &str, span: Option<std::ops::Range<usize>>) -> (usize, usi
     .unwrap_or((1, 1))
 }
 
-fn located(text: &str, origin: &str, span: Option<std::ops::Range<usize>>, message: &str) -> Error {
-    let (line, col) = line_col(text, span);
-    Error::Usage(format!(
-        "{origin}:{line}:{col}: invalid sidguard configuration: {message}"
-    ))
+/// A configuration error at `span` of `text` (`origin:line:column:`), or in the file as a
+/// whole when there is no span.
+fn located(text: &str, origin: &str, span: Option<Span>, message: &str) -> Error {
+    match span {
+        Some(span) => {
+            let (line, col) = line_col(text, Some(span));
+            Error::Usage(format!(
+                "{origin}:{line}:{col}: invalid sidguard configuration: {message}"
+            ))
+        }
+        None => Error::Usage(format!(
+            "{origin}: invalid sidguard configuration: {message}"
+        )),
+    }
 }
 
 impl Config {
     pub fn parse(file: &ConfigFile) -> Result<Option<Config>> {
         let text = &file.text;
-        let settings: Settings = if file.pyproject {
-            let doc: Pyproject = toml::from_str(text)
-                .map_err(|e| located(text, &file.origin, e.span(), e.message()))?;
-            let Some(section) = doc.tool.and_then(|t| t.sidguard) else {
-                return Ok(None);
-            };
-            // Re-parse the section's own text so that errors point into the file.
-            let span = section.span();
-            let value = section.into_inner();
-            Settings::deserialize(value).map_err(|e| {
-                let inner = e
-                    .span()
-                    .map(|s| s.start + span.start..s.end + span.start)
-                    .or(Some(span));
-                located(text, &file.origin, inner, e.message())
-            })?
+        let origin = file.origin.as_str();
+        let at = |span: Option<Span>, message: &str| located(text, origin, span, message);
+        let doc = toml::de::DeTable::parse(text).map_err(|e| at(e.span(), e.message()))?;
+        // The settings, as a value of the document (spans kept, so that every error can
+        // point at its key or value).
+        let value: toml::Spanned<DeValue<'_>> = if file.pyproject {
+            if let Some((span, key, place)) = misplaced(doc.get_ref()) {
+                let place = if place.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in `[{place}]`")
+                };
+                return Err(at(
+                    Some(span),
+                    &format!("`{key}` is {place}; in pyproject.toml sidguard's settings go in a `[tool.sidguard]` table (and `[tool.sidguard.severity]`); keys at the top level are the form of .sidguard.toml"),
+                ));
+            }
+            let found = entry(doc.get_ref(), "tool")
+                .and_then(|(_, tool)| table(tool.get_ref()))
+                .and_then(|tool| entry(tool, "sidguard"));
+            match found {
+                Some((_, v)) => v.clone(),
+                None => return Ok(None),
+            }
         } else {
-            toml::from_str(text).map_err(|e| located(text, &file.origin, e.span(), e.message()))?
+            // `.sidguard.toml` takes the keys at the top level; the `[tool.sidguard]` form of
+            // pyproject.toml (the README's block, pasted) is read too when it is all there is.
+            match entry(doc.get_ref(), "tool") {
+                None => {
+                    let span = doc.span();
+                    toml::Spanned::new(span, DeValue::Table(doc.get_ref().clone()))
+                }
+                Some((span, tool)) => {
+                    let only = doc.get_ref().len() == 1;
+                    let nested = table(tool.get_ref())
+                        .filter(|t| only && t.len() == 1)
+                        .and_then(|t| entry(t, "sidguard"));
+                    match nested {
+                        Some((_, v)) => v.clone(),
+                        None => {
+                            return Err(at(
+                                Some(span),
+                                "`tool`: .sidguard.toml takes sidguard's settings at the top level (`exclude = [...]`, a `[severity]` table), or all of them in one `[tool.sidguard]` table as in pyproject.toml, not both and no other tables",
+                            ))
+                        }
+                    }
+                }
+            }
         };
-        for (key, code) in settings
-            .disable
-            .iter()
-            .map(|c| ("disable", c))
-            .chain(settings.severity.keys().map(|c| ("severity", c)))
-            .chain(
-                settings
-                    .per_file_ignores
-                    .values()
-                    .flatten()
-                    .map(|c| ("per-file-ignores", c)),
-            )
-        {
+        let settings = Settings::deserialize(toml::de::ValueDeserializer::from(value.clone()))
+            .map_err(|e| at(e.span().or(Some(value.span())), e.message()))?;
+        let keys = table(value.get_ref());
+        // Where `key` is (its name), or where its value holds the string `item`.
+        let key_at = |key: &str| keys.and_then(|t| entry(t, key)).map(|(span, _)| span);
+        let value_at = |key: &str| keys.and_then(|t| entry(t, key)).map(|(_, v)| v.span());
+        let item_at = |key: &str, item: &str| {
+            let (_, v) = keys.and_then(|t| entry(t, key))?;
+            match v.get_ref() {
+                DeValue::Array(items) => items
+                    .iter()
+                    .find(|i| matches!(i.get_ref(), DeValue::String(s) if s == item))
+                    .map(|i| i.span()),
+                _ => None,
+            }
+        };
+        for code in &settings.disable {
             if crate::registry::find(code).is_none() {
-                return Err(Error::Usage(format!(
-                    "{}: invalid sidguard configuration: `{key}` names an unknown rule `{code}` (`sidguard rules` lists them)",
-                    file.origin
-                )));
+                return Err(at(
+                    item_at("disable", code).or_else(|| key_at("disable")),
+                    &format!(
+                        "`disable` names an unknown rule `{code}` (`sidguard rules` lists them)"
+                    ),
+                ));
+            }
+        }
+        for code in settings.severity.keys() {
+            if crate::registry::find(code).is_none() {
+                let span = keys
+                    .and_then(|t| entry(t, "severity"))
+                    .and_then(|(_, v)| table(v.get_ref()))
+                    .and_then(|t| entry(t, code))
+                    .map(|(span, _)| span)
+                    .or_else(|| key_at("severity"));
+                return Err(at(
+                    span,
+                    &format!(
+                        "`severity` names an unknown rule `{code}` (`sidguard rules` lists them)"
+                    ),
+                ));
+            }
+        }
+        for (glob, codes) in &settings.per_file_ignores {
+            let span = || {
+                keys.and_then(|t| entry(t, "per-file-ignores"))
+                    .and_then(|(_, v)| table(v.get_ref()))
+                    .and_then(|t| entry(t, glob))
+                    .map(|(span, _)| span)
+                    .or_else(|| key_at("per-file-ignores"))
+            };
+            for code in codes {
+                if crate::registry::find(code).is_none() {
+                    return Err(at(
+                        span(),
+                        &format!("`per-file-ignores` names an unknown rule `{code}` (`sidguard rules` lists them)"),
+                    ));
+                }
             }
         }
         for (key, value) in [
             ("max-file-bytes", settings.max_file_bytes),
             ("file-time-budget-ms", settings.file_time_budget_ms),
+            (
+                "max-session-lifetime-days",
+                settings.max_session_lifetime_days,
+            ),
         ] {
             if value == 0 {
-                return Err(Error::Usage(format!(
-                    "{}: invalid sidguard configuration: `{key}` must be at least 1",
-                    file.origin
-                )));
+                return Err(at(value_at(key), &format!("`{key}` must be at least 1")));
             }
-        }
-        if settings.max_session_lifetime_days == 0 {
-            return Err(Error::Usage(format!(
-                "{}: invalid sidguard configuration: `max-session-lifetime-days` must be at least 1",
-                file.origin
-            )));
         }
         let mut config = Config {
             settings,
             origin: Some(file.origin.clone()),
             ..Config::default()
         };
-        config.compile(&file.origin)?;
-        Ok(Some(config))
-    }
-
-    fn compile(&mut self, origin: &str) -> Result<()> {
-        if !self.settings.per_file_ignores.is_empty() {
+        if !config.settings.exclude.is_empty() {
+            let mut b = GlobSetBuilder::new();
+            for g in &config.settings.exclude {
+                let glob = Glob::new(g).map_err(|e| {
+                    at(
+                        item_at("exclude", g).or_else(|| key_at("exclude")),
+                        &format!("bad `exclude` glob `{g}`: {e}"),
+                    )
+                })?;
+                b.add(glob);
+            }
+            config.exclude = Some(
+                b.build()
+                    .map_err(|e| at(key_at("exclude"), &e.to_string()))?,
+            );
+        }
+        if !config.settings.per_file_ignores.is_empty() {
             let mut b = GlobSetBuilder::new();
             let mut codes = Vec::new();
-            for (g, rules) in &self.settings.per_file_ignores {
-                b.add(Glob::new(g).map_err(|e| {
-                    Error::Usage(format!(
-                        "{origin}: invalid sidguard configuration: bad `per-file-ignores` glob `{g}`: {e}"
-                    ))
-                })?);
+            for (g, rules) in &config.settings.per_file_ignores {
+                let glob = Glob::new(g).map_err(|e| {
+                    at(
+                        key_at("per-file-ignores"),
+                        &format!("bad `per-file-ignores` glob `{g}`: {e}"),
+                    )
+                })?;
+                b.add(glob);
                 codes.push(
                     rules
                         .iter()
@@ -230,28 +403,12 @@ impl Config {
                         .collect(),
                 );
             }
-            let set = b.build().map_err(|e| {
-                Error::Usage(format!("{origin}: invalid sidguard configuration: {e}"))
-            })?;
-            self.per_file = Some((set, codes));
+            let set = b
+                .build()
+                .map_err(|e| at(key_at("per-file-ignores"), &e.to_string()))?;
+            config.per_file = Some((set, codes));
         }
-        if self.settings.exclude.is_empty() {
-            return Ok(());
-        }
-        let mut b = GlobSetBuilder::new();
-        for g in &self.settings.exclude {
-            let glob = Glob::new(g).map_err(|e| {
-                Error::Usage(format!(
-                    "{origin}: invalid sidguard configuration: bad `exclude` glob `{g}`: {e}"
-                ))
-            })?;
-            b.add(glob);
-        }
-        self.exclude =
-            Some(b.build().map_err(|e| {
-                Error::Usage(format!("{origin}: invalid sidguard configuration: {e}"))
-            })?);
-        Ok(())
+        Ok(Some(config))
     }
 
     /// Reads `--config PATH` (a `pyproject.toml` is read for its `[tool.sidguard]` table).
@@ -464,6 +621,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown rule `SID999`"), "{e}");
+    }
+
+    /// [`KEYS`] is every key of the settings, in any order.
+    #[test]
+    fn the_key_list_is_the_settings_keys() {
+        let shown = toml::to_string(&Settings::default()).unwrap();
+        let mut keys: Vec<&str> = shown
+            .lines()
+            .filter_map(|l| {
+                l.strip_prefix('[')
+                    .and_then(|l| l.strip_suffix(']'))
+                    .or_else(|| l.split(" = ").next().filter(|_| l.contains(" = ")))
+            })
+            .collect();
+        keys.sort_unstable();
+        let mut want = KEYS.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want);
+        for own in OWN_KEYS {
+            assert!(KEYS.contains(own), "{own}");
+        }
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct Finding {
     pub evidence: Vec<Evidence>,
     /// Why this is a problem for this framework and storage class.
     pub why: String,
+    /// The framework, lower case (`flask`, `django`, `starlette`, `pyramid`, `aiohttp`,
+    /// `quart`, `beaker`, `cherrypy`); empty when none applies. One casing in every format.
     pub framework: &'static str,
     pub storage: &'static str,
     pub remediation: Remediation,

@@ -179,6 +179,8 @@ pub struct HookArgs<'a> {
     pub selection: crate::selection::Selection,
     /// `--baseline`.
     pub baseline: Option<&'a Path>,
+    /// `--config` (pre-push only: it replaces each pushed tree's own configuration).
+    pub config: Option<&'a Path>,
 }
 
 /// `sidguard pre-receive`. Returns the exit code (errors are already reported).
@@ -292,13 +294,18 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     }
     let checks = push::plan(&repo, &updates, Existing::Remote(remote), None)?;
     let text_out = args.format == Format::Text && !args.quiet;
-    let opts = check::Options {
+    let mut opts = check::Options {
         strict: args.strict,
         config: crate::config::Config::default().with_selection(args.selection.clone()),
         baseline,
         ..check::Options::default()
     };
-    let outcome = check_refs(&repo, checks, &opts, true, text_out)?;
+    // `--config` stands for the configuration of every pushed tree.
+    if let Some(path) = args.config {
+        opts.config =
+            crate::config::Config::load_path(path)?.with_selection(args.selection.clone());
+    }
+    let outcome = check_refs(&repo, checks, &opts, args.config.is_none(), text_out)?;
     let color = match args.color {
         report::ColorChoice::Always => true,
         report::ColorChoice::Never => false,
@@ -314,9 +321,16 @@ pub fn pre_push(args: &HookArgs<'_>, remote: &str) -> Result<i32> {
     if args.strict && !outcome.skipped.is_empty() {
         return Ok(exit::FINDINGS);
     }
-    Ok(if outcome.blocking() > 0 {
-        exit::FINDINGS
-    } else {
-        exit::CLEAN
-    })
+    if outcome.blocking() == 0 {
+        return Ok(exit::CLEAN);
+    }
+    if text_out {
+        let code = outcome
+            .findings
+            .iter()
+            .find(|f| f.blocking)
+            .map_or("SID001", |f| f.rule);
+        eprint(&format!("{}\n", crate::report::way_out(code, "push")));
+    }
+    Ok(exit::FINDINGS)
 }

@@ -392,6 +392,12 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(shown.contains("error[SID001]"), "{shown}");
+    assert!(
+        shown
+            .trim_end()
+            .ends_with("to commit once without this check: `git commit --no-verify`"),
+        "the way out is the last line: {shown}"
+    );
     assert_eq!(r.git(&["log", "--oneline"]).lines().count(), 1);
     // The same with `git commit PATH`.
     let mut commit = std::process::Command::new("git");
@@ -410,16 +416,6 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
         .env("PATH", &path);
     common::git_env(&mut commit, &r.home());
     assert!(commit.output().unwrap().status.success());
-}
-
-#[test]
-fn install_refuses_a_foreign_hook_without_force() {
-    let r = Repo::new();
-    r.write(".git/hooks/pre-commit", "#!/bin/sh\necho other\n");
-    assert_eq!(r.sidguard(&["install"]).code(), 2);
-    assert_eq!(r.sidguard(&["install", "--force"]).code(), 0);
-    let hook = std::fs::read_to_string(r.path().join(".git/hooks/pre-commit")).unwrap();
-    assert!(hook.contains("exec sidguard staged"));
 }
 
 #[test]
@@ -882,6 +878,532 @@ fn suppressions_take_rule_names_as_well_as_codes() {
         run.findings().len(),
         0,
         "no finding and no SID901: {}",
+        run.stdout()
+    );
+}
+
+/// `pre-commit run --all-files` passes every file and nothing is staged: each file given
+/// that has no staged change is checked whole (a committed vulnerable login fails CI), while
+/// a commit, where pre-commit passes only staged files, is still judged on its change.
+#[test]
+fn files_given_with_nothing_staged_are_checked_whole() {
+    let r = Repo::new();
+    let old_finding = format!(
+        "{FLASK_HEADER}{}\n\ndef other():\n    return 1\n",
+        flask_login("login", false)
+    );
+    r.write("app.py", &old_finding);
+    r.write("clean.py", safe_app());
+    r.write(
+        "manage",
+        format!("#!/usr/bin/env python3\n{}", vulnerable_app()),
+    );
+    r.write("blob.py", b"x = 1\0\n");
+    r.commit_all("init");
+
+    // Nothing staged and no files: says so and passes, as before.
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    // The files pre-commit passes under --all-files: every one is checked whole.
+    let run = r.sidguard(&[
+        "staged", "--format", "json", "app.py", "clean.py", "manage", "blob.py",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert_eq!(
+        run.findings(),
+        vec![
+            ("SID001".into(), "app.py".into(), 10, true),
+            ("SID001".into(), "manage".into(), 11, true),
+        ]
+    );
+    assert_eq!(
+        run.json()["skipped"][0]["path"],
+        "blob.py",
+        "{}",
+        run.stdout()
+    );
+    // The same through the command line pre-commit uses (no flags: the hook's fast path).
+    let run = r.sidguard(&["staged", "app.py", "clean.py"]);
+    assert_eq!(run.code(), 1);
+    assert!(run.stdout().contains("error[SID001]"), "{}", run.stdout());
+
+    // A commit that edits another function of app.py: pre-commit passes app.py, which is
+    // staged, so only the change is judged and the old finding does not block.
+    r.write("app.py", old_finding.replace("return 1", "return 2"));
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "app.py"]);
+    assert_eq!(run.code(), 0, "{}{}", run.stdout(), run.stderr());
+    // Under --all-files with that change staged, the other files are still checked whole.
+    let run = r.sidguard(&["staged", "--format", "json", "app.py", "clean.py", "manage"]);
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "manage".into(), 11, true)]
+    );
+}
+
+/// Under pre-commit the files given are its selection, not a restriction: a change that
+/// turns on a server-side backend re-checks the logins in files the commit did not touch.
+#[test]
+fn a_backend_switch_under_pre_commit_rechecks_untouched_files() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("cookie sessions: clear() is the fix");
+    r.write(
+        "extensions.py",
+        "from flask import current_app\nfrom flask_session import Session\n\ncurrent_app.config[\"SESSION_TYPE\"] = \"redis\"\nsess = Session()\n",
+    );
+    r.git(&["add", "-A"]);
+    let run = r.sidguard_env(
+        ".",
+        &["staged", "--format", "json", "extensions.py"],
+        &[("PRE_COMMIT", "1")],
+    );
+    assert_eq!(
+        run.findings(),
+        vec![("SID001".into(), "app.py".into(), 11, true)],
+        "{}",
+        run.stderr()
+    );
+    // Typed by a user, the path restricts the check.
+    let run = r.sidguard(&["staged", "--format", "json", "extensions.py"]);
+    assert_eq!(run.findings(), vec![]);
+}
+
+/// Runs `git ARGS` in `r` with the built sidguard first on PATH (as a hook finds it).
+fn git_with_sidguard(r: &Repo, args: &[&str]) -> (bool, String) {
+    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new("git");
+    cmd.args(args).current_dir(r.path()).env("PATH", &path);
+    common::git_env(&mut cmd, &r.home());
+    let out = cmd.output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), shown)
+}
+
+fn executable(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+/// `install --force` keeps the hook that was there as `pre-commit.legacy`, and sidguard's
+/// hook runs it first: it still runs on every commit, and when it fails the commit fails.
+#[test]
+fn install_keeps_a_foreign_hook_as_legacy_and_runs_it_first() {
+    let r = Repo::new();
+    r.write("app.py", safe_app());
+    r.commit_all("init");
+    let hooks = r.path().join(".git/hooks");
+    let foreign = "#!/bin/sh\n# the team's own checks\necho ran >> legacy.log\nexit 0\n";
+    executable(&hooks.join("pre-commit"), foreign);
+    let run = r.sidguard(&["install"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr()
+            .contains("--force to keep it as pre-commit.legacy"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        foreign
+    );
+    let run = r.sidguard(&["install", "--force"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("pre-commit.legacy"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit.legacy")).unwrap(),
+        foreign
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-commit"))
+        .unwrap()
+        .contains("sidguard staged"));
+
+    // A vulnerable commit: the legacy hook ran, and sidguard blocked.
+    r.write("app.py", vulnerable_app());
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "vulnerable"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(r.path().join("legacy.log")).unwrap(),
+        "ran\n"
+    );
+    // A safe commit passes through both.
+    r.write("app.py", format!("{}\n# more\n", safe_app()));
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "safe"]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(r.path().join("legacy.log")).unwrap(),
+        "ran\nran\n"
+    );
+    // A failing legacy hook fails the commit, even a safe one.
+    executable(
+        &hooks.join("pre-commit.legacy"),
+        "#!/bin/sh\necho no >&2\nexit 3\n",
+    );
+    r.write("app.py", format!("{}\n# more\n# again\n", safe_app()));
+    let (ok, out) = git_with_sidguard(&r, &["commit", "-qam", "safe again"]);
+    assert!(!ok, "{out}");
+
+    // Installing again replaces sidguard's own hook and leaves the legacy one alone.
+    assert_eq!(r.sidguard(&["install"]).code(), 0);
+    assert!(hooks.join("pre-commit.legacy").exists());
+    // A second foreign hook when `.legacy` is taken: nothing is moved or lost.
+    executable(&hooks.join("pre-commit"), foreign);
+    let run = r.sidguard(&["install", "--force"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        foreign
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-commit.legacy"))
+        .unwrap()
+        .contains("exit 3"));
+}
+
+/// `install --hook-type pre-push` installs the push hook; a foreign one is kept and gets
+/// the same arguments and the same ref lines on its standard input.
+#[test]
+fn install_puts_the_pre_push_hook_in_place() {
+    let remote = Repo::plain();
+    common::git_at(
+        remote.path(),
+        &remote.home(),
+        &["init", "-q", "--bare", "-b", "main"],
+    );
+    let r = Repo::new();
+    r.git(&["remote", "add", "origin", remote.path().to_str().unwrap()]);
+    let hooks = r.path().join(".git/hooks");
+    executable(
+        &hooks.join("pre-push"),
+        "#!/bin/sh\necho \"$1\" >> pushed.log\ncat >> pushed.log\n",
+    );
+    let run = r.sidguard(&["install", "--hook-type", "pre-push", "--force"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(
+        !hooks.join("pre-commit").exists(),
+        "only the hook asked for"
+    );
+    assert!(std::fs::read_to_string(hooks.join("pre-push"))
+        .unwrap()
+        .contains("pre-push \"$@\""));
+
+    r.write("app.py", safe_app());
+    r.commit_all("safe");
+    let (ok, out) = git_with_sidguard(&r, &["push", "-q", "origin", "main"]);
+    assert!(ok, "{out}");
+    let log = std::fs::read_to_string(r.path().join("pushed.log")).unwrap();
+    assert!(
+        log.starts_with("origin\nrefs/heads/main ") && log.ends_with('\n'),
+        "the legacy hook got git's arguments and ref lines: {log:?}"
+    );
+    r.write("app.py", vulnerable_app());
+    r.commit_all("vulnerable");
+    let (ok, out) = git_with_sidguard(&r, &["push", "-q", "origin", "main"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+    // Both hooks at once.
+    let run = r.sidguard(&["install", "-t", "pre-commit", "-t", "pre-push"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(hooks.join("pre-commit").exists());
+}
+
+/// A `.py` file with a NUL byte is binary, whatever else it holds and wherever the NUL is: every
+/// mode lists it as skipped with the same reason (never a silent pass), and `--strict` fails.
+#[test]
+fn binary_python_files_are_skipped_the_same_way_in_every_mode() {
+    let r = Repo::new();
+    r.write("notes.py", "x = 1\n");
+    r.commit_all("init");
+    let base = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    // No session words (the pre-filter would pass it over), session words, a NUL past the
+    // first 8,000 bytes (git's own binary test stops there).
+    r.write("a.py", b"x = 1\0\n");
+    r.write(
+        "b.py",
+        b"from flask import session\n\ndef f():\n    session[\"user_id\"] = 1\n\0\n",
+    );
+    r.write("c.py", [&b"x = 1\n"[..], &[b'#'; 9000], b"\n\0\n"].concat());
+    r.git(&["add", "-A"]);
+    let reason =
+        "binary: it contains a NUL byte (not Python source; CPython refuses to compile it)";
+    let skipped = |run: &common::Run| -> Vec<(String, String)> {
+        run.json()["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["path"].as_str().unwrap().to_string(),
+                    s["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let want: Vec<(String, String)> = ["a.py", "b.py", "c.py"]
+        .iter()
+        .map(|p| (p.to_string(), reason.to_string()))
+        .collect();
+    let check = |what: &str, args: &[&str]| {
+        let run = r.sidguard(&[args, &["--format", "json"]].concat());
+        assert_eq!(run.code(), 0, "{what}: {}", run.stderr());
+        assert_eq!(skipped(&run), want, "{what}");
+        let strict = r.sidguard(&[args, &["--strict"]].concat());
+        assert_eq!(strict.code(), 1, "{what} --strict: {}", strict.stdout());
+        assert!(
+            strict
+                .stdout()
+                .contains(&format!("warning: skipped a.py: {reason}")),
+            "{what}: {}",
+            strict.stdout()
+        );
+    };
+    check("scan", &["scan", "a.py", "b.py", "c.py", "notes.py"]);
+    check("scan of a directory", &["scan"]);
+    check("staged", &["staged"]);
+    r.git(&["commit", "-q", "-m", "binary"]);
+    check("diff", &["diff", &base]);
+    // Files checked whole by `staged` (pre-commit's --all-files).
+    check(
+        "staged FILE...",
+        &["staged", "a.py", "b.py", "c.py", "notes.py"],
+    );
+}
+
+/// A file given by its absolute path, outside the project being scanned: a Flask config
+/// object (no import says Flask) is not labelled Django for the Django project beside it, a
+/// class attribute is reported in its class (not `<module>`), and the patch names the file
+/// by its path (`--- /abs/path`, not `a//abs/path`).
+#[test]
+fn files_outside_the_project_get_their_own_labels() {
+    let project = Repo::plain();
+    project.write(
+        "mysite/settings.py",
+        "import django\n\nSESSION_COOKIE_SECURE = False\n",
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let config = outside.path().join("config.py");
+    std::fs::write(
+        &config,
+        "class Config:\n    SECRET_KEY = \"dev\"\n    SESSION_COOKIE_HTTPONLY = False\n",
+    )
+    .unwrap();
+    // Flask's own default configuration, as installed: a class attribute of a file under
+    // `flask/` that imports Flask's modules relatively.
+    let installed = outside.path().join("site-packages/flask/sansio/app.py");
+    std::fs::create_dir_all(installed.parent().unwrap()).unwrap();
+    std::fs::write(
+        &installed,
+        "from .config import ImmutableDict\n\n\nclass App:\n    default_config = ImmutableDict({\"SESSION_COOKIE_SECURE\": False})\n",
+    )
+    .unwrap();
+    let (config, installed) = (config.to_str().unwrap(), installed.to_str().unwrap());
+    let run = project.sidguard(&["scan", ".", config, installed, "--format", "json"]);
+    let labels: Vec<(String, String, String)> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["function"].as_str().unwrap().to_string(),
+                f["framework"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        vec![
+            (
+                "mysite/settings.py".into(),
+                "<module>".into(),
+                "django".into()
+            ),
+            (config.into(), "Config".into(), "flask".into()),
+            (installed.into(), "App".into(), "flask".into()),
+        ]
+    );
+    let text = project
+        .sidguard(&["scan", config, "--color", "never"])
+        .stdout();
+    assert!(
+        text.contains(&format!("| --- {config}\n"))
+            && text.contains(&format!("| +++ {config}\n"))
+            && !text.contains("a//"),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: in `Config`: `SESSION_COOKIE_HTTPONLY = False` (Flask)"),
+        "{text}"
+    );
+}
+
+/// What the help and the usage line say is what the commands do.
+#[test]
+fn help_usage_and_options_say_what_the_commands_do() {
+    let r = Repo::plain();
+    let help = r.sidguard(&["--help"]).stdout();
+    // The options follow the command, as every example writes them.
+    assert!(
+        help.contains("Usage: sidguard <COMMAND> [OPTIONS] [ARGS]"),
+        "{help}"
+    );
+    let none = r.sidguard(&[]);
+    assert!(
+        none.stderr()
+            .contains("Usage: sidguard <COMMAND> [OPTIONS] [ARGS]"),
+        "{}",
+        none.stderr()
+    );
+    // --strict as `scan` means it: every finding blocks there already.
+    let scan = r.sidguard(&["scan", "--help"]).stdout();
+    assert!(
+        scan.contains("Also fail when a file could not be fully checked")
+            && scan.contains("(`scan` blocks on every finding)")
+            && !scan.contains("Block on findings that were already there before the change, too"),
+        "{scan}"
+    );
+    assert!(
+        scan.contains("`scan` and `config` use the nearest"),
+        "{scan}"
+    );
+    // A format the command has no report for is refused, not ignored.
+    for cmd in [&["rules"][..], &["explain", "SID001"], &["config"]] {
+        let run = r.sidguard(&[cmd, &["--format", "json"]].concat());
+        assert_eq!(run.code(), 2, "{cmd:?}");
+        assert!(
+            run.stderr()
+                .contains("`--format json` applies to the checking commands"),
+            "{}",
+            run.stderr()
+        );
+    }
+    // pre-receive's settings come from the server policy.
+    let run = r.sidguard(&["pre-receive", "--config", "x.toml"]);
+    assert_eq!(run.code(), 2);
+    assert!(run.stderr().contains("server policy"), "{}", run.stderr());
+}
+
+/// JSON (and SARIF) name the framework in one casing: lower case, from one list, or empty.
+#[test]
+fn json_names_frameworks_in_one_casing() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let r = Repo::plain();
+    let run = r.sidguard(&[
+        "scan",
+        &format!("{root}/tests/fixtures"),
+        &format!("{root}/examples"),
+        "--format",
+        "json",
+    ]);
+    let known = [
+        "",
+        "flask",
+        "django",
+        "starlette",
+        "pyramid",
+        "aiohttp",
+        "quart",
+        "beaker",
+        "cherrypy",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for f in run.json()["findings"].as_array().unwrap() {
+        let fw = f["framework"].as_str().unwrap().to_string();
+        assert!(known.contains(&fw.as_str()), "{fw}: {f:#}");
+        seen.insert(fw);
+    }
+    assert!(
+        seen.len() >= 8,
+        "the fixtures cover the frameworks: {seen:?}"
+    );
+}
+
+/// A blocked commit ends with one line saying how to accept a finding (the suppression it
+/// names works) or to get past the check once, in the words of the hook that ran it.
+#[test]
+fn a_blocked_commit_ends_with_the_way_out() {
+    let r = Repo::new();
+    r.write("app.py", vulnerable_app());
+    r.git(&["add", "app.py"]);
+    let run = r.sidguard(&["staged", "--color", "never"]);
+    assert_eq!(run.code(), 1);
+    let out = run.stdout();
+    assert_eq!(
+        out.lines().last().unwrap(),
+        "sidguard: to accept a finding, add `# sidguard: ignore[SID001] <reason>` to its line; to commit once without this check: `git commit --no-verify`",
+        "{out}"
+    );
+    // Under pre-commit, `--no-verify` would skip every hook: SKIP names this one.
+    let run = r.sidguard_env(".", &["staged", "--color", "never"], &[("PRE_COMMIT", "1")]);
+    assert!(
+        run.stdout()
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with("to commit once without this check: `SKIP=sidguard git commit`"),
+        "{}",
+        run.stdout()
+    );
+    // pre-commit's pre-push stage stops a push.
+    r.git(&["commit", "-q", "--no-verify", "-m", "vulnerable"]);
+    let head = r.git(&["rev-parse", "HEAD"]).trim().to_string();
+    r.write("other.py", vulnerable_app());
+    r.git(&["add", "other.py"]);
+    r.git(&["commit", "-q", "--no-verify", "-m", "another"]);
+    let run = r.sidguard_env(
+        ".",
+        &["staged"],
+        &[
+            ("PRE_COMMIT", "1"),
+            ("PRE_COMMIT_FROM_REF", &head),
+            ("PRE_COMMIT_TO_REF", "HEAD"),
+        ],
+    );
+    assert!(
+        run.stdout()
+            .lines()
+            .last()
+            .unwrap()
+            .ends_with("`SKIP=sidguard git push`"),
+        "{}",
+        run.stdout()
+    );
+    // Machine-readable output has no such line.
+    r.write("third.py", vulnerable_app());
+    r.git(&["add", "third.py"]);
+    let run = r.sidguard(&["staged", "--format", "json"]);
+    assert_eq!(run.code(), 1);
+    assert!(!run.stdout().contains("--no-verify") && !run.stderr().contains("--no-verify"));
+    // The suppression it gives works.
+    r.write(
+        "third.py",
+        vulnerable_app().replace(
+            "        session[\"user_id\"] = user.id\n",
+            "        session[\"user_id\"] = user.id  # sidguard: ignore[SID001] cookie session, reviewed\n",
+        ),
+    );
+    r.git(&["add", "third.py"]);
+    let run = r.sidguard(&["staged"]);
+    assert_eq!(run.code(), 0, "{}", run.stdout());
+    // Nothing blocking: no such line.
+    assert!(
+        !run.stdout().contains("to accept a finding"),
+        "{}",
         run.stdout()
     );
 }

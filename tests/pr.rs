@@ -538,3 +538,29 @@ fn comment_event_and_usage_errors() {
         run.stderr()
     );
 }
+
+/// `--format` is never ignored: a dry run with a format other than text prints the report in
+/// it (the SARIF a posting run would print for code scanning), not the review's JSON.
+#[test]
+fn dry_run_honours_the_format() {
+    let repo = pull_request();
+    let run = repo.sidguard(&["pr", "--base", "main", "--dry-run", "--format", "sarif"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let sarif = run.json();
+    assert_eq!(sarif["version"], "2.1.0", "{sarif:#}");
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    assert!(
+        run.stderr().contains("dry run: nothing posted"),
+        "{}",
+        run.stderr()
+    );
+    let run = repo.sidguard(&["pr", "--base", "main", "--dry-run", "--format", "github"]);
+    assert!(
+        run.stdout().contains("\n::error file=app/views.py"),
+        "{}",
+        run.stdout()
+    );
+    // Without --format: the review's JSON, as before.
+    let run = repo.sidguard(&["pr", "--base", "main", "--dry-run"]);
+    assert_eq!(run.json()["event"], "REQUEST_CHANGES");
+}

@@ -32,7 +32,12 @@ impl Server {
         let mut cmd = Command::new("git");
         cmd.args(["init", "-q", "--bare", "-b", "main"]).arg(&bare);
         git_env(&mut cmd, &home);
-        assert!(cmd.status().unwrap().success());
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let server = Server {
             _dir: dir,
             bare,
@@ -72,7 +77,14 @@ impl Server {
         let mut cmd = Command::new("git");
         cmd.args(["clone", "-q"]).arg(&self.bare).arg(r.path());
         git_env(&mut cmd, &self.home);
-        assert!(cmd.status().unwrap().success());
+        // Captured: git warns "You appear to have cloned an empty repository" even with
+        // -q, and an inherited stderr put a dozen of those in the middle of the test output.
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         r.git(&["checkout", "-q", "-B", "main"]);
         r
     }
@@ -404,6 +416,10 @@ fn plain_pre_push_hook_blocks_a_vulnerable_push() {
         out.contains("error[SID001]") && out.contains("refs/heads/main"),
         "{out}"
     );
+    assert!(
+        out.contains("to push once without this check: `git push --no-verify`"),
+        "{out}"
+    );
     // A new branch is checked from where the remote's history ends.
     r.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
     commit(&r, "side.py", "x = 1\n", "side");
@@ -530,4 +546,71 @@ fn a_syntax_error_does_not_hide_a_login_from_the_push_check() {
     assert!(!ok, "the fix of the typo lets the login in: {out}");
     assert!(out.contains("remote: error[SID001]"), "{out}");
     assert_eq!(s.rev("refs/heads/main"), before);
+}
+
+/// `pre-push --config PATH` uses that configuration for the pushed trees (it was ignored).
+#[test]
+fn pre_push_takes_a_config_file() {
+    let s = Server::new();
+    s.install_hook("#!/bin/sh\nexit 0\n");
+    let r = s.clone();
+    let cfg = r.path().join("../local-sidguard.toml");
+    std::fs::write(&cfg, "disable = [\"SID001\"]\n").unwrap();
+    let hook = r.path().join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\nexec \"$SIDGUARD\" pre-push --config '{}' \"$@\"\n",
+            cfg.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    commit(&r, "app.py", &safe(), "safe");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "{out}");
+    commit(
+        &r,
+        "app.py",
+        &vulnerable(),
+        "vulnerable, but SID001 is disabled",
+    );
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(ok, "the configuration given disables SID001: {out}");
+    std::fs::write(&cfg, "disable = [\"SID002\"]\n").unwrap();
+    commit(&r, "other.py", &vulnerable(), "another vulnerable login");
+    let (ok, out) = push(&r, &["origin", "main"]);
+    assert!(!ok && out.contains("error[SID001]"), "{out}");
+}
+
+/// `scripts/test` shows the tests' own lines only: no test lets a git command write to the
+/// terminal (git warns "You appear to have cloned an empty repository" even with `-q`, a
+/// dozen times over when the clones inherited stderr). Commands run with `.output()`, which
+/// captures what they say for the assertion messages.
+#[test]
+fn no_test_lets_git_write_to_the_terminal() {
+    let inherits = format!(".{}()", "status");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut files = vec![dir.join("common/mod.rs")];
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            assert!(
+                !line.contains(&inherits),
+                "{}:{}: a command with inherited stderr: {line}",
+                path.display(),
+                i + 1
+            );
+        }
+    }
 }

@@ -96,7 +96,7 @@ fn empty_nul_and_invalid_files_are_reported_not_silently_passed() {
     );
     let run = r.sidguard(&["scan", "nul.py", "--format", "json"]);
     assert_eq!(run.code(), 0);
-    assert!(skipped_reasons(&run)[0].contains("NUL bytes"));
+    assert!(skipped_reasons(&run)[0].contains("a NUL byte"));
     let strict = r.sidguard(&["scan", "nul.py", "--strict"]);
     assert_eq!(strict.code(), 1, "--strict: a skip is a failure");
 

@@ -84,3 +84,25 @@ macro_rules! formats {
 
 formats!(formats_examples, "examples");
 formats!(formats_rules_django, "tests/fixtures/rules/django");
+
+/// `sidguard rules`: every column as wide as its longest cell (the longest rule name
+/// overflowed a fixed width).
+#[test]
+fn rules_table() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sidguard"))
+        .arg("rules")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Where the fourth column (the summary) starts, on every line.
+    let columns: Vec<usize> = text
+        .lines()
+        .map(|l| {
+            let mut starts = (0..l.len())
+                .filter(|&i| l.as_bytes()[i] != b' ' && (i == 0 || l.as_bytes()[i - 1] == b' '));
+            starts.nth(3).unwrap_or(0)
+        })
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{text}");
+    insta::assert_snapshot!("rules_table", text);
+}

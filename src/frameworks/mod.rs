@@ -40,6 +40,21 @@ impl Framework {
         Framework::CherryPy,
     ];
 
+    /// The framework as the machine-readable formats name it (JSON and SARIF `framework`):
+    /// lower case, as the cookie rules also name it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Framework::Flask => "flask",
+            Framework::Django => "django",
+            Framework::Starlette => "starlette",
+            Framework::Pyramid => "pyramid",
+            Framework::Aiohttp => "aiohttp",
+            Framework::Quart => "quart",
+            Framework::Beaker => "beaker",
+            Framework::CherryPy => "cherrypy",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Framework::Flask => "Flask",

@@ -233,6 +233,13 @@ pub fn run(args: &Args<'_>) -> Result<i32> {
         built.fixed
     );
 
+    if dry_run && args.format != Format::Text {
+        // The report in the format asked for, as a posting run prints it (SARIF for an
+        // upload, annotations...): never the review's JSON in place of it.
+        out(&report::render(&outcome, args.format, args.color));
+        eprintln!("sidguard: {summary} (dry run: nothing posted; without --format, the review's JSON is printed)");
+        return Ok(code);
+    }
     if dry_run {
         match &the_review {
             Some(r) => {

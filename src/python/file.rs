@@ -74,7 +74,7 @@ impl Prepared {
             }
         }
         let refused = if memchr::memchr(0, bytes).is_some() {
-            Some("contains NUL bytes: not Python source (CPython refuses to compile it)".into())
+            Some(crate::source::BINARY.into())
         } else {
             parse::refuse(text.as_bytes())
         };

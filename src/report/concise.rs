@@ -7,8 +7,8 @@ use std::fmt::Write;
 
 use owo_colors::OwoColorize;
 
-use crate::error::sanitize;
 use crate::check::Outcome;
+use crate::error::sanitize;
 use crate::finding::Severity;
 
 pub fn render(outcome: &Outcome, color: bool, quiet: bool) -> String {

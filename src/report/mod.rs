@@ -107,3 +107,18 @@ pub fn json_safe(s: String) -> String {
 fn needs_json_escape(c: char) -> bool {
     c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || crate::error::is_bidi(c)
 }
+
+/// The last line of a blocked commit or push: how to accept a finding for good (a
+/// suppression, which review sees) or to get past the check once. pre-commit's hooks are
+/// skipped with `SKIP=<id>` (`--no-verify` would skip every hook); the plain git hooks with
+/// `--no-verify`.
+pub fn way_out(code: &str, action: &str) -> String {
+    let once = if std::env::var_os("PRE_COMMIT").is_some() {
+        format!("SKIP=sidguard git {action}")
+    } else {
+        format!("git {action} --no-verify")
+    };
+    format!(
+        "sidguard: to accept a finding, add `# sidguard: ignore[{code}] <reason>` to its line; to {action} once without this check: `{once}`"
+    )
+}

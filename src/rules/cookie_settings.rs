@@ -276,7 +276,7 @@ fn settings_at<'t>(
         }
         NAMED.iter().find(|(n, _, _)| *n == name).map(|(_, k, fw)| {
             let fw = if fw.is_empty() {
-                django_or_flask(ctx)
+                django_or_flask_at(ctx, parsed.line(node.start_position().row))
             } else {
                 fw
             };
@@ -397,23 +397,69 @@ fn session_call(parsed: &Parsed, call: Node<'_>) -> Option<&'static str> {
     }
 }
 
-fn django_or_flask(ctx: &Context<'_>) -> &'static str {
-    if ctx.file.module.imports_root("django") || ctx.facts.is_django() {
+/// Whose setting a name both Django and Flask (or Quart) read is, written at `line`. The
+/// file's own evidence first: its imports, then its path (a vendored or installed copy of
+/// the framework imports itself relatively), then its shape (a setting written as a class
+/// attribute is a Flask config object: Django's settings are module attributes, unless
+/// django-configurations' classes, which import `configurations`). The project's facts
+/// decide only when the file says nothing, and only when they name one framework: a file
+/// scanned alongside a Django project (or from outside it) is not Django's for that.
+fn django_or_flask_at(ctx: &Context<'_>, line: usize) -> &'static str {
+    let module = &ctx.file.module;
+    if module.imports_root("django") || module.imports_root("configurations") {
+        return "Django";
+    }
+    if module.imports_root("quart") {
+        return "Quart";
+    }
+    if module.imports_root("flask") {
+        return "Flask";
+    }
+    let dirs: Vec<&str> = ctx.file.path.split(['/', '\\']).collect();
+    let dirs = &dirs[..dirs.len().saturating_sub(1)];
+    for (dir, fw) in [("django", "Django"), ("quart", "Quart"), ("flask", "Flask")] {
+        if dirs.contains(&dir) {
+            return fw;
+        }
+    }
+    if ctx.file.outline.function_at(line).is_none() && class_at(ctx, line).is_some() {
+        return "Flask";
+    }
+    let flask = ctx.facts.has(crate::project::FileFacts::FLASK);
+    if ctx.facts.is_django() && !flask {
         "Django"
-    } else if ctx.file.module.imports_root("quart") {
-        "Quart"
     } else {
         "Flask"
     }
 }
 
+/// The innermost class whose body holds `line`.
+fn class_at(ctx: &Context<'_>, line: usize) -> Option<usize> {
+    let outline = &ctx.file.outline;
+    outline
+        .defs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| {
+            d.kind == crate::python::outline::DefKind::Class
+                && d.start_line <= line
+                && line <= d.end_line
+        })
+        .max_by_key(|(_, d)| d.start_line)
+        .map(|(i, _)| i)
+}
+
+/// The scope a setting written at `line` is reported in, with the lines that hold it: its
+/// function, else its class (a class attribute, as in a Flask config object: the line
+/// itself), else `<module>`.
 fn enclosing(ctx: &Context<'_>, line: usize) -> (String, (usize, usize)) {
     let file = ctx.file;
-    match file.outline.function_at(line) {
-        Some(d) => {
-            let d = &file.outline.defs[d];
-            (d.qualname.clone(), (d.start_line, d.end_line))
-        }
+    if let Some(d) = file.outline.function_at(line) {
+        let d = &file.outline.defs[d];
+        return (d.qualname.clone(), (d.start_line, d.end_line));
+    }
+    match class_at(ctx, line) {
+        Some(d) => (file.outline.defs[d].qualname.clone(), (line, line)),
         None => ("<module>".to_string(), (line, line)),
     }
 }
@@ -721,7 +767,13 @@ fn production_default(ctx: &Context<'_>, parsed: &Parsed, settings: &Settings) -
             let mut c3 = body.walk();
             for s in body.named_children(&mut c3) {
                 if let Some(debug) = debug_false(parsed, s) {
-                    return Some(default_finding(ctx, parsed, debug, django_or_flask(ctx)));
+                    let line = parsed.line(debug.start_position().row);
+                    return Some(default_finding(
+                        ctx,
+                        parsed,
+                        debug,
+                        django_or_flask_at(ctx, line),
+                    ));
                 }
             }
         }

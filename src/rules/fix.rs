@@ -39,8 +39,7 @@ pub fn patch(file: &SourceFile, start: usize, end: usize, inserts: &[Insertion])
         }
     }
     let diff = TextDiff::from_lines(&old, &new);
-    let path = &file.path;
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let mut out = headers(&file.path);
     let offset = start - 1;
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         let text = hunk.to_string();
@@ -86,8 +85,7 @@ pub fn replace_line(
         return String::new();
     }
     let diff = TextDiff::from_lines(&old, &changed);
-    let path = &file.path;
-    let mut out = format!("--- a/{path}\n+++ b/{path}\n");
+    let mut out = headers(&file.path);
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         let text = hunk.to_string();
         let mut lines = text.lines();
@@ -121,6 +119,17 @@ fn shift_header(header: &str, offset: usize) -> String {
         format!("@@ {} {} @@", shift(parts[1], '-'), shift(parts[2], '+'))
     } else {
         header.to_string()
+    }
+}
+
+/// A patch's file headers: `a/PATH` and `b/PATH` for a path relative to the project (as git
+/// writes them, for `git apply`), the path itself for an absolute one (as `diff -u` writes
+/// it), never `a//abs/path`.
+fn headers(path: &str) -> String {
+    if std::path::Path::new(path).is_absolute() || path.starts_with('/') {
+        format!("--- {path}\n+++ {path}\n")
+    } else {
+        format!("--- a/{path}\n+++ b/{path}\n")
     }
 }
 

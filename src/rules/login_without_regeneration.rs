@@ -1032,7 +1032,7 @@ fn finding(
         message,
         evidence,
         why,
-        framework: first.framework.name(),
+        framework: first.framework.id(),
         storage: match storage {
             Storage::ClientCookie => "client-cookie",
             Storage::ServerStrict => "server-strict",

@@ -90,7 +90,8 @@ pub fn scan_limited(paths: &[String], max_bytes: u64, include_tests: bool) -> Re
 
 type Read = std::result::Result<(ChangedFile, crate::project::FileFacts), Skipped>;
 
-/// One file's bytes and project facts, or why it is skipped (larger than `max_bytes`).
+/// One file's bytes and project facts, or why it is skipped (larger than `max_bytes`, or
+/// binary).
 fn read_one(path: String, max_bytes: u64) -> Result<Read> {
     let io = |e| Error::Io {
         path: path.clone().into(),
@@ -105,6 +106,9 @@ fn read_one(path: String, max_bytes: u64) -> Result<Read> {
         }));
     }
     let bytes = std::fs::read(&path).map_err(io)?;
+    if let Some(s) = super::binary(&path, &bytes) {
+        return Ok(Err(s));
+    }
     let f = file_facts(&bytes);
     Ok(Ok((
         ChangedFile {

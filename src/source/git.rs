@@ -111,18 +111,27 @@ pub fn staged(paths: &[String]) -> Result<Input> {
             crate::error::sanitize(path)
         )));
     }
+    let unstaged = filter.unstaged_files(&changes, &blobs);
     let (mut input, changes) = collect(&repo, &changes, &filter, Mode::Staged, None)?;
     input.config_file = config_in(&repo, |name| match name {
         ".sidguard.toml" => config[0],
         _ => config[1],
     })?;
+    add_whole_files(&repo, &mut input, unstaged)?;
     if !input.files.is_empty() {
         match facts {
             Some(facts) => (input.facts, input.old_facts) = facts.compute(&repo)?,
             None => project_facts(&repo, &mut input, &blobs, &changes)?,
         }
         crate::timings::mark(|| "git: project facts".into());
-        add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &filter)?;
+        // Under pre-commit the paths are the files its filters selected, not a restriction
+        // the user asked for: a switch of the session backend re-checks the whole project.
+        let dependents = if std::env::var_os("PRE_COMMIT").is_some() {
+            PathFilter::all()
+        } else {
+            filter
+        };
+        add_backend_dependents(&repo, &mut input, &blobs, old.as_ref(), &dependents)?;
         let old = old.map(|t| t.id());
         (input.tree, input.old_tree) = trees(blobs, old, Some(repo))?;
     }
@@ -321,15 +330,120 @@ impl PathFilter {
             .iter()
             .zip(&self.prefixes)
             .find_map(|(given, prefix)| {
-                let on_disk = std::path::Path::new(given).exists();
-                let in_index = index.paths.iter().any(|p| covers(prefix, p));
-                (!on_disk && !in_index).then_some(given.as_str())
+                // The index is searched only for what the disk does not have (pre-commit
+                // passes thousands of files under `--all-files`).
+                let found = std::path::Path::new(given).exists()
+                    || index.paths.iter().any(|p| covers(prefix, p));
+                (!found).then_some(given.as_str())
             })
+    }
+
+    /// The files named exactly by the PATHs that the index holds (or, not in the index, the
+    /// disk holds) with no staged change: `pre-commit run --all-files` (or `--files`) passes
+    /// every file, and a file with nothing staged is checked whole rather than passed over.
+    /// In a commit, pre-commit passes only staged files and none of them is here.
+    fn unstaged_files(&self, changes: &[Change], index: &Blobs) -> Vec<Unstaged> {
+        if self.prefixes.is_empty() {
+            return Vec::new();
+        }
+        let staged: HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+        let mut wanted: HashSet<&str> = self
+            .prefixes
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.is_empty() && !staged.contains(p))
+            .collect();
+        if wanted.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for (path, id) in index.iter() {
+            if wanted.remove(path) {
+                out.push(Unstaged {
+                    path: path.to_string(),
+                    id: Some(id),
+                });
+            }
+        }
+        // Not a `*.py` file of the index: a script with a Python shebang (pre-commit's
+        // `types: [python]` selects those too), or a file not added yet. Directories keep
+        // their meaning of a restriction.
+        let mut rest: Vec<&str> = wanted.into_iter().collect();
+        rest.sort_unstable();
+        out.extend(rest.into_iter().map(|p| Unstaged {
+            path: p.to_string(),
+            id: None,
+        }));
+        out
     }
 
     fn keeps(&self, path: &str) -> bool {
         self.prefixes.is_empty() || self.prefixes.iter().any(|p| covers(p, path))
     }
+}
+
+/// A file given to `staged` with no staged change, to be checked whole: its index blob, or
+/// (`id: None`) a path the index has no Python blob for.
+struct Unstaged {
+    path: String,
+    id: Option<Oid>,
+}
+
+/// Adds the [`Unstaged`] files to `input`, whole and with no previous version (every
+/// finding in them is reported as the file's, as `scan` reports them). A path with no
+/// Python blob in the index is read from the index entry (a script with a Python shebang)
+/// or, not in the index, from the work tree; a directory or a file that is not Python is
+/// left alone.
+fn add_whole_files(repo: &Repository, input: &mut Input, files: Vec<Unstaged>) -> Result<()> {
+    let mut index = None;
+    for Unstaged { path, id } in files {
+        let (new, id) = match id {
+            Some(id) => (read_blob(repo, id, &path)?, Some(id)),
+            None => {
+                let index = match &mut index {
+                    Some(i) => i,
+                    None => index.insert(
+                        repo.index()
+                            .map_err(|e| Error::git("reading the index", e))?,
+                    ),
+                };
+                match index.get_path(std::path::Path::new(&path), 0) {
+                    Some(e) if is_regular(e.mode) => (read_blob(repo, e.id, &path)?, Some(e.id)),
+                    Some(_) => continue,
+                    None => {
+                        let Some(on_disk) = repo.workdir().map(|w| w.join(&path)) else {
+                            continue;
+                        };
+                        if !on_disk.is_file() {
+                            continue;
+                        }
+                        let bytes = std::fs::read(&on_disk).map_err(|e| Error::Io {
+                            path: on_disk.clone(),
+                            source: e,
+                        })?;
+                        (bytes, None)
+                    }
+                }
+            }
+        };
+        if !is_python(&path, || Some(new.clone())) {
+            continue;
+        }
+        input.changed_paths += 1;
+        if let Some(s) = super::binary(&path, &new) {
+            input.skipped.push(s);
+            continue;
+        }
+        input.files.push(ChangedFile {
+            path,
+            new,
+            old: None,
+            touched: Touched::All,
+            new_id: id,
+            old_id: None,
+        });
+    }
+    Ok(())
 }
 
 /// Is `path` the file `prefix` names, or under the directory it names (`""` is the root)?
@@ -351,7 +465,8 @@ fn read_blob(repo: &Repository, oid: Oid, path: &str) -> Result<Vec<u8>> {
 }
 
 /// The configuration file at the root of a tree or index: `.sidguard.toml`, else a
-/// `pyproject.toml` that has a `[tool.sidguard]` table.
+/// `pyproject.toml` that has a `[tool.sidguard]` table (or sidguard's keys in the wrong
+/// place, which is an error that says where they go).
 fn config_in(
     repo: &Repository,
     lookup: impl Fn(&str) -> Option<Oid>,
@@ -362,7 +477,7 @@ fn config_in(
             let text = String::from_utf8(bytes).map_err(|_| {
                 Error::Usage(format!("{name}: invalid sidguard configuration: not UTF-8"))
             })?;
-            if pyproject && !text.contains("[tool.sidguard") {
+            if pyproject && !crate::config::pyproject_mentions_sidguard(&text) {
                 continue;
             }
             return Ok(Some(crate::config::ConfigFile {
@@ -373,11 +488,6 @@ fn config_in(
         }
     }
     Ok(None)
-}
-
-/// Git's binary heuristic: a NUL byte in the first 8,000 bytes.
-fn looks_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(8000)]).is_some()
 }
 
 /// What the diff changed, for deriving the old tree's facts without walking it: the new
@@ -481,12 +591,8 @@ fn collect(
             }
         }
         let new = read_blob(repo, oid, &path)?;
-        if looks_binary(&new) {
-            skipped.push(Skipped {
-                path: path.clone(),
-                reason: "it looks binary (a NUL byte), as git would treat it".into(),
-                ..Skipped::default()
-            });
+        if let Some(s) = super::binary(&path, &new) {
+            skipped.push(s);
             continue;
         }
         let old = if matches!(delta.status, Delta::Added)

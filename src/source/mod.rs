@@ -358,6 +358,22 @@ impl ProjectTree for MemoryTree {
     }
 }
 
+/// Why a file with a NUL byte is not checked. CPython refuses to compile such a file, and
+/// git calls it binary: every mode lists it as skipped with this reason, and `--strict`
+/// fails on it. (Text that is not valid UTF-8 but has no NUL is checked, decoded lossily:
+/// a PEP 263 coding line makes such a file valid Python.)
+pub const BINARY: &str =
+    "binary: it contains a NUL byte (not Python source; CPython refuses to compile it)";
+
+/// `path` as skipped for being binary, if `bytes` hold a NUL byte anywhere.
+pub fn binary(path: &str, bytes: &[u8]) -> Option<Skipped> {
+    memchr::memchr(0, bytes).map(|_| Skipped {
+        path: path.to_string(),
+        reason: BINARY.into(),
+        ..Skipped::default()
+    })
+}
+
 /// Does this path (and content, for extensionless files) look like Python?
 pub fn is_python(path: &str, head: impl FnOnce() -> Option<Vec<u8>>) -> bool {
     if path.ends_with(".py") {
