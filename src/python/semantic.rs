@@ -419,6 +419,31 @@ impl<'a> Semantic<'a> {
         let Some(left) = node.field("left") else {
             return Vec::new();
         };
+        // `session.sid = new_id()` on a server-side store: the record is saved under a new
+        // ID (Flask-Session's and Quart-Session's `sid`, a project's own rotation helper).
+        // Setting it to nothing (`session.sid = None`) issues nothing.
+        if left.kind() == "attribute" && node.kind() == "assignment" {
+            let rotates = left
+                .field("attribute")
+                .is_some_and(|a| matches!(self.text(a), "sid" | "session_id"))
+                && node
+                    .field("right")
+                    .is_some_and(|r| !falsy_literal(self.text(r)) && self.text(r) != "None");
+            if let Some(fw) = left.field("object").and_then(|o| self.session_expr(o)) {
+                if rotates && self.backend(fw).storage() != crate::frameworks::Storage::ClientCookie
+                {
+                    return vec![Event::Session {
+                        framework: fw,
+                        effect: Effect::Rotate {
+                            keeps_data: true,
+                            needs_nonempty: false,
+                        },
+                        call: format!("{} = ...", self.text(left)),
+                    }];
+                }
+            }
+            return Vec::new();
+        }
         if left.kind() != "subscript" {
             return Vec::new();
         }
