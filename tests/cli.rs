@@ -365,13 +365,13 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
     let r = Repo::new();
     r.write("app.py", safe_app());
     r.commit_all("init");
-    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let bin_dir = common::bin().parent().unwrap().to_path_buf();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let mut install = std::process::Command::new(common::BIN);
+    let mut install = std::process::Command::new(common::bin());
     install.arg("install").current_dir(r.path());
     common::git_env(&mut install, &r.home());
     assert!(install.output().unwrap().status.success());
@@ -449,12 +449,12 @@ fn colour_follows_the_flags_and_environment() {
     );
     let always = r.sidguard(&["scan", "app.py", "--color", "always"]);
     assert!(always.stdout().contains("\x1b["));
-    let mut cmd = std::process::Command::new(common::BIN);
+    let mut cmd = std::process::Command::new(common::bin());
     cmd.args(["scan", "app.py"])
         .current_dir(r.path())
         .env("PRE_COMMIT_COLOR", "always");
     assert!(String::from_utf8_lossy(&cmd.output().unwrap().stdout).contains("\x1b["));
-    let mut cmd = std::process::Command::new(common::BIN);
+    let mut cmd = std::process::Command::new(common::bin());
     cmd.args(["scan", "app.py"])
         .current_dir(r.path())
         .env("PRE_COMMIT_COLOR", "always")
@@ -555,7 +555,7 @@ fn staged_follows_pre_commit_push_range() {
     r.write("app.py", vulnerable_app());
     r.commit_all("vulnerable");
     let to = r.git(&["rev-parse", "HEAD"]).trim().to_string();
-    let mut cmd = std::process::Command::new(common::BIN);
+    let mut cmd = std::process::Command::new(common::bin());
     cmd.args(["staged", "--format", "json"])
         .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());
@@ -716,7 +716,7 @@ def perform_password_login(request, credentials, login):\n    user = authenticat
 
 /// Runs `sidguard pre-receive` in `r` with `stdin`, returning (exit code, stdout).
 fn pre_receive(r: &Repo, stdin: &str, format: &str) -> (i32, String) {
-    let mut cmd = std::process::Command::new(common::BIN);
+    let mut cmd = std::process::Command::new(common::bin());
     cmd.args(["pre-receive", "--format", format])
         .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());
@@ -1406,4 +1406,21 @@ fn a_blocked_commit_ends_with_the_way_out() {
         "{}",
         run.stdout()
     );
+}
+
+#[test]
+fn version_names_the_version_users_pin() {
+    // The version users pin (the wheel's, the mirror's tag, CHANGELOG.md's) is Cargo.toml's.
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+        .expect("Cargo.toml");
+    let version = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("the package version");
+    for flag in ["--version", "-V"] {
+        let run = Repo::plain().sidguard(&[flag]);
+        assert_eq!(run.code(), 0, "{}", run.stderr());
+        assert_eq!(run.stdout(), format!("sidguard {version}\n"));
+    }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{flask_login, git_env, Repo, BIN, FLASK_HEADER};
+use common::{bin, flask_login, git_env, Repo, FLASK_HEADER};
 
 fn vulnerable() -> String {
     format!("{FLASK_HEADER}{}", flask_login("login", false))
@@ -96,9 +96,9 @@ fn push(r: &Repo, args: &[&str]) -> (bool, String) {
     cmd.arg("push")
         .args(args)
         .current_dir(r.path())
-        .env("SIDGUARD", BIN);
+        .env("SIDGUARD", bin());
     git_env(&mut cmd, &r.home());
-    cmd.env("SIDGUARD", BIN);
+    cmd.env("SIDGUARD", bin());
     let out = cmd.output().unwrap();
     let text = format!(
         "{}{}",
@@ -318,7 +318,7 @@ fn pushed_configuration_cannot_disable_the_check() {
 }
 
 fn pre_receive_direct(bare: &Path, stdin: &str, args: &[&str]) -> (i32, String) {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.arg("pre-receive").args(args).current_dir(bare);
     cmd.env("GIT_DIR", bare);
     let run = common::run_with_stdin(cmd, stdin);

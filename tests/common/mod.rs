@@ -5,7 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_sidguard");
+/// The binary under test: cargo's build of this checkout, or the file `SIDGUARD_TEST_BIN`
+/// names (scripts/static-binary runs the push scenarios against the static binary so).
+pub fn bin() -> PathBuf {
+    std::env::var_os("SIDGUARD_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sidguard")))
+}
 
 pub struct Repo {
     pub dir: tempfile::TempDir,
@@ -104,7 +110,7 @@ pub fn git_at(dir: &Path, home: &Path, args: &[&str]) -> String {
 
 /// The real binary in `dir`, with extra environment variables.
 pub fn sidguard_at(dir: &Path, home: &Path, args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.args(args).current_dir(dir);
     git_env(&mut cmd, home);
     for (k, v) in vars {
