@@ -157,7 +157,11 @@ impl<'a, A: Analysis> Engine<'a, A> {
                 }
                 let body = node.field("body");
                 let alt = node.field("alternative");
-                self.loop_stmt(body, alt, st, false)
+                // The loop as a whole can be an event (popping every key is a `clear()`).
+                self.loop_stmt(body, alt, st, false).map(|mut after| {
+                    self.analysis.event(node, &mut after, false);
+                    after
+                })
             }
             "while_statement" => {
                 let cond = node.field("condition");

@@ -198,6 +198,7 @@ impl<'a> Semantic<'a> {
             "call" => self.call(node),
             "assignment" | "augmented_assignment" => self.assignment(node),
             "delete_statement" => self.deletion(node),
+            "for_statement" => self.emptying_loop(node),
             "comparison_operator" => {
                 if auth::password_comparison(self.text(node)) {
                     vec![Event::Auth {
@@ -863,6 +864,65 @@ impl<'a> Semantic<'a> {
             }
         }
         false
+    }
+
+    /// `for key in list(session.keys()): session.pop(key)` (or `del session[key]`): every key
+    /// removed, which is the store's `clear()`.
+    fn emptying_loop(&self, node: Node<'_>) -> Vec<Event> {
+        let (Some(left), Some(mut it), Some(body)) =
+            (node.field("left"), node.field("right"), node.field("body"))
+        else {
+            return Vec::new();
+        };
+        if left.kind() != "identifier" {
+            return Vec::new();
+        }
+        // The iterable: the session, its `keys()`, or a copy of either (`list(...)`).
+        while it.kind() == "call" {
+            let Some(f) = it.field("function") else {
+                return Vec::new();
+            };
+            let next = if matches!(self.text(f), "list" | "tuple" | "set" | "sorted") {
+                it.field("arguments").and_then(|a| a.named_child(0))
+            } else if f.kind() == "attribute"
+                && f.field("attribute").is_some_and(|a| self.text(a) == "keys")
+            {
+                f.field("object")
+            } else {
+                None
+            };
+            match next {
+                Some(n) => it = n,
+                None => return Vec::new(),
+            }
+        }
+        let Some(fw) = self.session_expr(it) else {
+            return Vec::new();
+        };
+        let (session, key) = (self.text(it), self.text(left));
+        // The body is the removal alone: a condition would keep some keys.
+        let only = (body.named_child_count() == 1)
+            .then(|| body.named_child(0))
+            .flatten()
+            .map(|stmt| self.text(stmt).trim().to_string())
+            .unwrap_or_default();
+        let removes = [
+            format!("{session}.pop({key})"),
+            format!("{session}.pop({key}, None)"),
+            format!("del {session}[{key}]"),
+        ]
+        .contains(&only);
+        let Some(effect) = removes
+            .then(|| self.backend(fw).session_method("clear"))
+            .flatten()
+        else {
+            return Vec::new();
+        };
+        vec![Event::Session {
+            framework: fw,
+            effect,
+            call: format!("for {key} in ...: {session}.pop({key})"),
+        }]
     }
 
     /// Is the value an identity write stores the user already logged in (`login_user(user)`
