@@ -201,7 +201,7 @@ fn the_diff_modes_and_the_server_hook_take_a_baseline() {
     write_baseline(&r);
     let head = r.git(&["rev-parse", "HEAD"]).trim().to_string();
     let base = r.git(&["rev-parse", "HEAD~1"]).trim().to_string();
-    let mut cmd = std::process::Command::new(common::BIN);
+    let mut cmd = std::process::Command::new(common::bin());
     cmd.args(["pre-receive", "--baseline", "baseline.json"])
         .current_dir(r.path());
     common::git_env(&mut cmd, &r.home());

@@ -971,7 +971,8 @@ fn a_backend_switch_under_pre_commit_rechecks_untouched_files() {
 
 /// Runs `git ARGS` in `r` with the built sidguard first on PATH (as a hook finds it).
 fn git_with_sidguard(r: &Repo, args: &[&str]) -> (bool, String) {
-    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let bin = common::bin();
+    let bin_dir = bin.parent().unwrap();
     let path = format!(
         "{}:{}",
         bin_dir.display(),

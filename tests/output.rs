@@ -227,7 +227,7 @@ fn select_and_ignore_in_the_diff_and_push_modes() {
     let base = r.git(&["rev-parse", "HEAD~1"]).trim().to_string();
     let stdin = format!("{base} {head} refs/heads/main\n");
     let run_hook = |args: &[&str]| {
-        let mut cmd = std::process::Command::new(common::BIN);
+        let mut cmd = std::process::Command::new(common::bin());
         cmd.arg("pre-receive").args(args).current_dir(r.path());
         common::git_env(&mut cmd, &r.home());
         common::run_with_stdin(cmd, &stdin)

@@ -204,7 +204,8 @@ fn the_documented_local_hook_for_a_locked_build_works() {
     r.write("notes.py", "x = 1\n");
     r.commit_all("config");
     // The built binary stands for the one `cargo install --locked` puts on PATH.
-    let bin_dir = std::path::Path::new(common::BIN).parent().unwrap();
+    let bin = common::bin();
+    let bin_dir = bin.parent().unwrap();
     let path = format!(
         "{}:{}",
         bin_dir.display(),
