@@ -784,6 +784,7 @@ impl<'a> Semantic<'a> {
         if !text
             .windows(2)
             .any(|w| w[0] | 0x20 == b'p' && matches!(w[1] | 0x20, b'w' | b'a'))
+            && !self.credentials_tuple_in(args)
         {
             return false;
         }
@@ -796,12 +797,41 @@ impl<'a> Semantic<'a> {
                 "keyword_argument" => (arg.field("name"), arg.field("value")),
                 _ => (None, Some(arg)),
             };
+            let password = |v: Node<'_>| {
+                matches!(v.kind(), "identifier" | "attribute" | "subscript" | "call")
+                    && auth::password_word(self.text(v))
+            };
             name.is_some_and(|n| auth::password_word(self.text(n)))
                 || value.is_some_and(|v| {
-                    matches!(v.kind(), "identifier" | "attribute" | "subscript" | "call")
-                        && auth::password_word(self.text(v))
+                    password(v)
+                        // The credentials as one tuple (`users.index((name, password))`),
+                        // or a local bound to one (`creds = (name, password)`).
+                        || (v.kind() == "tuple" && {
+                            let mut c = v.walk();
+                            let found = v.named_children(&mut c).any(password);
+                            found
+                        })
+                        || (v.kind() == "identifier" && self.credentials_tuple(self.text(v)))
                 })
         });
+        found
+    }
+
+    /// Is local `name` bound to a tuple holding the password (`creds = (name, password)`)?
+    fn credentials_tuple(&self, name: &str) -> bool {
+        self.func.aliases.get(name).is_some_and(|values| {
+            values.iter().any(|t| {
+                t.starts_with('(') && t.ends_with(')') && t.contains(',') && auth::password_word(t)
+            })
+        })
+    }
+
+    /// Does a call's argument list pass such a local?
+    fn credentials_tuple_in(&self, args: Node<'_>) -> bool {
+        let mut cursor = args.walk();
+        let found = args
+            .named_children(&mut cursor)
+            .any(|a| a.kind() == "identifier" && self.credentials_tuple(self.text(a)));
         found
     }
 
