@@ -365,12 +365,7 @@ fn the_plain_hook_blocks_git_commit_a_through_the_temporary_index() {
     let r = Repo::new();
     r.write("app.py", safe_app());
     r.commit_all("init");
-    let bin_dir = common::bin().parent().unwrap().to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with_bin();
     let mut install = std::process::Command::new(common::bin());
     install.arg("install").current_dir(r.path());
     common::git_env(&mut install, &r.home());
@@ -971,13 +966,7 @@ fn a_backend_switch_under_pre_commit_rechecks_untouched_files() {
 
 /// Runs `git ARGS` in `r` with the built sidguard first on PATH (as a hook finds it).
 fn git_with_sidguard(r: &Repo, args: &[&str]) -> (bool, String) {
-    let bin = common::bin();
-    let bin_dir = bin.parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with_bin();
     let mut cmd = std::process::Command::new("git");
     cmd.args(args).current_dir(r.path()).env("PATH", &path);
     common::git_env(&mut cmd, &r.home());

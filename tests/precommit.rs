@@ -204,13 +204,7 @@ fn the_documented_local_hook_for_a_locked_build_works() {
     r.write("notes.py", "x = 1\n");
     r.commit_all("config");
     // The built binary stands for the one `cargo install --locked` puts on PATH.
-    let bin = common::bin();
-    let bin_dir = bin.parent().unwrap();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with_bin();
     let run = |args: &[&str], vars: &[(&str, &str)]| {
         let mut cmd = Command::new(&pc);
         cmd.arg("run").args(args).current_dir(r.path());

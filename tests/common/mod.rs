@@ -13,6 +13,17 @@ pub fn bin() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sidguard")))
 }
 
+/// `PATH` with the directory of the binary under test first, as a hook or pre-commit finds
+/// an installed `sidguard`.
+pub fn path_with_bin() -> String {
+    let bin = bin();
+    format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 pub struct Repo {
     pub dir: tempfile::TempDir,
 }
