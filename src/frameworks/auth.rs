@@ -47,6 +47,8 @@ const VERIFIER_NAMES: &[&str] = &[
 /// Token exchanges of OAuth/SSO logins.
 const TOKEN_NAMES: &[&str] = &[
     "authorize_access_token",
+    // requests-oauthlib's `OAuth2Session.fetch_token`, Authlib's `OAuth2Client.fetch_token`.
+    "fetch_token",
     "fetch_access_token",
     "parse_id_token",
 ];
@@ -92,7 +94,12 @@ const VERIFY_RECEIVER_HINTS: &[&str] = &[
 
 /// Why a call counts as authentication, or `None`.
 pub fn credential_call(path: &str) -> Option<&'static str> {
-    let last = path.rsplit('.').next().unwrap_or(path);
+    // A private spelling is the same verifier (`self._fetch_token(state)`).
+    let last = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .trim_start_matches('_');
     let lower = last.to_ascii_lowercase();
     if VERIFIER_PATHS.contains(&path) || VERIFIER_NAMES.contains(&last) {
         return Some("credentials verified here");

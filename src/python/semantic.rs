@@ -402,6 +402,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "the submitted password is checked here",
             });
+        } else if args.is_some_and(|a| self.sends_grant(a)) {
+            out.push(Event::Auth {
+                label: "OAuth/SSO token exchanged here",
+            });
         }
         if func.kind() == "identifier" {
             let name = self.text(func);
@@ -813,6 +817,32 @@ impl<'a> Semantic<'a> {
                         })
                         || (v.kind() == "identifier" && self.credentials_tuple(self.text(v)))
                 })
+        });
+        found
+    }
+
+    /// Does a call send an OAuth grant that logs someone in (`requests.post(url,
+    /// data={"grant_type": "authorization_code", "code": code})`, or a local bound to such a
+    /// mapping)? That is a token endpoint's exchange done by hand: the provider authenticated
+    /// the user. A `refresh_token` or `client_credentials` grant authenticates nobody new.
+    fn sends_grant(&self, args: Node<'_>) -> bool {
+        const GRANT: &str = "grant_type";
+        let login_grant = |t: &str| {
+            t.contains(GRANT) && (t.contains("authorization_code") || auth::password_word(t))
+        };
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|arg| {
+            let value = match arg.kind() {
+                "keyword_argument" => arg.field("value"),
+                _ => Some(arg),
+            };
+            value.is_some_and(|v| match v.kind() {
+                "dictionary" => login_grant(self.text(v)),
+                "identifier" => self.func.aliases.get(self.text(v)).is_some_and(|values| {
+                    values.iter().any(|t| t.starts_with('{') && login_grant(t))
+                }),
+                _ => false,
+            })
         });
         found
     }
