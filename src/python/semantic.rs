@@ -1006,13 +1006,36 @@ impl<'a> Semantic<'a> {
 
     /// Is the value written one of the function's own parameters (`def _do_login_user(user,
     /// ...): login_user(user)`)? Then the caller chose the user, and verified them or not.
+    /// So is a value derived from one (`user.get_id()`, `user.id`) or a local bound only to
+    /// such values (`token = registry.session_token(user)`).
     pub fn writes_parameter(&self, node: Node<'_>) -> bool {
-        self.written_value(node).is_some_and(|v| {
-            v.kind() == "identifier" && {
+        let param = |name: &str| {
+            !matches!(name, "self" | "cls" | "request" | "req")
+                && self.func.params.iter().any(|p| p == name)
+        };
+        // The identifiers of an expression's text (`registry.token(user)` -> registry,
+        // token, user); the first is its base.
+        let idents = |t: &str| -> Vec<String> {
+            t.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let derived =
+            |t: &str| matches!(t.split(['.', '(', '[']).next(), Some(b) if param(b.trim()));
+        self.written_value(node).is_some_and(|v| match v.kind() {
+            "identifier" => {
                 let name = self.text(v);
-                !matches!(name, "self" | "cls" | "request")
-                    && self.func.params.iter().any(|p| p == name)
+                param(name)
+                    || self.func.aliases.get(name).is_some_and(|values| {
+                        !values.is_empty()
+                            && values
+                                .iter()
+                                .all(|t| derived(t) || idents(t).iter().skip(1).any(|w| param(w)))
+                    })
             }
+            "attribute" | "call" => derived(self.text(v)),
+            _ => false,
         })
     }
 
