@@ -447,6 +447,7 @@ const FLOW_TOKENS: &[&str] = &[
     "tries",
     "expires",
     "expiry",
+    "expiration",
     "confirmation",
     "verification",
     "invite",
