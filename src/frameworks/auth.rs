@@ -352,6 +352,17 @@ pub fn second_factor_time_key(key: &str) -> bool {
         })
 }
 
+/// Is a key a time stamp (`login_time`, `_session_login_ts`, `auth_timestamp`)?
+pub fn time_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    words(&lower).iter().any(|t| {
+        matches!(
+            *t,
+            "time" | "timestamp" | "ts" | "date" | "datetime" | "since"
+        )
+    })
+}
+
 /// Does a comparison look like a password check (`user.password == form['password']`)?
 pub fn password_comparison(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();

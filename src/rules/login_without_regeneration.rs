@@ -167,6 +167,10 @@ struct Sid001<'c, 'f> {
     /// a session key it sets to `None` is the login it ends, whatever the key's name
     /// (`cherrypy.session[self.session_key] = None`).
     logout_named: bool,
+    /// Some normal exit of the function left an identity written: it logs in there, and a
+    /// logout on its other paths cleans up a failed login (an OAuth callback's
+    /// `logout_user()` when the exchange failed), which ends no session.
+    logs_in: bool,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -326,7 +330,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         session.clone(),
                         helper.clone(),
                     );
-                } else if *identity && !*privilege && !*lowers {
+                } else if *identity
+                    && !*privilege
+                    && !*lowers
+                    && !crate::frameworks::auth::time_key(key)
+                {
+                    // A login's time stamped (`session["login_time"] = time.time()`) is
+                    // bookkeeping, not a login.
                     st.wrote_identity = true;
                 }
                 true
@@ -655,6 +665,7 @@ impl Analysis for Sid001<'_, '_> {
             return;
         }
         if self.mode == Mode::Logout && st.wrote_identity {
+            self.logs_in = true;
             return;
         }
         for p in &st.pending {
@@ -716,6 +727,7 @@ fn analyse(
         summarizing,
         events: 0,
         logout_named: false,
+        logs_in: false,
     };
     if mode == Mode::Logout {
         let outer = a.stack.first().and_then(|d| file.outline.defs.get(*d));
@@ -726,6 +738,9 @@ fn analyse(
     if engine.truncated {
         // Code nested past the walk's bound was not analysed: say so, never pass silently.
         ctx.file.truncated.set(true);
+    }
+    if a.logs_in {
+        a.found.clear();
     }
     let exits = std::mem::take(&mut a.exits);
     let exit = exits.into_iter().reduce(|x, y| a.join(&x, &y));
