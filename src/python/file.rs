@@ -29,6 +29,8 @@ pub struct SourceFile {
     /// call to one leaves the caller's state as it was). Events depend only on the function
     /// and the file's context, which is one per `SourceFile`.
     inert: RefCell<HashMap<usize, bool>>,
+    /// Per class (outline index): its methods and properties that return a session.
+    pub accessors: RefCell<HashMap<usize, Option<Rc<HashMap<String, crate::frameworks::Framework>>>>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -144,6 +146,7 @@ impl SourceFile {
             scopes: RefCell::new(HashMap::new()),
             privilege: OnceCell::new(),
             inert: RefCell::new(HashMap::new()),
+            accessors: RefCell::new(HashMap::new()),
             parsed_lines: std::cell::Cell::new(parsed_lines),
             truncated: std::cell::Cell::new(false),
             refused,

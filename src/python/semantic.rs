@@ -84,6 +84,13 @@ pub struct Semantic<'a> {
     /// This module's dotted name, from its path, when known.
     module_path: Option<String>,
     pub helpers: Option<&'a std::collections::HashMap<String, crate::python::summary::Summary>>,
+    /// Methods and properties of `self` that return the framework's session
+    /// (`self._session` with `@property def _session(self): return request.environ[...]`).
+    accessors: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    /// The enclosing function's names, for the free names of a nested function (a closure).
+    outer: Option<std::rc::Rc<FunctionScope>>,
+    /// The analysed function's bytes in `src` (the whole file's text in `scan`).
+    body: std::ops::Range<usize>,
 }
 
 impl<'a> Semantic<'a> {
@@ -123,7 +130,31 @@ impl<'a> Semantic<'a> {
             config,
             helpers: None,
             module_path: None,
+            accessors: None,
+            outer: None,
+            body: 0..src.len(),
         }
+    }
+
+    /// `self`'s methods and properties that return a session, by name.
+    pub fn with_accessors(
+        mut self,
+        accessors: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    ) -> Self {
+        self.accessors = accessors;
+        self
+    }
+
+    /// The analysed function's node (what text searches of it look at).
+    pub fn with_body(mut self, func: Node<'_>) -> Self {
+        self.body = func.byte_range();
+        self
+    }
+
+    /// The scope of the function this one is nested in (its closure's names).
+    pub fn with_outer(mut self, outer: Option<std::rc::Rc<FunctionScope>>) -> Self {
+        self.outer = outer;
+        self
     }
 
     /// Names this module by its file path (`app/auth.py` is `app.auth`).
@@ -544,7 +575,13 @@ impl<'a> Semantic<'a> {
                         if self.is_session_copy(name) {
                             return vec![Event::Restore { framework: fw }];
                         }
-                        keys.push(name.to_string());
+                        // A local dict filled key by key (`data["uid"] = ...`): its keys.
+                        let filled = self.subscript_keys(name);
+                        if filled.is_empty() {
+                            keys.push(name.to_string());
+                        } else {
+                            keys.extend(filled);
+                        }
                     }
                     _ => keys.push(self.text(*arg).to_string()),
                 }
@@ -574,6 +611,42 @@ impl<'a> Semantic<'a> {
             session: session.to_string(),
             helper: None,
         }]
+    }
+
+    /// The string keys this function assigns into local `name` (`name["uid"] = ...`).
+    fn subscript_keys(&self, name: &str) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        let src = self.src.get(self.body.clone()).unwrap_or("");
+        let pat = format!("{name}[");
+        let mut from = 0;
+        while let Some(i) = src.get(from..).and_then(|r| r.find(&pat)) {
+            let at = from + i;
+            from = at + pat.len();
+            let before = src[..at].bytes().next_back();
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                continue;
+            }
+            let rest = &src[from..];
+            let Some(q) = rest.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+                continue;
+            };
+            let Some(end) = rest[1..].find(q) else {
+                continue;
+            };
+            let key = &rest[1..1 + end];
+            let after = rest[1 + end + 1..].trim_start();
+            let assigned = after.strip_prefix(']').is_some_and(|a| {
+                let a = a.trim_start();
+                a.starts_with('=') && !a.starts_with("==")
+            });
+            if assigned && !key.contains(['\n', '[', ']']) && !keys.iter().any(|k| k == key) {
+                keys.push(key.to_string());
+                if keys.len() >= 32 {
+                    break;
+                }
+            }
+        }
+        keys
     }
 
     /// `del session["user_id"]` (one event per session subscript deleted).
@@ -682,8 +755,11 @@ impl<'a> Semantic<'a> {
                 return Some(Framework::Aiohttp);
             }
         }
-        if is_beaker_lookup(text) {
+        if is_beaker_lookup(text) || self.named_environ_session(text) {
             return Some(Framework::Beaker);
+        }
+        if let Some(fw) = self.accessor(text) {
+            return Some(fw);
         }
         if !is_dotted(text) {
             return None;
@@ -715,11 +791,60 @@ impl<'a> Semantic<'a> {
                 }
                 fw
             }
-            None => match self.module.get(text) {
-                Some(Bound::Import(p)) => session_path(p),
-                _ => None,
-            },
+            None => {
+                // A nested function's free name is the enclosing function's.
+                if let Some(outer) = self.outer.as_ref().filter(|o| o.names.contains_key(text)) {
+                    return match outer.names.get(text) {
+                        Some(Bound::Import(p)) => session_path(p),
+                        _ => {
+                            let values = outer.aliases.get(text)?;
+                            let mut fw = None;
+                            for v in values {
+                                fw = Some(self.session_text(v.trim(), depth + 1)?);
+                            }
+                            fw
+                        }
+                    };
+                }
+                match self.module.get(text) {
+                    Some(Bound::Import(p)) => session_path(p),
+                    _ => None,
+                }
+            }
         }
+    }
+
+    /// `self._session` or `self.get_session()`: a method or property of the class (or of a
+    /// class of this module it derives from or that derives from it) returning a session.
+    fn accessor(&self, text: &str) -> Option<Framework> {
+        let accessors = self.accessors.as_ref()?;
+        let rest = text
+            .strip_prefix("self.")
+            .or_else(|| text.strip_prefix("cls."))?;
+        let name = rest.strip_suffix("()").unwrap_or(rest);
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        accessors.get(name).copied()
+    }
+
+    /// `request.environ.get(self.session_key)`: a WSGI environ entry named by a variable that
+    /// says it is the session's key, in a module of a Beaker or Bottle application (Beaker's
+    /// middleware takes its `environ_key` from configuration).
+    fn named_environ_session(&self, text: &str) -> bool {
+        let Some((_, rest)) = text
+            .split_once("environ.get(")
+            .or_else(|| text.split_once("environ["))
+        else {
+            return false;
+        };
+        let key = rest.trim_end_matches([')', ']']).trim();
+        is_dotted(key)
+            && key
+                .rsplit('.')
+                .next()
+                .is_some_and(|k| k.to_ascii_lowercase().contains("session"))
+            && (self.module.imports_root("bottle") || self.module.imports_root("beaker"))
     }
 
     /// The framework that writes unknown-backend identity (configured identity writers).

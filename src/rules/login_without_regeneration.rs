@@ -367,7 +367,27 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 }
                 true
             }
-            (Mode::Logout, Event::Session { effect, .. }) => {
+            (
+                Mode::Logout,
+                Event::Session {
+                    effect,
+                    framework,
+                    call,
+                },
+            ) => {
+                // A logout that only empties a store which keeps the emptied record under the
+                // same ID (Beaker's `delete()`, Django's `clear()`): the ID lives on.
+                if !conditional
+                    && self.logout_named
+                    && *effect == Effect::Reset
+                    && logout_needs_rotation(self.sem.backend(*framework))
+                {
+                    let session = call
+                        .rsplit_once('.')
+                        .map_or(call.as_str(), |(s, _)| s)
+                        .to_string();
+                    self.mark(node, st, *framework, call.clone(), session, None);
+                }
                 if !conditional {
                     match effect {
                         Effect::Rotate { .. } => st.rotated = true,
@@ -702,7 +722,10 @@ fn analyse(
         ctx.config,
     )
     .with_helpers(ctx.helpers)
-    .with_module_path(&file.path);
+    .with_module_path(&file.path)
+    .with_accessors(session_accessors(ctx, func.def))
+    .with_outer(outer_scope(ctx, func.def))
+    .with_body(node);
     let mut a = Sid001 {
         mode,
         ctx,
@@ -732,6 +755,189 @@ fn analyse(
     Some((a.found, exit, a.events))
 }
 
+/// The methods and properties of `def`'s class that return a session (by name): those of
+/// the class itself, then of the classes of this module it derives from, then of those that
+/// derive from it (an abstract base's `self._session` is what its subclasses return). A
+/// method counts when its body, past a docstring and imports, is one `return` of a session.
+fn session_accessors(
+    ctx: &Context<'_>,
+    def: usize,
+) -> Option<std::rc::Rc<std::collections::HashMap<String, Framework>>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let defs = &file.outline.defs;
+    let class = defs
+        .get(def)?
+        .parent
+        .filter(|p| defs[*p].kind == DefKind::Class)?;
+    if let Some(known) = file.accessors.borrow().get(&class) {
+        return known.clone();
+    }
+    // Classes of this module by name, with the names of their bases.
+    let bases = |c: usize| -> Vec<String> {
+        let d = &defs[c];
+        let header = file
+            .text
+            .get(d.start_byte..d.end_byte)
+            .and_then(|t| t.split(':').next())
+            .unwrap_or("");
+        header
+            .split_once('(')
+            .map_or("", |(_, b)| b)
+            .split([',', ')'])
+            .map(|b| b.trim().rsplit('.').next().unwrap_or("").to_string())
+            .filter(|b| !b.is_empty())
+            .collect()
+    };
+    let classes: Vec<usize> = (0..defs.len())
+        .filter(|i| defs[*i].kind == DefKind::Class)
+        .collect();
+    let mut order = vec![class];
+    // Up: the bases defined in this module.
+    let mut i = 0;
+    while i < order.len() && order.len() < 16 {
+        for b in bases(order[i]) {
+            if let Some(c) = classes.iter().find(|c| defs[**c].name == b) {
+                if !order.contains(c) {
+                    order.push(*c);
+                }
+            }
+        }
+        i += 1;
+    }
+    // Down: the classes of this module deriving from it.
+    let mut down = vec![class];
+    let mut j = 0;
+    while j < down.len() && down.len() < 16 {
+        let name = defs[down[j]].name.clone();
+        for c in &classes {
+            if !down.contains(c) && bases(*c).iter().any(|b| *b == name) {
+                down.push(*c);
+            }
+        }
+        j += 1;
+    }
+    order.extend(down.into_iter().filter(|c| *c != class));
+    let mut found: std::collections::HashMap<String, Framework> = std::collections::HashMap::new();
+    for c in order {
+        for m in (0..defs.len()).filter(|m| defs[*m].parent == Some(c)) {
+            let d = &defs[m];
+            if d.kind != DefKind::Function || found.contains_key(&d.name) {
+                continue;
+            }
+            let body = file.text.get(d.start_byte..d.end_byte).unwrap_or("");
+            if body.len() > 2000 || !body.contains("return") || !body.contains("session") {
+                continue;
+            }
+            if let Some(fw) = returned_session(ctx, m, &defs[c].qualname) {
+                found.insert(d.name.clone(), fw);
+            }
+        }
+    }
+    let out = (!found.is_empty()).then(|| std::rc::Rc::new(found));
+    file.accessors.borrow_mut().insert(class, out.clone());
+    out
+}
+
+/// The session a method returns, if its body is one `return` of a session expression.
+fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framework> {
+    let file = ctx.file;
+    let func = file.function(def)?;
+    let node = func.node()?;
+    let body = node.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    let mut value = None;
+    for stmt in body.named_children(&mut cursor) {
+        match stmt.kind() {
+            "comment" | "import_statement" | "import_from_statement" => {}
+            "expression_statement"
+                if stmt.named_child(0).is_some_and(|c| c.kind() == "string") => {}
+            "return_statement" if value.is_none() => value = stmt.named_child(0),
+            _ => return None,
+        }
+    }
+    let value = value?;
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        file.scope(&func, node),
+        ctx.facts,
+        Some(class.to_string()),
+        ctx.config,
+    );
+    sem.session_expr(value)
+}
+
+/// The local names of the function `def` is nested in, if it is nested in one.
+fn outer_scope(ctx: &Context<'_>, def: usize) -> Option<std::rc::Rc<FunctionScope>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let parent = file.outline.defs.get(def)?.parent?;
+    if file.outline.defs[parent].kind != DefKind::Function {
+        return None;
+    }
+    let func = file.function(parent)?;
+    let node = func.node()?;
+    Some(file.scope(&func, node))
+}
+
+/// A function nested in another and handed, as an argument, to a call named as an
+/// authentication (`auth.get_authenticated_user(on_user)`, `complete_login(callback=done)`):
+/// it is called with the authenticated user, so it starts authenticated. The name node of
+/// the call, where that is shown, if so.
+fn authenticated_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let d = file.outline.defs.get(def)?;
+    let parent = d.parent?;
+    if file.outline.defs[parent].kind != DefKind::Function {
+        return None;
+    }
+    let outer = file.text.get(file.outline.defs[parent].start_byte..d.start_byte)?;
+    let after = file
+        .text
+        .get(d.end_byte..file.outline.defs[parent].end_byte)
+        .unwrap_or("");
+    if !after.contains(d.name.as_str()) && !outer.contains(d.name.as_str()) {
+        return None;
+    }
+    let func = file.function(parent)?;
+    let node = func.node()?;
+    let mut stack = vec![node.child_by_field_name("body")?];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "function_definition" || n.kind() == "class_definition" {
+            continue;
+        }
+        if n.kind() == "call" {
+            let hands = n.child_by_field_name("arguments").is_some_and(|args| {
+                let mut c = args.walk();
+                let found = args.named_children(&mut c).any(|a| {
+                    let a = match a.kind() {
+                        "keyword_argument" => a.child_by_field_name("value"),
+                        _ => Some(a),
+                    };
+                    a.is_some_and(|a| func.parsed.node_text(a) == d.name)
+                });
+                found
+            });
+            let callee = n
+                .child_by_field_name("function")
+                .map(|f| func.parsed.node_text(f))
+                .unwrap_or("");
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            if hands
+                && (last.to_ascii_lowercase().contains("authenticat")
+                    || crate::frameworks::auth::credential_call(callee).is_some())
+            {
+                return Some(format!("`{callee}()` calls it with the authenticated user"));
+            }
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    None
+}
+
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     check_mode(ctx, def, Mode::Login)
@@ -755,6 +961,14 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
             "login form validated before `form_valid()` is called".to_string(),
         ));
         entry.authed = true;
+    } else if let Some(why) = (mode == Mode::Login)
+        .then(|| authenticated_callback(ctx, def))
+        .flatten()
+    {
+        if let Some(name) = node.child_by_field_name("name") {
+            entry.auth = Some((place(&func.parsed, name), why));
+            entry.authed = true;
+        }
     }
     let Some((mut found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false) else {
         return Vec::new();
