@@ -82,6 +82,9 @@ struct Pending {
     /// _do_login_user(user): login_user(user)`), with no authentication before it: the
     /// caller chose the user, and authenticated them or not.
     by_caller: bool,
+    /// A logout's emptying of a store that keeps the ID (`delete()`, Django's `clear()`):
+    /// shown only when no identity removal is.
+    emptied: bool,
 }
 
 /// The statement holding a write: where a fix line can be inserted.
@@ -222,6 +225,20 @@ impl<'c, 'f> Sid001<'c, 'f> {
         session: String,
         helper: Option<String>,
     ) {
+        self.mark_as(node, st, framework, desc, session, helper, false);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mark_as(
+        &self,
+        node: Node<'_>,
+        st: &mut State,
+        framework: Framework,
+        desc: String,
+        session: String,
+        helper: Option<String>,
+        emptied: bool,
+    ) {
         let (auth, auth_label) = st
             .auth
             .clone()
@@ -242,6 +259,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             auth,
             auth_label,
             by_caller,
+            emptied,
         });
     }
 
@@ -386,7 +404,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         .rsplit_once('.')
                         .map_or(call.as_str(), |(s, _)| s)
                         .to_string();
-                    self.mark(node, st, *framework, call.clone(), session, None);
+                    self.mark_as(node, st, *framework, call.clone(), session, None, true);
                 }
                 if !conditional {
                     match effect {
@@ -973,6 +991,10 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     let Some((mut found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false) else {
         return Vec::new();
     };
+    // A logout that removes the identity is shown there, not where it empties the store.
+    if found.values().any(|(p, _)| !p.emptied) {
+        found.retain(|_, (p, _)| !p.emptied);
+    }
     // A function named as the primitive it calls (`def login_user(user): ...
     // flask_login.login_user(user)`) is that primitive's implementation, a library's or the
     // project's own wrapper: its callers are judged where they call it, not the wrapper.
@@ -1169,6 +1191,11 @@ fn finding(
         ),
         (Mode::Logout, Storage::ClientCookie) => format!(
             "logout removes the identity with `{}` but keeps the rest of the session: privilege flags and tokens in it survive into the next login in this browser ({})",
+            first.desc,
+            backend.label()
+        ),
+        (Mode::Logout, _) if first.emptied => format!(
+            "logout empties the session with `{}` but does not invalidate it: its ID stays valid on the server ({})",
             first.desc,
             backend.label()
         ),
