@@ -30,7 +30,10 @@ pub struct SourceFile {
     /// and the file's context, which is one per `SourceFile`.
     inert: RefCell<HashMap<usize, bool>>,
     /// Per class (outline index): its methods and properties that return a session.
-    pub accessors: RefCell<HashMap<usize, Option<Rc<HashMap<String, crate::frameworks::Framework>>>>>,
+    pub accessors:
+        RefCell<HashMap<usize, Option<Rc<HashMap<String, crate::frameworks::Framework>>>>>,
+    /// This module's classes whose `__setattr__` writes into a session, by name.
+    pub wrappers: OnceCell<Option<Rc<HashMap<String, crate::frameworks::Framework>>>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -147,6 +150,7 @@ impl SourceFile {
             privilege: OnceCell::new(),
             inert: RefCell::new(HashMap::new()),
             accessors: RefCell::new(HashMap::new()),
+            wrappers: OnceCell::new(),
             parsed_lines: std::cell::Cell::new(parsed_lines),
             truncated: std::cell::Cell::new(false),
             refused,

@@ -89,6 +89,9 @@ pub struct Semantic<'a> {
     accessors: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
     /// The enclosing function's names, for the free names of a nested function (a closure).
     outer: Option<std::rc::Rc<FunctionScope>>,
+    /// Classes of this module whose `__setattr__` writes into a session (an attribute
+    /// written on an instance is a session key written), by name.
+    wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
     /// The analysed function's bytes in `src` (the whole file's text in `scan`).
     body: std::ops::Range<usize>,
 }
@@ -132,6 +135,7 @@ impl<'a> Semantic<'a> {
             module_path: None,
             accessors: None,
             outer: None,
+            wrappers: None,
             body: 0..src.len(),
         }
     }
@@ -143,6 +147,38 @@ impl<'a> Semantic<'a> {
     ) -> Self {
         self.accessors = accessors;
         self
+    }
+
+    /// This module's session wrapper classes, by name.
+    pub fn with_wrappers(
+        mut self,
+        wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    ) -> Self {
+        self.wrappers = wrappers;
+        self
+    }
+
+    /// Is local `name` an instance of a session wrapper class of this module (`box =
+    /// SessionBox()`, a parameter `box: SessionBox`)? Its framework, if so.
+    fn wrapper_instance(&self, name: &str) -> Option<Framework> {
+        let wrappers = self.wrappers.as_ref()?;
+        let class_of = |t: &str| -> Option<Framework> {
+            let t = t.trim().trim_matches(['"', '\'']);
+            let t = t.split_once('(').map_or(t, |(c, _)| c).trim();
+            wrappers.get(t.rsplit('.').next().unwrap_or(t)).copied()
+        };
+        if let Some(t) = self.func.annotations.get(name) {
+            return class_of(t);
+        }
+        let values = self.func.aliases.get(name)?;
+        let mut fw = None;
+        for v in values {
+            if !v.trim_end().ends_with(')') {
+                return None;
+            }
+            fw = Some(class_of(v)?);
+        }
+        fw
     }
 
     /// The analysed function's node (what text searches of it look at).
@@ -474,6 +510,15 @@ impl<'a> Semantic<'a> {
                     }];
                 }
             }
+            // `box.user = name` on a wrapper whose `__setattr__` writes the session.
+            if let (Some(obj), Some(attr)) = (left.field("object"), left.field("attribute")) {
+                if obj.kind() == "identifier" {
+                    if let Some(fw) = self.wrapper_instance(self.text(obj)) {
+                        let key = self.text(attr).to_string();
+                        return vec![self.key_write(node, fw, key, obj, self.text(left))];
+                    }
+                }
+            }
             return Vec::new();
         }
         if left.kind() != "subscript" {
@@ -489,6 +534,19 @@ impl<'a> Semantic<'a> {
             .field("subscript")
             .map(|k| self.key_text(k))
             .unwrap_or_default();
+        let desc = format!("{}[{:?}]", self.text(value), key);
+        vec![self.key_write(node, fw, key, value, &desc)]
+    }
+
+    /// The write of `key` into the session `session` by the assignment `node`.
+    fn key_write(
+        &self,
+        node: Node<'_>,
+        fw: Framework,
+        key: String,
+        session: Node<'_>,
+        desc: &str,
+    ) -> Event {
         let lowers = node.kind() == "assignment"
             && node
                 .field("right")
@@ -498,16 +556,16 @@ impl<'a> Semantic<'a> {
         let identity = self.identity_key(&key)
             || (!auth::unrelated_key(&key)
                 && node.field("right").is_some_and(|r| self.identity_value(r)));
-        vec![Event::Write {
+        Event::Write {
             framework: fw,
             identity,
             privilege: auth::privilege_key(&key),
             lowers,
-            desc: format!("{}[{:?}]", self.text(value), key),
+            desc: desc.to_string(),
             key,
-            session: self.text(value).to_string(),
+            session: self.text(session).to_string(),
             helper: None,
-        }]
+        }
     }
 
     /// Is `value` the principal or something that names it (`user.id`, `row["id"]`,

@@ -743,6 +743,7 @@ fn analyse(
     .with_module_path(&file.path)
     .with_accessors(session_accessors(ctx, func.def))
     .with_outer(outer_scope(ctx, func.def))
+    .with_wrappers(session_wrappers(ctx))
     .with_body(node);
     let mut a = Sid001 {
         mode,
@@ -868,8 +869,8 @@ fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framew
     for stmt in body.named_children(&mut cursor) {
         match stmt.kind() {
             "comment" | "import_statement" | "import_from_statement" => {}
-            "expression_statement"
-                if stmt.named_child(0).is_some_and(|c| c.kind() == "string") => {}
+            "expression_statement" if stmt.named_child(0).is_some_and(|c| c.kind() == "string") => {
+            }
             "return_statement" if value.is_none() => value = stmt.named_child(0),
             _ => return None,
         }
@@ -884,6 +885,86 @@ fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framew
         ctx.config,
     );
     sem.session_expr(value)
+}
+
+/// This module's classes whose `__setattr__(self, key, value)` is one write of `value`
+/// under `key` into a session (`self.session[key] = value`, the session reached as
+/// `session_accessors` finds it), by name: an attribute written on an instance of one is a
+/// session key written.
+fn session_wrappers(
+    ctx: &Context<'_>,
+) -> Option<std::rc::Rc<std::collections::HashMap<String, Framework>>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    file.wrappers
+        .get_or_init(|| {
+            if memchr::memmem::find(file.text.as_bytes(), b"__setattr__").is_none() {
+                return None;
+            }
+            let defs = &file.outline.defs;
+            let mut found = std::collections::HashMap::new();
+            for (m, d) in defs.iter().enumerate() {
+                let Some(class) = d.parent.filter(|p| defs[*p].kind == DefKind::Class) else {
+                    continue;
+                };
+                if d.kind != DefKind::Function || d.name != "__setattr__" {
+                    continue;
+                }
+                if let Some(fw) = forwarded_write(ctx, m) {
+                    found.insert(defs[class].name.clone(), fw);
+                }
+            }
+            (!found.is_empty()).then(|| std::rc::Rc::new(found))
+        })
+        .clone()
+}
+
+/// The session `def(self, key, value)` writes `value` into under `key`, if its body is
+/// that one write (past a docstring).
+fn forwarded_write(ctx: &Context<'_>, def: usize) -> Option<Framework> {
+    let file = ctx.file;
+    let func = file.function(def)?;
+    let node = func.node()?;
+    let scope = file.scope(&func, node);
+    let [_, key, value] = scope.params.as_slice() else {
+        return None;
+    };
+    let body = node.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    let mut write = None;
+    for stmt in body.named_children(&mut cursor) {
+        let first = stmt.named_child(0);
+        match stmt.kind() {
+            "comment" => {}
+            "expression_statement" if first.is_some_and(|c| c.kind() == "string") => {}
+            "expression_statement"
+                if write.is_none() && first.is_some_and(|c| c.kind() == "assignment") =>
+            {
+                write = first;
+            }
+            _ => return None,
+        }
+    }
+    let write = write?;
+    let text = |n: Node<'_>| func.parsed.node_text(n);
+    let left = write
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "subscript")?;
+    let right = write.child_by_field_name("right")?;
+    let sub = left.child_by_field_name("subscript")?;
+    if text(sub) != key.as_str() || text(right) != value.as_str() {
+        return None;
+    }
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        scope.clone(),
+        ctx.facts,
+        file.enclosing_class(def),
+        ctx.config,
+    )
+    .with_accessors(session_accessors(ctx, def));
+    sem.session_expr(left.child_by_field_name("value")?)
 }
 
 /// The local names of the function `def` is nested in, if it is nested in one.
@@ -911,7 +992,9 @@ fn authenticated_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
     if file.outline.defs[parent].kind != DefKind::Function {
         return None;
     }
-    let outer = file.text.get(file.outline.defs[parent].start_byte..d.start_byte)?;
+    let outer = file
+        .text
+        .get(file.outline.defs[parent].start_byte..d.start_byte)?;
     let after = file
         .text
         .get(d.end_byte..file.outline.defs[parent].end_byte)
