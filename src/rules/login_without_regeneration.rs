@@ -830,7 +830,7 @@ fn session_accessors(
     while j < down.len() && down.len() < 16 {
         let name = defs[down[j]].name.clone();
         for c in &classes {
-            if !down.contains(c) && bases(*c).iter().any(|b| *b == name) {
+            if !down.contains(c) && bases(*c).contains(&name) {
                 down.push(*c);
             }
         }
@@ -898,9 +898,7 @@ fn session_wrappers(
     let file = ctx.file;
     file.wrappers
         .get_or_init(|| {
-            if memchr::memmem::find(file.text.as_bytes(), b"__setattr__").is_none() {
-                return None;
-            }
+            memchr::memmem::find(file.text.as_bytes(), b"__setattr__")?;
             let defs = &file.outline.defs;
             let mut found = std::collections::HashMap::new();
             for (m, d) in defs.iter().enumerate() {
