@@ -136,6 +136,11 @@ fn bottle_beaker() {
 }
 
 #[test]
+fn beaker_accessors() {
+    run_fixture("beaker_accessors");
+}
+
+#[test]
 fn cherrypy() {
     run_fixture("cherrypy");
 }

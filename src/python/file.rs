@@ -14,6 +14,9 @@ use super::imports::{FunctionScope, ModuleScope};
 use super::outline::{self, DefKind, Outline};
 use super::parse::{self, Parsed};
 
+/// Names (of methods, properties or classes) that stand for a framework's session.
+pub type SessionNames = Rc<HashMap<String, crate::frameworks::Framework>>;
+
 pub struct SourceFile {
     pub path: String,
     pub text: String,
@@ -29,6 +32,10 @@ pub struct SourceFile {
     /// call to one leaves the caller's state as it was). Events depend only on the function
     /// and the file's context, which is one per `SourceFile`.
     inert: RefCell<HashMap<usize, bool>>,
+    /// Per class (outline index): its methods and properties that return a session.
+    pub accessors: RefCell<HashMap<usize, Option<SessionNames>>>,
+    /// This module's classes whose `__setattr__` writes into a session, by name.
+    pub wrappers: OnceCell<Option<SessionNames>>,
     /// How many lines were parsed (for tests and benchmarks of the re-parse cost).
     pub parsed_lines: std::cell::Cell<usize>,
     /// Some code was nested deeper than the analysis follows (`flow::MAX_DEPTH`).
@@ -144,6 +151,8 @@ impl SourceFile {
             scopes: RefCell::new(HashMap::new()),
             privilege: OnceCell::new(),
             inert: RefCell::new(HashMap::new()),
+            accessors: RefCell::new(HashMap::new()),
+            wrappers: OnceCell::new(),
             parsed_lines: std::cell::Cell::new(parsed_lines),
             truncated: std::cell::Cell::new(false),
             refused,

@@ -231,6 +231,8 @@ pub struct FunctionScope {
     pub params: Vec<String>,
     /// Local names assigned from another expression (`s = session`), with that expression's text.
     pub aliases: HashMap<String, Vec<String>>,
+    /// Parameters' annotations (`store: SessionBox`), as written.
+    pub annotations: HashMap<String, String>,
 }
 
 impl FunctionScope {
@@ -252,6 +254,10 @@ impl FunctionScope {
                     if let Some(default) = p.field("value") {
                         let v = src.get(default.byte_range()).unwrap_or("").to_string();
                         scope.aliases.entry(name.clone()).or_default().push(v);
+                    }
+                    if let Some(ty) = p.field("type") {
+                        let t = src.get(ty.byte_range()).unwrap_or("").to_string();
+                        scope.annotations.insert(name.clone(), t);
                     }
                     scope.params.push(name.clone());
                     scope.names.insert(name, Bound::Local);

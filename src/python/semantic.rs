@@ -84,6 +84,16 @@ pub struct Semantic<'a> {
     /// This module's dotted name, from its path, when known.
     module_path: Option<String>,
     pub helpers: Option<&'a std::collections::HashMap<String, crate::python::summary::Summary>>,
+    /// Methods and properties of `self` that return the framework's session
+    /// (`self._session` with `@property def _session(self): return request.environ[...]`).
+    accessors: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    /// The enclosing function's names, for the free names of a nested function (a closure).
+    outer: Option<std::rc::Rc<FunctionScope>>,
+    /// Classes of this module whose `__setattr__` writes into a session (an attribute
+    /// written on an instance is a session key written), by name.
+    wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    /// The analysed function's bytes in `src` (the whole file's text in `scan`).
+    body: std::ops::Range<usize>,
 }
 
 impl<'a> Semantic<'a> {
@@ -123,7 +133,64 @@ impl<'a> Semantic<'a> {
             config,
             helpers: None,
             module_path: None,
+            accessors: None,
+            outer: None,
+            wrappers: None,
+            body: 0..src.len(),
         }
+    }
+
+    /// `self`'s methods and properties that return a session, by name.
+    pub fn with_accessors(
+        mut self,
+        accessors: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    ) -> Self {
+        self.accessors = accessors;
+        self
+    }
+
+    /// This module's session wrapper classes, by name.
+    pub fn with_wrappers(
+        mut self,
+        wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
+    ) -> Self {
+        self.wrappers = wrappers;
+        self
+    }
+
+    /// Is local `name` an instance of a session wrapper class of this module (`box =
+    /// SessionBox()`, a parameter `box: SessionBox`)? Its framework, if so.
+    fn wrapper_instance(&self, name: &str) -> Option<Framework> {
+        let wrappers = self.wrappers.as_ref()?;
+        let class_of = |t: &str| -> Option<Framework> {
+            let t = t.trim().trim_matches(['"', '\'']);
+            let t = t.split_once('(').map_or(t, |(c, _)| c).trim();
+            wrappers.get(t.rsplit('.').next().unwrap_or(t)).copied()
+        };
+        if let Some(t) = self.func.annotations.get(name) {
+            return class_of(t);
+        }
+        let values = self.func.aliases.get(name)?;
+        let mut fw = None;
+        for v in values {
+            if !v.trim_end().ends_with(')') {
+                return None;
+            }
+            fw = Some(class_of(v)?);
+        }
+        fw
+    }
+
+    /// The analysed function's node (what text searches of it look at).
+    pub fn with_body(mut self, func: Node<'_>) -> Self {
+        self.body = func.byte_range();
+        self
+    }
+
+    /// The scope of the function this one is nested in (its closure's names).
+    pub fn with_outer(mut self, outer: Option<std::rc::Rc<FunctionScope>>) -> Self {
+        self.outer = outer;
+        self
     }
 
     /// Names this module by its file path (`app/auth.py` is `app.auth`).
@@ -447,6 +514,15 @@ impl<'a> Semantic<'a> {
                     }];
                 }
             }
+            // `box.user = name` on a wrapper whose `__setattr__` writes the session.
+            if let (Some(obj), Some(attr)) = (left.field("object"), left.field("attribute")) {
+                if obj.kind() == "identifier" {
+                    if let Some(fw) = self.wrapper_instance(self.text(obj)) {
+                        let key = self.text(attr).to_string();
+                        return vec![self.key_write(node, fw, key, obj, self.text(left))];
+                    }
+                }
+            }
             return Vec::new();
         }
         if left.kind() != "subscript" {
@@ -462,6 +538,19 @@ impl<'a> Semantic<'a> {
             .field("subscript")
             .map(|k| self.key_text(k))
             .unwrap_or_default();
+        let desc = format!("{}[{:?}]", self.text(value), key);
+        vec![self.key_write(node, fw, key, value, &desc)]
+    }
+
+    /// The write of `key` into the session `session` by the assignment `node`.
+    fn key_write(
+        &self,
+        node: Node<'_>,
+        fw: Framework,
+        key: String,
+        session: Node<'_>,
+        desc: &str,
+    ) -> Event {
         let lowers = node.kind() == "assignment"
             && node
                 .field("right")
@@ -471,16 +560,16 @@ impl<'a> Semantic<'a> {
         let identity = self.identity_key(&key)
             || (!auth::unrelated_key(&key)
                 && node.field("right").is_some_and(|r| self.identity_value(r)));
-        vec![Event::Write {
+        Event::Write {
             framework: fw,
             identity,
             privilege: auth::privilege_key(&key),
             lowers,
-            desc: format!("{}[{:?}]", self.text(value), key),
+            desc: desc.to_string(),
             key,
-            session: self.text(value).to_string(),
+            session: self.text(session).to_string(),
             helper: None,
-        }]
+        }
     }
 
     /// Is `value` the principal or something that names it (`user.id`, `row["id"]`,
@@ -548,7 +637,13 @@ impl<'a> Semantic<'a> {
                         if self.is_session_copy(name) {
                             return vec![Event::Restore { framework: fw }];
                         }
-                        keys.push(name.to_string());
+                        // A local dict filled key by key (`data["uid"] = ...`): its keys.
+                        let filled = self.subscript_keys(name);
+                        if filled.is_empty() {
+                            keys.push(name.to_string());
+                        } else {
+                            keys.extend(filled);
+                        }
                     }
                     _ => keys.push(self.text(*arg).to_string()),
                 }
@@ -578,6 +673,42 @@ impl<'a> Semantic<'a> {
             session: session.to_string(),
             helper: None,
         }]
+    }
+
+    /// The string keys this function assigns into local `name` (`name["uid"] = ...`).
+    fn subscript_keys(&self, name: &str) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        let src = self.src.get(self.body.clone()).unwrap_or("");
+        let pat = format!("{name}[");
+        let mut from = 0;
+        while let Some(i) = src.get(from..).and_then(|r| r.find(&pat)) {
+            let at = from + i;
+            from = at + pat.len();
+            let before = src[..at].bytes().next_back();
+            if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+                continue;
+            }
+            let rest = &src[from..];
+            let Some(q) = rest.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+                continue;
+            };
+            let Some(end) = rest[1..].find(q) else {
+                continue;
+            };
+            let key = &rest[1..1 + end];
+            let after = rest[1 + end + 1..].trim_start();
+            let assigned = after.strip_prefix(']').is_some_and(|a| {
+                let a = a.trim_start();
+                a.starts_with('=') && !a.starts_with("==")
+            });
+            if assigned && !key.contains(['\n', '[', ']']) && !keys.iter().any(|k| k == key) {
+                keys.push(key.to_string());
+                if keys.len() >= 32 {
+                    break;
+                }
+            }
+        }
+        keys
     }
 
     /// `del session["user_id"]` (one event per session subscript deleted).
@@ -686,8 +817,11 @@ impl<'a> Semantic<'a> {
                 return Some(Framework::Aiohttp);
             }
         }
-        if is_beaker_lookup(text) {
+        if is_beaker_lookup(text) || self.named_environ_session(text) {
             return Some(Framework::Beaker);
+        }
+        if let Some(fw) = self.accessor(text) {
+            return Some(fw);
         }
         if !is_dotted(text) {
             return None;
@@ -719,11 +853,60 @@ impl<'a> Semantic<'a> {
                 }
                 fw
             }
-            None => match self.module.get(text) {
-                Some(Bound::Import(p)) => session_path(p),
-                _ => None,
-            },
+            None => {
+                // A nested function's free name is the enclosing function's.
+                if let Some(outer) = self.outer.as_ref().filter(|o| o.names.contains_key(text)) {
+                    return match outer.names.get(text) {
+                        Some(Bound::Import(p)) => session_path(p),
+                        _ => {
+                            let values = outer.aliases.get(text)?;
+                            let mut fw = None;
+                            for v in values {
+                                fw = Some(self.session_text(v.trim(), depth + 1)?);
+                            }
+                            fw
+                        }
+                    };
+                }
+                match self.module.get(text) {
+                    Some(Bound::Import(p)) => session_path(p),
+                    _ => None,
+                }
+            }
         }
+    }
+
+    /// `self._session` or `self.get_session()`: a method or property of the class (or of a
+    /// class of this module it derives from or that derives from it) returning a session.
+    fn accessor(&self, text: &str) -> Option<Framework> {
+        let accessors = self.accessors.as_ref()?;
+        let rest = text
+            .strip_prefix("self.")
+            .or_else(|| text.strip_prefix("cls."))?;
+        let name = rest.strip_suffix("()").unwrap_or(rest);
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        accessors.get(name).copied()
+    }
+
+    /// `request.environ.get(self.session_key)`: a WSGI environ entry named by a variable that
+    /// says it is the session's key, in a module of a Beaker or Bottle application (Beaker's
+    /// middleware takes its `environ_key` from configuration).
+    fn named_environ_session(&self, text: &str) -> bool {
+        let Some((_, rest)) = text
+            .split_once("environ.get(")
+            .or_else(|| text.split_once("environ["))
+        else {
+            return false;
+        };
+        let key = rest.trim_end_matches([')', ']']).trim();
+        is_dotted(key)
+            && key
+                .rsplit('.')
+                .next()
+                .is_some_and(|k| k.to_ascii_lowercase().contains("session"))
+            && (self.module.imports_root("bottle") || self.module.imports_root("beaker"))
     }
 
     /// The framework that writes unknown-backend identity (configured identity writers).

@@ -82,6 +82,9 @@ struct Pending {
     /// _do_login_user(user): login_user(user)`), with no authentication before it: the
     /// caller chose the user, and authenticated them or not.
     by_caller: bool,
+    /// A logout's emptying of a store that keeps the ID (`delete()`, Django's `clear()`):
+    /// shown only when no identity removal is.
+    emptied: bool,
 }
 
 /// The statement holding a write: where a fix line can be inserted.
@@ -226,6 +229,20 @@ impl<'c, 'f> Sid001<'c, 'f> {
         session: String,
         helper: Option<String>,
     ) {
+        self.mark_as(node, st, framework, desc, session, helper, false);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mark_as(
+        &self,
+        node: Node<'_>,
+        st: &mut State,
+        framework: Framework,
+        desc: String,
+        session: String,
+        helper: Option<String>,
+        emptied: bool,
+    ) {
         let (auth, auth_label) = st
             .auth
             .clone()
@@ -246,6 +263,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             auth,
             auth_label,
             by_caller,
+            emptied,
         });
     }
 
@@ -377,7 +395,27 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 }
                 true
             }
-            (Mode::Logout, Event::Session { effect, .. }) => {
+            (
+                Mode::Logout,
+                Event::Session {
+                    effect,
+                    framework,
+                    call,
+                },
+            ) => {
+                // A logout that only empties a store which keeps the emptied record under the
+                // same ID (Beaker's `delete()`, Django's `clear()`): the ID lives on.
+                if !conditional
+                    && self.logout_named
+                    && *effect == Effect::Reset
+                    && logout_needs_rotation(self.sem.backend(*framework))
+                {
+                    let session = call
+                        .rsplit_once('.')
+                        .map_or(call.as_str(), |(s, _)| s)
+                        .to_string();
+                    self.mark_as(node, st, *framework, call.clone(), session, None, true);
+                }
                 if !conditional {
                     match effect {
                         Effect::Rotate { .. } => st.rotated = true,
@@ -713,7 +751,11 @@ fn analyse(
         ctx.config,
     )
     .with_helpers(ctx.helpers)
-    .with_module_path(&file.path);
+    .with_module_path(&file.path)
+    .with_accessors(session_accessors(ctx, func.def))
+    .with_outer(outer_scope(ctx, func.def))
+    .with_wrappers(session_wrappers(ctx))
+    .with_body(node);
     let mut a = Sid001 {
         mode,
         ctx,
@@ -747,6 +789,269 @@ fn analyse(
     Some((a.found, exit, a.events))
 }
 
+/// The methods and properties of `def`'s class that return a session (by name): those of
+/// the class itself, then of the classes of this module it derives from, then of those that
+/// derive from it (an abstract base's `self._session` is what its subclasses return). A
+/// method counts when its body, past a docstring and imports, is one `return` of a session.
+fn session_accessors(
+    ctx: &Context<'_>,
+    def: usize,
+) -> Option<std::rc::Rc<std::collections::HashMap<String, Framework>>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let defs = &file.outline.defs;
+    let class = defs
+        .get(def)?
+        .parent
+        .filter(|p| defs[*p].kind == DefKind::Class)?;
+    if let Some(known) = file.accessors.borrow().get(&class) {
+        return known.clone();
+    }
+    // Classes of this module by name, with the names of their bases.
+    let bases = |c: usize| -> Vec<String> {
+        let d = &defs[c];
+        let header = file
+            .text
+            .get(d.start_byte..d.end_byte)
+            .and_then(|t| t.split(':').next())
+            .unwrap_or("");
+        header
+            .split_once('(')
+            .map_or("", |(_, b)| b)
+            .split([',', ')'])
+            .map(|b| b.trim().rsplit('.').next().unwrap_or("").to_string())
+            .filter(|b| !b.is_empty())
+            .collect()
+    };
+    let classes: Vec<usize> = (0..defs.len())
+        .filter(|i| defs[*i].kind == DefKind::Class)
+        .collect();
+    let mut order = vec![class];
+    // Up: the bases defined in this module.
+    let mut i = 0;
+    while i < order.len() && order.len() < 16 {
+        for b in bases(order[i]) {
+            if let Some(c) = classes.iter().find(|c| defs[**c].name == b) {
+                if !order.contains(c) {
+                    order.push(*c);
+                }
+            }
+        }
+        i += 1;
+    }
+    // Down: the classes of this module deriving from it.
+    let mut down = vec![class];
+    let mut j = 0;
+    while j < down.len() && down.len() < 16 {
+        let name = defs[down[j]].name.clone();
+        for c in &classes {
+            if !down.contains(c) && bases(*c).contains(&name) {
+                down.push(*c);
+            }
+        }
+        j += 1;
+    }
+    order.extend(down.into_iter().filter(|c| *c != class));
+    let mut found: std::collections::HashMap<String, Framework> = std::collections::HashMap::new();
+    for c in order {
+        for m in (0..defs.len()).filter(|m| defs[*m].parent == Some(c)) {
+            let d = &defs[m];
+            if d.kind != DefKind::Function || found.contains_key(&d.name) {
+                continue;
+            }
+            let body = file.text.get(d.start_byte..d.end_byte).unwrap_or("");
+            if body.len() > 2000 || !body.contains("return") || !body.contains("session") {
+                continue;
+            }
+            if let Some(fw) = returned_session(ctx, m, &defs[c].qualname) {
+                found.insert(d.name.clone(), fw);
+            }
+        }
+    }
+    let out = (!found.is_empty()).then(|| std::rc::Rc::new(found));
+    file.accessors.borrow_mut().insert(class, out.clone());
+    out
+}
+
+/// The session a method returns, if its body is one `return` of a session expression.
+fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framework> {
+    let file = ctx.file;
+    let func = file.function(def)?;
+    let node = func.node()?;
+    let body = node.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    let mut value = None;
+    for stmt in body.named_children(&mut cursor) {
+        match stmt.kind() {
+            "comment" | "import_statement" | "import_from_statement" => {}
+            "expression_statement" if stmt.named_child(0).is_some_and(|c| c.kind() == "string") => {
+            }
+            "return_statement" if value.is_none() => value = stmt.named_child(0),
+            _ => return None,
+        }
+    }
+    let value = value?;
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        file.scope(&func, node),
+        ctx.facts,
+        Some(class.to_string()),
+        ctx.config,
+    );
+    sem.session_expr(value)
+}
+
+/// This module's classes whose `__setattr__(self, key, value)` is one write of `value`
+/// under `key` into a session (`self.session[key] = value`, the session reached as
+/// `session_accessors` finds it), by name: an attribute written on an instance of one is a
+/// session key written.
+fn session_wrappers(
+    ctx: &Context<'_>,
+) -> Option<std::rc::Rc<std::collections::HashMap<String, Framework>>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    file.wrappers
+        .get_or_init(|| {
+            memchr::memmem::find(file.text.as_bytes(), b"__setattr__")?;
+            let defs = &file.outline.defs;
+            let mut found = std::collections::HashMap::new();
+            for (m, d) in defs.iter().enumerate() {
+                let Some(class) = d.parent.filter(|p| defs[*p].kind == DefKind::Class) else {
+                    continue;
+                };
+                if d.kind != DefKind::Function || d.name != "__setattr__" {
+                    continue;
+                }
+                if let Some(fw) = forwarded_write(ctx, m) {
+                    found.insert(defs[class].name.clone(), fw);
+                }
+            }
+            (!found.is_empty()).then(|| std::rc::Rc::new(found))
+        })
+        .clone()
+}
+
+/// The session `def(self, key, value)` writes `value` into under `key`, if its body is
+/// that one write (past a docstring).
+fn forwarded_write(ctx: &Context<'_>, def: usize) -> Option<Framework> {
+    let file = ctx.file;
+    let func = file.function(def)?;
+    let node = func.node()?;
+    let scope = file.scope(&func, node);
+    let [_, key, value] = scope.params.as_slice() else {
+        return None;
+    };
+    let body = node.child_by_field_name("body")?;
+    let mut cursor = body.walk();
+    let mut write = None;
+    for stmt in body.named_children(&mut cursor) {
+        let first = stmt.named_child(0);
+        match stmt.kind() {
+            "comment" => {}
+            "expression_statement" if first.is_some_and(|c| c.kind() == "string") => {}
+            "expression_statement"
+                if write.is_none() && first.is_some_and(|c| c.kind() == "assignment") =>
+            {
+                write = first;
+            }
+            _ => return None,
+        }
+    }
+    let write = write?;
+    let text = |n: Node<'_>| func.parsed.node_text(n);
+    let left = write
+        .child_by_field_name("left")
+        .filter(|l| l.kind() == "subscript")?;
+    let right = write.child_by_field_name("right")?;
+    let sub = left.child_by_field_name("subscript")?;
+    if text(sub) != key.as_str() || text(right) != value.as_str() {
+        return None;
+    }
+    let sem = Semantic::new(
+        &func.parsed.text,
+        &file.module,
+        scope.clone(),
+        ctx.facts,
+        file.enclosing_class(def),
+        ctx.config,
+    )
+    .with_accessors(session_accessors(ctx, def));
+    sem.session_expr(left.child_by_field_name("value")?)
+}
+
+/// The local names of the function `def` is nested in, if it is nested in one.
+fn outer_scope(ctx: &Context<'_>, def: usize) -> Option<std::rc::Rc<FunctionScope>> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let parent = file.outline.defs.get(def)?.parent?;
+    if file.outline.defs[parent].kind != DefKind::Function {
+        return None;
+    }
+    let func = file.function(parent)?;
+    let node = func.node()?;
+    Some(file.scope(&func, node))
+}
+
+/// A function nested in another and handed, as an argument, to a call named as an
+/// authentication (`auth.get_authenticated_user(on_user)`, `complete_login(callback=done)`):
+/// it is called with the authenticated user, so it starts authenticated. The name node of
+/// the call, where that is shown, if so.
+fn authenticated_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let d = file.outline.defs.get(def)?;
+    let parent = d.parent?;
+    if file.outline.defs[parent].kind != DefKind::Function {
+        return None;
+    }
+    let outer = file
+        .text
+        .get(file.outline.defs[parent].start_byte..d.start_byte)?;
+    let after = file
+        .text
+        .get(d.end_byte..file.outline.defs[parent].end_byte)
+        .unwrap_or("");
+    if !after.contains(d.name.as_str()) && !outer.contains(d.name.as_str()) {
+        return None;
+    }
+    let func = file.function(parent)?;
+    let node = func.node()?;
+    let mut stack = vec![node.child_by_field_name("body")?];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "function_definition" || n.kind() == "class_definition" {
+            continue;
+        }
+        if n.kind() == "call" {
+            let hands = n.child_by_field_name("arguments").is_some_and(|args| {
+                let mut c = args.walk();
+                let found = args.named_children(&mut c).any(|a| {
+                    let a = match a.kind() {
+                        "keyword_argument" => a.child_by_field_name("value"),
+                        _ => Some(a),
+                    };
+                    a.is_some_and(|a| func.parsed.node_text(a) == d.name)
+                });
+                found
+            });
+            let callee = n
+                .child_by_field_name("function")
+                .map(|f| func.parsed.node_text(f))
+                .unwrap_or("");
+            let last = callee.rsplit('.').next().unwrap_or(callee);
+            if hands
+                && (last.to_ascii_lowercase().contains("authenticat")
+                    || crate::frameworks::auth::credential_call(callee).is_some())
+            {
+                return Some(format!("`{callee}()` calls it with the authenticated user"));
+            }
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    None
+}
+
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     check_mode(ctx, def, Mode::Login)
@@ -770,10 +1075,22 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
             "login form validated before `form_valid()` is called".to_string(),
         ));
         entry.authed = true;
+    } else if let Some(why) = (mode == Mode::Login)
+        .then(|| authenticated_callback(ctx, def))
+        .flatten()
+    {
+        if let Some(name) = node.child_by_field_name("name") {
+            entry.auth = Some((place(&func.parsed, name), why));
+            entry.authed = true;
+        }
     }
     let Some((mut found, _, _)) = analyse(ctx, mode, &func, entry, None, vec![def], false) else {
         return Vec::new();
     };
+    // A logout that removes the identity is shown there, not where it empties the store.
+    if found.values().any(|(p, _)| !p.emptied) {
+        found.retain(|_, (p, _)| !p.emptied);
+    }
     // A function named as the primitive it calls (`def login_user(user): ...
     // flask_login.login_user(user)`) is that primitive's implementation, a library's or the
     // project's own wrapper: its callers are judged where they call it, not the wrapper.
@@ -970,6 +1287,11 @@ fn finding(
         ),
         (Mode::Logout, Storage::ClientCookie) => format!(
             "logout removes the identity with `{}` but keeps the rest of the session: privilege flags and tokens in it survive into the next login in this browser ({})",
+            first.desc,
+            backend.label()
+        ),
+        (Mode::Logout, _) if first.emptied => format!(
+            "logout empties the session with `{}` but does not invalidate it: its ID stays valid on the server ({})",
             first.desc,
             backend.label()
         ),
