@@ -313,6 +313,30 @@ impl<'a> Semantic<'a> {
             });
             return out;
         }
+        if let Some((_, key)) = django::SECOND_FACTOR_LOGINS
+            .iter()
+            .find(|(p, _)| *p == path)
+        {
+            let session = args
+                .and_then(|a| a.named_child(0))
+                .map(|r| format!("{}.session", self.text(r)))
+                .unwrap_or_else(|| "request.session".to_string());
+            // The device it is handed was verified: the primitive is the evidence.
+            out.push(Event::Auth {
+                label: "second factor recorded as verified here",
+            });
+            out.push(Event::Write {
+                framework: Framework::Django,
+                identity: false,
+                privilege: true,
+                lowers: false,
+                key: key.to_string(),
+                desc: format!("{}(...)", self.text(func)),
+                session,
+                helper: Some(path),
+            });
+            return out;
+        }
         // Framework calls that rotate or write, by qualified path.
         let session_call = |framework, effect| Event::Session {
             framework,

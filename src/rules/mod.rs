@@ -35,7 +35,16 @@ pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
         out.extend(login_without_regeneration::check(ctx, def));
     }
     // A login that also sets a role is one finding (SID001): its fix covers both.
-    if on("SID002") && !out.iter().any(|f| f.rule == "SID001") && ctx.file.may_name_privilege() {
+    // A privilege is named in the file, or written by a helper it calls.
+    let privilege = || {
+        ctx.file.may_name_privilege()
+            || ctx
+                .helpers
+                .is_some_and(|h| h.values().any(|s| s.writes_privilege.is_some()))
+    };
+    // (A login of the user already in is reported as SID002 by the SID001 walk.)
+    let login_found = !out.is_empty();
+    if on("SID002") && !login_found && privilege() {
         out.extend(login_without_regeneration::check_mode(
             ctx,
             def,
