@@ -656,6 +656,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn step_up_keys() {
+        // A factor passed, not a user waiting for one.
+        assert!(!pending_login_key("mfa_authenticated"));
+        assert!(privilege_key("mfa_authenticated"));
+        assert!(pending_login_key("2fa_user_id"));
+        // Assurance levels and re-authentication records.
+        for k in [
+            "CONFIRM_LEVEL",
+            "auth_level",
+            "reauthenticated_at",
+            "reauth",
+        ] {
+            assert!(privilege_key(k), "{k}");
+        }
+        for k in ["log_level", "level", "confirm_email"] {
+            assert!(!privilege_key(k), "{k}");
+        }
+        assert!(second_factor_key("otp_device_id") && second_factor_key("mfa_authenticated"));
+        assert!(!second_factor_key("sudo_mode"));
+        // `<factor>.validate(code)` checks a factor; other `validate()` calls do not.
+        assert!(credential_call("mfa_auth.validate").is_some());
+        assert!(credential_call("form.validate").is_none());
+    }
+
+    #[test]
     fn user_keys() {
         for k in [
             "user_id",
