@@ -346,6 +346,21 @@ pub fn current_user_expr(text: &str) -> bool {
         || t == "current_user()"
 }
 
+/// Is a method of the session object one that records an authentication in it
+/// (`request.session.record_auth_timestamp()`, `session.mark_reauthenticated()`)? A
+/// project's own session class says so by name; the re-auth time it stores is a privilege.
+pub fn records_authentication(method: &str) -> bool {
+    let lower = method.to_ascii_lowercase();
+    let tokens = words(&lower);
+    matches!(tokens.first(), Some(&"record" | &"mark"))
+        && tokens.iter().any(|t| {
+            matches!(
+                *t,
+                "auth" | "reauth" | "authenticated" | "reauthenticated" | "authentication"
+            )
+        })
+}
+
 /// Does a key name a second factor (`mfa_authenticated`, `otp_device_id`, `2fa_ok`)? Such a
 /// flag raises privilege only where a factor was verified on the way (SID002): set with no
 /// check at all it is bookkeeping (MFA disabled, nothing to verify).
@@ -678,6 +693,9 @@ mod tests {
         // `<factor>.validate(code)` checks a factor; other `validate()` calls do not.
         assert!(credential_call("mfa_auth.validate").is_some());
         assert!(credential_call("form.validate").is_none());
+        assert!(records_authentication("record_auth_timestamp"));
+        assert!(!records_authentication("record_password_timestamp"));
+        assert!(!records_authentication("flash"));
     }
 
     #[test]

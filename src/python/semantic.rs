@@ -239,6 +239,18 @@ impl<'a> Semantic<'a> {
                                 out.extend(self.mapping_write(fw, &session, method, args));
                             }
                         }
+                        m if auth::records_authentication(m) => {
+                            out.push(Event::Write {
+                                framework: fw,
+                                identity: false,
+                                privilege: true,
+                                lowers: false,
+                                key: m.to_string(),
+                                desc: call,
+                                session,
+                                helper: None,
+                            });
+                        }
                         "pop" | "apop" => {
                             if let Some(first) = args.and_then(|a| a.named_child(0)) {
                                 let key = self.key_text(first);
