@@ -46,7 +46,8 @@ impl Summaries {
     /// `config`.
     pub fn open(git_dir: &Path, config: &Config) -> Summaries {
         let mut prefix = Sha256::new();
-        prefix.update(b"sidguard summary\0");
+        // v2: summaries carry the privilege bit (`Summary::writes_privilege`).
+        prefix.update(b"sidguard summary v2\0");
         prefix.update(BUILD.as_bytes());
         prefix.update(b"\0");
         // The settings decide what counts as a credential check, an identity write or a

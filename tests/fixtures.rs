@@ -245,3 +245,8 @@ fn rules_pyramid_own_factory() {
 fn rules_pending_second_factor() {
     run_rules("pending_second_factor");
 }
+
+#[test]
+fn rules_step_up_helpers() {
+    run_rules("step_up_helpers");
+}

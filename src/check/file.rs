@@ -213,7 +213,7 @@ fn relevance(
         new,
         helpers
             .iter()
-            .filter(|(_, s)| s.writes_identity.is_some())
+            .filter(|(_, s)| s.writes())
             .map(|(path, _)| path.as_str()),
         facts,
         &opts.config,

@@ -426,7 +426,7 @@ fn helper_summaries(
         .filter(|i| {
             calls[*i].iter().any(|(_, file, name)| {
                 done.get(&(file.clone(), name.clone()))
-                    .is_some_and(|s| s.writes_identity.is_some())
+                    .is_some_and(|s| s.writes())
             })
         })
         .collect();
@@ -469,7 +469,7 @@ fn helper_summaries(
                 list.iter()
                     .filter(|(_, file, name)| {
                         done.get(&(file.clone(), name.clone()))
-                            .is_some_and(|s| s.writes_identity.is_some())
+                            .is_some_and(|s| s.writes())
                     })
                     .map(|(q, _, _)| q.as_str()),
                 facts,

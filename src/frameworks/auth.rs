@@ -22,6 +22,7 @@ const VERIFIER_PATHS: &[&str] = &[
     "flask_security.utils.verify_and_update_password",
     "argon2.low_level.verify_secret",
     "jwt.decode",
+    "jose.jwt.decode",
 ];
 
 /// Method or function names that verify credentials whatever their receiver.
@@ -109,6 +110,20 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
     }
     if REGISTRATION_NAMES.contains(&last) {
         return Some("new account created here");
+    }
+    // `mfa_auth.validate(code)`, `otp_device.validate(token)`: a second factor checked.
+    if last == "validate" {
+        let receiver = path
+            .rsplit_once('.')
+            .map(|(r, _)| r.to_ascii_lowercase())
+            .unwrap_or_default();
+        let receiver_last = receiver.rsplit('.').next().unwrap_or("");
+        return (!receiver_last.is_empty()
+            && (receiver_last.contains("2fa")
+                || words(receiver_last)
+                    .iter()
+                    .any(|t| SECOND_FACTOR_TOKENS.contains(t))))
+        .then_some("second factor verified here");
     }
     if last == "verify" {
         let receiver = path
@@ -338,6 +353,32 @@ pub fn current_user_expr(text: &str) -> bool {
         || t == "current_user()"
 }
 
+/// Is a method of the session object one that records an authentication in it
+/// (`request.session.record_auth_timestamp()`, `session.mark_reauthenticated()`)? A
+/// project's own session class says so by name; the re-auth time it stores is a privilege.
+pub fn records_authentication(method: &str) -> bool {
+    let lower = method.to_ascii_lowercase();
+    let tokens = words(&lower);
+    matches!(tokens.first(), Some(&"record" | &"mark"))
+        && tokens.iter().any(|t| {
+            matches!(
+                *t,
+                "auth" | "reauth" | "authenticated" | "reauthenticated" | "authentication"
+            )
+        })
+}
+
+/// Does a key name a second factor (`mfa_authenticated`, `otp_device_id`, `2fa_ok`)? Such a
+/// flag raises privilege only where a factor was verified on the way (SID002): set with no
+/// check at all it is bookkeeping (MFA disabled, nothing to verify).
+pub fn second_factor_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.contains("2fa")
+        || words(&lower)
+            .iter()
+            .any(|t| SECOND_FACTOR_TOKENS.contains(t))
+}
+
 /// Is a key the time of a second-factor step (`2fa_auth_time`, `mfa_started_at`)? Written
 /// next to a pending-login marker, it dates that pending login; it grants nothing.
 pub fn second_factor_time_key(key: &str) -> bool {
@@ -499,9 +540,11 @@ const PENDING_TOKENS: &[&str] = &[
 pub fn pending_login_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
     let tokens = words(&lower);
-    let user = tokens
-        .iter()
-        .any(|t| t.starts_with("user") || USER_TOKENS.contains(t));
+    // A user, not a state of one: `mfa_authenticated` is the second factor passed.
+    let user = tokens.iter().any(|t| {
+        (t.starts_with("user") || USER_TOKENS.contains(t))
+            && !matches!(*t, "logged" | "loggedin" | "authenticated")
+    });
     user && tokens
         .iter()
         .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t))
@@ -587,9 +630,20 @@ pub fn privilege_key(key: &str) -> bool {
             || t.starts_with("impersonat")
             || t.starts_with("sudo")
             || t.starts_with("superuser")
+            || t.starts_with("reauth")
             || *t == "stepup"
     }) || lower.contains("step_up")
         || lower.contains("2fa")
+        || assurance_level(&tokens)
+}
+
+/// A level of confirmation or assurance the session reached (`CONFIRM_LEVEL`, `auth_level`,
+/// `assurance_level`): a re-authentication for sensitive operations raises it.
+fn assurance_level(tokens: &[&str]) -> bool {
+    tokens.contains(&"level")
+        && tokens
+            .iter()
+            .any(|t| matches!(*t, "confirm" | "confirmed" | "auth" | "assurance" | "aal"))
 }
 
 /// Can `text` hold a privilege key anywhere (any case)? Keys are read from the file's own
@@ -598,7 +652,7 @@ pub fn may_name_privilege(text: &str) -> bool {
     static M: std::sync::OnceLock<crate::words::Words> = std::sync::OnceLock::new();
     let m = M.get_or_init(|| {
         let mut pats: Vec<&str> = PRIVILEGE_TOKENS.to_vec();
-        pats.extend(["impersonat", "stepup", "step_up"]);
+        pats.extend(["impersonat", "stepup", "step_up", "reauth", "level"]);
         crate::words::Words::new(&pats, true)
     });
     m.any(text.as_bytes(), |_, _| true)
@@ -634,6 +688,34 @@ pub fn identity_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn step_up_keys() {
+        // A factor passed, not a user waiting for one.
+        assert!(!pending_login_key("mfa_authenticated"));
+        assert!(privilege_key("mfa_authenticated"));
+        assert!(pending_login_key("2fa_user_id"));
+        // Assurance levels and re-authentication records.
+        for k in [
+            "CONFIRM_LEVEL",
+            "auth_level",
+            "reauthenticated_at",
+            "reauth",
+        ] {
+            assert!(privilege_key(k), "{k}");
+        }
+        for k in ["log_level", "level", "confirm_email"] {
+            assert!(!privilege_key(k), "{k}");
+        }
+        assert!(second_factor_key("otp_device_id") && second_factor_key("mfa_authenticated"));
+        assert!(!second_factor_key("sudo_mode"));
+        // `<factor>.validate(code)` checks a factor; other `validate()` calls do not.
+        assert!(credential_call("mfa_auth.validate").is_some());
+        assert!(credential_call("form.validate").is_none());
+        assert!(records_authentication("record_auth_timestamp"));
+        assert!(!records_authentication("record_password_timestamp"));
+        assert!(!records_authentication("flash"));
+    }
 
     #[test]
     fn user_keys() {

@@ -53,6 +53,12 @@ pub const ROTATING_CALLS: &[(&str, Effect)] = &[
     ),
 ];
 
+/// Second-factor primitives of widely used libraries that write the verified device into the
+/// session without cycling the key (a privilege raised, SID002): django-otp's
+/// `login(request, device)` sets `request.session["otp_device_id"]` (`django_otp/__init__.py`),
+/// after which `request.user.is_verified()` holds.
+pub const SECOND_FACTOR_LOGINS: &[(&str, &str)] = &[("django_otp.login", "otp_device_id")];
+
 /// What `request.session.<method>()` does. `clear()` keeps the key (§8, probe t_django.py).
 pub fn session_method(method: &str) -> Option<Effect> {
     Some(match method {

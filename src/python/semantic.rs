@@ -306,6 +306,18 @@ impl<'a> Semantic<'a> {
                                 out.extend(self.mapping_write(fw, &session, method, args));
                             }
                         }
+                        m if auth::records_authentication(m) => {
+                            out.push(Event::Write {
+                                framework: fw,
+                                identity: false,
+                                privilege: true,
+                                lowers: false,
+                                key: m.to_string(),
+                                desc: call,
+                                session,
+                                helper: None,
+                            });
+                        }
                         "pop" | "apop" => {
                             if let Some(first) = args.and_then(|a| a.named_child(0)) {
                                 let key = self.key_text(first);
@@ -377,6 +389,30 @@ impl<'a> Semantic<'a> {
                 framework: Framework::Django,
                 effect: effect.clone(),
                 call: format!("{}()", self.text(func)),
+            });
+            return out;
+        }
+        if let Some((_, key)) = django::SECOND_FACTOR_LOGINS
+            .iter()
+            .find(|(p, _)| *p == path)
+        {
+            let session = args
+                .and_then(|a| a.named_child(0))
+                .map(|r| format!("{}.session", self.text(r)))
+                .unwrap_or_else(|| "request.session".to_string());
+            // The device it is handed was verified: the primitive is the evidence.
+            out.push(Event::Auth {
+                label: "second factor recorded as verified here",
+            });
+            out.push(Event::Write {
+                framework: Framework::Django,
+                identity: false,
+                privilege: true,
+                lowers: false,
+                key: key.to_string(),
+                desc: format!("{}(...)", self.text(func)),
+                session,
+                helper: Some(path),
             });
             return out;
         }

@@ -13,34 +13,45 @@ pub struct Summary {
     pub authenticates: bool,
     /// It leaves an identity written into the session without regenerating it after.
     pub writes_identity: Option<Framework>,
+    /// It leaves a privilege (a step-up, a verified second factor: what SID002 reports
+    /// within one function) written into the session without regenerating it after.
+    pub writes_privilege: Option<Framework>,
     /// On every normal exit the session ID was rotated / the data reset.
     pub rotates: bool,
     pub resets: bool,
 }
 
 impl Summary {
-    /// The summary as the summary cache stores it: three flags and the framework (plus one).
+    /// It leaves identity or privilege written (a caller's function that calls it matters).
+    pub fn writes(&self) -> bool {
+        self.writes_identity.is_some() || self.writes_privilege.is_some()
+    }
+
+    /// The summary as the summary cache stores it: three flags and the two frameworks (plus
+    /// one each: identity in bits 8-15, privilege in bits 16-23).
     pub fn to_bits(self) -> u32 {
         u32::from(self.authenticates)
             | u32::from(self.rotates) << 1
             | u32::from(self.resets) << 2
             | self.writes_identity.map_or(0, |f| f as u32 + 1) << 8
+            | self.writes_privilege.map_or(0, |f| f as u32 + 1) << 16
     }
 
     /// The summary `to_bits` made; `None` for bits it cannot have made.
     pub fn from_bits(bits: u32) -> Option<Summary> {
-        if bits & !0xff07 != 0 {
+        if bits & !0x00ff_ff07 != 0 {
             return None;
         }
-        let writes_identity = match bits >> 8 {
-            0 => None,
-            k => Some(*Framework::ALL.get(k as usize - 1)?),
+        let framework = |k: u32| match k {
+            0 => Some(None),
+            k => Framework::ALL.get(k as usize - 1).map(|f| Some(*f)),
         };
         Some(Summary {
             authenticates: bits & 1 != 0,
             rotates: bits & 2 != 0,
             resets: bits & 4 != 0,
-            writes_identity,
+            writes_identity: framework((bits >> 8) & 0xff)?,
+            writes_privilege: framework((bits >> 16) & 0xff)?,
         })
     }
 }

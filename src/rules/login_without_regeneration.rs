@@ -294,8 +294,12 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     st.pending_login = true;
                 }
                 let storage = self.sem.backend(*framework).storage();
+                // A second-factor flag with no verification on the way is bookkeeping.
+                let unverified =
+                    st.auth.is_none() && crate::frameworks::auth::second_factor_key(key);
                 // A cookie session has no ID to fix and is re-signed for the victim alone.
                 if *privilege
+                    && !unverified
                     && !*lowers
                     && storage != Storage::ClientCookie
                     && !self.protected(st, *framework)
@@ -530,6 +534,24 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         st,
                         conditional,
                     );
+                }
+                // A step-up the helper writes (SID002): raised here only after evidence of
+                // re-authentication in the caller (a verifier, a validated form); without it
+                // the call may be anything (the helper's own write is judged where it is).
+                if let (Mode::Privilege, Some(framework), Some(_)) =
+                    (self.mode, summary.writes_privilege, &st.auth)
+                {
+                    let ev = Event::Write {
+                        framework,
+                        identity: false,
+                        privilege: true,
+                        lowers: false,
+                        key: String::new(),
+                        desc: format!("{name}(...)"),
+                        session: "session".to_string(),
+                        helper: Some(name.clone()),
+                    };
+                    self.apply(node, ev, st, conditional);
                 }
                 if let Some(framework) = summary.writes_identity {
                     let ev = Event::Write {
@@ -1118,7 +1140,41 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
+    // A login of the user already logged in (a view behind `login_required`, a re-auth
+    // view) is a step-up: reported as the privilege change it is (SID002).
+    let mode = if mode == Mode::Login && logged_in_already(ctx, def) {
+        Mode::Privilege
+    } else {
+        mode
+    };
     vec![finding(ctx, mode, def, &writes, is_async)]
+}
+
+/// Does function `def` run for a user who is logged in already: it (or, for a method, its
+/// class) is decorated with a `login_required` (`@login_required`,
+/// `@method_decorator(login_required, name="dispatch")`), or it or its class is named as a
+/// re-authentication (`ReauthView`, `sudo_mode`, `step_up`)? Its login is then a step-up.
+fn logged_in_already(ctx: &Context<'_>, def: usize) -> bool {
+    let defs = &ctx.file.outline.defs;
+    let Some(d) = defs.get(def) else {
+        return false;
+    };
+    let class = d
+        .parent
+        .and_then(|p| defs.get(p))
+        .filter(|c| c.kind == crate::python::outline::DefKind::Class);
+    let decorated = |x: &crate::python::outline::Def| {
+        (x.start_line..x.header_line).any(|l| ctx.file.line_text(l).contains("login_required"))
+    };
+    let reauth_named = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        ["reauth", "sudo", "stepup", "step_up"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    std::iter::once(d)
+        .chain(class)
+        .any(|x| decorated(x) || reauth_named(&x.name))
 }
 
 /// The keyword arguments of a call set to `True` or `False`.
@@ -1784,13 +1840,34 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         end_col: 0,
     };
     entry.auth = Some((nowhere, "caller".to_string()));
-    let Some((_, Some(exit), _)) = analyse(ctx, Mode::Login, &func, entry, None, vec![def], true)
-    else {
+    let Some((_, Some(exit), _)) = analyse(
+        ctx,
+        Mode::Login,
+        &func,
+        entry.clone(),
+        None,
+        vec![def],
+        true,
+    ) else {
         return Summary::default();
+    };
+    // Privilege writes: the SID002 walk, only where the file can name a privilege.
+    let writes_privilege = if ctx.file.may_name_privilege() {
+        analyse(ctx, Mode::Privilege, &func, entry, None, vec![def], true)
+            .and_then(|(_, exit, _)| exit)
+            .and_then(|st| {
+                st.pending
+                    .iter()
+                    .find(|p| !(st.pending_login && st.second_factor.contains(&p.at)))
+                    .map(|p| p.framework)
+            })
+    } else {
+        None
     };
     Summary {
         authenticates: exit.authed,
         writes_identity: exit.pending.iter().next().map(|p| p.framework),
+        writes_privilege,
         rotates: exit.rotated,
         resets: exit.reset,
     }
@@ -1804,25 +1881,29 @@ mod tests {
     #[test]
     fn summaries_survive_the_cache_encoding() {
         let mut seen = std::collections::HashSet::new();
+        let frameworks = || std::iter::once(None).chain(Framework::ALL.map(Some));
         for flags in 0..8u32 {
-            for w in std::iter::once(None).chain(Framework::ALL.map(Some)) {
-                let s = Summary {
-                    authenticates: flags & 1 != 0,
-                    rotates: flags & 2 != 0,
-                    resets: flags & 4 != 0,
-                    writes_identity: w,
-                };
-                assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
-                assert!(
-                    seen.insert(s.to_bits()),
-                    "{s:?}: bits shared with another summary"
-                );
+            for w in frameworks() {
+                for p in frameworks() {
+                    let s = Summary {
+                        authenticates: flags & 1 != 0,
+                        rotates: flags & 2 != 0,
+                        resets: flags & 4 != 0,
+                        writes_identity: w,
+                        writes_privilege: p,
+                    };
+                    assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
+                    assert!(
+                        seen.insert(s.to_bits()),
+                        "{s:?}: bits shared with another summary"
+                    );
+                }
             }
         }
         for (i, f) in Framework::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i, "ALL is in declaration order");
         }
-        for bad in [8, 1 << 16, 10 << 8, 0xff << 8] {
+        for bad in [8, 1 << 24, 10 << 8, 0xff << 8, 0xff << 16] {
             assert_eq!(Summary::from_bits(bad), None, "{bad:#x} is not a summary");
         }
     }

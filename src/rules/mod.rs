@@ -31,11 +31,21 @@ pub struct Context<'a> {
 pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     let mut out = Vec::new();
     let on = |code| ctx.config.enabled(code);
-    if on("SID001") {
+    // The login walk also finds a login of the user already logged in, reported as SID002.
+    if on("SID001") || on("SID002") {
         out.extend(login_without_regeneration::check(ctx, def));
+        out.retain(|f| on(f.rule));
     }
+    // A privilege is named in the file, or written by a helper it calls.
+    let privilege = || {
+        ctx.file.may_name_privilege()
+            || ctx
+                .helpers
+                .is_some_and(|h| h.values().any(|s| s.writes_privilege.is_some()))
+    };
     // A login that also sets a role is one finding (SID001): its fix covers both.
-    if on("SID002") && !out.iter().any(|f| f.rule == "SID001") && ctx.file.may_name_privilege() {
+    let login_found = !out.is_empty();
+    if on("SID002") && !login_found && privilege() {
         out.extend(login_without_regeneration::check_mode(
             ctx,
             def,
