@@ -23,6 +23,9 @@ const VERIFIER_PATHS: &[&str] = &[
     "argon2.low_level.verify_secret",
     "jwt.decode",
     "jose.jwt.decode",
+    // CherryPy's HTTP Basic and Digest tools: they raise 401 unless the credentials check.
+    "cherrypy.lib.auth_basic.basic_auth",
+    "cherrypy.lib.auth_digest.digest_auth",
 ];
 
 /// Method or function names that verify credentials whatever their receiver.
