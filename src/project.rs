@@ -39,6 +39,18 @@ impl FileFacts {
     pub const PYRAMID_SETS_FACTORY: u32 = 1 << 16;
     /// A Pyramid cookie session factory is built (`SignedCookieSessionFactory(...)`).
     pub const PYRAMID_COOKIE_FACTORY: u32 = 1 << 17;
+    /// A session class of the project's own has a method that rotates the ID (see
+    /// [`rotating_session_methods`]); the methods' names are in [`FileFacts::NAMES`].
+    pub const SESSION_METHOD_ROTATES: u32 = 1 << 18;
+    /// aiohttp-security's identity is kept in a cookie or a token of its own
+    /// (`CookiesIdentityPolicy()`, `JWTIdentityPolicy(...)`), not in the session.
+    pub const AIOHTTP_OTHER_IDENTITY: u32 = 1 << 19;
+    /// Facts an application decides for itself: where a repository holds several that
+    /// disagree, a file has its own application's (see [`LocalFacts`]).
+    pub const LOCAL: u32 = FileFacts::AIOHTTP_SESSION_IDENTITY | FileFacts::AIOHTTP_OTHER_IDENTITY;
+    /// Bits 20 to 31: a Bloom filter of the names of those methods (two bits a name), so the
+    /// facts stay one word a file (cached by blob id) and a union stays a union.
+    pub const NAMES: u32 = 0xfff << 20;
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -109,6 +121,64 @@ impl ProjectFacts {
     pub fn is_django(self) -> bool {
         self.0.has(FileFacts::DJANGO)
     }
+
+    /// Does a session class of the project's own define `method` as a rotation of the ID
+    /// (as far as the name filter tells: a name of another file's rotating method can share
+    /// its two bits, one in a few dozen)?
+    pub fn rotating_session_method(self, method: &str) -> bool {
+        let bits = name_bits(method);
+        self.has(FileFacts::SESSION_METHOD_ROTATES) && self.0 .0 & bits == bits
+    }
+}
+
+/// The files of a project holding [`FileFacts::LOCAL`] facts, with their paths. A repository
+/// can hold several applications (a demos repository: one app keeps aiohttp-security's
+/// identity in the session, another in a cookie of its own); the union of every file's facts
+/// would give each app the other's. A file's local facts are those of the nearest directory
+/// above it where any is configured; the union where none is. A few files a project, so a
+/// look-up is a walk up the path over a short list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LocalFacts(Vec<(String, u32)>);
+
+impl LocalFacts {
+    /// Notes file `path`'s facts (kept only when it holds local ones).
+    pub fn note(&mut self, path: &str, f: FileFacts) {
+        if f.0 & FileFacts::LOCAL != 0 {
+            self.0.push((path.to_string(), f.0 & FileFacts::LOCAL));
+        }
+    }
+
+    /// The project's facts as seen from file `path`.
+    pub fn facts_for(&self, facts: ProjectFacts, path: &str) -> ProjectFacts {
+        if self.0.is_empty() {
+            return facts;
+        }
+        let mut dir = path;
+        while let Some(i) = dir.rfind('/') {
+            dir = &dir[..i];
+            let local = self
+                .0
+                .iter()
+                .filter(|(p, _)| {
+                    p.len() > dir.len() && p.starts_with(dir) && p.as_bytes()[dir.len()] == b'/'
+                })
+                .fold(0, |acc, (_, f)| acc | f);
+            if local != 0 {
+                return ProjectFacts(FileFacts(facts.0 .0 & !FileFacts::LOCAL | local));
+            }
+        }
+        facts
+    }
+}
+
+/// The two bits of `name` in [`FileFacts::NAMES`] (FNV-1a, two slices of the hash).
+fn name_bits(name: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (1 << (20 + h % 12)) | (1 << (20 + (h >> 16) % 12))
 }
 
 const PATTERNS: &[&str] = &[
@@ -132,6 +202,8 @@ const PATTERNS: &[&str] = &[
     "RedisStorage",
     "MemcachedStorage",
     "SessionIdentityPolicy",
+    "CookiesIdentityPolicy",
+    "JWTIdentityPolicy",
     "quart_session",
     "SessionInterface",
     "set_session_factory",
@@ -250,6 +322,9 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             }
             "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
             "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
+            "CookiesIdentityPolicy" | "JWTIdentityPolicy" if !is_import => {
+                FileFacts::AIOHTTP_OTHER_IDENTITY
+            }
             "quart_session" if is_import => FileFacts::QUART_SESSION,
             "set_session_factory" if !is_import => FileFacts::PYRAMID_SETS_FACTORY,
             "session_factory" if !is_import && is_keyword_argument(line, end - line_start) => {
@@ -274,7 +349,223 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             _ => 0,
         };
     }
+    if facts & FileFacts::FLASK_OTHER_INTERFACE != 0 {
+        let names = rotating_session_methods(src);
+        if !names.is_empty() {
+            facts |= FileFacts::SESSION_METHOD_ROTATES;
+            for n in names {
+                facts |= name_bits(n);
+            }
+        }
+    }
     FileFacts(facts)
+}
+
+/// One class of a file, as a line scan sees it.
+struct ClassText<'s> {
+    name: &'s str,
+    bases: &'s str,
+    /// (method name, its body's lines).
+    methods: Vec<(&'s str, Vec<&'s str>)>,
+}
+
+/// The methods of the session classes of a file that defines a session interface of its own
+/// (`session_class = ...`, a `SessionMixin`, and the classes of the file they derive from)
+/// that rotate the session ID, as the project's interface implements it:
+///
+/// - the method assigns the session's ID (`self.sid = ...`: `None` too when the interface
+///   issues a new one at save time, CTFd's `regenerate()`);
+/// - or it sets a flag (`self._refresh_sid = True`) that the interface reads
+///   (`getattr(session, "_refresh_sid")`) in a file whose interface assigns a new ID
+///   (`session.sid = self.generate_sid()`: indico's `set_session_user()`);
+/// - or it calls one of these methods on `self`.
+///
+/// A line scan, run only on the files defining an interface: one or two in a project.
+pub fn rotating_session_methods(src: &[u8]) -> Vec<&str> {
+    let Ok(text) = std::str::from_utf8(src) else {
+        return Vec::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let mut classes: Vec<ClassText> = Vec::new();
+    // (indent of the class line, indent of its methods' `def`, indent of the current body)
+    let mut class_indent: Option<usize> = None;
+    let mut def_indent: Option<usize> = None;
+    let mut in_method = false;
+    let mut session_classes: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let i = indent(line);
+        if let Some(rest) = t.strip_prefix("session_class") {
+            if let Some(v) = rest.trim_start().strip_prefix('=') {
+                let v = v.trim();
+                if !v.is_empty() && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    session_classes.push(v);
+                }
+            }
+        }
+        if class_indent.is_some_and(|c| i <= c) {
+            class_indent = None;
+            def_indent = None;
+            in_method = false;
+        }
+        if let Some(rest) = t.strip_prefix("class ") {
+            let name_end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let bases = rest[name_end..]
+                .strip_prefix('(')
+                .and_then(|b| b.split_once(')'))
+                .map_or("", |(b, _)| b);
+            classes.push(ClassText {
+                name: &rest[..name_end],
+                bases,
+                methods: Vec::new(),
+            });
+            class_indent = Some(i);
+            def_indent = None;
+            in_method = false;
+            continue;
+        }
+        if class_indent.is_some() {
+            let def = t.strip_prefix("async ").unwrap_or(t).strip_prefix("def ");
+            if def_indent.is_none_or(|d| i <= d) {
+                in_method = false;
+                if let Some(def) = def {
+                    def_indent = Some(i);
+                    let name_end = def
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(def.len());
+                    if let Some(c) = classes.last_mut() {
+                        c.methods.push((&def[..name_end], Vec::new()));
+                    }
+                    in_method = true;
+                }
+                continue;
+            }
+            if in_method {
+                if let Some((_, body)) = classes.last_mut().and_then(|c| c.methods.last_mut()) {
+                    body.push(t);
+                }
+                continue;
+            }
+        }
+    }
+    // Which classes are session classes: named by `session_class`, mixing in Flask's
+    // `SessionMixin`, and the classes of this file those derive from.
+    let mut is_session: Vec<bool> = classes
+        .iter()
+        .map(|c| session_classes.contains(&c.name) || c.bases.contains("SessionMixin"))
+        .collect();
+    loop {
+        let mut grew = false;
+        for k in 0..classes.len() {
+            if !is_session[k] {
+                continue;
+            }
+            for (j, other) in classes.iter().enumerate() {
+                let base = |b: &str| b.trim().rsplit('.').next() == Some(other.name);
+                if !is_session[j] && classes[k].bases.split(',').any(base) {
+                    is_session[j] = true;
+                    grew = true;
+                }
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    // The interface: the lines of every method not of a session class.
+    let interface_lines: Vec<&str> = classes
+        .iter()
+        .zip(&is_session)
+        .filter(|(_, s)| !**s)
+        .flat_map(|(c, _)| c.methods.iter().flat_map(|(_, body)| body.iter().copied()))
+        .collect();
+    // Does the interface assign a new ID (`session.sid = self.generate_sid()`)?
+    let mut issues_new_id = false;
+    for l in &interface_lines {
+        if let Some((left, right)) = l.split_once('=') {
+            let right = right.trim();
+            if left.trim_end().ends_with(".sid")
+                && !left.trim_start().starts_with("self.")
+                && !right.starts_with('=')
+                && right != "None"
+                && !right.is_empty()
+            {
+                issues_new_id = true;
+            }
+        }
+    }
+    let reads = |flag: &str| {
+        interface_lines.iter().any(|l| {
+            [
+                format!("'{flag}'"),
+                format!("\"{flag}\""),
+                format!(".{flag}"),
+            ]
+            .iter()
+            .any(|p| l.contains(p.as_str()))
+        })
+    };
+    let assigned = |body: &[&str], attr: &str| -> Option<String> {
+        body.iter().find_map(|l| {
+            let rest = l.strip_prefix("self.")?.strip_prefix(attr)?;
+            let value = rest.trim_start().strip_prefix('=')?;
+            (!value.starts_with('=')).then(|| value.trim().to_string())
+        })
+    };
+    let mut rotating: Vec<&str> = Vec::new();
+    let methods: Vec<(&str, &Vec<&str>)> = classes
+        .iter()
+        .zip(&is_session)
+        .filter(|(_, s)| **s)
+        .flat_map(|(c, _)| c.methods.iter().map(|(n, b)| (*n, b)))
+        .collect();
+    for (name, body) in &methods {
+        if *name == "__init__" {
+            continue;
+        }
+        let sid = ["sid", "session_id"].iter().find_map(|a| assigned(body, a));
+        let new_id = sid.is_some_and(|v| v != "None" || issues_new_id);
+        let flag = issues_new_id
+            && body.iter().any(|l| {
+                l.strip_prefix("self.").is_some_and(|rest| {
+                    let end = rest
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(rest.len());
+                    let (attr, after) = rest.split_at(end);
+                    after
+                        .trim_start()
+                        .strip_prefix('=')
+                        .is_some_and(|v| !v.starts_with('=') && v.trim() == "True")
+                        && !matches!(attr, "modified" | "new" | "permanent" | "accessed")
+                        && reads(attr)
+                })
+            });
+        if new_id || flag {
+            rotating.push(name);
+        }
+    }
+    // A method calling a rotating one on `self` rotates too.
+    loop {
+        let before = rotating.len();
+        for (name, body) in &methods {
+            if rotating.contains(name) || *name == "__init__" {
+                continue;
+            }
+            let calls = |r: &&str| body.iter().any(|l| l.contains(&format!("self.{r}(")));
+            if rotating.iter().any(calls) {
+                rotating.push(name);
+            }
+        }
+        if rotating.len() == before {
+            break;
+        }
+    }
+    rotating
 }
 
 /// Whether offsets of a text lie inside a triple-quoted string, for offsets asked in
@@ -374,6 +665,49 @@ mod tests {
         let mut q = ProjectFacts::default();
         q.add(file_facts(b"app.session_interface = Server()\n"));
         assert_eq!(q.backend(Framework::Flask), Backend::FlaskCustom);
+    }
+
+    #[test]
+    fn session_class_methods_that_rotate_as_the_interface_implements_it() {
+        // A flag the interface reads at save time, where it issues a new ID.
+        let flag = b"class Sess(CallbackDict, SessionMixin):\n    def log_in(self, user):\n        self['uid'] = user.id\n        self._renew = True\n\n    def remember(self):\n        self.touched = True\n\n    def sign_in(self, user):\n        self.log_in(user)\n\n\nclass Store(SessionInterface):\n    session_class = Sess\n\n    def save_session(self, app, session, response):\n        if getattr(session, '_renew', False):\n            session.sid = self.new_id()\n";
+        assert_eq!(rotating_session_methods(flag), vec!["log_in", "sign_in"]);
+        let facts = file_facts(flag);
+        assert!(facts.has(FileFacts::SESSION_METHOD_ROTATES));
+        let p = ProjectFacts(facts);
+        assert!(p.rotating_session_method("log_in") && p.rotating_session_method("sign_in"));
+        // The same flag, where the interface never issues a new ID: nothing rotates.
+        let never = String::from_utf8_lossy(flag).replace("session.sid = self.new_id()", "pass");
+        assert!(rotating_session_methods(never.as_bytes()).is_empty());
+        // `self.sid = None` for the interface to fill in, or a new ID assigned outright; a
+        // `regenerate()` that only marks the session modified keeps the ID.
+        let sid = b"class Sess(dict, SessionMixin):\n    def regenerate(self):\n        store.delete(self.sid)\n        self.sid = None\n\n    def renew(self):\n        self.modified = True\n\nclass Iface(SessionInterface):\n    def save_session(self, app, session, response):\n        if session.sid is None:\n            session.sid = make_id()\n";
+        assert_eq!(rotating_session_methods(sid), vec!["regenerate"]);
+    }
+
+    #[test]
+    fn each_application_has_its_own_identity_policy() {
+        let mut local = LocalFacts::default();
+        let session = file_facts(b"setup(app, SessionIdentityPolicy(), policy)\n");
+        let cookie = file_facts(b"setup(app, CookiesIdentityPolicy(), policy)\n");
+        local.note("demos/blog/blog/main.py", session);
+        local.note("demos/twit/twit/main.py", cookie);
+        local.note("demos/twit/twit/views.py", file_facts(b"x = 1\n"));
+        let mut all = ProjectFacts::default();
+        all.add(session);
+        all.add(cookie);
+        let id = FileFacts::AIOHTTP_SESSION_IDENTITY;
+        assert!(local.facts_for(all, "demos/blog/blog/views.py").has(id));
+        assert!(!local.facts_for(all, "demos/twit/twit/views.py").has(id));
+        assert!(!local.facts_for(all, "demos/twit/twit/sub/views.py").has(id));
+        // No application of its own: the union.
+        assert!(local.facts_for(all, "demos/other/app.py").has(id));
+        assert!(local.facts_for(all, "setup.py").has(id));
+        // A directory whose name only starts like another's holds none of its files.
+        let mut near = LocalFacts::default();
+        near.note("apps/shopping/main.py", cookie);
+        near.note("apps/blog/main.py", session);
+        assert!(near.facts_for(all, "apps/shop/views.py").has(id));
     }
 
     #[test]

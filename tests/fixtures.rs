@@ -25,12 +25,16 @@ fn expected(dir: &Path) -> BTreeSet<(String, usize, String)> {
     out
 }
 
+/// The fixture's Python files, in its subdirectories too (a project of several apps).
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "py"))
-        .collect();
+    let mut files = Vec::new();
+    for p in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        if p.is_dir() {
+            files.extend(walk(&p));
+        } else if p.extension().is_some_and(|e| e == "py") {
+            files.push(p);
+        }
+    }
     files.sort();
     files
 }
@@ -249,4 +253,23 @@ fn rules_pending_second_factor() {
 #[test]
 fn rules_step_up_helpers() {
     run_rules("step_up_helpers");
+}
+
+/// A session interface of the project's own whose session class rotates the ID (a flag read
+/// at save time, an emptied ID), and the same shape where nothing rotates.
+#[test]
+fn own_interface_rotates() {
+    run_fixture("own_interface_rotates");
+}
+
+#[test]
+fn own_interface_keeps_id() {
+    run_fixture("own_interface_keeps_id");
+}
+
+/// Two applications in one project directory, with different aiohttp-security identity
+/// policies: each app's files are judged under its own.
+#[test]
+fn two_apps() {
+    run_fixture("two_apps");
 }

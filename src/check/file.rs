@@ -52,7 +52,6 @@ pub(super) fn check_all(
     input: &Input,
     opts: &Options,
 ) -> Vec<FileResult> {
-    let facts = (input.facts, input.old_facts);
     let mode = input.mode;
     // Biggest files first, one task each, so that no core is left with a large file at the
     // end; the results are put back in the walk's order.
@@ -68,6 +67,11 @@ pub(super) fn check_all(
         .into_par_iter()
         .with_max_len(1)
         .map(|(i, (f, versions), helpers)| {
+            // The facts of the file's own application (see `project::LocalFacts`).
+            let facts = (
+                input.local.facts_for(input.facts, &f.path),
+                input.old_local.facts_for(input.old_facts, &f.path),
+            );
             (i, guarded_check(f, versions, facts, mode, opts, helpers))
         })
         .collect();

@@ -581,6 +581,9 @@ const UNRELATED_TOKENS: &[&str] = &[
     // How the request authenticated (`login_mechanism`, `auth_method`), not who.
     "mechanism",
     "method",
+    // A form's remembered default (`registration_notify_user_default`: a checkbox's last
+    // value), whoever it mentions.
+    "default",
 ];
 
 /// Tokens of a key that names *who is logged in* (what a logout removes), narrower than
@@ -778,6 +781,7 @@ mod tests {
             "user_theme",
             "_fresh",
             "lang",
+            "registration_notify_user_default",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }

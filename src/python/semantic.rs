@@ -259,6 +259,29 @@ impl<'a> Semantic<'a> {
         self.facts.backend(fw)
     }
 
+    /// `session.<method>()` where the project's own session interface is in use and a
+    /// session class of the project defines `method` as a rotation of the ID
+    /// (`project::rotating_session_methods`: indico's `set_session_user()`, CTFd's
+    /// `regenerate()`). The mapping's own methods are never taken for one.
+    fn project_rotates(&self, fw: Framework, method: &str) -> bool {
+        const MAPPING: &[&str] = &[
+            "get",
+            "pop",
+            "update",
+            "setdefault",
+            "clear",
+            "keys",
+            "items",
+            "values",
+            "copy",
+            "popitem",
+        ];
+        fw == Framework::Flask
+            && self.backend(fw) == Backend::FlaskCustom
+            && !MAPPING.contains(&method)
+            && self.facts.rotating_session_method(method)
+    }
+
     /// The events of an atomic node reported by the flow engine.
     pub fn events(&self, node: Node<'_>) -> Vec<Event> {
         match node.kind() {
@@ -291,7 +314,14 @@ impl<'a> Semantic<'a> {
                 if let Some(fw) = self.session_expr(obj) {
                     let session = self.text(obj).to_string();
                     let call = format!("{session}.{method}()");
-                    let effect = self.backend(fw).session_method(method);
+                    let effect = if self.project_rotates(fw, method) {
+                        Some(Effect::Rotate {
+                            keeps_data: true,
+                            needs_nonempty: false,
+                        })
+                    } else {
+                        self.backend(fw).session_method(method)
+                    };
                     if let Some(effect) = effect {
                         out.push(Event::Session {
                             framework: fw,

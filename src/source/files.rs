@@ -61,10 +61,12 @@ pub fn scan_limited(paths: &[String], max_bytes: u64, include_tests: bool) -> Re
     crate::timings::mark(|| format!("walked and read: {} files", read.len()));
     let mut files = Vec::with_capacity(read.len());
     let mut facts = ProjectFacts::default();
+    let mut local = crate::project::LocalFacts::default();
     for r in read {
         match r? {
             Ok((file, f)) => {
                 facts.add(f);
+                local.note(&file.path, f);
                 files.push(file);
             }
             Err(s) => skipped.push(s),
@@ -79,6 +81,8 @@ pub fn scan_limited(paths: &[String], max_bytes: u64, include_tests: bool) -> Re
         files,
         facts,
         old_facts: facts,
+        old_local: local.clone(),
+        local,
         skipped,
         changed_paths,
         config_file: None,

@@ -120,7 +120,10 @@ pub fn staged(paths: &[String]) -> Result<Input> {
     add_whole_files(&repo, &mut input, unstaged)?;
     if !input.files.is_empty() {
         match facts {
-            Some(facts) => (input.facts, input.old_facts) = facts.compute(&repo)?,
+            Some(facts) => {
+                (input.facts, input.old_facts, input.local, input.old_local) =
+                    facts.compute(&repo)?
+            }
             None => project_facts(&repo, &mut input, &blobs, &changes)?,
         }
         crate::timings::mark(|| "git: project facts".into());
@@ -629,6 +632,8 @@ fn collect(
         files,
         facts: ProjectFacts::default(),
         old_facts: ProjectFacts::default(),
+        local: Default::default(),
+        old_local: Default::default(),
         skipped,
         changed_paths,
         config_file: None,
@@ -838,14 +843,16 @@ fn project_facts(
     for (path, oid) in blobs.iter() {
         let f = blob_facts(repo, &mut cache, oid, path)?;
         input.facts.add(f);
+        input.local.note(path, f);
         if !changes.new_paths.contains(path) {
             input.old_facts.add(f);
+            input.old_local.note(path, f);
         }
     }
     for (path, oid) in &changes.old_blobs {
-        input
-            .old_facts
-            .add(blob_facts(repo, &mut cache, *oid, path)?);
+        let f = blob_facts(repo, &mut cache, *oid, path)?;
+        input.old_facts.add(f);
+        input.old_local.note(path, f);
     }
     cache.save();
     Ok(())

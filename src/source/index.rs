@@ -29,7 +29,7 @@ use super::cache::{BlobCache, FACTS};
 use super::git::{blob_facts, Change};
 use super::{is_regular, is_tree, python_blob, same_kind};
 use crate::error::{Error, Result};
-use crate::project::ProjectFacts;
+use crate::project::{FileFacts, LocalFacts, ProjectFacts};
 
 /// What the staged change needs from the index.
 pub(super) struct Staged {
@@ -195,10 +195,15 @@ pub(super) struct Facts {
 }
 
 impl Facts {
-    /// (the index's facts, HEAD's facts).
-    pub fn compute(&self, repo: &Repository) -> Result<(ProjectFacts, ProjectFacts)> {
+    /// (the index's facts, HEAD's facts, where each side's local facts are configured).
+    pub fn compute(
+        &self,
+        repo: &Repository,
+    ) -> Result<(ProjectFacts, ProjectFacts, LocalFacts, LocalFacts)> {
         let mut cache = BlobCache::load(repo.commondir(), FACTS);
         let (mut new, mut old) = (ProjectFacts::default(), ProjectFacts::default());
+        let mut local = LocalFacts::default();
+        let mut old_local = LocalFacts::default();
         let entries = self.state.entries();
         let mut live = self.unchanged.len() + self.new_files.len() + self.old_files.len();
         for (tree, range) in &self.unchanged {
@@ -220,16 +225,32 @@ impl Facts {
             live += range.len();
             new.add(f);
             old.add(f);
+            // A directory holding local facts: which of its files (from the blob records).
+            if f.0 & FileFacts::LOCAL != 0 {
+                for e in &entries[range.clone()] {
+                    let path = e.path(&self.state);
+                    if python_blob(path, e.mode.bits()) {
+                        let path = String::from_utf8_lossy(path);
+                        let f = blob_facts(repo, &mut cache, oid(e), &path)?;
+                        local.note(&path, f);
+                        old_local.note(&path, f);
+                    }
+                }
+            }
         }
         for (path, id) in &self.new_files {
-            new.add(blob_facts(repo, &mut cache, *id, path)?);
+            let f = blob_facts(repo, &mut cache, *id, path)?;
+            new.add(f);
+            local.note(path, f);
         }
         for (path, id) in &self.old_files {
-            old.add(blob_facts(repo, &mut cache, *id, path)?);
+            let f = blob_facts(repo, &mut cache, *id, path)?;
+            old.add(f);
+            old_local.note(path, f);
         }
         cache.keep_at_least(live);
         cache.save();
-        Ok((new, old))
+        Ok((new, old, local, old_local))
     }
 }
 
@@ -713,9 +734,10 @@ mod tests {
                 !fast.facts.unchanged.is_empty(),
                 "some directory is skipped"
             );
-            assert_eq!(fast.facts.compute(&repo).unwrap(), expected);
+            let (new, old, _, _) = fast.facts.compute(&repo).unwrap();
+            assert_eq!((new, old), expected);
         }
-        assert!(d.join(".git/sidguard/facts-v4").exists());
+        assert!(d.join(".git/sidguard/facts-v5").exists());
     }
 
     #[test]

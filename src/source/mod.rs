@@ -9,7 +9,7 @@ pub mod hunks;
 mod index;
 pub mod push;
 
-use crate::project::ProjectFacts;
+use crate::project::{LocalFacts, ProjectFacts};
 
 /// Which lines of a file's new content changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +76,10 @@ pub struct Input {
     /// Facts of the tree the change is compared with (HEAD, the merge base), for judging
     /// whether a finding was already there before the change.
     pub old_facts: ProjectFacts,
+    /// Where each of those facts an application decides for itself is configured (a
+    /// repository of several apps), for the new and the old tree.
+    pub local: LocalFacts,
+    pub old_local: LocalFacts,
     pub skipped: Vec<Skipped>,
     /// Changes that were seen but hold nothing to check (for the "nothing to check" line).
     pub changed_paths: usize,
@@ -303,10 +307,15 @@ impl ProjectTree for DiskTree {
 pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
     let mut facts = ProjectFacts::default();
     let mut old_facts = ProjectFacts::default();
+    let (mut local, mut old_local) = (LocalFacts::default(), LocalFacts::default());
     for f in &files {
-        facts.add(crate::project::file_facts(&f.new));
+        let new = crate::project::file_facts(&f.new);
+        facts.add(new);
+        local.note(&f.path, new);
         if let Some(old) = &f.old {
-            old_facts.add(crate::project::file_facts(old));
+            let old = crate::project::file_facts(old);
+            old_facts.add(old);
+            old_local.note(&f.path, old);
         }
     }
     let tree = MemoryTree {
@@ -333,6 +342,12 @@ pub fn memory(mode: Mode, files: Vec<ChangedFile>) -> Input {
         files,
         facts,
         old_facts: if mode == Mode::Scan { facts } else { old_facts },
+        old_local: if mode == Mode::Scan {
+            local.clone()
+        } else {
+            old_local
+        },
+        local,
         skipped: Vec::new(),
         changed_paths,
         config_file: None,
