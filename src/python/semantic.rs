@@ -286,6 +286,9 @@ impl<'a> Semantic<'a> {
     pub fn events(&self, node: Node<'_>) -> Vec<Event> {
         match node.kind() {
             "call" => self.call(node),
+            "assignment" if self.remote_user(node) => vec![Event::Auth {
+                label: "the user the web server authenticated (REMOTE_USER) taken here",
+            }],
             "assignment" | "augmented_assignment" => self.assignment(node),
             "delete_statement" => self.deletion(node),
             "for_statement" => self.emptying_loop(node),
@@ -1094,6 +1097,18 @@ impl<'a> Semantic<'a> {
             })
         });
         found
+    }
+
+    /// Does an assignment take the user the web server authenticated (`username =
+    /// request.META["REMOTE_USER"]`, `environ.get("REMOTE_USER")`)? A login that trusts it
+    /// is a login like any other: the server checked the credentials.
+    fn remote_user(&self, node: Node<'_>) -> bool {
+        node.field("right").is_some_and(|r| {
+            matches!(r.kind(), "subscript" | "call") && {
+                let text = self.text(r);
+                text.contains("REMOTE_USER")
+            }
+        })
     }
 
     /// Is local `name` bound to a tuple holding the password (`creds = (name, password)`)?
