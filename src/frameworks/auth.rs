@@ -280,6 +280,7 @@ pub fn names_login_form(text: &str) -> bool {
         "signup",
         "sign_up",
         "registration",
+        "credential",
     ]
     .iter()
     .any(|w| lower.contains(w))

@@ -1025,6 +1025,17 @@ impl<'a> Semantic<'a> {
                 texts.extend(values.iter().map(|v| v.split('(').next().unwrap_or("")));
             }
         }
+        // `self.form.is_valid()`: the form another method of the class built
+        // (`self.form = forms.UserCredential(values)`, `self.form =
+        // import_attr(settings.USER_CREDENTIAL_FORM)(values)`), by what is assigned to it up
+        // to its last call's arguments on that line.
+        if self.class.is_some() && receiver.starts_with("self.") {
+            let assigned = format!("{receiver} = ");
+            texts.extend(self.src.match_indices(&assigned).map(|(at, _)| {
+                let line = self.src[at + assigned.len()..].lines().next().unwrap_or("");
+                line.rsplit_once('(').map_or(line, |(head, _)| head)
+            }));
+        }
         texts.iter().any(|t| auth::names_login_form(t))
     }
 
