@@ -250,3 +250,18 @@ fn rules_pending_second_factor() {
 fn rules_step_up_helpers() {
     run_rules("step_up_helpers");
 }
+
+#[test]
+fn rules_aiohttp_library() {
+    run_rules("aiohttp_library");
+}
+
+#[test]
+fn rules_aiohttp_library_cookie() {
+    run_rules("aiohttp_library_cookie");
+}
+
+#[test]
+fn rules_pyramid_library() {
+    run_rules("pyramid_library");
+}

@@ -715,7 +715,7 @@ mod tests {
             );
             assert_eq!(fast.facts.compute(&repo).unwrap(), expected);
         }
-        assert!(d.join(".git/sidguard/facts-v4").exists());
+        assert!(d.join(".git/sidguard/facts-v5").exists());
     }
 
     #[test]
