@@ -48,9 +48,14 @@ impl FileFacts {
     /// Facts an application decides for itself: where a repository holds several that
     /// disagree, a file has its own application's (see [`LocalFacts`]).
     pub const LOCAL: u32 = FileFacts::AIOHTTP_SESSION_IDENTITY | FileFacts::AIOHTTP_OTHER_IDENTITY;
-    /// Bits 20 to 31: a Bloom filter of the names of those methods (two bits a name), so the
+    /// Bits 20 to 29: a Bloom filter of the names of those methods (two bits a name), so the
     /// facts stay one word a file (cached by blob id) and a union stays a union.
-    pub const NAMES: u32 = 0xfff << 20;
+    pub const NAMES: u32 = 0x3ff << 20;
+    /// An aiohttp-session cookie storage is built (`EncryptedCookieStorage(...)`,
+    /// `NaClCookieStorage`, `SimpleCookieStorage`).
+    pub const AIOHTTP_COOKIE: u32 = 1 << 30;
+    /// A class of the project's own derives from aiohttp-session's `AbstractStorage`.
+    pub const AIOHTTP_OWN_STORAGE: u32 = 1 << 31;
 
     pub fn has(self, bit: u32) -> bool {
         self.0 & bit != 0
@@ -104,9 +109,21 @@ impl ProjectFacts {
             {
                 Backend::PyramidServer
             }
-            Framework::Pyramid => Backend::PyramidCookie,
-            Framework::Aiohttp if f.has(FileFacts::AIOHTTP_SERVER) => Backend::AiohttpServer,
-            Framework::Aiohttp => Backend::AiohttpCookie,
+            Framework::Pyramid if f.has(FileFacts::PYRAMID_COOKIE_FACTORY) => {
+                Backend::PyramidCookie
+            }
+            // Pyramid has no default session factory: a project that sets none is a library
+            // or plug-in whose application chooses the store.
+            Framework::Pyramid => Backend::PyramidUnset,
+            Framework::Aiohttp
+                if f.has(FileFacts::AIOHTTP_SERVER) || f.has(FileFacts::AIOHTTP_OWN_STORAGE) =>
+            {
+                Backend::AiohttpServer
+            }
+            Framework::Aiohttp if f.has(FileFacts::AIOHTTP_COOKIE) => Backend::AiohttpCookie,
+            // aiohttp-session has no default storage (`setup(app, storage)` is required): a
+            // project that builds none leaves the choice to the application.
+            Framework::Aiohttp => Backend::AiohttpUnset,
             Framework::Quart if f.has(FileFacts::QUART_SESSION) => Backend::QuartSession,
             Framework::Quart => Backend::QuartCookie,
             Framework::Beaker => Backend::Beaker,
@@ -178,7 +195,7 @@ fn name_bits(name: &str) -> u32 {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    (1 << (20 + h % 12)) | (1 << (20 + (h >> 16) % 12))
+    (1 << (20 + h % 10)) | (1 << (20 + (h >> 16) % 10))
 }
 
 const PATTERNS: &[&str] = &[
@@ -210,6 +227,10 @@ const PATTERNS: &[&str] = &[
     "session_factory",
     "SignedCookieSessionFactory",
     "UnencryptedCookieSessionFactoryConfig",
+    "EncryptedCookieStorage",
+    "NaClCookieStorage",
+    "SimpleCookieStorage",
+    "AbstractStorage",
 ];
 
 fn matcher() -> &'static AhoCorasick {
@@ -317,6 +338,12 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             "pyramid_session_redis" | "pyramid_beaker" | "pyramid_redis_sessions" if is_import => {
                 FileFacts::PYRAMID_SERVER | FileFacts::PYRAMID
             }
+            // `config.include("pyramid_beaker")`: the factory is set by the plug-in.
+            "pyramid_session_redis" | "pyramid_beaker" | "pyramid_redis_sessions"
+                if contains(line, b"include") =>
+            {
+                FileFacts::PYRAMID_SERVER
+            }
             "SessionAuthenticationHelper" | "SessionAuthenticationPolicy" if !is_import => {
                 FileFacts::PYRAMID_SESSION_AUTH
             }
@@ -334,6 +361,18 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
                 if !is_import =>
             {
                 FileFacts::PYRAMID_COOKIE_FACTORY
+            }
+            "EncryptedCookieStorage" | "NaClCookieStorage" | "SimpleCookieStorage"
+                if !is_import =>
+            {
+                FileFacts::AIOHTTP_COOKIE
+            }
+            // `class RedisLikeStorage(AbstractStorage):`: a storage of the project's own.
+            "AbstractStorage"
+                if trimmed.starts_with(b"class ")
+                    && memchr::memchr(b'(', line).is_some_and(|p| p < at) =>
+            {
+                FileFacts::AIOHTTP_OWN_STORAGE
             }
             // `class MyInterface(SecureCookieSessionInterface):` or another base.
             "SessionInterface"
@@ -779,6 +818,52 @@ mod tests {
         let t = b"pyramid_redis_sessionstarsessionstarsessions";
         assert_eq!(by_substrings(t), automaton(t));
         assert_eq!(by_substrings(t).len(), 2);
+    }
+
+    #[test]
+    fn stores_without_a_default_are_the_applications_when_none_is_built() {
+        let backend = |src: &[u8], fw| {
+            let mut p = ProjectFacts::default();
+            p.add(file_facts(src));
+            p.backend(fw)
+        };
+        let aio = Framework::Aiohttp;
+        assert_eq!(
+            backend(b"from aiohttp_session import get_session\n", aio),
+            Backend::AiohttpUnset
+        );
+        assert_eq!(
+            backend(b"setup(app, EncryptedCookieStorage(key))\n", aio),
+            Backend::AiohttpCookie
+        );
+        assert_eq!(
+            backend(b"setup(app, RedisStorage(pool))\n", aio),
+            Backend::AiohttpServer
+        );
+        assert_eq!(
+            backend(b"class DbStorage(AbstractStorage):\n    pass\n", aio),
+            Backend::AiohttpServer
+        );
+        let pyr = Framework::Pyramid;
+        assert_eq!(
+            backend(b"from pyramid.security import forget\n", pyr),
+            Backend::PyramidUnset
+        );
+        assert_eq!(
+            backend(
+                b"config.set_session_factory(SignedCookieSessionFactory('s'))\n",
+                pyr
+            ),
+            Backend::PyramidCookie
+        );
+        assert_eq!(
+            backend(b"config.include('pyramid_beaker')\n", pyr),
+            Backend::PyramidServer
+        );
+        assert_eq!(
+            backend(b"x = 'pyramid_beaker'\n", pyr),
+            Backend::PyramidUnset
+        );
     }
 
     #[test]

@@ -273,3 +273,18 @@ fn own_interface_keeps_id() {
 fn two_apps() {
     run_fixture("two_apps");
 }
+
+#[test]
+fn rules_aiohttp_library() {
+    run_rules("aiohttp_library");
+}
+
+#[test]
+fn rules_aiohttp_library_cookie() {
+    run_rules("aiohttp_library_cookie");
+}
+
+#[test]
+fn rules_pyramid_library() {
+    run_rules("pyramid_library");
+}

@@ -22,6 +22,7 @@ pub fn session_method(_backend: Backend, method: &str) -> Option<Effect> {
 
 pub fn why(backend: Backend) -> &'static str {
     match backend {
+        Backend::AiohttpUnset => "this project builds no aiohttp-session storage (aiohttp-session has none by default), so the application that uses it chooses one, often Redis: there the session lives on the server under the key in the cookie, and `invalidate()` keeps that key, so an attacker who planted the key is logged in as the victim. `new_session()` issues a new key on every storage.",
         Backend::AiohttpServer => "aiohttp-session's Redis/Memcached storage keeps the session on the server under the key in the cookie, and `invalidate()` keeps that key: an attacker who planted the key is logged in as the victim. Only `new_session()` issues a new one.",
         _ => "aiohttp-session's cookie storages keep the session in an encrypted cookie, so there is no server-side ID to fix; but content planted before login survives unless a new session is started with `new_session()`.",
     }

@@ -105,10 +105,16 @@ pub enum Backend {
     PyramidCookie,
     /// pyramid_session_redis, pyramid_beaker, pyramid_redis_sessions.
     PyramidServer,
+    /// No session factory set in this project (Pyramid has no default one): a library or
+    /// plug-in whose application chooses the store, possibly a server-side one.
+    PyramidUnset,
     /// aiohttp-session cookie storages.
     AiohttpCookie,
     /// aiohttp-session Redis/Memcached storage.
     AiohttpServer,
+    /// No storage built in this project (aiohttp-session has no default one): a library
+    /// whose application chooses the storage, possibly Redis.
+    AiohttpUnset,
     /// Quart's default cookie session.
     QuartCookie,
     /// Quart-Session (server-side, no regenerate API).
@@ -128,14 +134,21 @@ impl Backend {
             | Backend::FlaskCustom => Framework::Flask,
             Backend::DjangoDb | Backend::DjangoSignedCookies => Framework::Django,
             Backend::StarletteCookie | Backend::Starsessions => Framework::Starlette,
-            Backend::PyramidCookie | Backend::PyramidServer => Framework::Pyramid,
-            Backend::AiohttpCookie | Backend::AiohttpServer => Framework::Aiohttp,
+            Backend::PyramidCookie | Backend::PyramidServer | Backend::PyramidUnset => {
+                Framework::Pyramid
+            }
+            Backend::AiohttpCookie | Backend::AiohttpServer | Backend::AiohttpUnset => {
+                Framework::Aiohttp
+            }
             Backend::QuartCookie | Backend::QuartSession => Framework::Quart,
             Backend::Beaker => Framework::Beaker,
             Backend::CherryPy => Framework::CherryPy,
         }
     }
 
+    /// Where the session lives. A store the application chooses (`PyramidUnset`,
+    /// `AiohttpUnset`) is judged as the server-side stores it may be: what is safe there is
+    /// safe on every store.
     pub fn storage(self) -> Storage {
         match self {
             Backend::FlaskCookie
@@ -147,6 +160,11 @@ impl Backend {
             Backend::Starsessions => Storage::ServerPermissive,
             _ => Storage::ServerStrict,
         }
+    }
+
+    /// Is the store chosen by the application rather than configured in this project?
+    pub fn unset(self) -> bool {
+        matches!(self, Backend::PyramidUnset | Backend::AiohttpUnset)
     }
 
     pub fn label(self) -> &'static str {
@@ -163,6 +181,8 @@ impl Backend {
             Backend::PyramidServer => "a server-side Pyramid session factory",
             Backend::AiohttpCookie => "aiohttp-session cookie storage",
             Backend::AiohttpServer => "aiohttp-session server-side storage",
+            Backend::PyramidUnset => "Pyramid, session factory chosen by the application",
+            Backend::AiohttpUnset => "aiohttp-session, storage chosen by the application",
             Backend::QuartCookie => "Quart's default cookie session",
             Backend::QuartSession => "Quart-Session",
             Backend::Beaker => "Beaker",

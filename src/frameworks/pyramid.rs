@@ -28,6 +28,7 @@ pub fn session_method(backend: Backend, method: &str) -> Option<Effect> {
 
 pub fn why(backend: Backend) -> &'static str {
     match backend {
+        Backend::PyramidUnset => "this project sets no Pyramid session factory (Pyramid has none by default), so the application that uses it chooses one, possibly server-side (pyramid_session_redis, pyramid_beaker): there `remember()`/session writes keep the session ID, so an attacker who planted it is logged in as the victim. `request.session.invalidate()` first is safe on every session factory.",
         Backend::PyramidServer => "this Pyramid app keeps sessions on the server (pyramid_session_redis, pyramid_beaker or a session factory of its own) under the ID in the cookie, and `remember()`/session writes never invalidate it: an attacker who planted the session ID is logged in as the victim.",
         _ => "Pyramid's default SignedCookieSessionFactory keeps the session in a signed cookie, so there is no server-side ID to fix; but content planted before login survives into the logged-in session unless `request.session.invalidate()` runs first.",
     }

@@ -793,9 +793,11 @@ fn analyse(
         logout_named: false,
         logs_in: false,
     };
+    let mut loader = false;
     if mode == Mode::Logout {
         let outer = a.stack.first().and_then(|d| file.outline.defs.get(*d));
         a.logout_named = outer.is_some_and(|d| logout_name(&d.name));
+        loader = !a.logout_named && outer.is_some_and(|d| loader_name(&d.name));
     }
     let mut engine = Engine::new(&mut a);
     engine.run_function(node, entry);
@@ -803,7 +805,9 @@ fn analyse(
         // Code nested past the walk's bound was not analysed: say so, never pass silently.
         ctx.file.truncated.set(true);
     }
-    if a.logs_in {
+    // A getter that drops an identity it cannot resolve (a per-request user loader) ends no
+    // login: whoever is logged in is nobody already.
+    if a.logs_in || (loader && a.call_site.is_none() && !a.summarizing) {
         a.found.clear();
     }
     let exits = std::mem::take(&mut a.exits);
@@ -1246,6 +1250,15 @@ fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Op
 }
 
 /// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`)?
+/// A getter's name (`get_current_user`, `load_user`, `_fetch_member`): a function that
+/// reads who is logged in, whose removal of the identity is a cleanup of a stale one.
+fn loader_name(name: &str) -> bool {
+    let lower = name.trim_start_matches('_').to_ascii_lowercase();
+    ["get_", "load_", "fetch_", "current_"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
 fn logout_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
@@ -1266,13 +1279,15 @@ fn nowhere() -> Place {
 
 /// Stores where an emptied record stays valid under the same ID, so a logout must also
 /// replace the ID: Django's `clear()` deletes only the cookie (the row keeps the login),
-/// Beaker's `delete()`, CherryPy's `clear()`, starsessions, server-side Pyramid.
+/// Beaker's `delete()`, CherryPy's `clear()`, starsessions, server-side Pyramid (and a
+/// Pyramid store the application chooses, which may be server-side).
 fn logout_needs_rotation(backend: Backend) -> bool {
     matches!(
         backend,
         Backend::DjangoDb
             | Backend::Starsessions
             | Backend::PyramidServer
+            | Backend::PyramidUnset
             | Backend::Beaker
             | Backend::CherryPy
     )
@@ -1344,6 +1359,15 @@ fn finding(
         (Mode::Logout, Storage::ClientCookie) => format!(
             "logout removes the identity with `{}` but keeps the rest of the session: privilege flags and tokens in it survive into the next login in this browser ({})",
             first.desc,
+            backend.label()
+        ),
+        (Mode::Logout, _) if backend.unset() => format!(
+            "logout {} but does not invalidate the session: the store is chosen by the application (none is configured in this project), and on a server-side one the ID stays valid with the rest of its data ({})",
+            match &first.helper {
+                Some(h) => format!("calls `{h}`, which only drops the login keys,"),
+                None if first.emptied => format!("only empties the session with `{}`", first.desc),
+                None => format!("removes the identity with `{}`", first.desc),
+            },
             backend.label()
         ),
         (Mode::Logout, _) if first.emptied => format!(
@@ -1426,7 +1450,10 @@ fn finding(
         evidence,
         why,
         framework: first.framework.id(),
+        // A store the application chooses is judged as a server-side one, and named as what
+        // it is: not known to this project.
         storage: match storage {
+            _ if backend.unset() => "app-chosen",
             Storage::ClientCookie => "client-cookie",
             Storage::ServerStrict => "server-strict",
             Storage::ServerPermissive => "server-permissive",
@@ -1456,6 +1483,8 @@ fn logout_why(backend: Backend) -> String {
         Backend::CherryPy => "CherryPy's `clear()` keeps the ID; `cherrypy.lib.sessions.expire()` ends the session.",
         Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID unless it is cleared and regenerated.",
         Backend::PyramidServer => "A server-side Pyramid session stays valid under its ID until `invalidate()` deletes it.",
+        Backend::PyramidUnset => "This project sets no session factory (Pyramid has none by default), so the application chooses the store. On a server-side one (pyramid_session_redis, pyramid_beaker) the session stays valid under its ID until `invalidate()` deletes it; `request.session.invalidate()` is safe on every session factory, the signed cookie included.",
+        Backend::AiohttpUnset => "This project builds no aiohttp-session storage (aiohttp-session has none by default; `setup(app, storage)` is the application's), so the application chooses it, often Redis. There the record keeps its key and everything but the login keys; `session.invalidate()` empties it, and `await new_session(request)` starts a fresh one: both are safe on every storage, the cookie ones included.",
         Backend::FlaskSession | Backend::FlaskCustom | Backend::FlaskKvSession | Backend::QuartSession => "Flask-Login's `logout_user()` and `pop()` remove only the login keys; the server-side record keeps its ID and everything else. `session.clear()` empties it, and Flask-Session deletes an emptied record when it saves.",
         _ => "Removing only the login keys keeps everything else the session holds (privilege flags, CSRF tokens, planted data) for whoever uses this browser next.",
     };
@@ -1537,14 +1566,14 @@ regenerate_session_id({request})"),
                 format!("Call `{s}.clear()`, so nothing of the logged-in session survives."),
             )
         }
-        Backend::PyramidCookie | Backend::PyramidServer => {
+        Backend::PyramidCookie | Backend::PyramidServer | Backend::PyramidUnset => {
             let s = receiver("request.session");
             (
                 format!("{s}.invalidate()"),
                 format!("Call `{s}.invalidate()`: the session's data is dropped and a server-side record deleted."),
             )
         }
-        Backend::AiohttpCookie | Backend::AiohttpServer => {
+        Backend::AiohttpCookie | Backend::AiohttpServer | Backend::AiohttpUnset => {
             let s = receiver("session");
             (
                 format!("{s}.invalidate()"),
@@ -1693,7 +1722,7 @@ fn remediation(
                 "Call `regenerate_session_id(request)` before writing the identity: starsessions adopts client-chosen IDs, so the pre-login ID must never carry the login.".to_string(),
             )
         }
-        Backend::PyramidCookie | Backend::PyramidServer => {
+        Backend::PyramidCookie | Backend::PyramidServer | Backend::PyramidUnset => {
             let s = receiver("request.session");
             (
                 format!("{s}.invalidate()"),
@@ -1701,7 +1730,7 @@ fn remediation(
                 format!("Call `{s}.invalidate()` before writing the identity (before `remember()`): after it, the login would be erased."),
             )
         }
-        Backend::AiohttpCookie | Backend::AiohttpServer => {
+        Backend::AiohttpCookie | Backend::AiohttpServer | Backend::AiohttpUnset => {
             let var = writes
                 .iter()
                 .map(|(p, _)| p.session.clone())
