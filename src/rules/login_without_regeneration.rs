@@ -1880,8 +1880,18 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     ) else {
         return Summary::default();
     };
-    // Privilege writes: the SID002 walk, only where the file can name a privilege.
-    let writes_privilege = if ctx.file.may_name_privilege() {
+    // Privilege writes: the SID002 walk, only where the function's own text can name a
+    // privilege (a key, a constant, a helper; the file's text is not read for this: a
+    // summary is computed for both versions of a changed function, and a long file read
+    // twice in every commit hook is the hook's cost).
+    let own_text = ctx
+        .file
+        .outline
+        .defs
+        .get(def)
+        .and_then(|d| ctx.file.text.get(d.start_byte..d.end_byte))
+        .unwrap_or("");
+    let writes_privilege = if crate::frameworks::auth::may_name_privilege(own_text) {
         analyse(ctx, Mode::Privilege, &func, entry, None, vec![def], true)
             .and_then(|(_, exit, _)| exit)
             .and_then(|st| {
