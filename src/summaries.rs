@@ -47,7 +47,7 @@ impl Summaries {
     pub fn open(git_dir: &Path, config: &Config) -> Summaries {
         let mut prefix = Sha256::new();
         // v2: summaries carry the privilege bit (`Summary::writes_privilege`).
-        prefix.update(b"sidguard summary v2\0");
+        prefix.update(b"sidguard summary v3\0");
         prefix.update(BUILD.as_bytes());
         prefix.update(b"\0");
         // The settings decide what counts as a credential check, an identity write or a

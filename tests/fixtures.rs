@@ -250,6 +250,13 @@ fn rules_pending_second_factor() {
     run_rules("pending_second_factor");
 }
 
+/// A logout through a helper of another module that only nulls the login keys (SID003), and
+/// helpers that flush, flush on their only dropping path, or are getters.
+#[test]
+fn rules_logout_helpers() {
+    run_rules("logout_helpers");
+}
+
 #[test]
 fn rules_step_up_helpers() {
     run_rules("step_up_helpers");

@@ -16,30 +16,37 @@ pub struct Summary {
     /// It leaves a privilege (a step-up, a verified second factor: what SID002 reports
     /// within one function) written into the session without regenerating it after.
     pub writes_privilege: Option<Framework>,
+    /// It leaves the login ended by removing or nulling the identity keys (a logout's
+    /// helper: `session["user_id"] = None`) without erasing the session or rotating its ID.
+    pub ends_login: Option<Framework>,
     /// On every normal exit the session ID was rotated / the data reset.
     pub rotates: bool,
     pub resets: bool,
 }
 
 impl Summary {
-    /// It leaves identity or privilege written (a caller's function that calls it matters).
+    /// It leaves identity or privilege written, or a login ended (a caller's function that
+    /// calls it matters).
     pub fn writes(&self) -> bool {
-        self.writes_identity.is_some() || self.writes_privilege.is_some()
+        self.writes_identity.is_some()
+            || self.writes_privilege.is_some()
+            || self.ends_login.is_some()
     }
 
-    /// The summary as the summary cache stores it: three flags and the two frameworks (plus
-    /// one each: identity in bits 8-15, privilege in bits 16-23).
+    /// The summary as the summary cache stores it: three flags and the three frameworks (plus
+    /// one each: identity in bits 8-15, privilege in bits 16-23, an ended login in 24-31).
     pub fn to_bits(self) -> u32 {
         u32::from(self.authenticates)
             | u32::from(self.rotates) << 1
             | u32::from(self.resets) << 2
             | self.writes_identity.map_or(0, |f| f as u32 + 1) << 8
             | self.writes_privilege.map_or(0, |f| f as u32 + 1) << 16
+            | self.ends_login.map_or(0, |f| f as u32 + 1) << 24
     }
 
     /// The summary `to_bits` made; `None` for bits it cannot have made.
     pub fn from_bits(bits: u32) -> Option<Summary> {
-        if bits & !0x00ff_ff07 != 0 {
+        if bits & !0xffff_ff07 != 0 {
             return None;
         }
         let framework = |k: u32| match k {
@@ -52,6 +59,7 @@ impl Summary {
             resets: bits & 4 != 0,
             writes_identity: framework((bits >> 8) & 0xff)?,
             writes_privilege: framework((bits >> 16) & 0xff)?,
+            ends_login: framework((bits >> 24) & 0xff)?,
         })
     }
 }

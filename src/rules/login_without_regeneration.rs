@@ -566,6 +566,15 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     };
                     self.apply(node, ev, st, conditional);
                 }
+                // A logout's helper that only drops the identity keys (SID003).
+                if let (Mode::Logout, Some(framework)) = (self.mode, summary.ends_login) {
+                    let ev = Event::Logout {
+                        framework,
+                        call: format!("{name}()"),
+                        session: "session".to_string(),
+                    };
+                    self.apply(node, ev, st, conditional);
+                }
                 let effect = match (summary.rotates, summary.resets) {
                     (true, true) => Some(Effect::RotateAndReset),
                     (true, false) => Some(Effect::Rotate {
@@ -720,6 +729,14 @@ impl Analysis for Sid001<'_, '_> {
     }
 
     fn exit(&mut self, _node: Option<Node<'_>>, st: &State) {
+        if self.summarizing && self.call_site.is_none() && self.mode == Mode::Logout {
+            // A logout helper's summary: what a path leaves of the login after that path's
+            // own invalidation (a POST path that forgets, then invalidates, ends nothing).
+            let mut kept = st.clone();
+            kept.pending.retain(|p| !self.invalidated(st, p.framework));
+            self.exits.push(kept);
+            return;
+        }
         if self.call_site.is_some() || self.summarizing {
             self.exits.push(st.clone());
             return;
@@ -1249,7 +1266,6 @@ fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Op
         .flatten()
 }
 
-/// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`)?
 /// A getter's name (`get_current_user`, `load_user`, `_fetch_member`): a function that
 /// reads who is logged in, whose removal of the identity is a cleanup of a stale one.
 fn loader_name(name: &str) -> bool {
@@ -1259,6 +1275,7 @@ fn loader_name(name: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
+/// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`)?
 fn logout_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
@@ -1903,10 +1920,45 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     } else {
         None
     };
+    let mut writes_identity = exit.pending.iter().next().map(|p| p.framework);
+    // A logout's helper (`session["user_id"] = None`, `session.pop("user")`): the SID003 walk,
+    // only where the function's text can remove or null a key, and when it erases nothing
+    // and rotates nothing on its exits, and writes no identity there (nulling a key is no
+    // login: the login walk's write is then dropped).
+    let removes = ["None", ".pop(", "False"]
+        .iter()
+        .any(|w| own_text.contains(w))
+        || own_text.lines().any(|l| l.trim_start().starts_with("del "));
+    let name = ctx
+        .file
+        .outline
+        .defs
+        .get(def)
+        .map_or("", |d| d.name.as_str());
+    let ends_login = if removes && !exit.reset && !exit.rotated && !loader_name(name) {
+        analyse(
+            ctx,
+            Mode::Logout,
+            &func,
+            State::entry(),
+            None,
+            vec![def],
+            true,
+        )
+        .and_then(|(_, exit, _)| exit)
+        .filter(|st| !st.wrote_identity && !st.reset && !st.rotated)
+        .and_then(|st| st.pending.iter().next().map(|p| p.framework))
+    } else {
+        None
+    };
+    if ends_login.is_some() {
+        writes_identity = None;
+    }
     Summary {
         authenticates: exit.authed,
-        writes_identity: exit.pending.iter().next().map(|p| p.framework),
+        writes_identity,
         writes_privilege,
+        ends_login,
         rotates: exit.rotated,
         resets: exit.reset,
     }
@@ -1924,25 +1976,28 @@ mod tests {
         for flags in 0..8u32 {
             for w in frameworks() {
                 for p in frameworks() {
-                    let s = Summary {
-                        authenticates: flags & 1 != 0,
-                        rotates: flags & 2 != 0,
-                        resets: flags & 4 != 0,
-                        writes_identity: w,
-                        writes_privilege: p,
-                    };
-                    assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
-                    assert!(
-                        seen.insert(s.to_bits()),
-                        "{s:?}: bits shared with another summary"
-                    );
+                    for e in frameworks() {
+                        let s = Summary {
+                            authenticates: flags & 1 != 0,
+                            rotates: flags & 2 != 0,
+                            resets: flags & 4 != 0,
+                            writes_identity: w,
+                            writes_privilege: p,
+                            ends_login: e,
+                        };
+                        assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
+                        assert!(
+                            seen.insert(s.to_bits()),
+                            "{s:?}: bits shared with another summary"
+                        );
+                    }
                 }
             }
         }
         for (i, f) in Framework::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i, "ALL is in declaration order");
         }
-        for bad in [8, 1 << 24, 10 << 8, 0xff << 8, 0xff << 16] {
+        for bad in [8, 10 << 24, 10 << 8, 0xff << 8, 0xff << 16, 0xff << 24] {
             assert_eq!(Summary::from_bits(bad), None, "{bad:#x} is not a summary");
         }
     }
