@@ -175,3 +175,31 @@ fn rules_lists_all_six_with_their_defaults() {
         }
     }
 }
+
+/// A finding raised at the call of a helper in another module patches the session the caller
+/// handed it (`request.session` on Django), not a bare `session` the caller never bound.
+#[test]
+fn a_helper_call_finding_patches_the_session_the_caller_handed_it() {
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "scan",
+            "tests/fixtures/rules/logout_helpers",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let at_call = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"].as_str().unwrap().ends_with("views.py"))
+        .expect("the logout calling the helper is reported");
+    assert_eq!(at_call["rule"], "SID003");
+    let patch = at_call["remediation"]["patch"].as_str().unwrap();
+    assert!(
+        patch.contains("+        request.session.flush()"),
+        "{patch}"
+    );
+}

@@ -64,6 +64,9 @@ pub enum Event {
     Helper {
         summary: crate::python::summary::Summary,
         name: String,
+        /// The session the helper works on, as the caller spells it (`request.session` when
+        /// it is handed the request, else the module's session proxy): where a fix goes.
+        session: String,
     },
     /// A call to a function defined in this module (`helper()`), or to a method of the
     /// enclosing class (`self.helper()`, as `Class.helper`).
@@ -498,9 +501,19 @@ impl<'a> Semantic<'a> {
             if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
                 summary.authenticates = false;
             }
+            // Handed the request (`unset_user(request)`): the session is the request's.
+            let request = args
+                .and_then(|a| a.named_child(0))
+                .map(|r| self.text(r))
+                .filter(|r| self.is_request_like(r));
+            let session = match request {
+                Some(r) => format!("{r}.session"),
+                None => self.module_session(Framework::Flask),
+            };
             out.push(Event::Helper {
                 summary,
                 name: self.text(func).to_string(),
+                session,
             });
             return out;
         }

@@ -523,7 +523,11 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         .to_string(),
                 ));
             }
-            Event::Helper { summary, name } => {
+            Event::Helper {
+                summary,
+                name,
+                session,
+            } => {
                 // A helper in another module, by what it does on every path.
                 if summary.authenticates {
                     self.apply(
@@ -535,43 +539,35 @@ impl<'c, 'f> Sid001<'c, 'f> {
                         conditional,
                     );
                 }
+                // What the helper leaves written, as a write at the call: an identity, or a
+                // privilege (`privilege`).
+                let helper_write = |framework, privilege: bool| Event::Write {
+                    framework,
+                    identity: !privilege,
+                    privilege,
+                    lowers: false,
+                    key: String::new(),
+                    desc: format!("{name}(...)"),
+                    session: session.clone(),
+                    helper: Some(name.clone()),
+                };
                 // A step-up the helper writes (SID002): raised here only after evidence of
                 // re-authentication in the caller (a verifier, a validated form); without it
                 // the call may be anything (the helper's own write is judged where it is).
                 if let (Mode::Privilege, Some(framework), Some(_)) =
                     (self.mode, summary.writes_privilege, &st.auth)
                 {
-                    let ev = Event::Write {
-                        framework,
-                        identity: false,
-                        privilege: true,
-                        lowers: false,
-                        key: String::new(),
-                        desc: format!("{name}(...)"),
-                        session: "session".to_string(),
-                        helper: Some(name.clone()),
-                    };
-                    self.apply(node, ev, st, conditional);
+                    self.apply(node, helper_write(framework, true), st, conditional);
                 }
                 if let Some(framework) = summary.writes_identity {
-                    let ev = Event::Write {
-                        framework,
-                        identity: true,
-                        privilege: false,
-                        lowers: false,
-                        key: String::new(),
-                        desc: format!("{name}(...)"),
-                        session: "session".to_string(),
-                        helper: Some(name.clone()),
-                    };
-                    self.apply(node, ev, st, conditional);
+                    self.apply(node, helper_write(framework, false), st, conditional);
                 }
                 // A logout's helper that only drops the identity keys (SID003).
                 if let (Mode::Logout, Some(framework)) = (self.mode, summary.ends_login) {
                     let ev = Event::Logout {
                         framework,
                         call: format!("{name}()"),
-                        session: "session".to_string(),
+                        session: session.clone(),
                     };
                     self.apply(node, ev, st, conditional);
                 }
