@@ -665,13 +665,23 @@ impl Analysis for Sid001<'_, '_> {
     type State = State;
 
     fn join(&self, a: &State, b: &State) -> State {
+        // A logout's removal is judged on its own path: one the path went on to invalidate
+        // is settled there, whatever the other path did (`if logged_in: pop; flush()` then
+        // a shared `return`).
+        let settled = |s: &State| -> BTreeSet<Pending> {
+            s.pending
+                .iter()
+                .filter(|p| !(self.mode == Mode::Logout && self.invalidated(s, p.framework)))
+                .cloned()
+                .collect()
+        };
         State {
             rotated: a.rotated && b.rotated,
             reset: a.reset && b.reset,
             maybe_empty: a.maybe_empty || b.maybe_empty,
             auth: a.auth.clone().or_else(|| b.auth.clone()),
             authed: a.authed || b.authed,
-            pending: a.pending.union(&b.pending).cloned().collect(),
+            pending: settled(a).union(&settled(b)).cloned().collect(),
             noops: a.noops.union(&b.noops).cloned().collect(),
             wrote_identity: a.wrote_identity || b.wrote_identity,
             // Per path: the same user already in, or a new ID.
