@@ -46,8 +46,9 @@ impl Summaries {
     /// `config`.
     pub fn open(git_dir: &Path, config: &Config) -> Summaries {
         let mut prefix = Sha256::new();
-        // v2: summaries carry the privilege bit (`Summary::writes_privilege`).
-        prefix.update(b"sidguard summary v3\0");
+        // v2: summaries carry the privilege bit (`Summary::writes_privilege`); v4: a
+        // summary computed with its callees' summaries has them in its key (`key_with`).
+        prefix.update(b"sidguard summary v4\0");
         prefix.update(BUILD.as_bytes());
         prefix.update(b"\0");
         // The settings decide what counts as a credential check, an identity write or a
@@ -75,6 +76,36 @@ impl Summaries {
         h.update(path.as_bytes());
         h.update(b"\0");
         h.update(name.as_bytes());
+        let digest = h.finalize();
+        Oid::from_bytes(&digest[..20]).ok()
+    }
+
+    /// The key of a summary computed with the summaries of the helpers it calls in other
+    /// modules (`callees`, by the qualified path the function's file uses): `key`'s parts and
+    /// every callee's path and summary, so a callee whose summary changed (its own blob, or
+    /// one further down) makes a new key. Without callees, `key` itself.
+    pub fn key_with(
+        &self,
+        facts: ProjectFacts,
+        blob: Option<Oid>,
+        path: &str,
+        name: &str,
+        callees: &std::collections::HashMap<String, Summary>,
+    ) -> Option<Oid> {
+        let base = self.key(facts, blob, path, name)?;
+        if callees.is_empty() {
+            return Some(base);
+        }
+        let mut sorted: Vec<(&String, &Summary)> = callees.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut h = self.prefix.clone();
+        h.update(b"callees\0");
+        h.update(base.as_bytes());
+        for (q, s) in sorted {
+            h.update(q.as_bytes());
+            h.update(b"\0");
+            h.update(s.to_bits().to_le_bytes());
+        }
         let digest = h.finalize();
         Oid::from_bytes(&digest[..20]).ok()
     }
@@ -167,6 +198,24 @@ mod tests {
         for (i, k) in others.iter().enumerate() {
             assert_ne!(*k, Some(base), "variant {i} has its own key");
         }
+        // Callees' summaries: none is the plain key; each callee's summary counts.
+        let mut callees = std::collections::HashMap::new();
+        let with = |c: &std::collections::HashMap<String, Summary>| {
+            s.key_with(facts, Some(blob(1)), "app/utils.py", "rotate", c)
+        };
+        assert_eq!(with(&callees), Some(base));
+        callees.insert("app.deep.rotate".to_string(), Summary::default());
+        let one = with(&callees);
+        assert_ne!(one, Some(base));
+        callees.insert(
+            "app.deep.rotate".to_string(),
+            Summary {
+                rotates: true,
+                ..Summary::default()
+            },
+        );
+        assert_ne!(with(&callees), one, "a callee's summary counts");
+        assert_ne!(with(&callees), Some(base));
     }
 
     #[test]

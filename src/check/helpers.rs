@@ -229,6 +229,7 @@ fn helper_summaries(
                 .module
                 .import_paths()
                 .filter_map(|path| index.resolve(&p.path, path).map(|t| (path.to_string(), t)))
+                .chain(submodule_imports(p, index))
                 .collect(),
             None => Vec::new(),
         })
@@ -341,6 +342,16 @@ fn helper_summaries(
     for (_, file, name) in calls.iter().flatten() {
         needed.entry(file.clone()).or_default().insert(name.clone());
     }
+    let deep = Deep {
+        tree,
+        index,
+        facts,
+        opts,
+        summaries,
+        known: &known,
+        files: Default::default(),
+        memo: Default::default(),
+    };
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
     // summarised first, since they decide which of a caller's functions are analysed. The
@@ -354,20 +365,15 @@ fn helper_summaries(
                 let Some(p) = prepared.get(&file) else {
                     return Vec::new();
                 };
-                let source = SourceFile::from_prepared(p.clone(), false);
-                let ctx = Context {
-                    file: &source,
-                    facts,
-                    config: &opts.config,
-                    helpers: None,
-                };
-                let id = read.get(&file).and_then(|r| r.id);
+                if p.outline.defs.is_empty() {
+                    return Vec::new();
+                }
+                // Bottom-up: each with the summaries of the helpers it calls (`Deep`).
                 names
                     .into_iter()
                     .filter_map(|name| {
-                        let def = source.outline.function_named(&name)?;
-                        let key = summaries.key(facts, id, &file, &name);
-                        let summary = summaries.get_or(key, || summarize(&ctx, def));
+                        let summary =
+                            deep.summary(&file, &name, 1, &mut Vec::new(), &read, prepared)?;
                         Some(((file.clone(), name), summary))
                     })
                     .collect::<Vec<_>>()
@@ -402,7 +408,12 @@ fn helper_summaries(
     };
     let mut first: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (file, names) in &needed {
-        let w: BTreeSet<String> = names.iter().filter(|n| writes(file, n)).cloned().collect();
+        // A helper that calls a helper elsewhere may write through it (`Deep::forwards`).
+        let w: BTreeSet<String> = names
+            .iter()
+            .filter(|n| writes(file, n) || deep.forwards(file, n, &read, &prepared))
+            .cloned()
+            .collect();
         if !w.is_empty() {
             first.insert(file.clone(), w);
         }
@@ -554,4 +565,288 @@ fn calls_of(
         }
     }
     list
+}
+
+/// How deep a helper's summary looks into the helpers it calls in other modules: a file's
+/// helper (depth 1) is summarised with the summaries of the project helpers it calls (depth
+/// 2), and so on down to this depth, whose helpers are summarised alone.
+const DEPTH: usize = 4;
+
+/// A file read for the summaries below the first hop: prepared, with the pre-filter's marks
+/// (`Target`) and its blob id.
+struct DeepFile {
+    /// None for a file that cannot matter (not prepared: none of its helpers is followed).
+    prepared: Option<Prepared>,
+    matters: bool,
+    id: Option<git2::Oid>,
+}
+
+/// Helper summaries computed bottom-up: a helper's summary is computed with those of the
+/// project helpers it calls in other modules (`view -> flows.reauthenticate -> record`), to
+/// `DEPTH`, each (file, function) once per run. Only helpers in files whose text can write,
+/// rotate or reset (`prefilter::body_may_matter`) are followed: a helper elsewhere can at
+/// most authenticate. A function met again while it is being summarised (a cycle between
+/// modules) is left out of its caller's map.
+struct Deep<'a, 'i> {
+    tree: &'a dyn ProjectTree,
+    index: &'a modules::ModuleIndex<'i>,
+    facts: ProjectFacts,
+    opts: &'a Options,
+    summaries: &'a Summaries,
+    /// The files being checked (their text is at hand, they have no blob id).
+    known: &'a HashMap<&'a str, &'a Prepared>,
+    files: std::sync::Mutex<HashMap<String, Option<std::sync::Arc<DeepFile>>>>,
+    memo: std::sync::Mutex<HashMap<(String, String), Summary>>,
+}
+
+impl Deep<'_, '_> {
+    /// File `path`, read and prepared once (from `prepared`, the first hop's targets, when
+    /// it is there).
+    fn file(
+        &self,
+        path: &str,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> Option<std::sync::Arc<DeepFile>> {
+        if let Some(f) = self.files.lock().ok()?.get(path) {
+            // Prepared since by the first hop (its round two): taken from there.
+            if f.as_ref().is_none_or(|f| f.prepared.is_some()) || !prepared.contains_key(path) {
+                return f.clone();
+            }
+        }
+        let made = (|| {
+            let marks = |text: &[u8]| {
+                let reaches = || crate::prefilter::reaches_remember(text, path);
+                crate::prefilter::body_may_matter(text, &reaches, &self.opts.config)
+            };
+            if let Some(p) = self.known.get(path) {
+                let matters = marks(p.text.as_bytes());
+                return Some(DeepFile {
+                    prepared: Some((*p).clone()),
+                    matters,
+                    id: None,
+                });
+            }
+            if let (Some(t), Some(p)) = (read.get(path), prepared.get(path)) {
+                return Some(DeepFile {
+                    prepared: Some(p.clone()),
+                    matters: t.matters,
+                    id: t.id,
+                });
+            }
+            let (bytes, id) = self.tree.read_with_id(path)?;
+            let matters = marks(&bytes);
+            let prepared = (matters || self.opts.no_prefilter)
+                .then(|| Prepared::new(path.to_string(), &bytes));
+            Some(DeepFile {
+                prepared,
+                matters,
+                id,
+            })
+        })()
+        .map(std::sync::Arc::new);
+        if let Ok(mut files) = self.files.lock() {
+            files.insert(path.to_string(), made.clone());
+        }
+        made
+    }
+
+    /// The project helpers function `def` of `f` calls in other modules that can matter:
+    /// (qualified path `f` uses, file, function). Calls are looked for in the function's text
+    /// and in that of the same-file functions it calls by name.
+    fn callees(
+        &self,
+        f: &DeepFile,
+        def: usize,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> Vec<(String, String, String)> {
+        let Some(p) = &f.prepared else {
+            return Vec::new();
+        };
+        let Some(d) = p.outline.defs.get(def) else {
+            return Vec::new();
+        };
+        let own = p.text.get(d.start_byte..d.end_byte).unwrap_or("");
+        let mut bodies = vec![own];
+        for other in p.outline.defs.iter() {
+            if other.kind == DefKind::Function
+                && other.parent.is_none()
+                && other.start_byte != d.start_byte
+                && own.contains(&format!("{}(", other.name))
+            {
+                bodies.extend(p.text.get(other.start_byte..other.end_byte));
+            }
+        }
+        let mut imports: Vec<(String, modules::Target)> = p
+            .module
+            .import_paths()
+            .filter_map(|path| {
+                self.index
+                    .resolve(&p.path, path)
+                    .map(|t| (path.to_string(), t))
+            })
+            .collect();
+        imports.extend(submodule_imports(p, self.index));
+        let mut targets: HashMap<String, Prepared> = HashMap::new();
+        imports.retain(|(_, t)| {
+            let Some(g) = self.file(&t.file, read, prepared) else {
+                return false;
+            };
+            let Some(gp) = g
+                .prepared
+                .as_ref()
+                .filter(|_| g.matters || self.opts.no_prefilter)
+            else {
+                return false;
+            };
+            if t.function.is_none() {
+                targets.entry(t.file.clone()).or_insert_with(|| gp.clone());
+            }
+            true
+        });
+        let readable = |_: &str| true;
+        calls_of(p, &imports, &targets, &readable)
+            .into_iter()
+            .filter(|(q, _, _)| {
+                let spellings: Vec<String> = p.module.spellings_of(q).collect();
+                bodies.iter().any(|b| {
+                    spellings.iter().any(|s| {
+                        memchr::memmem::find(b.as_bytes(), format!("{s}(").as_bytes()).is_some()
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// The summary of function `name` of `file`, summarised at `depth` (1: a helper the
+    /// checked file calls) with the summaries of the helpers it calls, while `stack` is being
+    /// summarised. The cache key holds those callees' summaries (`Summaries::key_with`).
+    fn summary(
+        &self,
+        file: &str,
+        name: &str,
+        depth: usize,
+        stack: &mut Vec<(String, String)>,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> Option<Summary> {
+        let at = (file.to_string(), name.to_string());
+        if let Some(s) = self.memo.lock().ok()?.get(&at) {
+            return Some(*s);
+        }
+        let f = self.file(file, read, prepared)?;
+        let fp = f.prepared.as_ref()?;
+        let def = fp.outline.function_named(name)?;
+        let mut helpers: HashMap<String, Summary> = HashMap::new();
+        if depth < DEPTH {
+            stack.push(at.clone());
+            for (q, cf, cn) in self.callees(&f, def, read, prepared) {
+                if stack.iter().any(|(sf, sn)| *sf == cf && *sn == cn) {
+                    continue;
+                }
+                if let Some(s) = self.summary(&cf, &cn, depth + 1, stack, read, prepared) {
+                    // A privilege is carried one hop only (as before): set by a verifier
+                    // further down (`request.session["mfa"] = {"verified": True}; return
+                    // True`), it holds only on the path where the verifier's caller goes on
+                    // to log in, which a summary does not say. Identity writes, rotations,
+                    // resets and ended logins are carried the whole chain.
+                    helpers.insert(
+                        q,
+                        Summary {
+                            writes_privilege: None,
+                            ..s
+                        },
+                    );
+                }
+            }
+            stack.pop();
+        }
+        let key = self
+            .summaries
+            .key_with(self.facts, f.id, file, name, &helpers);
+        let summary = self.summaries.get_or(key, || {
+            let source = SourceFile::from_prepared(fp.clone(), false);
+            let ctx = Context {
+                file: &source,
+                facts: self.facts,
+                config: &self.opts.config,
+                helpers: (!helpers.is_empty()).then_some(&helpers),
+            };
+            summarize(&ctx, def)
+        });
+        if let Ok(mut memo) = self.memo.lock() {
+            memo.insert(at, summary);
+        }
+        Some(summary)
+    }
+
+    /// Does function `name` of `file` call a project helper in another module that can
+    /// matter (so that its summary may write though its own text cannot)?
+    fn forwards(
+        &self,
+        file: &str,
+        name: &str,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> bool {
+        let Some(f) = self.file(file, read, prepared) else {
+            return false;
+        };
+        f.prepared
+            .as_ref()
+            .and_then(|p| p.outline.function_named(name))
+            .is_some_and(|def| !self.callees(&f, def, read, prepared).is_empty())
+    }
+}
+
+/// Functions of submodules a file reaches through a package it imports (`from app import
+/// flows` then `flows.login.record(...)`): (qualified path, target) as `import_paths` would
+/// give for `from app.flows.login import record`. Only packages (an `__init__.py` target)
+/// are looked into, and only spellings `name.sub.function(` in the file's text.
+fn submodule_imports(p: &Prepared, index: &modules::ModuleIndex) -> Vec<(String, modules::Target)> {
+    let mut out: Vec<(String, modules::Target)> = Vec::new();
+    let text = p.text.as_bytes();
+    for (name, path) in p.module.imports() {
+        let Some(t) = index.resolve(&p.path, path) else {
+            continue;
+        };
+        if t.function.is_some() || !t.file.ends_with("__init__.py") {
+            continue;
+        }
+        let needle = format!("{name}.");
+        for at in memchr::memmem::find_iter(text, needle.as_bytes()) {
+            // A whole name: not `xflows.` nor `a.flows.`.
+            if at > 0
+                && (text[at - 1].is_ascii_alphanumeric() || matches!(text[at - 1], b'_' | b'.'))
+            {
+                continue;
+            }
+            let rest = &p.text[at + needle.len()..];
+            let ident = |s: &str| {
+                s.bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                    .count()
+            };
+            let sub_len = ident(rest);
+            if sub_len == 0 || rest.as_bytes().get(sub_len) != Some(&b'.') {
+                continue;
+            }
+            let after = &rest[sub_len + 1..];
+            let func_len = ident(after);
+            if func_len == 0 || after.as_bytes().get(func_len) != Some(&b'(') {
+                continue;
+            }
+            let q = format!("{path}.{}.{}", &rest[..sub_len], &after[..func_len]);
+            if out.iter().any(|(o, _)| *o == q) {
+                continue;
+            }
+            if let Some(target) = index.resolve(&p.path, &q) {
+                if target.function.is_some() && target.file != t.file {
+                    out.push((q, target));
+                }
+            }
+        }
+    }
+    out
 }

@@ -1914,6 +1914,8 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         .get(def)
         .and_then(|d| ctx.file.text.get(d.start_byte..d.end_byte))
         .unwrap_or("");
+    // A helper it calls in another module that ends a login counts as removing a key.
+    let callee = |f: fn(&Summary) -> bool| ctx.helpers.is_some_and(|h| h.values().any(f));
     let writes_privilege = if crate::frameworks::auth::may_name_privilege(own_text) {
         analyse(ctx, Mode::Privilege, &func, entry, None, vec![def], true)
             .and_then(|(_, exit, _)| exit)
@@ -1934,7 +1936,8 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     let removes = ["None", ".pop(", "False"]
         .iter()
         .any(|w| own_text.contains(w))
-        || own_text.lines().any(|l| l.trim_start().starts_with("del "));
+        || own_text.lines().any(|l| l.trim_start().starts_with("del "))
+        || callee(|s| s.ends_login.is_some());
     let name = ctx
         .file
         .outline
