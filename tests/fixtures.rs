@@ -230,6 +230,12 @@ fn wrappers() {
     run_fixture("wrappers");
 }
 
+/// Credentials handed to a checker as one value (a mapping with the password, `creds`).
+#[test]
+fn credentials_mapping() {
+    run_fixture("credentials_mapping");
+}
+
 #[test]
 fn callers() {
     run_fixture("callers");
