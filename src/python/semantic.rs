@@ -164,11 +164,23 @@ impl<'a> Semantic<'a> {
     /// Is local `name` an instance of a session wrapper class of this module (`box =
     /// SessionBox()`, a parameter `box: SessionBox`)? Its framework, if so.
     fn wrapper_instance(&self, name: &str) -> Option<Framework> {
-        let wrappers = self.wrappers.as_ref()?;
+        let project = self.facts.has(FileFacts::SESSION_WRAPPER);
+        if self.wrappers.is_none() && !project {
+            return None;
+        }
+        // A class of this module (its store checked), else one of the project's own in
+        // another module (`@inject(box="app.web.session:SessionBox")`): its session is the
+        // one this module's framework keeps.
         let class_of = |t: &str| -> Option<Framework> {
             let t = t.trim().trim_matches(['"', '\'']);
             let t = t.split_once('(').map_or(t, |(c, _)| c).trim();
-            wrappers.get(t.rsplit('.').next().unwrap_or(t)).copied()
+            let class = t.rsplit(['.', ':']).next().unwrap_or(t);
+            if let Some(fw) = self.wrappers.as_ref().and_then(|w| w.get(class)) {
+                return Some(*fw);
+            }
+            (project && self.facts.session_wrapper(class))
+                .then(|| self.wrapper_framework())
+                .flatten()
         };
         if let Some(t) = self.func.annotations.get(name) {
             return class_of(t);
@@ -182,6 +194,25 @@ impl<'a> Semantic<'a> {
             fw = Some(class_of(v)?);
         }
         fw
+    }
+
+    /// The session a wrapper class of another module writes, as this module's imports say
+    /// (a Bottle or Beaker module's is Beaker's); none in a module that names no framework.
+    fn wrapper_framework(&self) -> Option<Framework> {
+        let imports = |r: &str| self.module.imports_root(r);
+        if imports("bottle") || imports("beaker") {
+            Some(Framework::Beaker)
+        } else if imports("cherrypy") {
+            Some(Framework::CherryPy)
+        } else if imports("quart") {
+            Some(Framework::Quart)
+        } else if imports("aiohttp") || imports("aiohttp_session") {
+            Some(Framework::Aiohttp)
+        } else if imports("flask") {
+            Some(Framework::Flask)
+        } else {
+            self.request_framework
+        }
     }
 
     /// The analysed function's node (what text searches of it look at).
