@@ -48,9 +48,14 @@ impl FileFacts {
     /// Facts an application decides for itself: where a repository holds several that
     /// disagree, a file has its own application's (see [`LocalFacts`]).
     pub const LOCAL: u32 = FileFacts::AIOHTTP_SESSION_IDENTITY | FileFacts::AIOHTTP_OTHER_IDENTITY;
-    /// Bits 20 to 29: a Bloom filter of the names of those methods (two bits a name), so the
-    /// facts stay one word a file (cached by blob id) and a union stays a union.
-    pub const NAMES: u32 = 0x3ff << 20;
+    /// Bits 20 to 28: a Bloom filter of the project's session names (two bits a name): the
+    /// names of those methods, and of [`FileFacts::SESSION_WRAPPER`] classes (hashed apart),
+    /// so the facts stay one word a file (cached by blob id) and a union stays a union.
+    pub const NAMES: u32 = 0x1ff << 20;
+    /// A class of the project's own has a `__setattr__` that writes into a session
+    /// (`self.session[key] = value`): an attribute written on an instance is a session key
+    /// written. The classes' names are in [`FileFacts::NAMES`] (see [`session_wrappers`]).
+    pub const SESSION_WRAPPER: u32 = 1 << 29;
     /// An aiohttp-session cookie storage is built (`EncryptedCookieStorage(...)`,
     /// `NaClCookieStorage`, `SimpleCookieStorage`).
     pub const AIOHTTP_COOKIE: u32 = 1 << 30;
@@ -146,6 +151,16 @@ impl ProjectFacts {
         let bits = name_bits(method);
         self.has(FileFacts::SESSION_METHOD_ROTATES) && self.0 .0 & bits == bits
     }
+
+    /// Does a class of the project's own named `class` write into a session from its
+    /// `__setattr__` (as far as the name filter tells, as above)?
+    pub fn session_wrapper(self, class: &str) -> bool {
+        if !self.has(FileFacts::SESSION_WRAPPER) {
+            return false;
+        }
+        let bits = wrapper_bits(class);
+        self.0 .0 & bits == bits
+    }
 }
 
 /// The files of a project holding [`FileFacts::LOCAL`] facts, with their paths. A repository
@@ -195,7 +210,12 @@ fn name_bits(name: &str) -> u32 {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    (1 << (20 + h % 10)) | (1 << (20 + (h >> 16) % 10))
+    (1 << (20 + h % 9)) | (1 << (20 + (h >> 16) % 9))
+}
+
+/// The two bits of wrapper class `name` in [`FileFacts::NAMES`] (hashed apart from methods).
+fn wrapper_bits(name: &str) -> u32 {
+    name_bits(&format!("class {name}"))
 }
 
 const PATTERNS: &[&str] = &[
@@ -388,6 +408,15 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             _ => 0,
         };
     }
+    if memchr::memmem::find(src, b"__setattr__").is_some() {
+        let names = session_wrappers(src);
+        if !names.is_empty() {
+            facts |= FileFacts::SESSION_WRAPPER;
+            for n in names {
+                facts |= wrapper_bits(n);
+            }
+        }
+    }
     if facts & FileFacts::FLASK_OTHER_INTERFACE != 0 {
         let names = rotating_session_methods(src);
         if !names.is_empty() {
@@ -398,6 +427,156 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
         }
     }
     FileFacts(facts)
+}
+
+/// The classes of a file whose `__setattr__(self, key, value)` is one write of `value` under
+/// `key` into a store the code calls a session (`self.session[key] = value`,
+/// `self._session[key] = value`, `cherrypy.session[key] = value`), by a line scan: the
+/// module that uses such a class (handed it by a decorator or an annotation) may be another.
+/// The module defining it checks the store itself (`session_wrappers` of the login rule).
+pub fn session_wrappers(src: &[u8]) -> Vec<&str> {
+    let Ok(text) = std::str::from_utf8(src) else {
+        return Vec::new();
+    };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    // The file's classes: (name, indent, methods as (name, `def` line, body statements)).
+    type Method<'s> = (&'s str, &'s str, Vec<&'s str>);
+    let mut classes: Vec<(&str, usize, Vec<Method>)> = Vec::new();
+    let mut open = false;
+    let mut def_indent: Option<usize> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let i = indent(line);
+        if open && classes.last().is_some_and(|(_, c, _)| i <= *c) {
+            open = false;
+        }
+        if let Some(rest) = t.strip_prefix("class ") {
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            classes.push((&rest[..end], i, Vec::new()));
+            open = true;
+            def_indent = None;
+            continue;
+        }
+        let Some((_, _, methods)) = classes.last_mut().filter(|_| open) else {
+            continue;
+        };
+        if def_indent.is_none_or(|d| i <= d) {
+            let def = t.strip_prefix("async ").unwrap_or(t).strip_prefix("def ");
+            match def {
+                Some(def) => {
+                    let end = def
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(def.len());
+                    methods.push((&def[..end], t, Vec::new()));
+                    def_indent = Some(i);
+                }
+                // A decorator or a class attribute: no method body follows it.
+                None => {
+                    if !t.starts_with('@') {
+                        def_indent = None;
+                    }
+                }
+            }
+            continue;
+        }
+        if let Some((_, _, body)) = methods.last_mut() {
+            body.push(t);
+        }
+    }
+    let mut found = Vec::new();
+    for (name, _, methods) in &classes {
+        // A store the code calls a session, or a method or property of the class whose
+        // body names one (`return bottle.request.environ.get("beaker.session")`).
+        let session_store = |store: &str| {
+            if store.to_ascii_lowercase().contains("session") {
+                return true;
+            }
+            let Some(attr) = store.strip_prefix("self.") else {
+                return false;
+            };
+            let attr = attr.strip_suffix("()").unwrap_or(attr);
+            methods.iter().any(|(m, _, body)| {
+                *m == attr
+                    && body
+                        .iter()
+                        .any(|l| l.starts_with("return ") && l.contains("session"))
+            })
+        };
+        for (m, def, body) in methods {
+            if *m != "__setattr__" {
+                continue;
+            }
+            if forwards_to_session(def, body, &session_store) {
+                found.push(*name);
+            }
+        }
+    }
+    found
+}
+
+/// Is method `def`, with these body statements, `__setattr__(self, key, value)` writing
+/// `value` under `key` into a store `session_store` accepts, and nothing else (past a
+/// docstring)?
+fn forwards_to_session(def: &str, body: &[&str], session_store: &dyn Fn(&str) -> bool) -> bool {
+    let Some(params) = def
+        .strip_prefix("def __setattr__(")
+        .and_then(|p| p.split_once(')'))
+        .map(|(p, _)| p)
+    else {
+        return false;
+    };
+    let params: Vec<&str> = params
+        .split(',')
+        .map(|p| p.split(':').next().unwrap_or("").trim())
+        .collect();
+    let [_, key, value] = params.as_slice() else {
+        return false;
+    };
+    let mut body = body;
+    if let Some(first) = body.first() {
+        for quote in ["\"\"\"", "'''"] {
+            if let Some(rest) = first.strip_prefix(quote) {
+                let closes = if rest.contains(quote) {
+                    Some(0)
+                } else {
+                    body.iter()
+                        .skip(1)
+                        .position(|b| b.contains(quote))
+                        .map(|p| p + 1)
+                };
+                match closes {
+                    Some(c) => body = &body[c + 1..],
+                    None => return false,
+                }
+                break;
+            }
+        }
+    }
+    let [write] = body else {
+        return false;
+    };
+    let Some((left, right)) = write.split_once('=') else {
+        return false;
+    };
+    let Some(store) = left
+        .trim_end()
+        .strip_suffix(']')
+        .and_then(|l| l.strip_suffix(*key))
+        .and_then(|l| l.strip_suffix('['))
+    else {
+        return false;
+    };
+    right.trim() == *value
+        && !store.is_empty()
+        && store
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'(' || b == b')')
+        && session_store(store)
 }
 
 /// One class of a file, as a line scan sees it.
@@ -704,6 +883,19 @@ mod tests {
         let mut q = ProjectFacts::default();
         q.add(file_facts(b"app.session_interface = Server()\n"));
         assert_eq!(q.backend(Framework::Flask), Backend::FlaskCustom);
+    }
+
+    #[test]
+    fn session_wrapper_classes_by_their_setattr() {
+        // A store the code calls a session, or a property whose body returns one.
+        let src = b"import bottle\n\nclass Box(object):\n    @property\n    def store(self):\n        return bottle.request.environ.get('beaker.session')\n\n    def __setattr__(self, key, value):\n        \"\"\"Keys go to the session.\"\"\"\n        self.store[key] = value\n\n\nclass Direct:\n    def __setattr__(self, k, v):\n        self._session[k] = v\n\n\nclass Plain:\n    def __setattr__(self, key, value):\n        object.__setattr__(self, key, value)\n\n\nclass Logged:\n    def __setattr__(self, key, value):\n        log(key)\n        self.session[key] = value\n\n\nclass Cache:\n    def __setattr__(self, key, value):\n        self.data[key] = value\n";
+        assert_eq!(session_wrappers(src), vec!["Box", "Direct"]);
+        let facts = ProjectFacts(file_facts(src));
+        assert!(facts.has(FileFacts::SESSION_WRAPPER));
+        assert!(facts.session_wrapper("Box") && facts.session_wrapper("Direct"));
+        // Apart from the rotating methods' names: the same word is not a rotating method.
+        assert!(!facts.rotating_session_method("Box"));
+        assert!(!ProjectFacts(file_facts(b"class Plain:\n    def __setattr__(self, key, value):\n        object.__setattr__(self, key, value)\n")).has(FileFacts::SESSION_WRAPPER));
     }
 
     #[test]

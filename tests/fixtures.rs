@@ -230,6 +230,19 @@ fn wrappers() {
     run_fixture("wrappers");
 }
 
+/// A session wrapper class of another module, injected by a decorator naming it in a
+/// string, by an annotation or by a default value.
+#[test]
+fn injected_wrapper() {
+    run_fixture("injected_wrapper");
+}
+
+/// Credentials handed to a checker as one value (a mapping with the password, `creds`).
+#[test]
+fn credentials_mapping() {
+    run_fixture("credentials_mapping");
+}
+
 #[test]
 fn callers() {
     run_fixture("callers");

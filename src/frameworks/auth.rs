@@ -180,6 +180,62 @@ pub fn password_word(text: &str) -> bool {
     })
 }
 
+/// Is an identifier the credentials as one value (`creds`, `credentials`, `user_creds`)?
+pub fn credentials_word(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| matches!(t, "creds" | "cred" | "credentials" | "credential"))
+}
+
+/// Callee names that keep, send on or show credentials handed to them as one value
+/// without checking them (`save_credentials(creds)`, `store.put(creds)`, `cache.set(...)`).
+pub fn keeps_credentials(name: &str) -> bool {
+    const VERBS: &[&str] = &[
+        "save",
+        "store",
+        "set",
+        "put",
+        "write",
+        "persist",
+        "cache",
+        "insert",
+        "add",
+        "append",
+        "update",
+        "dump",
+        "serialize",
+        "encrypt",
+        "encode",
+        "log",
+        "print",
+        "render",
+        "emit",
+        "publish",
+        "push",
+        "copy",
+        "deepcopy",
+        "merge",
+        "to",
+        "as",
+        "from",
+        "load",
+        "read",
+        "get",
+        "build",
+        "make",
+        "new",
+        "with",
+        "refresh",
+        "revoke",
+        "delete",
+        "remove",
+        "clear",
+    ];
+    let lower = name.trim_start_matches('_').to_ascii_lowercase();
+    let first = lower.split('_').next().unwrap_or("");
+    VERBS.contains(&first) || name.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
 /// Callee names that take a password without checking it: reads, conversions, messages,
 /// logging, rendering, and strength or form checks of a value the user is still typing.
 pub fn not_a_password_check(name: &str) -> bool {
@@ -695,6 +751,29 @@ pub fn identity_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_as_one_value() {
+        for w in ["creds", "credentials", "user_creds", "login_credential"] {
+            assert!(credentials_word(w), "{w}");
+        }
+        for w in ["credit", "created", "incredible", "token"] {
+            assert!(!credentials_word(w), "{w}");
+        }
+        for n in [
+            "save_credentials",
+            "set",
+            "_store",
+            "update",
+            "Credentials",
+            "get_creds",
+        ] {
+            assert!(keeps_credentials(n), "{n}");
+        }
+        for n in ["mk_token", "login", "check", "issue_ticket", "authorize"] {
+            assert!(!keeps_credentials(n), "{n}");
+        }
+    }
 
     #[test]
     fn step_up_keys() {

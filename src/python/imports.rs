@@ -231,7 +231,8 @@ pub struct FunctionScope {
     pub params: Vec<String>,
     /// Local names assigned from another expression (`s = session`), with that expression's text.
     pub aliases: HashMap<String, Vec<String>>,
-    /// Parameters' annotations (`store: SessionBox`), as written.
+    /// Parameters' annotations (`store: SessionBox`), as written, or what a decorator's
+    /// argument of the same name injects (`@require(store="app.session:SessionBox")`).
     pub annotations: HashMap<String, String>,
 }
 
@@ -261,6 +262,33 @@ impl FunctionScope {
                     }
                     scope.params.push(name.clone());
                     scope.names.insert(name, Bound::Local);
+                }
+            }
+        }
+        // `@require(box="app.web.session:SessionBox")`, `@inject(box=SessionBox)`: a
+        // decorator's argument named for a parameter says what is injected into it, as an
+        // annotation would.
+        if let Some(decorated) = func.parent().filter(|p| p.kind() == "decorated_definition") {
+            let mut cursor = decorated.walk();
+            for dec in decorated.named_children(&mut cursor) {
+                let Some(args) = dec
+                    .named_child(0)
+                    .filter(|c| c.kind() == "call")
+                    .and_then(|c| c.field("arguments"))
+                else {
+                    continue;
+                };
+                let mut c = args.walk();
+                for arg in args.named_children(&mut c) {
+                    if let (Some(n), Some(v)) = (arg.field("name"), arg.field("value")) {
+                        let name = src.get(n.byte_range()).unwrap_or("");
+                        if scope.params.iter().any(|p| p == name)
+                            && matches!(v.kind(), "string" | "identifier" | "attribute")
+                        {
+                            let v = src.get(v.byte_range()).unwrap_or("").to_string();
+                            scope.annotations.entry(name.to_string()).or_insert(v);
+                        }
+                    }
                 }
             }
         }

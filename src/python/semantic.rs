@@ -164,11 +164,23 @@ impl<'a> Semantic<'a> {
     /// Is local `name` an instance of a session wrapper class of this module (`box =
     /// SessionBox()`, a parameter `box: SessionBox`)? Its framework, if so.
     fn wrapper_instance(&self, name: &str) -> Option<Framework> {
-        let wrappers = self.wrappers.as_ref()?;
+        let project = self.facts.has(FileFacts::SESSION_WRAPPER);
+        if self.wrappers.is_none() && !project {
+            return None;
+        }
+        // A class of this module (its store checked), else one of the project's own in
+        // another module (`@inject(box="app.web.session:SessionBox")`): its session is the
+        // one this module's framework keeps.
         let class_of = |t: &str| -> Option<Framework> {
             let t = t.trim().trim_matches(['"', '\'']);
             let t = t.split_once('(').map_or(t, |(c, _)| c).trim();
-            wrappers.get(t.rsplit('.').next().unwrap_or(t)).copied()
+            let class = t.rsplit(['.', ':']).next().unwrap_or(t);
+            if let Some(fw) = self.wrappers.as_ref().and_then(|w| w.get(class)) {
+                return Some(*fw);
+            }
+            (project && self.facts.session_wrapper(class))
+                .then(|| self.wrapper_framework())
+                .flatten()
         };
         if let Some(t) = self.func.annotations.get(name) {
             return class_of(t);
@@ -182,6 +194,25 @@ impl<'a> Semantic<'a> {
             fw = Some(class_of(v)?);
         }
         fw
+    }
+
+    /// The session a wrapper class of another module writes, as this module's imports say
+    /// (a Bottle or Beaker module's is Beaker's); none in a module that names no framework.
+    fn wrapper_framework(&self) -> Option<Framework> {
+        let imports = |r: &str| self.module.imports_root(r);
+        if imports("bottle") || imports("beaker") {
+            Some(Framework::Beaker)
+        } else if imports("cherrypy") {
+            Some(Framework::CherryPy)
+        } else if imports("quart") {
+            Some(Framework::Quart)
+        } else if imports("aiohttp") || imports("aiohttp_session") {
+            Some(Framework::Aiohttp)
+        } else if imports("flask") {
+            Some(Framework::Flask)
+        } else {
+            self.request_framework
+        }
     }
 
     /// The analysed function's node (what text searches of it look at).
@@ -1065,12 +1096,20 @@ impl<'a> Semantic<'a> {
             .windows(2)
             .any(|w| w[0] | 0x20 == b'p' && matches!(w[1] | 0x20, b'w' | b'a'))
             && !self.credentials_tuple_in(args)
+            && !text.windows(4).any(|w| w.eq_ignore_ascii_case(b"cred"))
         {
             return false;
         }
-        if auth::not_a_password_check(last_segment(path)) {
+        let callee = last_segment(path);
+        if auth::not_a_password_check(callee) {
             return false;
         }
+        // The credentials handed over as one value: a mapping holding the password
+        // (`{"username": name, "password": pw}`, or a local bound to one), or a local named
+        // for them (`mk_token(creds)`) that is not built by a constructor here. A call that
+        // keeps or sends them on (`save_credentials(creds)`, `cache.set(key, creds)`) checks
+        // nothing.
+        let keeps = auth::keeps_credentials(callee);
         let mut cursor = args.walk();
         let found = args.named_children(&mut cursor).any(|arg| {
             let (name, value) = match arg.kind() {
@@ -1092,9 +1131,56 @@ impl<'a> Semantic<'a> {
                             found
                         })
                         || (v.kind() == "identifier" && self.credentials_tuple(self.text(v)))
+                        || (!keeps
+                            && (self.credentials_mapping(v)
+                                || (name.is_none() && self.named_credentials(v))))
                 })
         });
         found
+    }
+
+    /// Is `v` a mapping holding the password (`{"username": u, "password": p}`,
+    /// `dict(user=u, password=p)`), or a local bound only to such?
+    fn credentials_mapping(&self, v: Node<'_>) -> bool {
+        let holds = |t: &str| {
+            let t = t.trim();
+            let pairs = if let Some(inner) = t.strip_prefix('{') {
+                inner.strip_suffix('}')
+            } else {
+                t.strip_prefix("dict(").and_then(|i| i.strip_suffix(')'))
+            };
+            // A key naming the password, and a second entry (the user's name).
+            pairs.is_some_and(|p| {
+                p.contains(',')
+                    && p.split(',').any(|pair| {
+                        pair.split_once([':', '='])
+                            .is_some_and(|(k, _)| auth::password_word(k.trim()))
+                    })
+            })
+        };
+        match v.kind() {
+            "dictionary" => holds(self.text(v)),
+            "call" => self.text(v).starts_with("dict(") && holds(self.text(v)),
+            "identifier" => self
+                .func
+                .aliases
+                .get(self.text(v))
+                .is_some_and(|values| !values.is_empty() && values.iter().all(|t| holds(t))),
+            _ => false,
+        }
+    }
+
+    /// Is `v` a local or parameter named for the credentials (`creds`, `credentials`) and
+    /// not bound here to an object built by a call (`Credentials(token)`,
+    /// `flow.credentials_from(...)`): the submitted credentials, as a value?
+    fn named_credentials(&self, v: Node<'_>) -> bool {
+        v.kind() == "identifier"
+            && auth::credentials_word(self.text(v))
+            && self.func.aliases.get(self.text(v)).is_none_or(|values| {
+                values
+                    .iter()
+                    .all(|t| !t.trim_end().ends_with(')') || t.trim_start().starts_with('{'))
+            })
     }
 
     /// Does a call send an OAuth grant that logs someone in (`requests.post(url,
