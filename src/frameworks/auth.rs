@@ -641,6 +641,11 @@ const UNRELATED_TOKENS: &[&str] = &[
     // A form's remembered default (`registration_notify_user_default`: a checkbox's last
     // value), whoever it mentions.
     "default",
+    // How long the session should last (`auth_long_session`, `session_lifetime`,
+    // `persistent_login`): a remember-me choice, written before a second factor as well.
+    "long",
+    "lifetime",
+    "persistent",
 ];
 
 /// Tokens of a key that names *who is logged in* (what a logout removes), narrower than
@@ -862,6 +867,9 @@ mod tests {
             "_fresh",
             "lang",
             "registration_notify_user_default",
+            "app_auth_long_session",
+            "session_lifetime",
+            "persistent_login",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }
