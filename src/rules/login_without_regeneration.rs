@@ -790,6 +790,7 @@ fn analyse(
     .with_accessors(session_accessors(ctx, func.def))
     .with_outer(outer_scope(ctx, func.def))
     .with_wrappers(session_wrappers(ctx))
+    .with_class_text(file.enclosing_class_text(func.def))
     .with_body(node);
     let mut a = Sid001 {
         mode,
