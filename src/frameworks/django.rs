@@ -62,14 +62,18 @@ pub const SECOND_FACTOR_LOGINS: &[(&str, &str)] = &[("django_otp.login", "otp_de
 /// django-otp's `user_logged_in` receiver (`django_otp/__init__.py`, connected whenever the
 /// library is installed) calls `django_otp.login(request, user.otp_device)` after every
 /// Django `login()` of a user carrying a verified device: the device set by django-otp's
-/// forms (`OTPTokenForm`, `OTPAuthenticationForm`) or by the project (`user.otp_device`).
+/// forms or by the project (`user.otp_device = device`).
 /// `login()` cycles the key only for a new user: the user already logged in with a password
 /// and now verifying the second factor keeps the key (research §8), and gains
 /// `otp_device_id` (`is_verified()`) in that session.
 pub const OTP_LIBRARY: &str = "django_otp";
 pub const OTP_DEVICE_KEY: &str = "otp_device_id";
-/// Text naming a user that carries a verified django-otp device.
-pub const OTP_DEVICE_MARKERS: &[&str] = &["otp_device", "OTPTokenForm", "OTPAuthenticationForm"];
+/// The helper named for that write.
+pub const OTP_RECEIVER: &str = "django_otp's user_logged_in receiver";
+/// Text naming a user that carries a verified django-otp device: the attribute, or the token
+/// form of the user already logged in. `OTPAuthenticationForm` alone (username, password and
+/// token) logs in an anonymous visitor, whose `login()` cycles the key before the receiver.
+pub const OTP_DEVICE_MARKERS: &[&str] = &["otp_device", "OTPTokenForm"];
 /// Django's login views, whose `form_valid()` is `login(request, form.get_user())`.
 pub const LOGIN_VIEWS: &[&str] = &["django.contrib.auth.views.LoginView"];
 

@@ -451,7 +451,7 @@ impl<'a> Semantic<'a> {
                 key: django::OTP_DEVICE_KEY.to_string(),
                 desc: format!("{}(...)", self.text(func)),
                 session: format!("{request}.session"),
-                helper: Some(format!("{}'s user_logged_in receiver", django::OTP_LIBRARY)),
+                helper: Some(django::OTP_RECEIVER.to_string()),
             });
             return out;
         }
