@@ -308,3 +308,22 @@ fn rules_aiohttp_library_cookie() {
 fn rules_pyramid_library() {
     run_rules("pyramid_library");
 }
+
+/// Kerberos/SPNEGO acceptance (a GSSAPI context's `step()`, pykerberos) is authentication.
+#[test]
+fn kerberos() {
+    run_fixture("kerberos");
+}
+
+/// A one-time link token handed in and consumed is evidence of who follows the link.
+#[test]
+fn confirmation_links() {
+    run_fixture("confirmation_links");
+}
+
+/// Django's login() of a user carrying a django-otp device: the library's receiver writes
+/// the verified device, and login() cycles nothing for the user already logged in (SID002).
+#[test]
+fn rules_django_otp_login() {
+    run_rules("django_otp_login");
+}

@@ -26,7 +26,55 @@ const VERIFIER_PATHS: &[&str] = &[
     // CherryPy's HTTP Basic and Digest tools: they raise 401 unless the credentials check.
     "cherrypy.lib.auth_basic.basic_auth",
     "cherrypy.lib.auth_digest.digest_auth",
+    // Kerberos/SPNEGO acceptance (pykerberos, winkerberos): the server step validates the
+    // client's ticket; `authGSSServerUserName` then names the authenticated principal.
+    "kerberos.authGSSServerStep",
+    "winkerberos.authGSSServerStep",
+    "gssapi.raw.accept_sec_context",
 ];
+
+/// Security contexts whose `.step(token)` accepts a Kerberos/SPNEGO token (python-gssapi's
+/// `SecurityContext(usage="accept")`, pyspnego's `spnego.server()`): after it, `ctx.complete`
+/// and `ctx.initiator_name` name the client the KDC vouched for.
+const SECURITY_CONTEXTS: &[&str] = &[
+    "gssapi.SecurityContext",
+    "gssapi.sec_contexts.SecurityContext",
+    "spnego.server",
+    "spnego.auth.server",
+];
+
+/// Does a callee's (last, lower-case) name consume a one-time token (`delete_confirmation`,
+/// `consume_token`, `mark_token_used`, `revoke_code`)?
+pub fn consumes_token(name: &str) -> bool {
+    let verb = [
+        "delete",
+        "consume",
+        "revoke",
+        "expire",
+        "invalidate",
+        "mark_used",
+        "use_",
+    ]
+    .iter()
+    .any(|v| name.starts_with(v))
+        || name.ends_with("_used");
+    verb && words(name).iter().any(|w| ONE_TIME_TOKENS.contains(w))
+}
+
+/// Words naming a one-time token of a link or a code (a confirmation, a reset token).
+const ONE_TIME_TOKENS: &[&str] = &["confirmation", "token", "code", "ticket", "nonce"];
+
+/// A name that holds a one-time token (`confirmation`, `reset_token`, `code`).
+pub fn one_time_token_name(name: &str) -> bool {
+    words(&name.to_ascii_lowercase())
+        .iter()
+        .any(|w| ONE_TIME_TOKENS.contains(w))
+}
+
+/// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
+pub fn security_context(path: &str) -> bool {
+    SECURITY_CONTEXTS.contains(&path)
+}
 
 /// Method or function names that verify credentials whatever their receiver.
 const VERIFIER_NAMES: &[&str] = &[
@@ -886,5 +934,21 @@ mod tests {
         assert!(credential_call("jwt.verify").is_none());
         assert!(credential_call("render_template").is_none());
         assert!(credential_call("author_list").is_none());
+        assert!(credential_call("kerberos.authGSSServerStep").is_some());
+        assert!(security_context("gssapi.SecurityContext"));
+        assert!(!security_context("wizard.SecurityContext"));
+    }
+
+    #[test]
+    fn one_time_tokens() {
+        assert!(consumes_token("delete_confirmation"));
+        assert!(consumes_token("consume_token"));
+        assert!(consumes_token("mark_code_used"));
+        assert!(!consumes_token("delete_draft"));
+        assert!(!consumes_token("get_confirmation"));
+        assert!(!consumes_token("send_confirmation"));
+        assert!(one_time_token_name("reset_token"));
+        assert!(one_time_token_name("confirmation"));
+        assert!(!one_time_token_name("draft"));
     }
 }

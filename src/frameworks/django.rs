@@ -59,6 +59,24 @@ pub const ROTATING_CALLS: &[(&str, Effect)] = &[
 /// after which `request.user.is_verified()` holds.
 pub const SECOND_FACTOR_LOGINS: &[(&str, &str)] = &[("django_otp.login", "otp_device_id")];
 
+/// django-otp's `user_logged_in` receiver (`django_otp/__init__.py`, connected whenever the
+/// library is installed) calls `django_otp.login(request, user.otp_device)` after every
+/// Django `login()` of a user carrying a verified device: the device set by django-otp's
+/// forms or by the project (`user.otp_device = device`).
+/// `login()` cycles the key only for a new user: the user already logged in with a password
+/// and now verifying the second factor keeps the key (research §8), and gains
+/// `otp_device_id` (`is_verified()`) in that session.
+pub const OTP_LIBRARY: &str = "django_otp";
+pub const OTP_DEVICE_KEY: &str = "otp_device_id";
+/// The helper named for that write.
+pub const OTP_RECEIVER: &str = "django_otp's user_logged_in receiver";
+/// Text naming a user that carries a verified django-otp device: the attribute, or the token
+/// form of the user already logged in. `OTPAuthenticationForm` alone (username, password and
+/// token) logs in an anonymous visitor, whose `login()` cycles the key before the receiver.
+pub const OTP_DEVICE_MARKERS: &[&str] = &["otp_device", "OTPTokenForm"];
+/// Django's login views, whose `form_valid()` is `login(request, form.get_user())`.
+pub const LOGIN_VIEWS: &[&str] = &["django.contrib.auth.views.LoginView"];
+
 /// What `request.session.<method>()` does. `clear()` keeps the key (§8, probe t_django.py).
 pub fn session_method(method: &str) -> Option<Effect> {
     Some(match method {

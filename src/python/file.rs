@@ -337,6 +337,15 @@ impl SourceFile {
     }
 
     /// Qualified name of the class directly enclosing `def`, if it is a method.
+    /// The text of the class `def` is a method of (its `class` line to its end).
+    pub fn enclosing_class_text(&self, def: usize) -> Option<&str> {
+        let parent = self.outline.defs.get(def)?.parent?;
+        let p = &self.outline.defs[parent];
+        (p.kind == DefKind::Class)
+            .then(|| self.text.get(p.start_byte..p.end_byte))
+            .flatten()
+    }
+
     pub fn enclosing_class(&self, def: usize) -> Option<String> {
         let parent = self.outline.defs.get(def)?.parent?;
         let p = &self.outline.defs[parent];

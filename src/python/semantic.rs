@@ -97,6 +97,8 @@ pub struct Semantic<'a> {
     wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
     /// The analysed function's bytes in `src` (the whole file's text in `scan`).
     body: std::ops::Range<usize>,
+    /// The enclosing class's text, from the file (`src` may hold the function alone).
+    class_text: Option<&'a str>,
 }
 
 impl<'a> Semantic<'a> {
@@ -140,6 +142,7 @@ impl<'a> Semantic<'a> {
             outer: None,
             wrappers: None,
             body: 0..src.len(),
+            class_text: None,
         }
     }
 
@@ -216,6 +219,12 @@ impl<'a> Semantic<'a> {
     }
 
     /// The analysed function's node (what text searches of it look at).
+    /// The enclosing class's text, as the file holds it.
+    pub fn with_class_text(mut self, text: Option<&'a str>) -> Self {
+        self.class_text = text;
+        self
+    }
+
     pub fn with_body(mut self, func: Node<'_>) -> Self {
         self.body = func.byte_range();
         self
@@ -451,6 +460,32 @@ impl<'a> Semantic<'a> {
             });
             return out;
         }
+        // Django's login of a user carrying a django-otp device, or a LoginView's own login
+        // (`super().form_valid(form)`): django-otp's receiver writes the verified device.
+        let django_login = names("django.contrib.auth.login", &path)
+            || names("django.contrib.auth.alogin", &path)
+            || (path == ".form_valid" && self.super_is_login_view(func));
+        if django_login && self.logs_in_otp_device() {
+            let request = match args.and_then(|a| a.named_child(0)) {
+                Some(r) if path != ".form_valid" => self.text(r).to_string(),
+                _ if self.class.is_some() => "self.request".to_string(),
+                _ => "request".to_string(),
+            };
+            out.push(Event::Auth {
+                label: "second factor verified (a django-otp device) here",
+            });
+            out.push(Event::Write {
+                framework: Framework::Django,
+                identity: false,
+                privilege: true,
+                lowers: false,
+                key: django::OTP_DEVICE_KEY.to_string(),
+                desc: format!("{}(...)", self.text(func)),
+                session: format!("{request}.session"),
+                helper: Some(django::OTP_RECEIVER.to_string()),
+            });
+            return out;
+        }
         if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| names(p, &path)) {
             out.push(Event::Session {
                 framework: Framework::Django,
@@ -570,6 +605,10 @@ impl<'a> Semantic<'a> {
         }
         if let Some(label) = auth::credential_call(&path) {
             out.push(Event::Auth { label });
+        } else if self.accepts_security_token(func) {
+            out.push(Event::Auth {
+                label: "Kerberos/SPNEGO token accepted here",
+            });
         } else if Config::matches(&settings.credential_checks, &path) {
             out.push(Event::Auth {
                 label: "credentials verified here",
@@ -585,6 +624,10 @@ impl<'a> Semantic<'a> {
         } else if args.is_some_and(|a| self.sends_grant(a)) {
             out.push(Event::Auth {
                 label: "OAuth/SSO token exchanged here",
+            });
+        } else if args.is_some_and(|a| self.consumes_handed_token(&path, a)) {
+            out.push(Event::Auth {
+                label: "the one-time token the caller looked up is consumed here",
             });
         }
         if func.kind() == "identifier" {
@@ -1081,6 +1124,91 @@ impl<'a> Semantic<'a> {
             }));
         }
         texts.iter().any(|t| auth::names_login_form(t))
+    }
+
+    /// `super().form_valid(...)` in a subclass of Django's `LoginView`: its `login()`.
+    fn super_is_login_view(&self, func: Node<'_>) -> bool {
+        if func
+            .field("object")
+            .is_none_or(|o| self.text(o).split_whitespace().collect::<String>() != "super()")
+        {
+            return false;
+        }
+        let Some(text) = self.class_text else {
+            return false;
+        };
+        let bases = text
+            .split_once('(')
+            .and_then(|(_, b)| b.split_once(')'))
+            .map_or("", |(b, _)| b);
+        bases.split(',').any(|b| {
+            let b = b.trim();
+            is_dotted(b)
+                && self
+                    .qualify(b)
+                    .is_some_and(|p| django::LOGIN_VIEWS.contains(&p.as_str()))
+        })
+    }
+
+    /// Does this login hand Django's `login()` a user carrying a django-otp device, in a
+    /// module of a project that uses django-otp (its receiver is connected)? The function or
+    /// its class names the device or django-otp's OTP forms.
+    fn logs_in_otp_device(&self) -> bool {
+        if !self.module.imports_root(django::OTP_LIBRARY) {
+            return false;
+        }
+        let names_device = |t: &str| django::OTP_DEVICE_MARKERS.iter().any(|m| t.contains(m));
+        names_device(self.src.get(self.body.clone()).unwrap_or(""))
+            || self.class_text.is_some_and(names_device)
+    }
+
+    /// Does a call consume a one-time token this function was handed (`async def
+    /// reset_allowed(request, confirmation): ... await db.delete_confirmation(confirmation)`)?
+    /// The caller looked the token up from the link's code; deleting it (or marking it used)
+    /// is the end of a confirmation or reset that proves who follows the link.
+    fn consumes_handed_token(&self, path: &str, args: Node<'_>) -> bool {
+        let last = last_segment(path)
+            .trim_start_matches('_')
+            .to_ascii_lowercase();
+        if !auth::consumes_token(&last) {
+            return false;
+        }
+        let mut cursor = args.walk();
+        let handed = args.named_children(&mut cursor).any(|a| {
+            a.kind() == "identifier" && {
+                let name = self.text(a);
+                self.func.params.iter().any(|p| p == name) && auth::one_time_token_name(name)
+            }
+        });
+        handed
+    }
+
+    /// `ctx.step(token)` on a GSSAPI/SPNEGO security context (`ctx =
+    /// gssapi.SecurityContext(creds=..., usage="accept")`, or the constructor chained): the
+    /// client's Kerberos ticket is verified by the step that completes the context.
+    fn accepts_security_token(&self, func: Node<'_>) -> bool {
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return false;
+        };
+        if self.text(attr) != "step" {
+            return false;
+        }
+        let constructor = |text: &str| {
+            let head = text.split('(').next().unwrap_or("").trim();
+            is_dotted(head)
+                && self
+                    .qualify(head)
+                    .is_some_and(|p| auth::security_context(&p))
+        };
+        match obj.kind() {
+            "call" => constructor(self.text(obj)),
+            "identifier" => self
+                .func
+                .aliases
+                .get(self.text(obj))
+                .is_some_and(|values| values.iter().any(|v| constructor(v))),
+            _ => false,
+        }
     }
 
     /// Does a call other than a plain read or a message hand the submitted password to

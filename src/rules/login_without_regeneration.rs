@@ -800,6 +800,7 @@ fn analyse(
     .with_accessors(session_accessors(ctx, func.def))
     .with_outer(outer_scope(ctx, func.def))
     .with_wrappers(session_wrappers(ctx))
+    .with_class_text(file.enclosing_class_text(func.def))
     .with_body(node);
     let mut a = Sid001 {
         mode,
@@ -1436,6 +1437,18 @@ fn finding(
             r.summary = r
                 .summary
                 .replace("writing the identity", "raising the privilege");
+            // Django's `login()` is the write itself there (django-otp's receiver).
+            let otp_login = writes.iter().find(|(p, _)| {
+                p.helper.as_deref() == Some(crate::frameworks::django::OTP_RECEIVER)
+            });
+            if let Some((p, _)) = otp_login {
+                if let Some((call, _)) = r.summary.split_once(" before raising the privilege") {
+                    r.summary = format!(
+                        "{call} before `{}`: for the user already logged in Django's `login()` cycles nothing, and django-otp's `user_logged_in` receiver then records the verified device in the same session.",
+                        p.desc.replace("(...)", "()")
+                    );
+                }
+            }
             r
         }
     };
