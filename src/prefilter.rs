@@ -495,7 +495,8 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
         .collect()
 }
 
-/// Top-level functions of a passing file that may leave identity written (for step two).
+/// Top-level functions and methods of top-level classes of a passing file that may leave
+/// identity written (for step two).
 /// Only for a file where [`events_possible`]: without session events a helper cannot write
 /// identity, so the caller skips (and does not prepare) the others.
 pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
@@ -504,7 +505,14 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
     relevant(&p.path, &p.text, outline, &p.module, &[], config, true)
         .into_iter()
         .zip(&outline.defs)
-        .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
+        .filter(|(keep, d)| {
+            *keep
+                && d.kind == DefKind::Function
+                && d.parent.is_none_or(|c| {
+                    // A class's methods too: called on its instances (`check::methods`).
+                    outline.defs[c].kind == DefKind::Class && outline.defs[c].parent.is_none()
+                })
+        })
         .map(|(_, d)| d.name.clone())
         .collect()
 }

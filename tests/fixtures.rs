@@ -295,3 +295,13 @@ fn rules_aiohttp_library_cookie() {
 fn rules_pyramid_library() {
     run_rules("pyramid_library");
 }
+
+#[test]
+fn object_methods() {
+    run_fixture("object_methods");
+}
+
+#[test]
+fn rules_object_methods_django() {
+    run_rules("object_methods_django");
+}

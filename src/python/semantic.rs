@@ -97,6 +97,9 @@ pub struct Semantic<'a> {
     wrappers: Option<std::rc::Rc<std::collections::HashMap<String, Framework>>>,
     /// The analysed function's bytes in `src` (the whole file's text in `scan`).
     body: std::ops::Range<usize>,
+    /// The analysed function's qualified name (`Class.method`): the scope of the method
+    /// calls the helper summaries hold (`python::receivers::key`).
+    function: Option<String>,
 }
 
 impl<'a> Semantic<'a> {
@@ -140,7 +143,14 @@ impl<'a> Semantic<'a> {
             outer: None,
             wrappers: None,
             body: 0..src.len(),
+            function: None,
         }
+    }
+
+    /// The analysed function's qualified name, for its method calls' summaries.
+    pub fn with_function(mut self, qualname: Option<String>) -> Self {
+        self.function = qualname;
+        self
     }
 
     /// `self`'s methods and properties that return a session, by name.
@@ -495,7 +505,16 @@ impl<'a> Semantic<'a> {
                 .unwrap_or_else(|| "request".to_string());
             return self.login_call(framework, func, format!("{request}.session"), path);
         }
-        if let Some(summary) = self.helpers.and_then(|h| h.get(&path)) {
+        let method = || {
+            let h = self.helpers?;
+            let callee: String = self
+                .text(func)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            h.get(&crate::python::receivers::key(self.function.as_deref()?, &callee))
+        };
+        if let Some(summary) = self.helpers.and_then(|h| h.get(&path)).or_else(method) {
             let mut summary = *summary;
             // `hash_password(password)` stores a password; whatever it calls checks nothing.
             if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
