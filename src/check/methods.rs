@@ -191,7 +191,6 @@ impl<'a, 'i> Classes<'a, 'i> {
                     }
                     _ => None,
                 };
-                if std::env::var_os("SGDBG").is_some() { eprintln!("{} {} -> {:?}", d.qualname, site.callee, found); }
                 if let Some((file, function)) = found {
                     out.push((
                         receivers::key(&d.qualname, &site.callee),
