@@ -158,10 +158,18 @@ impl<'a, 'i> Classes<'a, 'i> {
     /// keyed by `receivers::key`.
     pub(super) fn targets(&self, p: &Prepared) -> Vec<(String, Target)> {
         let mut out = Vec::new();
-        for d in p.outline.defs.iter().filter(|d| d.kind == DefKind::Function) {
+        for d in p
+            .outline
+            .defs
+            .iter()
+            .filter(|d| d.kind == DefKind::Function)
+        {
             let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
                 continue;
             };
+            if !may_log_in_or_out(body) {
+                continue;
+            }
             let class = d
                 .parent
                 .map(|i| &p.outline.defs[i])
@@ -241,4 +249,29 @@ fn class_bases(p: &Prepared, class: &str) -> Vec<String> {
         .into_iter()
         .map(str::to_string)
         .collect()
+}
+
+/// Can a function be a login, a step-up or a logout (the callers whose method calls are
+/// resolved)? Each finding needs evidence of authentication or a logout, which its text (or
+/// a helper's name in it) says with one of these words, or a session of its own.
+fn may_log_in_or_out(body: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "auth",
+        "login",
+        "logout",
+        "log_in",
+        "log_out",
+        "sign",
+        "password",
+        "passwd",
+        "verify",
+        "token",
+        "otp",
+        "credential",
+        "session",
+    ];
+    let lower = body.to_ascii_lowercase();
+    WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
 }

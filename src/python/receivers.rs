@@ -238,7 +238,9 @@ pub fn bases(header: &str) -> Vec<&str> {
     }
     out.into_iter()
         .map(str::trim)
-        .filter(|b| !b.is_empty() && !b.contains('=') && b.bytes().all(|c| ident_byte(c) || c == b'.'))
+        .filter(|b| {
+            !b.is_empty() && !b.contains('=') && b.bytes().all(|c| ident_byte(c) || c == b'.')
+        })
         .collect()
 }
 

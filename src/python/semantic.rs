@@ -512,7 +512,10 @@ impl<'a> Semantic<'a> {
                 .chars()
                 .filter(|c| !c.is_whitespace())
                 .collect();
-            h.get(&crate::python::receivers::key(self.function.as_deref()?, &callee))
+            h.get(&crate::python::receivers::key(
+                self.function.as_deref()?,
+                &callee,
+            ))
         };
         let mut method_call = None;
         let summary = match self.helpers.and_then(|h| h.get(&path)) {
@@ -580,7 +583,12 @@ impl<'a> Semantic<'a> {
 
     /// What a call means by its qualified path, name and arguments alone (the settings'
     /// writers and rotations, the credential checks, a local function).
-    fn call_events_by_name(&self, func: Node<'_>, args: Option<Node<'_>>, path: &str) -> Vec<Event> {
+    fn call_events_by_name(
+        &self,
+        func: Node<'_>,
+        args: Option<Node<'_>>,
+        path: &str,
+    ) -> Vec<Event> {
         let path = path.to_string();
         let mut out = Vec::new();
         let settings = &self.config.settings;
