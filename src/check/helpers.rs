@@ -248,6 +248,7 @@ fn helper_summaries(
         for (imps, more) in imports.iter_mut().zip(more) {
             imps.extend(more);
         }
+        crate::timings::mark(|| "helpers: method receivers resolved".into());
     }
     // 2. Each imported file, read once. Summaries matter only to a file where session events
     // are possible (`prefilter::events_possible`): by its own text, or through a helper that

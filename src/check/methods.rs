@@ -158,6 +158,10 @@ impl<'a, 'i> Classes<'a, 'i> {
     /// keyed by `receivers::key`.
     pub(super) fn targets(&self, p: &Prepared) -> Vec<(String, Target)> {
         let mut out = Vec::new();
+        let words = login_words(&p.text);
+        if words.is_empty() {
+            return out;
+        }
         for d in p
             .outline
             .defs
@@ -167,7 +171,7 @@ impl<'a, 'i> Classes<'a, 'i> {
             let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
                 continue;
             };
-            if !may_log_in_or_out(body) {
+            if !any_in(&words, d.start_byte, d.end_byte) {
                 continue;
             }
             let class = d
@@ -188,6 +192,9 @@ impl<'a, 'i> Classes<'a, 'i> {
                     (Receiver::SelfAttr(a), Some(c)) => self
                         .attribute(&p.path, c, a, 0)
                         .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
+                    // A module-level name (`session` imported from the framework) is no
+                    // instance of a class the text says.
+                    (Receiver::Local(x), _) if p.module.get(x).is_some() => None,
                     (Receiver::Local(x), _) => {
                         let spelling = receivers::local_class(body, x).or_else(|| {
                             // `Grant.issue(...)`: a class's own (static or class) method.
@@ -251,27 +258,41 @@ fn class_bases(p: &Prepared, class: &str) -> Vec<String> {
         .collect()
 }
 
-/// Can a function be a login, a step-up or a logout (the callers whose method calls are
-/// resolved)? Each finding needs evidence of authentication or a logout, which its text (or
-/// a helper's name in it) says with one of these words, or a session of its own.
-fn may_log_in_or_out(body: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "auth",
-        "login",
-        "logout",
-        "log_in",
-        "log_out",
-        "sign",
-        "password",
-        "passwd",
-        "verify",
-        "token",
-        "otp",
-        "credential",
-        "session",
-    ];
-    let lower = body.to_ascii_lowercase();
-    WORDS
-        .iter()
-        .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
+/// Where a file's text can be a login, a step-up or a logout (the functions whose method
+/// calls are resolved): each finding needs evidence of authentication or a logout, which the
+/// function's text (or a helper's name in it) says with one of these words, or a session of
+/// its own. The offsets of the words, sorted: one pass over the file.
+fn login_words(text: &str) -> Vec<usize> {
+    use aho_corasick::AhoCorasick;
+    static WORDS: std::sync::OnceLock<Option<AhoCorasick>> = std::sync::OnceLock::new();
+    let Some(ac) = WORDS.get_or_init(|| {
+        AhoCorasick::new([
+            "auth",
+            "Auth",
+            "login",
+            "Login",
+            "logout",
+            "log_in",
+            "log_out",
+            "sign",
+            "assword",
+            "passwd",
+            "verify",
+            "token",
+            "otp",
+            "OTP",
+            "credential",
+            "session",
+        ])
+        .ok()
+    }) else {
+        return Vec::new();
+    };
+    ac.find_iter(text).map(|m| m.start()).collect()
+}
+
+/// Does a word of `words` (sorted offsets) fall in `start..end`?
+fn any_in(words: &[usize], start: usize, end: usize) -> bool {
+    let i = words.partition_point(|w| *w < start);
+    words.get(i).is_some_and(|w| *w < end)
 }

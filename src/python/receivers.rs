@@ -134,6 +134,16 @@ fn value_class(value: &str) -> Option<&str> {
 /// The class of `name` in `body`, a function's text: its annotation (`name: Class`), else
 /// the class every assignment `name = ...` gives it (one class, all assignments agreeing).
 pub fn local_class<'t>(body: &'t str, name: &str) -> Option<&'t str> {
+    // Most receivers are parameters or names from elsewhere: neither annotated nor assigned.
+    let b = body.as_bytes();
+    let bound = memchr::memmem::find_iter(b, name.as_bytes()).any(|at| {
+        let rest = &b[at + name.len()..];
+        let rest = &rest[rest.iter().take_while(|c| **c == b' ').count()..];
+        matches!(rest.first(), Some(b':' | b'='))
+    });
+    if !bound {
+        return None;
+    }
     if let Some(c) = annotated(body, name) {
         return Some(c);
     }
