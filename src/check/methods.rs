@@ -158,10 +158,6 @@ impl<'a, 'i> Classes<'a, 'i> {
     /// keyed by `receivers::key`.
     pub(super) fn targets(&self, p: &Prepared) -> Vec<(String, Target)> {
         let mut out = Vec::new();
-        let words = login_words(&p.text);
-        if words.is_empty() {
-            return out;
-        }
         for d in p
             .outline
             .defs
@@ -171,9 +167,7 @@ impl<'a, 'i> Classes<'a, 'i> {
             let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
                 continue;
             };
-            if !any_in(&words, d.start_byte, d.end_byte) {
-                continue;
-            }
+            let mut words = None;
             let class = d
                 .parent
                 .map(|i| &p.outline.defs[i])
@@ -181,6 +175,15 @@ impl<'a, 'i> Classes<'a, 'i> {
                 .map(|c| c.qualname.as_str());
             for site in receivers::call_sites(body) {
                 let m = site.method.as_str();
+                if let Receiver::Local(x) = &site.receiver {
+                    if p.module.get(x).is_some() {
+                        continue;
+                    }
+                }
+                // Resolved only where the function can be a login, a step-up or a logout.
+                if !*words.get_or_insert_with(|| may_log_in_or_out(body)) {
+                    break;
+                }
                 let found = match (&site.receiver, class) {
                     (Receiver::SelfClass, Some(c)) => {
                         // The class's own methods are `Event::LocalCall`s.
@@ -258,15 +261,14 @@ fn class_bases(p: &Prepared, class: &str) -> Vec<String> {
         .collect()
 }
 
-/// Where a file's text can be a login, a step-up or a logout (the functions whose method
-/// calls are resolved): each finding needs evidence of authentication or a logout, which the
-/// function's text (or a helper's name in it) says with one of these words, or a session of
-/// its own. The offsets of the words, sorted: one pass over the file.
-fn login_words(text: &str) -> Vec<usize> {
-    use aho_corasick::AhoCorasick;
-    static WORDS: std::sync::OnceLock<Option<AhoCorasick>> = std::sync::OnceLock::new();
-    let Some(ac) = WORDS.get_or_init(|| {
-        AhoCorasick::new([
+/// Can a function be a login, a step-up or a logout (the callers whose method calls are
+/// resolved)? Each finding needs evidence of authentication or a logout, which its text (or
+/// a helper's name in it) says with one of these words, or a session of its own.
+fn may_log_in_or_out(body: &str) -> bool {
+    use memchr::memmem::Finder;
+    static FINDERS: std::sync::OnceLock<Vec<Finder<'static>>> = std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        [
             "auth",
             "Auth",
             "login",
@@ -283,16 +285,10 @@ fn login_words(text: &str) -> Vec<usize> {
             "OTP",
             "credential",
             "session",
-        ])
-        .ok()
-    }) else {
-        return Vec::new();
-    };
-    ac.find_iter(text).map(|m| m.start()).collect()
-}
-
-/// Does a word of `words` (sorted offsets) fall in `start..end`?
-fn any_in(words: &[usize], start: usize, end: usize) -> bool {
-    let i = words.partition_point(|w| *w < start);
-    words.get(i).is_some_and(|w| *w < end)
+        ]
+        .iter()
+        .map(|w| Finder::new(w.as_bytes()).into_owned())
+        .collect()
+    });
+    finders.iter().any(|f| f.find(body.as_bytes()).is_some())
 }
