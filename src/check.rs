@@ -20,6 +20,7 @@ mod file;
 mod functions;
 mod helpers;
 mod judge;
+mod methods;
 mod prepare;
 mod select;
 

@@ -495,7 +495,8 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
         .collect()
 }
 
-/// Top-level functions of a passing file that may leave identity written (for step two).
+/// Top-level functions and methods of top-level classes of a passing file that may leave
+/// identity written (for step two).
 /// Only for a file where [`events_possible`]: without session events a helper cannot write
 /// identity, so the caller skips (and does not prepare) the others.
 pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
@@ -504,9 +505,39 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
     relevant(&p.path, &p.text, outline, &p.module, &[], config, true)
         .into_iter()
         .zip(&outline.defs)
-        .filter(|(keep, d)| *keep && d.kind == DefKind::Function && d.parent.is_none())
+        .filter(|(keep, d)| {
+            *keep
+                && d.kind == DefKind::Function
+                && d.parent.is_none_or(|c| {
+                    // A class's methods too, called on its instances (`check::methods`):
+                    // those with a public compound name (`mark_as_passed`); a one-word name
+                    // (`get`, `save`) is called everywhere, and would keep every file.
+                    outline.defs[c].kind == DefKind::Class
+                        && outline.defs[c].parent.is_none()
+                        && d.name.contains('_')
+                        && !d.name.starts_with('_')
+                        && p.text
+                            .get(d.start_byte..d.end_byte)
+                            .is_some_and(|t| reaches_a_request_session(t.as_bytes()))
+                })
+        })
         .map(|(_, d)| d.name.clone())
         .collect()
+}
+
+/// Does a method's text name a request or a session by its own name (`request.session`,
+/// `session["k"]`, `self.request`), not a session class's own state (`self._session.get(`)?
+/// Only such a method of a class is a helper name for step two: the methods of a session
+/// implementation are called everywhere under common names.
+fn reaches_a_request_session(text: &[u8]) -> bool {
+    if memchr::memmem::find(text, b"request").is_some() {
+        return true;
+    }
+    memchr::memmem::find_iter(text, b"session").any(|at| {
+        let before = at.checked_sub(1).map(|i| text[i]);
+        !before.is_some_and(|b| b == b'_' || b.is_ascii_alphanumeric())
+            && matches!(text.get(at + 7), Some(b'[' | b'.'))
+    })
 }
 
 #[cfg(test)]

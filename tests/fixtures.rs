@@ -327,3 +327,13 @@ fn confirmation_links() {
 fn rules_django_otp_login() {
     run_rules("django_otp_login");
 }
+
+#[test]
+fn object_methods() {
+    run_fixture("object_methods");
+}
+
+#[test]
+fn rules_object_methods_django() {
+    run_rules("object_methods_django");
+}

@@ -234,6 +234,23 @@ fn helper_summaries(
             None => Vec::new(),
         })
         .collect();
+    // Methods called on objects of project classes, as more targets.
+    {
+        let known: HashMap<&str, &Prepared> = files
+            .iter()
+            .flatten()
+            .map(|p| (p.path.as_str(), *p))
+            .collect();
+        let classes = super::methods::Classes::new(tree, index, known);
+        let more: Vec<Vec<(String, modules::Target)>> = files
+            .par_iter()
+            .map(|p| p.map(|p| classes.targets(p)).unwrap_or_default())
+            .collect();
+        for (imps, more) in imports.iter_mut().zip(more) {
+            imps.extend(more);
+        }
+        crate::timings::mark(|| "helpers: method receivers resolved".into());
+    }
     // 2. Each imported file, read once. Summaries matter only to a file where session events
     // are possible (`prefilter::events_possible`): by its own text, or through a helper that
     // writes identity - which only a target with such events can be. Other files (most of a

@@ -6,5 +6,6 @@ pub mod imports;
 pub mod modules;
 pub mod outline;
 pub mod parse;
+pub mod receivers;
 pub mod semantic;
 pub mod summary;

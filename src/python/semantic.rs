@@ -99,6 +99,9 @@ pub struct Semantic<'a> {
     body: std::ops::Range<usize>,
     /// The enclosing class's text, from the file (`src` may hold the function alone).
     class_text: Option<&'a str>,
+    /// The analysed function's qualified name (`Class.method`): the scope of the method
+    /// calls the helper summaries hold (`python::receivers::key`).
+    function: Option<String>,
 }
 
 impl<'a> Semantic<'a> {
@@ -143,7 +146,14 @@ impl<'a> Semantic<'a> {
             wrappers: None,
             body: 0..src.len(),
             class_text: None,
+            function: None,
         }
+    }
+
+    /// The analysed function's qualified name, for its method calls' summaries.
+    pub fn with_function(mut self, qualname: Option<String>) -> Self {
+        self.function = qualname;
+        self
     }
 
     /// `self`'s methods and properties that return a session, by name.
@@ -561,7 +571,29 @@ impl<'a> Semantic<'a> {
                 .unwrap_or_else(|| "request".to_string());
             return self.login_call(framework, func, format!("{request}.session"), path);
         }
-        if let Some(summary) = self.helpers.and_then(|h| h.get(&path)) {
+        let method = || {
+            let h = self.helpers?;
+            let callee: String = self
+                .text(func)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            h.get(&crate::python::receivers::key(
+                self.function.as_deref()?,
+                &callee,
+            ))
+        };
+        let mut method_call = None;
+        let summary = match self.helpers.and_then(|h| h.get(&path)) {
+            Some(s) => Some(s),
+            None => {
+                // A method's summary adds to what its name and arguments say (a
+                // `verifier.verify(password, ...)` whose class is a protocol still checks).
+                method_call = method();
+                None
+            }
+        };
+        if let Some(summary) = summary {
             let mut summary = *summary;
             // `hash_password(password)` stores a password; whatever it calls checks nothing.
             if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
@@ -583,6 +615,48 @@ impl<'a> Semantic<'a> {
             });
             return out;
         }
+        if let Some(summary) = method_call {
+            let mut summary = *summary;
+            if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
+                summary.authenticates = false;
+            }
+            let session = self.helper_session(args);
+            let mut evidence = self.call_events_by_name(func, args, &path);
+            evidence.push(Event::Helper {
+                summary,
+                name: self.text(func).to_string(),
+                session,
+            });
+            out.extend(evidence);
+            return out;
+        }
+        out.extend(self.call_events_by_name(func, args, &path));
+        out
+    }
+
+    /// The session a project helper handed `args` works on: the request's when it is handed
+    /// one, else the module's session proxy.
+    fn helper_session(&self, args: Option<Node<'_>>) -> String {
+        let request = args
+            .and_then(|a| a.named_child(0))
+            .map(|r| self.text(r))
+            .filter(|r| self.is_request_like(r));
+        match request {
+            Some(r) => format!("{r}.session"),
+            None => self.module_session(Framework::Flask),
+        }
+    }
+
+    /// What a call means by its qualified path, name and arguments alone (the settings'
+    /// writers and rotations, the credential checks, a local function).
+    fn call_events_by_name(
+        &self,
+        func: Node<'_>,
+        args: Option<Node<'_>>,
+        path: &str,
+    ) -> Vec<Event> {
+        let path = path.to_string();
+        let mut out = Vec::new();
         let settings = &self.config.settings;
         let framework = self.default_framework();
         if Config::matches(&settings.regeneration_functions, &path) {

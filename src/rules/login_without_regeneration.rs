@@ -796,6 +796,7 @@ fn analyse(
         ctx.config,
     )
     .with_helpers(ctx.helpers)
+    .with_function(file.outline.defs.get(func.def).map(|d| d.qualname.clone()))
     .with_module_path(&file.path)
     .with_accessors(session_accessors(ctx, func.def))
     .with_outer(outer_scope(ctx, func.def))

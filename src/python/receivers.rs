@@ -1,0 +1,286 @@
+//! Method calls on objects whose class the text says: `self.helper()` where the helper is
+//! inherited, `self.provider.login_done()` where `self.provider = Provider(...)` (or a
+//! parameter annotated `Provider` is stored there), `grant.apply(request)` where `grant =
+//! Grant(...)`, `grant = Grant.objects.get(...)` or `get_object_or_404(Grant, ...)`, or a
+//! parameter annotated `grant: Grant`. Text only (no parse): the check's helper stage reads
+//! these to summarise the methods as it summarises imported helpers, and the semantic layer
+//! finds the summary under [`key`].
+
+/// A method call found in a function's text, and what its receiver is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The callee as written (`self.provider.login_done`).
+    pub callee: String,
+    pub receiver: Receiver,
+    pub method: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Receiver {
+    /// `self.method()`: the enclosing class (and its bases).
+    SelfClass,
+    /// `self.attr.method()`: the class of an attribute of the enclosing class.
+    SelfAttr(String),
+    /// `name.method()`: the class of a local name or parameter.
+    Local(String),
+}
+
+/// The key under which the helper summaries hold the summary of a method called as `callee`
+/// in function `function` (its qualified name in the outline).
+pub fn key(function: &str, callee: &str) -> String {
+    format!("{function}::{callee}")
+}
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && !s.as_bytes()[0].is_ascii_digit()
+        && s.bytes().all(ident_byte)
+        && !matches!(s, "self" | "cls" | "super")
+}
+
+/// The method calls of `body` (a function's text) whose receiver can have a project class:
+/// `self.m(`, `self.a.m(`, `x.m(`; each callee once.
+pub fn call_sites(body: &str) -> Vec<Site> {
+    let b = body.as_bytes();
+    let mut out: Vec<Site> = Vec::new();
+    for open in memchr::memchr_iter(b'(', b) {
+        let mut start = open;
+        while start > 0 && (ident_byte(b[start - 1]) || b[start - 1] == b'.') {
+            start -= 1;
+        }
+        if start == open || (start > 0 && matches!(b[start - 1], b')' | b']' | b'"' | b'\'')) {
+            continue;
+        }
+        let callee = &body[start..open];
+        let parts: Vec<&str> = callee.split('.').collect();
+        let site = match parts.as_slice() {
+            ["self", m] if is_ident(m) => Some((Receiver::SelfClass, *m)),
+            ["self", a, m] if is_ident(a) && is_ident(m) => {
+                Some((Receiver::SelfAttr(a.to_string()), *m))
+            }
+            [x, m] if is_ident(x) && is_ident(m) => Some((Receiver::Local(x.to_string()), *m)),
+            _ => None,
+        };
+        let Some((receiver, method)) = site else {
+            continue;
+        };
+        if method.starts_with("__") || out.iter().any(|s| s.callee == callee) {
+            continue;
+        }
+        // A line's `def`/`class` header is no call.
+        let line = body[..start].rsplit('\n').next().unwrap_or("").trim_start();
+        if line.starts_with("def ") || line.starts_with("class ") || line.starts_with('#') {
+            continue;
+        }
+        out.push(Site {
+            callee: callee.to_string(),
+            receiver,
+            method: method.to_string(),
+        });
+    }
+    out
+}
+
+/// A dotted name that looks like a class (its last segment capitalised), at the start of `s`.
+fn class_spelling(s: &str) -> Option<&str> {
+    let s = s.trim_start().trim_start_matches(['"', '\'']);
+    let end = s
+        .bytes()
+        .position(|c| !(ident_byte(c) || c == b'.'))
+        .unwrap_or(s.len());
+    let name = &s[..end];
+    let last = name.rsplit('.').next()?;
+    (!name.is_empty()
+        && !name.starts_with('.')
+        && !name.ends_with('.')
+        && last.as_bytes()[0].is_ascii_uppercase()
+        && last.bytes().any(|c| c.is_ascii_lowercase()))
+    .then_some(name)
+}
+
+/// The class an expression's value has, if the text says: `Class(...)`,
+/// `Class.objects.get(...)`, `get_object_or_404(Class, ...)`.
+fn value_class(value: &str) -> Option<&str> {
+    let value = value.trim();
+    for getter in ["get_object_or_404(", "aget_object_or_404("] {
+        if let Some(rest) = value
+            .strip_prefix(getter)
+            .or_else(|| value.strip_prefix("await ")?.strip_prefix(getter))
+        {
+            let c = class_spelling(rest)?;
+            return rest[c.len()..].trim_start().starts_with(',').then_some(c);
+        }
+    }
+    // `Model.objects.get(...)`: the class is the part before the manager.
+    if let Some((c, rest)) = value.split_once(".objects.") {
+        let rest = format!(".objects.{rest}");
+        let model = [".objects.get(", ".objects.select_related("]
+            .iter()
+            .any(|m| rest.starts_with(m))
+            && !rest.contains(".filter(")
+            && !rest.contains(".values")
+            && !rest.contains(".count(");
+        return (model && class_spelling(c) == Some(c)).then_some(c);
+    }
+    let c = class_spelling(value)?;
+    let rest = &value[c.len()..];
+    rest.starts_with('(').then_some(c)
+}
+
+/// The class of `name` in `body`, a function's text: its annotation (`name: Class`), else
+/// the class every assignment `name = ...` gives it (one class, all assignments agreeing).
+pub fn local_class<'t>(body: &'t str, name: &str) -> Option<&'t str> {
+    // Most receivers are parameters or names from elsewhere: neither annotated nor assigned.
+    let b = body.as_bytes();
+    let bound = memchr::memmem::find_iter(b, name.as_bytes()).any(|at| {
+        let rest = &b[at + name.len()..];
+        let rest = &rest[rest.iter().take_while(|c| **c == b' ').count()..];
+        matches!(rest.first(), Some(b':' | b'='))
+    });
+    if !bound {
+        return None;
+    }
+    if let Some(c) = annotated(body, name) {
+        return Some(c);
+    }
+    let mut found: Option<&str> = None;
+    for (at, _) in body.match_indices(name) {
+        let before = body[..at].bytes().last();
+        if before.is_some_and(|c| ident_byte(c) || c == b'.') {
+            continue;
+        }
+        let rest = &body[at + name.len()..];
+        let Some(value) = rest
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix('=')
+            .filter(|v| !v.starts_with('='))
+        else {
+            continue;
+        };
+        let value = value.split('\n').next().unwrap_or("");
+        let c = value_class(value)?;
+        if found.is_some_and(|f| f != c) {
+            return None;
+        }
+        found = Some(c);
+    }
+    found
+}
+
+/// `name: Class` in `text` (a parameter or an annotated assignment).
+fn annotated<'t>(text: &'t str, name: &str) -> Option<&'t str> {
+    let pat = format!("{name}:");
+    for (at, _) in text.match_indices(&pat) {
+        let before = text[..at].bytes().last();
+        if before.is_some_and(|c| ident_byte(c) || c == b'.') {
+            continue;
+        }
+        let rest = text[at + pat.len()..].trim_start_matches([' ', '\t']);
+        let rest = rest.strip_prefix("Optional[").unwrap_or(rest);
+        if let Some(c) = class_spelling(rest) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// The class of attribute `attr` in `class_text` (a class's text): `self.attr: Class`,
+/// `self.attr = Class(...)`, or `self.attr = param` with `param: Class` in the class's text.
+pub fn attribute_class<'t>(class_text: &'t str, attr: &str) -> Option<&'t str> {
+    let target = format!("self.{attr}");
+    if let Some(c) = annotated(class_text, &target) {
+        return Some(c);
+    }
+    let mut found: Option<&str> = None;
+    for (at, _) in class_text.match_indices(&target) {
+        let rest = &class_text[at + target.len()..];
+        let Some(value) = rest
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix('=')
+            .filter(|v| !v.starts_with('='))
+        else {
+            continue;
+        };
+        let value = value.split('\n').next().unwrap_or("").trim();
+        let c = match value_class(value) {
+            Some(c) => c,
+            None if is_ident(value) => annotated(class_text, value)?,
+            None => return None,
+        };
+        if found.is_some_and(|f| f != c) {
+            return None;
+        }
+        found = Some(c);
+    }
+    found
+}
+
+/// The base classes written in a class header (`class View(mixins.Auth, Base, metaclass=M):`),
+/// as spelled.
+pub fn bases(header: &str) -> Vec<&str> {
+    let Some(open) = header.find('(') else {
+        return Vec::new();
+    };
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    let mut start = open + 1;
+    for (i, c) in header[open..].char_indices() {
+        let i = i + open;
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push(&header[start..i]);
+                    break;
+                }
+            }
+            ',' if depth == 1 => {
+                out.push(&header[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.into_iter()
+        .map(str::trim)
+        .filter(|b| {
+            !b.is_empty() && !b.contains('=') && b.bytes().all(|c| ident_byte(c) || c == b'.')
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_method_calls_by_receiver() {
+        let body = "def post(self, x):\n    self.sp.done(a)\n    self.check(b)\n    grant.apply(r)\n    f(x).y()\n    a.b.c()\n";
+        let sites = call_sites(body);
+        let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
+        assert_eq!(callees, ["self.sp.done", "self.check", "grant.apply"]);
+        assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
+        assert_eq!(sites[1].receiver, Receiver::SelfClass);
+    }
+
+    #[test]
+    fn infers_classes_from_the_text() {
+        let body = "def v(request, pk, box: Box):\n    grant = get_object_or_404(Grant, id=pk)\n    g2 = models.Grant.objects.get(id=pk)\n    n = make()\n";
+        assert_eq!(local_class(body, "grant"), Some("Grant"));
+        assert_eq!(local_class(body, "g2"), Some("models.Grant"));
+        assert_eq!(local_class(body, "box"), Some("Box"));
+        assert_eq!(local_class(body, "n"), None);
+        let class = "class V:\n    def __init__(self, *, sp: Provider):\n        self.sp = sp\n        self.q = Queue()\n";
+        assert_eq!(attribute_class(class, "sp"), Some("Provider"));
+        assert_eq!(attribute_class(class, "q"), Some("Queue"));
+        assert_eq!(
+            bases("class A(mixins.Auth, Base, metaclass=M):"),
+            ["mixins.Auth", "Base"]
+        );
+    }
+}
