@@ -273,7 +273,8 @@ fn is_word(s: &str) -> bool {
 }
 
 impl Calls {
-    /// `helpers`: (file path, function name) pairs.
+    /// `helpers`: (file path, function name) pairs; an empty path for a method, which a
+    /// caller may reach without naming its module.
     pub fn new(helpers: impl IntoIterator<Item = (String, String)>) -> Calls {
         use std::collections::BTreeMap;
         let mut modules: BTreeMap<String, usize> = BTreeMap::new();
@@ -496,10 +497,12 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
 }
 
 /// Top-level functions and methods of top-level classes of a passing file that may leave
-/// identity written (for step two).
+/// identity written (for step two), each with whether it is a method: a method is called on
+/// an object, whose class may come from anywhere (a package re-exporting it, a model
+/// fetched by a query), so a caller need not name the method's module.
 /// Only for a file where [`events_possible`]: without session events a helper cannot write
 /// identity, so the caller skips (and does not prepare) the others.
-pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
+pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
     use crate::python::outline::DefKind;
     let outline = &p.outline;
     relevant(&p.path, &p.text, outline, &p.module, &[], config, true)
@@ -521,7 +524,7 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<String> {
                             .is_some_and(|t| reaches_a_request_session(t.as_bytes()))
                 })
         })
-        .map(|(_, d)| d.name.clone())
+        .map(|(_, d)| (d.name.clone(), d.parent.is_some()))
         .collect()
 }
 

@@ -337,3 +337,10 @@ fn object_methods() {
 fn rules_object_methods_django() {
     run_rules("object_methods_django");
 }
+
+/// A password form's check, then a model method (reached through a package re-export)
+/// that grants access in the session: SID002 at the method and at the view.
+#[test]
+fn rules_protected_pages() {
+    run_rules("protected_pages");
+}

@@ -368,6 +368,7 @@ fn helper_summaries(
         known: &known,
         files: Default::default(),
         memo: Default::default(),
+        marks: Default::default(),
     };
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
@@ -385,12 +386,21 @@ fn helper_summaries(
                 if p.outline.defs.is_empty() {
                     return Vec::new();
                 }
-                // Bottom-up: each with the summaries of the helpers it calls (`Deep`).
+                // Bottom-up: each with the summaries of the helpers it calls (`Deep`). The
+                // file's source is made once for all its helpers.
+                let source = SourceFile::from_prepared(p.clone(), false);
                 names
                     .into_iter()
                     .filter_map(|name| {
-                        let summary =
-                            deep.summary(&file, &name, 1, &mut Vec::new(), &read, prepared)?;
+                        let summary = deep.summary_in(
+                            &file,
+                            &name,
+                            Some(&source),
+                            1,
+                            &mut Vec::new(),
+                            &read,
+                            prepared,
+                        )?;
                         Some(((file.clone(), name), summary))
                     })
                     .collect::<Vec<_>>()
@@ -614,6 +624,8 @@ struct Deep<'a, 'i> {
     known: &'a HashMap<&'a str, &'a Prepared>,
     files: std::sync::Mutex<HashMap<String, Option<std::sync::Arc<DeepFile>>>>,
     memo: std::sync::Mutex<HashMap<(String, String), Summary>>,
+    /// `matters` of files not (yet) read by `file`.
+    marks: std::sync::Mutex<HashMap<String, bool>>,
 }
 
 impl Deep<'_, '_> {
@@ -668,21 +680,16 @@ impl Deep<'_, '_> {
         made
     }
 
-    /// The project helpers function `def` of `f` calls in other modules that can matter:
-    /// (qualified path `f` uses, file, function). Calls are looked for in the function's text
-    /// and in that of the same-file functions it calls by name.
-    fn callees(
+    /// The function's text and that of the same-file functions it calls by name, and the
+    /// project imports (and package submodule functions) those texts use (`name(` or
+    /// `module.`): most of a module's imports are not used by the one function summarised.
+    fn used_imports<'p>(
         &self,
-        f: &DeepFile,
+        p: &'p Prepared,
         def: usize,
-        read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
-    ) -> Vec<(String, String, String)> {
-        let Some(p) = &f.prepared else {
-            return Vec::new();
-        };
+    ) -> (Vec<&'p str>, Vec<(String, modules::Target)>) {
         let Some(d) = p.outline.defs.get(def) else {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
         let own = p.text.get(d.start_byte..d.end_byte).unwrap_or("");
         let mut bodies = vec![own];
@@ -705,6 +712,32 @@ impl Deep<'_, '_> {
             })
             .collect();
         imports.extend(submodule_imports(p, self.index));
+        imports.retain(|(path, _)| {
+            p.module.spellings_of(path).any(|s| {
+                bodies.iter().any(|b| {
+                    let b = b.as_bytes();
+                    memchr::memmem::find(b, format!("{s}(").as_bytes()).is_some()
+                        || memchr::memmem::find(b, format!("{s}.").as_bytes()).is_some()
+                })
+            })
+        });
+        (bodies, imports)
+    }
+
+    /// The project helpers function `def` of `f` calls in other modules that can matter:
+    /// (qualified path `f` uses, file, function). Calls are looked for in the function's text
+    /// and in that of the same-file functions it calls by name.
+    fn callees(
+        &self,
+        f: &DeepFile,
+        def: usize,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> Vec<(String, String, String)> {
+        let Some(p) = &f.prepared else {
+            return Vec::new();
+        };
+        let (bodies, mut imports) = self.used_imports(p, def);
         let mut targets: HashMap<String, Prepared> = HashMap::new();
         imports.retain(|(_, t)| {
             let Some(g) = self.file(&t.file, read, prepared) else {
@@ -748,6 +781,21 @@ impl Deep<'_, '_> {
         read: &HashMap<String, Target>,
         prepared: &HashMap<String, Prepared>,
     ) -> Option<Summary> {
+        self.summary_in(file, name, None, depth, stack, read, prepared)
+    }
+
+    /// `summary`, with the file's source when the caller has it made already (`source`).
+    #[allow(clippy::too_many_arguments)]
+    fn summary_in(
+        &self,
+        file: &str,
+        name: &str,
+        source: Option<&SourceFile>,
+        depth: usize,
+        stack: &mut Vec<(String, String)>,
+        read: &HashMap<String, Target>,
+        prepared: &HashMap<String, Prepared>,
+    ) -> Option<Summary> {
         let at = (file.to_string(), name.to_string());
         if let Some(s) = self.memo.lock().ok()?.get(&at) {
             return Some(*s);
@@ -783,9 +831,16 @@ impl Deep<'_, '_> {
             .summaries
             .key_with(self.facts, f.id, file, name, &helpers);
         let summary = self.summaries.get_or(key, || {
-            let source = SourceFile::from_prepared(fp.clone(), false);
+            let made;
+            let source = match source {
+                Some(s) => s,
+                None => {
+                    made = SourceFile::from_prepared(fp.clone(), false);
+                    &made
+                }
+            };
             let ctx = Context {
-                file: &source,
+                file: source,
                 facts: self.facts,
                 config: &self.opts.config,
                 helpers: (!helpers.is_empty()).then_some(&helpers),
@@ -799,7 +854,8 @@ impl Deep<'_, '_> {
     }
 
     /// Does function `name` of `file` call a project helper in another module that can
-    /// matter (so that its summary may write though its own text cannot)?
+    /// matter (so that its summary may write though its own text cannot)? Told from the
+    /// imported files' text alone: none is prepared for this.
     fn forwards(
         &self,
         file: &str,
@@ -810,10 +866,42 @@ impl Deep<'_, '_> {
         let Some(f) = self.file(file, read, prepared) else {
             return false;
         };
-        f.prepared
-            .as_ref()
-            .and_then(|p| p.outline.function_named(name))
-            .is_some_and(|def| !self.callees(&f, def, read, prepared).is_empty())
+        let Some(p) = &f.prepared else {
+            return false;
+        };
+        let Some(def) = p.outline.function_named(name) else {
+            return false;
+        };
+        let (_, imports) = self.used_imports(p, def);
+        imports.iter().any(|(_, t)| self.matters(&t.file, read))
+    }
+
+    /// Can file `path` hold a session write, rotation or reset (`prefilter::body_may_matter`
+    /// on its text), read once.
+    fn matters(&self, path: &str, read: &HashMap<String, Target>) -> bool {
+        if let Some(f) = self.files.lock().ok().and_then(|f| f.get(path).cloned()) {
+            return f.is_some_and(|f| f.matters);
+        }
+        if let Some(m) = self.marks.lock().ok().and_then(|m| m.get(path).copied()) {
+            return m;
+        }
+        let text_matters = |text: &[u8]| {
+            let reaches = || crate::prefilter::reaches_remember(text, path);
+            crate::prefilter::body_may_matter(text, &reaches, &self.opts.config)
+        };
+        let m = if let Some(p) = self.known.get(path) {
+            text_matters(p.text.as_bytes())
+        } else if let Some(t) = read.get(path) {
+            t.matters
+        } else {
+            self.tree
+                .read_with_id(path)
+                .is_some_and(|(bytes, _)| text_matters(&bytes))
+        };
+        if let Ok(mut marks) = self.marks.lock() {
+            marks.insert(path.to_string(), m);
+        }
+        m
     }
 }
 

@@ -263,7 +263,9 @@ fn class_bases(p: &Prepared, class: &str) -> Vec<String> {
 
 /// Can a function be a login, a step-up or a logout (the callers whose method calls are
 /// resolved)? Each finding needs evidence of authentication or a logout, which its text (or
-/// a helper's name in it) says with one of these words, or a session of its own.
+/// a helper's name in it) says with one of these words. (A session word alone is not one:
+/// a session store's own methods, which call each other all the time, would all be
+/// resolved.)
 fn may_log_in_or_out(body: &str) -> bool {
     use memchr::memmem::Finder;
     static FINDERS: std::sync::OnceLock<Vec<Finder<'static>>> = std::sync::OnceLock::new();
@@ -284,7 +286,6 @@ fn may_log_in_or_out(body: &str) -> bool {
             "otp",
             "OTP",
             "credential",
-            "session",
         ]
         .iter()
         .map(|w| Finder::new(w.as_bytes()).into_owned())

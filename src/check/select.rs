@@ -3,6 +3,8 @@
 //! the last listed as skipped; in `scan`, only files whose text can hold something a rule
 //! needs go on (`crate::prefilter`).
 
+use std::collections::{BTreeSet, HashMap};
+
 use rayon::prelude::*;
 
 use super::Options;
@@ -73,14 +75,36 @@ fn prefiltered<'a>(
                 .then(|| Prepared::new(f.path.clone(), &f.new))
         })
         .collect();
-    let names: Vec<(String, String)> = prepared
+    let found: Vec<(String, String, bool)> = prepared
         .par_iter()
         .flatten()
         .flat_map_iter(|p| {
             crate::prefilter::helper_names(p, config)
                 .into_iter()
-                .map(|n| (p.path.clone(), n))
+                .map(|(n, method)| (p.path.clone(), n, method))
                 .collect::<Vec<_>>()
+        })
+        .collect();
+    // A method is called on an object whose class may come from anywhere (a package that
+    // re-exports it, a model fetched by a query): a caller need not name its module. Only
+    // for a method name one file defines: a name many classes define (`get_context_data`)
+    // would keep every file that calls any of them.
+    let mut defined: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (path, name, method) in &found {
+        if *method {
+            defined.entry(name).or_default().insert(path);
+        }
+    }
+    let names: Vec<(String, String)> = found
+        .iter()
+        .map(|(path, name, method)| {
+            let anywhere = *method && defined.get(name.as_str()).is_some_and(|f| f.len() == 1);
+            let path = if anywhere {
+                String::new()
+            } else {
+                path.clone()
+            };
+            (path, name.clone())
         })
         .collect();
     let calls = crate::prefilter::Calls::new(names);

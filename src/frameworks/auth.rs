@@ -388,6 +388,12 @@ pub fn names_login_form(text: &str) -> bool {
     ]
     .iter()
     .any(|w| lower.contains(w))
+        // A form that checks a password (`PasswordViewRestrictionForm`: a protected page's
+        // password), not one that sets, resets or changes it.
+        || (lower.contains("password")
+            && !["reset", "forgot", "lost", "set", "new", "change", "update", "confirm"]
+                .iter()
+                .any(|w| lower.contains(w)))
 }
 
 /// Keys that never hold the logged-in identity, whatever is written under them
@@ -576,6 +582,10 @@ const PRIVILEGE_TOKENS: &[&str] = &[
     "impersonating",
     "impersonator",
     "authorized",
+    // Access granted by a check just passed (`passed_view_restrictions`: a protected
+    // page's password), not by the login.
+    "passed",
+    "unlocked",
 ];
 
 /// Tokens of keys that hold what a flow needs on the way to a login or a second factor
@@ -854,6 +864,19 @@ mod tests {
         assert!(records_authentication("record_auth_timestamp"));
         assert!(!records_authentication("record_password_timestamp"));
         assert!(!records_authentication("flash"));
+        // Access granted by a password just passed (a protected page's).
+        assert!(privilege_key("passed_view_restrictions"));
+        assert!(!privilege_key("captcha_passed"));
+        // Forms that check a password, not ones that set or reset it.
+        assert!(names_login_form("PasswordViewRestrictionForm"));
+        for f in [
+            "PasswordResetForm",
+            "SetPasswordForm",
+            "PasswordChangeForm",
+            "NewPasswordForm",
+        ] {
+            assert!(!names_login_form(f), "{f}");
+        }
     }
 
     #[test]
