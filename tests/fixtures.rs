@@ -337,3 +337,10 @@ fn object_methods() {
 fn rules_object_methods_django() {
     run_rules("object_methods_django");
 }
+
+/// The class-hierarchy fallback: a method called on a registry's service resolves to the
+/// project's only definition of a specific name, not to disagreeing ones or generic names.
+#[test]
+fn method_fallback() {
+    run_fixture("method_fallback");
+}
