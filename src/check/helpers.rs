@@ -49,6 +49,13 @@ pub(super) fn dependents(
     dependents
 }
 
+/// A file's method-call targets (`methods::Classes::targets`): those whose receiver's class
+/// is known, and the calls left for the class-hierarchy fallback.
+type MethodTargets = (
+    Vec<(String, modules::Target)>,
+    Vec<super::methods::Unresolved>,
+);
+
 /// A file's helper summaries, by the qualified path the file uses.
 type Helpers = HashMap<String, Summary>;
 
@@ -244,10 +251,7 @@ fn helper_summaries(
             .map(|p| (p.path.as_str(), *p))
             .collect();
         let classes = super::methods::Classes::new(tree, index, known.clone());
-        let more: Vec<(
-            Vec<(String, modules::Target)>,
-            Vec<super::methods::Unresolved>,
-        )> = files
+        let more: Vec<MethodTargets> = files
             .par_iter()
             .map(|p| p.map(|p| classes.targets(p)).unwrap_or_default())
             .collect();

@@ -627,3 +627,72 @@ fn may_log_in_or_out(body: &str) -> bool {
     });
     finders.iter().any(|f| f.find(body.as_bytes()).is_some())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frameworks::Framework;
+    use crate::python::summary::Summary;
+
+    #[test]
+    fn only_specific_names_fall_back() {
+        for m in [
+            "end_session",
+            "authenticate_user",
+            "headers_remember",
+            "endSession",
+        ] {
+            assert!(specific_method(m), "{m}");
+        }
+        for m in [
+            "get",
+            "save",
+            "update",
+            "delete",
+            "__init__",
+            "reset",
+            "authenticate",
+            "get_user",
+            "set_password",
+            "is_valid",
+            "_private_",
+        ] {
+            assert!(!specific_method(m), "{m}");
+        }
+    }
+
+    #[test]
+    fn stubs_are_no_definitions() {
+        assert!(stub("    def m(self, a):\n        \"\"\"Doc.\"\"\"\n"));
+        assert!(stub(
+            "    def m(self):\n        raise NotImplementedError()\n"
+        ));
+        assert!(stub(
+            "    def m(value):\n        \"\"\"Two\n        lines.\"\"\"\n        ...\n"
+        ));
+        assert!(!stub(
+            "    def m(self):\n        \"\"\"Doc.\"\"\"\n        session['u'] = 1\n"
+        ));
+        assert!(!stub("    def m(self, a=(1, 2)):\n        return a\n"));
+    }
+
+    #[test]
+    fn definitions_must_agree() {
+        let writes = Summary {
+            writes_identity: Some(Framework::Flask),
+            authenticates: true,
+            ..Summary::default()
+        };
+        let nothing = Summary::default();
+        assert_eq!(agree(&[Some(writes), Some(writes)]), Some(writes));
+        assert_eq!(agree(&[Some(writes), Some(nothing)]), None);
+        assert_eq!(agree(&[Some(writes), None]), None);
+        let quiet = Summary {
+            authenticates: false,
+            ..writes
+        };
+        assert_eq!(agree(&[Some(writes), Some(quiet)]), Some(quiet));
+        assert!(literal_value("def f():\n    cache = {}\n", "cache"));
+        assert!(!literal_value("def f():\n    cache = make()\n", "cache"));
+    }
+}
