@@ -344,3 +344,10 @@ fn rules_object_methods_django() {
 fn rules_protected_pages() {
     run_rules("protected_pages");
 }
+
+/// The class-hierarchy fallback: a method called on a registry's service resolves to the
+/// project's only definition of a specific name, not to disagreeing ones or generic names.
+#[test]
+fn method_fallback() {
+    run_fixture("method_fallback");
+}

@@ -49,6 +49,13 @@ pub(super) fn dependents(
     dependents
 }
 
+/// A file's method-call targets (`methods::Classes::targets`): those whose receiver's class
+/// is known, and the calls left for the class-hierarchy fallback.
+type MethodTargets = (
+    Vec<(String, modules::Target)>,
+    Vec<super::methods::Unresolved>,
+);
+
 /// A file's helper summaries, by the qualified path the file uses.
 type Helpers = HashMap<String, Summary>;
 
@@ -234,20 +241,67 @@ fn helper_summaries(
             None => Vec::new(),
         })
         .collect();
-    // Methods called on objects of project classes, as more targets.
+    // Methods called on objects of project classes, as more targets. A call resolved to
+    // several definitions (`multiple`, by key) gets a summary only if theirs agree.
+    let mut multiple: Vec<HashMap<String, usize>> = vec![HashMap::new(); files.len()];
     {
         let known: HashMap<&str, &Prepared> = files
             .iter()
             .flatten()
             .map(|p| (p.path.as_str(), *p))
             .collect();
-        let classes = super::methods::Classes::new(tree, index, known);
-        let more: Vec<Vec<(String, modules::Target)>> = files
+        let classes = super::methods::Classes::new(tree, index, known.clone());
+        let more: Vec<MethodTargets> = files
             .par_iter()
             .map(|p| p.map(|p| classes.targets(p)).unwrap_or_default())
             .collect();
-        for (imps, more) in imports.iter_mut().zip(more) {
+        // The class-hierarchy fallback: calls whose receiver's class the text does not say,
+        // resolved to the project's definitions of the method (one pass over the tree, only
+        // when such a call exists).
+        let mut names: Vec<String> = more
+            .iter()
+            .flat_map(|(_, u)| u.iter().map(|u| u.method.clone()))
+            .collect();
+        names.sort();
+        names.dedup();
+        let defs = if names.is_empty() {
+            HashMap::new()
+        } else {
+            let excluded = |p: &str| opts.config.excluded(p);
+            super::methods::definitions(tree, &known, &names, &excluded)
+        };
+        for (((imps, multi), (more, unresolved)), p) in
+            imports.iter_mut().zip(&mut multiple).zip(more).zip(files)
+        {
             imps.extend(more);
+            let in_tests = p.is_some_and(|p| super::methods::test_path(&p.path));
+            for u in unresolved {
+                let Some(found) = defs.get(&u.method) else {
+                    continue;
+                };
+                let found: Vec<&(String, String)> = found
+                    .iter()
+                    .filter(|(f, _)| in_tests || !super::methods::test_path(f))
+                    .collect();
+                if found.is_empty() {
+                    continue;
+                }
+                if found.len() > super::methods::MAX_DEFINITIONS {
+                    continue;
+                }
+                if found.len() > 1 {
+                    multi.insert(u.key.clone(), found.len());
+                }
+                for (file, function) in found {
+                    imps.push((
+                        u.key.clone(),
+                        modules::Target {
+                            file: file.clone(),
+                            function: Some(function.clone()),
+                        },
+                    ));
+                }
+            }
         }
         crate::timings::mark(|| "helpers: method receivers resolved".into());
     }
@@ -448,14 +502,7 @@ fn helper_summaries(
     if opts.no_prefilter {
         // Every helper any file calls, in one round (the equivalence tests compare).
         let all = summarise(&prepared, needed);
-        return calls
-            .into_iter()
-            .map(|list| {
-                list.into_iter()
-                    .filter_map(|(q, file, name)| all.get(&(file, name)).map(|s| (q, *s)))
-                    .collect()
-            })
-            .collect();
+        return collect(calls, &all, &multiple);
     }
     let mut done = summarise(&prepared, first);
     // Files without events of their own that call a writer: now their other targets count.
@@ -546,12 +593,42 @@ fn helper_summaries(
     let more = prepare(missing);
     prepared.extend(more);
     done.extend(summarise(&prepared, second));
+    collect(calls, &done, &multiple)
+}
+
+/// Each file's helper summaries by qualified path, from the summaries computed. A path in
+/// `multiple` (a method call resolved to several definitions, with their number) gets one only if every
+/// definition's summary agrees (`methods::agree`).
+fn collect(
+    calls: Vec<Vec<(String, String, String)>>,
+    done: &HashMap<(String, String), Summary>,
+    multiple: &[HashMap<String, usize>],
+) -> Vec<HashMap<String, Summary>> {
     calls
         .into_iter()
-        .map(|list| {
-            list.into_iter()
-                .filter_map(|(q, file, name)| done.get(&(file, name)).map(|s| (q, *s)))
-                .collect()
+        .zip(multiple)
+        .map(|(list, multi)| {
+            let mut out: HashMap<String, Summary> = HashMap::new();
+            let mut several: HashMap<String, Vec<Option<Summary>>> = HashMap::new();
+            for (q, file, name) in list {
+                let s = done.get(&(file, name)).copied();
+                if multi.contains_key(&q) {
+                    several.entry(q).or_default().push(s);
+                } else if let Some(s) = s {
+                    out.insert(q, s);
+                }
+            }
+            for (q, list) in several {
+                // Every definition listed (a caller without events of its own may have
+                // looked at some only) and summarised, all agreeing.
+                if list.len() != multi[&q] {
+                    continue;
+                }
+                if let Some(s) = super::methods::agree(&list) {
+                    out.insert(q, s);
+                }
+            }
+            out
         })
         .collect()
 }

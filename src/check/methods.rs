@@ -155,9 +155,11 @@ impl<'a, 'i> Classes<'a, 'i> {
     }
 
     /// The methods `p`'s functions call on objects of project classes, as helper targets
-    /// keyed by `receivers::key`.
-    pub(super) fn targets(&self, p: &Prepared) -> Vec<(String, Target)> {
+    /// keyed by `receivers::key`; and the calls whose receiver's class the text does not
+    /// say, for the class-hierarchy fallback (`Unresolved`).
+    pub(super) fn targets(&self, p: &Prepared) -> (Vec<(String, Target)>, Vec<Unresolved>) {
         let mut out = Vec::new();
+        let mut unresolved = Vec::new();
         for d in p
             .outline
             .defs
@@ -209,6 +211,21 @@ impl<'a, 'i> Classes<'a, 'i> {
                     }
                     _ => None,
                 };
+                let unknown_receiver = match &site.receiver {
+                    Receiver::SelfAttr(_) => class.is_some(),
+                    Receiver::Local(x) => {
+                        !x.as_bytes()[0].is_ascii_uppercase()
+                            && !framework_receiver(x)
+                            && !literal_value(body, x)
+                    }
+                    Receiver::SelfClass => false,
+                };
+                if found.is_none() && unknown_receiver && specific_method(m) {
+                    unresolved.push(Unresolved {
+                        key: receivers::key(&d.qualname, &site.callee),
+                        method: m.to_string(),
+                    });
+                }
                 if let Some((file, function)) = found {
                     out.push((
                         receivers::key(&d.qualname, &site.callee),
@@ -220,8 +237,326 @@ impl<'a, 'i> Classes<'a, 'i> {
                 }
             }
         }
-        out
+        (out, unresolved)
     }
+}
+
+/// A method call whose receiver's class the text does not say (`svc = registry.lookup(...)`
+/// then `svc.end_user_session()`, a plugin loaded by name in `self.auth`), in a function
+/// that can be a login or a logout. The class-hierarchy fallback resolves it to the
+/// project's definitions of the method (`definitions`): the helper stage summarises each,
+/// and keeps the call's summary only if they all agree (`agree`).
+#[derive(Debug, Clone)]
+pub(super) struct Unresolved {
+    pub key: String,
+    pub method: String,
+}
+
+/// At most this many definitions of one method name are summarised for a call.
+pub(super) const MAX_DEFINITIONS: usize = 4;
+
+/// Receivers that are framework objects whatever the project defines (their methods are
+/// the framework's).
+fn framework_receiver(x: &str) -> bool {
+    matches!(
+        x,
+        "request"
+            | "req"
+            | "session"
+            | "response"
+            | "resp"
+            | "db"
+            | "app"
+            | "current_app"
+            | "g"
+            | "settings"
+            | "config"
+            | "logger"
+            | "log"
+            | "cursor"
+            | "conn"
+            | "connection"
+            | "form"
+            | "serializer"
+            | "super"
+    )
+}
+
+/// Is `name` assigned a literal in `body` (`x = {}`, `x = []`, `x = "..."`): a builtin
+/// type, no project class?
+fn literal_value(body: &str, name: &str) -> bool {
+    body.match_indices(name).any(|(at, _)| {
+        let before = body[..at].bytes().last();
+        if before.is_some_and(|c| ident_byte(c) || c == b'.') {
+            return false;
+        }
+        body[at + name.len()..]
+            .trim_start_matches([' ', '\t'])
+            .strip_prefix('=')
+            .filter(|v| !v.starts_with('='))
+            .map(str::trim_start)
+            .and_then(|v| v.bytes().next())
+            .is_some_and(|c| matches!(c, b'{' | b'[' | b'"' | b'\'' | b'0'..=b'9'))
+    })
+}
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Is method name `m` specific enough that the project's definitions of it are what an
+/// object of unknown class runs? A compound name (`end_session`, `authenticate_user`,
+/// `headersRemember`), not private-dunder, not a method name of the standard library or of
+/// a framework's objects (`get_user`, `set_password`, `is_valid`): one-word names (`get`,
+/// `save`, `login`, `authenticate`) are methods of too many classes.
+pub(super) fn specific_method(m: &str) -> bool {
+    if m.starts_with("__") {
+        return false;
+    }
+    let core = m.trim_start_matches('_');
+    let compound = core.trim_end_matches('_').contains('_')
+        || core.bytes().skip(1).any(|c| c.is_ascii_uppercase());
+    compound
+        && !matches!(
+            core,
+            "get_user"
+                | "set_password"
+                | "check_password"
+                | "set_unusable_password"
+                | "has_usable_password"
+                | "cycle_key"
+                | "set_expiry"
+                | "get_expiry_age"
+                | "login_user"
+                | "logout_user"
+                | "get_or_create"
+                | "update_or_create"
+                | "get_object"
+                | "get_queryset"
+                | "get_context_data"
+                | "form_valid"
+                | "form_invalid"
+                | "is_valid"
+                | "full_clean"
+                | "has_perm"
+                | "has_perms"
+                | "refresh_from_db"
+                | "process_request"
+                | "process_response"
+                | "process_view"
+                | "get_response"
+                | "set_cookie"
+                | "delete_cookie"
+                | "set_signed_cookie"
+                | "get_signed_cookie"
+                | "find_service"
+                | "route_url"
+                | "route_path"
+                | "get_full_path"
+                | "build_absolute_uri"
+                | "is_authenticated"
+                | "get_session_auth_hash"
+                | "check_token"
+                | "make_token"
+                | "create_user"
+                | "create_superuser"
+                | "normalize_email"
+                | "get_by_natural_key"
+                | "email_user"
+                | "send_mail"
+                | "add_message"
+                | "new_csrf_token"
+                | "get_csrf_token"
+                | "get_json"
+                | "get_data"
+                | "to_dict"
+                | "as_view"
+                | "add_url_rule"
+                | "register_blueprint"
+                | "url_for"
+                | "render_template"
+                | "get_id"
+                | "get_username"
+                | "set_session"
+                | "get_session"
+                | "save_session"
+                | "open_session"
+        )
+}
+
+/// Test code: its doubles are not what the project's other code calls.
+pub(super) fn test_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.starts_with("test_")
+        || name.ends_with("_test.py")
+        || name == "conftest.py"
+        || path
+            .split('/')
+            .any(|d| matches!(d, "tests" | "test" | "testing"))
+}
+
+/// A definition with no body of its own (an interface's or an abstract base's: a docstring,
+/// `pass`, `...`, `raise NotImplementedError`): not what a call runs.
+fn stub(def_text: &str) -> bool {
+    // The body starts after the header's closing parenthesis and colon.
+    let Some(open) = def_text
+        .find("def ")
+        .and_then(|d| def_text[d..].find('(').map(|o| o + d))
+    else {
+        return false;
+    };
+    let mut depth = 0usize;
+    let mut close = None;
+    for (i, c) in def_text[open..].char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    close = Some(open + i);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(close) = close else {
+        return false;
+    };
+    let Some(colon) = def_text[close..].find(':') else {
+        return false;
+    };
+    let body = &def_text[close + colon + 1..];
+    let mut lines = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    // A docstring.
+    if let Some(first) = lines.peek().copied() {
+        for q in ["\"\"\"", "'''"] {
+            let first = first.trim_start_matches(['r', 'u', 'b']);
+            if let Some(rest) = first.strip_prefix(q) {
+                lines.next();
+                if !rest.contains(q) {
+                    for l in lines.by_ref() {
+                        if l.contains(q) {
+                            break;
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+    lines.all(|l| {
+        l == "pass"
+            || l == "..."
+            || l.starts_with("raise NotImplementedError")
+            || l.starts_with("return NotImplemented")
+    })
+}
+
+/// The project's class methods named in `names`, outside `excluded` paths: (file,
+/// qualified name) per name, stubs left out (the caller leaves out test code's unless it
+/// is test code itself). One pass over the tree's Python files
+/// (the files being checked from `known`, the rest read), made only when a fallback call
+/// exists; a file is prepared only if its text holds `def name(`.
+pub(super) fn definitions(
+    tree: &dyn ProjectTree,
+    known: &HashMap<&str, &Prepared>,
+    names: &[String],
+    excluded: &(dyn Fn(&str) -> bool + Sync),
+) -> HashMap<String, Vec<(String, String)>> {
+    use rayon::prelude::*;
+    let patterns: Vec<String> = names.iter().map(|n| format!("def {n}(")).collect();
+    let Ok(ac) = aho_corasick::AhoCorasick::new(&patterns) else {
+        return HashMap::new();
+    };
+    let paths: Vec<&str> = tree.paths().iter().collect();
+    let found: Vec<(String, String, String)> = paths
+        .par_iter()
+        .filter(|path| !excluded(path))
+        .flat_map_iter(|path| {
+            let mut out = Vec::new();
+            let owned;
+            let prepared_known = known.get(*path).copied();
+            let text: &[u8] = match prepared_known {
+                Some(p) => p.text.as_bytes(),
+                None => match tree.read(path) {
+                    Some(b) => {
+                        owned = b;
+                        &owned
+                    }
+                    None => return out,
+                },
+            };
+            if ac.find(text).is_none() {
+                return out;
+            }
+            let made;
+            let p = match prepared_known {
+                Some(p) => p,
+                None => {
+                    made = Prepared::new(path.to_string(), text);
+                    &made
+                }
+            };
+            for d in &p.outline.defs {
+                if d.kind != DefKind::Function || !names.contains(&d.name) {
+                    continue;
+                }
+                let in_class = d
+                    .parent
+                    .is_some_and(|i| p.outline.defs[i].kind == DefKind::Class);
+                let body = p.text.get(d.start_byte..d.end_byte).unwrap_or("");
+                if in_class && !stub(body) {
+                    out.push((d.name.clone(), path.to_string(), d.qualname.clone()));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut by_name: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (name, file, qualname) in found {
+        by_name.entry(name).or_default().push((file, qualname));
+    }
+    for defs in by_name.values_mut() {
+        defs.sort();
+        defs.dedup();
+    }
+    by_name
+}
+
+/// The summary of a call resolved to several definitions: kept only if every definition
+/// was summarised and all agree on what a session check needs (identity, privilege, ended
+/// login, rotation, reset); it authenticates only if all do. A union of the writers would
+/// report a call that runs a definition which writes nothing.
+pub(super) fn agree(
+    summaries: &[Option<crate::python::summary::Summary>],
+) -> Option<crate::python::summary::Summary> {
+    let first = (*summaries.first()?)?;
+    let mut out = first;
+    for s in &summaries[1..] {
+        let s = (*s)?;
+        if (
+            s.writes_identity,
+            s.writes_privilege,
+            s.ends_login,
+            s.rotates,
+            s.resets,
+        ) != (
+            first.writes_identity,
+            first.writes_privilege,
+            first.ends_login,
+            first.rotates,
+            first.resets,
+        ) {
+            return None;
+        }
+        out.authenticates &= s.authenticates;
+    }
+    Some(out)
 }
 
 /// Is `name` a top-level class of `p`?
@@ -292,4 +627,73 @@ fn may_log_in_or_out(body: &str) -> bool {
         .collect()
     });
     finders.iter().any(|f| f.find(body.as_bytes()).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frameworks::Framework;
+    use crate::python::summary::Summary;
+
+    #[test]
+    fn only_specific_names_fall_back() {
+        for m in [
+            "end_session",
+            "authenticate_user",
+            "headers_remember",
+            "endSession",
+        ] {
+            assert!(specific_method(m), "{m}");
+        }
+        for m in [
+            "get",
+            "save",
+            "update",
+            "delete",
+            "__init__",
+            "reset",
+            "authenticate",
+            "get_user",
+            "set_password",
+            "is_valid",
+            "_private_",
+        ] {
+            assert!(!specific_method(m), "{m}");
+        }
+    }
+
+    #[test]
+    fn stubs_are_no_definitions() {
+        assert!(stub("    def m(self, a):\n        \"\"\"Doc.\"\"\"\n"));
+        assert!(stub(
+            "    def m(self):\n        raise NotImplementedError()\n"
+        ));
+        assert!(stub(
+            "    def m(value):\n        \"\"\"Two\n        lines.\"\"\"\n        ...\n"
+        ));
+        assert!(!stub(
+            "    def m(self):\n        \"\"\"Doc.\"\"\"\n        session['u'] = 1\n"
+        ));
+        assert!(!stub("    def m(self, a=(1, 2)):\n        return a\n"));
+    }
+
+    #[test]
+    fn definitions_must_agree() {
+        let writes = Summary {
+            writes_identity: Some(Framework::Flask),
+            authenticates: true,
+            ..Summary::default()
+        };
+        let nothing = Summary::default();
+        assert_eq!(agree(&[Some(writes), Some(writes)]), Some(writes));
+        assert_eq!(agree(&[Some(writes), Some(nothing)]), None);
+        assert_eq!(agree(&[Some(writes), None]), None);
+        let quiet = Summary {
+            authenticates: false,
+            ..writes
+        };
+        assert_eq!(agree(&[Some(writes), Some(quiet)]), Some(quiet));
+        assert!(literal_value("def f():\n    cache = {}\n", "cache"));
+        assert!(!literal_value("def f():\n    cache = make()\n", "cache"));
+    }
 }

@@ -1283,11 +1283,18 @@ fn loader_name(name: &str) -> bool {
         .any(|p| lower.starts_with(p))
 }
 
-/// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`)?
+/// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`,
+/// `end_session`)?
 fn logout_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
-        "logout", "log_out", "signout", "sign_out", "logoff", "log_off",
+        "logout",
+        "log_out",
+        "signout",
+        "sign_out",
+        "logoff",
+        "log_off",
+        "end_session",
     ]
     .iter()
     .any(|w| lower.contains(w))
