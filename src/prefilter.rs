@@ -532,7 +532,7 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
 /// `session["k"]`, `self.request`), not a session class's own state (`self._session.get(`)?
 /// Only such a method of a class is a helper name for step two: the methods of a session
 /// implementation are called everywhere under common names.
-fn reaches_a_request_session(text: &[u8]) -> bool {
+pub fn reaches_a_request_session(text: &[u8]) -> bool {
     if memchr::memmem::find(text, b"request").is_some() {
         return true;
     }

@@ -71,8 +71,16 @@ pub(super) fn summaries_of(
 ) -> (Vec<Helpers>, Vec<Helpers>) {
     let new_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| Some(&v.new)).collect();
     let old_sources: Vec<Option<&Prepared>> = versions.iter().map(|v| v.old.as_ref()).collect();
+    // What the run has read already (every file in `scan`): the fallback's search for
+    // method definitions reads the rest of the tree only.
+    let contents: HashMap<&str, &[u8]> = input
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.new.as_slice()))
+        .collect();
     let new_helpers = helper_summaries(
         &new_sources,
+        &contents,
         input.tree.as_deref(),
         index,
         input.facts,
@@ -81,6 +89,7 @@ pub(super) fn summaries_of(
     );
     let old_helpers = helper_summaries(
         &old_sources,
+        &HashMap::new(),
         input.old_tree.as_deref(),
         index,
         input.old_facts,
@@ -217,8 +226,10 @@ pub(super) type HelperPair<'a> = (&'a HashMap<String, Summary>, &'a HashMap<Stri
 /// path the file uses. Only the imported project files are read (from the checked tree),
 /// and only the functions a file calls are summarised, each once. Reading, preparing and
 /// summarising run in parallel, one task per imported file.
+#[allow(clippy::too_many_arguments)]
 fn helper_summaries(
     files: &[Option<&Prepared>],
+    contents: &HashMap<&str, &[u8]>,
     tree: Option<&dyn ProjectTree>,
     index: &modules::ModuleIndex,
     facts: ProjectFacts,
@@ -255,6 +266,7 @@ fn helper_summaries(
             .par_iter()
             .map(|p| p.map(|p| classes.targets(p)).unwrap_or_default())
             .collect();
+        crate::timings::mark(|| "helpers: method receivers typed".into());
         // The class-hierarchy fallback: calls whose receiver's class the text does not say,
         // resolved to the project's definitions of the method (one pass over the tree, only
         // when such a call exists).
@@ -268,7 +280,9 @@ fn helper_summaries(
             HashMap::new()
         } else {
             let excluded = |p: &str| opts.config.excluded(p);
-            super::methods::definitions(tree, &known, &names, &excluded)
+            let found = super::methods::definitions(tree, &known, contents, &names, &excluded);
+            crate::timings::mark(|| format!("helpers: {} method names looked for", names.len()));
+            found
         };
         for (((imps, multi), (more, unresolved)), p) in
             imports.iter_mut().zip(&mut multiple).zip(more).zip(files)
@@ -446,6 +460,16 @@ fn helper_summaries(
                 names
                     .into_iter()
                     .filter_map(|name| {
+                        // A method (`Class.method`, reached through an object) is summarised
+                        // only when its class can reach a request's session (or it calls a
+                        // helper elsewhere): a session store's or a database wrapper's own
+                        // methods are called everywhere and write no login.
+                        if name.contains('.')
+                            && !method_may_matter(p, &name)
+                            && !deep.forwards(&file, &name, &read, prepared)
+                        {
+                            return None;
+                        }
                         let summary = deep.summary_in(
                             &file,
                             &name,
@@ -980,6 +1004,18 @@ impl Deep<'_, '_> {
         }
         m
     }
+}
+
+/// Can method `name` (`Class.method`) of `p` reach a request's session: does its class's
+/// text name a request or a session by its own name (`prefilter::reaches_a_request_session`)?
+fn method_may_matter(p: &Prepared, name: &str) -> bool {
+    let defs = &p.outline.defs;
+    let Some(class) = p.outline.function_named(name).and_then(|d| defs[d].parent) else {
+        return true;
+    };
+    p.text
+        .get(defs[class].start_byte..defs[class].end_byte)
+        .is_none_or(|t| crate::prefilter::reaches_a_request_session(t.as_bytes()))
 }
 
 /// Functions of submodules a file reaches through a package it imports (`from app import

@@ -170,6 +170,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                 continue;
             };
             let mut words = None;
+            let mut changes = None;
             let class = d
                 .parent
                 .map(|i| &p.outline.defs[i])
@@ -220,7 +221,11 @@ impl<'a, 'i> Classes<'a, 'i> {
                     }
                     Receiver::SelfClass => false,
                 };
-                if found.is_none() && unknown_receiver && specific_method(m) {
+                if found.is_none()
+                    && unknown_receiver
+                    && specific_method(m)
+                    && *changes.get_or_insert_with(|| may_change_a_login(body))
+                {
                     unresolved.push(Unresolved {
                         key: receivers::key(&d.qualname, &site.callee),
                         method: m.to_string(),
@@ -465,6 +470,7 @@ fn stub(def_text: &str) -> bool {
 pub(super) fn definitions(
     tree: &dyn ProjectTree,
     known: &HashMap<&str, &Prepared>,
+    contents: &HashMap<&str, &[u8]>,
     names: &[String],
     excluded: &(dyn Fn(&str) -> bool + Sync),
 ) -> HashMap<String, Vec<(String, String)>> {
@@ -481,9 +487,10 @@ pub(super) fn definitions(
             let mut out = Vec::new();
             let owned;
             let prepared_known = known.get(*path).copied();
-            let text: &[u8] = match prepared_known {
-                Some(p) => p.text.as_bytes(),
-                None => match tree.read(path) {
+            let text: &[u8] = match (prepared_known, contents.get(*path)) {
+                (Some(p), _) => p.text.as_bytes(),
+                (None, Some(c)) => c,
+                (None, None) => match tree.read(path) {
                     Some(b) => {
                         owned = b;
                         &owned
@@ -594,6 +601,24 @@ fn class_bases(p: &Prepared, class: &str) -> Vec<String> {
         .into_iter()
         .map(str::to_string)
         .collect()
+}
+
+/// Does a function's text name a login, a logout or a session (the callers whose calls on
+/// objects of unknown class fall back to the project's definitions of the method: that
+/// fallback reads the whole tree, so only for these)?
+fn may_change_a_login(body: &str) -> bool {
+    use memchr::memmem::Finder;
+    static FINDERS: std::sync::OnceLock<Vec<Finder<'static>>> = std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        [
+            "login", "Login", "logout", "Logout", "log_in", "log_out", "signin", "sign_in",
+            "signout", "sign_out", "session", "Session", "remember", "forget",
+        ]
+        .iter()
+        .map(|w| Finder::new(w.as_bytes()).into_owned())
+        .collect()
+    });
+    finders.iter().any(|f| f.find(body.as_bytes()).is_some())
 }
 
 /// Can a function be a login, a step-up or a logout (the callers whose method calls are

@@ -95,15 +95,15 @@ fn prefiltered<'a>(
             defined.entry(name).or_default().insert(path);
         }
     }
+    // A method name several files' classes define is left out: which class's method a call
+    // reaches is the helper stage's to tell, and every caller of such common names would pass.
     let names: Vec<(String, String)> = found
         .iter()
+        .filter(|(_, name, method)| {
+            !*method || defined.get(name.as_str()).is_some_and(|f| f.len() == 1)
+        })
         .map(|(path, name, method)| {
-            let anywhere = *method && defined.get(name.as_str()).is_some_and(|f| f.len() == 1);
-            let path = if anywhere {
-                String::new()
-            } else {
-                path.clone()
-            };
+            let path = if *method { String::new() } else { path.clone() };
             (path, name.clone())
         })
         .collect();
