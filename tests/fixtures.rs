@@ -351,3 +351,10 @@ fn rules_protected_pages() {
 fn method_fallback() {
     run_fixture("method_fallback");
 }
+
+/// A SAML assertion consumer (the identity provider's `SAMLResponse` taken from the form)
+/// that writes the identity is a single sign-on login.
+#[test]
+fn saml_acs() {
+    run_fixture("saml_acs");
+}

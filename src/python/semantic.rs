@@ -342,6 +342,9 @@ impl<'a> Semantic<'a> {
             "assignment" if self.remote_user(node) => vec![Event::Auth {
                 label: "the user the web server authenticated (REMOTE_USER) taken here",
             }],
+            "assignment" if self.saml_response(node) => vec![Event::Auth {
+                label: "the identity provider's SAML response taken here",
+            }],
             "assignment" | "augmented_assignment" => self.assignment(node),
             "delete_statement" => self.deletion(node),
             "for_statement" => self.emptying_loop(node),
@@ -1420,6 +1423,15 @@ impl<'a> Semantic<'a> {
                 let text = self.text(r);
                 text.contains("REMOTE_USER")
             }
+        })
+    }
+
+    /// Does an assignment take the SAML response an identity provider posted to this service
+    /// provider (`request.form["SAMLResponse"]`, `request.POST.get("SAMLResponse")`)? The
+    /// assertion consumer that goes on to write the session is the single sign-on login.
+    fn saml_response(&self, node: Node<'_>) -> bool {
+        node.field("right").is_some_and(|r| {
+            matches!(r.kind(), "subscript" | "call") && self.text(r).contains("SAMLResponse")
         })
     }
 
