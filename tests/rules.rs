@@ -203,3 +203,27 @@ fn a_helper_call_finding_patches_the_session_the_caller_handed_it() {
         "{patch}"
     );
 }
+
+/// A helper reached through a package's submodule (`flows.signin.start()`) is named as the
+/// call spells it, not shortened to a name the code never wrote (`flows.start()`).
+#[test]
+fn a_helper_call_finding_names_the_call_as_written() {
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "scan",
+            "tests/fixtures/rules/helper_chains",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sid001 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "SID001")
+        .expect("the view calling the helper chain is reported");
+    let message = sid001["message"].as_str().unwrap();
+    assert!(message.contains("`flows.signin.start()`"), "{message}");
+}

@@ -153,15 +153,9 @@ pub fn local_class<'t>(body: &'t str, name: &str) -> Option<&'t str> {
         if before.is_some_and(|c| ident_byte(c) || c == b'.') {
             continue;
         }
-        let rest = &body[at + name.len()..];
-        let Some(value) = rest
-            .trim_start_matches([' ', '\t'])
-            .strip_prefix('=')
-            .filter(|v| !v.starts_with('='))
-        else {
+        let Some(value) = assigned_value(&body[at + name.len()..]) else {
             continue;
         };
-        let value = value.split('\n').next().unwrap_or("");
         let c = value_class(value)?;
         if found.is_some_and(|f| f != c) {
             return None;
@@ -169,6 +163,16 @@ pub fn local_class<'t>(body: &'t str, name: &str) -> Option<&'t str> {
         found = Some(c);
     }
     found
+}
+
+/// What follows a name when the name is assigned (`rest` starts right after it): the rest
+/// of the line after `=` (not `==`), trimmed.
+fn assigned_value(rest: &str) -> Option<&str> {
+    let value = rest
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix('=')
+        .filter(|v| !v.starts_with('='))?;
+    Some(value.split('\n').next().unwrap_or("").trim())
 }
 
 /// `name: Class` in `text` (a parameter or an annotated assignment).
@@ -197,15 +201,9 @@ pub fn attribute_class<'t>(class_text: &'t str, attr: &str) -> Option<&'t str> {
     }
     let mut found: Option<&str> = None;
     for (at, _) in class_text.match_indices(&target) {
-        let rest = &class_text[at + target.len()..];
-        let Some(value) = rest
-            .trim_start_matches([' ', '\t'])
-            .strip_prefix('=')
-            .filter(|v| !v.starts_with('='))
-        else {
+        let Some(value) = assigned_value(&class_text[at + target.len()..]) else {
             continue;
         };
-        let value = value.split('\n').next().unwrap_or("").trim();
         let c = match value_class(value) {
             Some(c) => c,
             None if is_ident(value) => annotated(class_text, value)?,

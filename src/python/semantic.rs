@@ -484,19 +484,13 @@ impl<'a> Semantic<'a> {
                 _ if self.class.is_some() => "self.request".to_string(),
                 _ => "request".to_string(),
             };
-            out.push(Event::Auth {
-                label: "second factor verified (a django-otp device) here",
-            });
-            out.push(Event::Write {
-                framework: Framework::Django,
-                identity: false,
-                privilege: true,
-                lowers: false,
-                key: django::OTP_DEVICE_KEY.to_string(),
-                desc: format!("{}(...)", self.text(func)),
-                session: format!("{request}.session"),
-                helper: Some(django::OTP_RECEIVER.to_string()),
-            });
+            out.extend(self.second_factor_recorded(
+                "second factor verified (a django-otp device) here",
+                func,
+                django::OTP_DEVICE_KEY,
+                format!("{request}.session"),
+                django::OTP_RECEIVER.to_string(),
+            ));
             return out;
         }
         if let Some((_, effect)) = django::ROTATING_CALLS.iter().find(|(p, _)| names(p, &path)) {
@@ -516,19 +510,13 @@ impl<'a> Semantic<'a> {
                 .map(|r| format!("{}.session", self.text(r)))
                 .unwrap_or_else(|| "request.session".to_string());
             // The device it is handed was verified: the primitive is the evidence.
-            out.push(Event::Auth {
-                label: "second factor recorded as verified here",
-            });
-            out.push(Event::Write {
-                framework: Framework::Django,
-                identity: false,
-                privilege: true,
-                lowers: false,
-                key: key.to_string(),
-                desc: format!("{}(...)", self.text(func)),
+            out.extend(self.second_factor_recorded(
+                "second factor recorded as verified here",
+                func,
+                key,
                 session,
-                helper: Some(path),
-            });
+                path,
+            ));
             return out;
         }
         // Framework calls that rotate or write, by qualified path.
@@ -586,55 +574,56 @@ impl<'a> Semantic<'a> {
                 &callee,
             ))
         };
-        let mut method_call = None;
-        let summary = match self.helpers.and_then(|h| h.get(&path)) {
-            Some(s) => Some(s),
-            None => {
-                // A method's summary adds to what its name and arguments say (a
-                // `verifier.verify(password, ...)` whose class is a protocol still checks).
-                method_call = method();
-                None
-            }
-        };
-        if let Some(summary) = summary {
-            let mut summary = *summary;
+        // A method's summary (`obj.m()` of a project class) is looked up only when the path
+        // finds none; it adds to what the call's name and arguments say (a
+        // `verifier.verify(password, ...)` whose class is a protocol still checks).
+        let by_path = self.helpers.and_then(|h| h.get(&path));
+        let by_method = if by_path.is_none() { method() } else { None };
+        if let Some(found) = by_path.or(by_method) {
+            let mut summary = *found;
             // `hash_password(password)` stores a password; whatever it calls checks nothing.
             if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
                 summary.authenticates = false;
             }
+            if by_method.is_some() {
+                out.extend(self.call_events_by_name(func, args, &path));
+            }
             // Handed the request (`unset_user(request)`): the session is the request's.
-            let request = args
-                .and_then(|a| a.named_child(0))
-                .map(|r| self.text(r))
-                .filter(|r| self.is_request_like(r));
-            let session = match request {
-                Some(r) => format!("{r}.session"),
-                None => self.module_session(Framework::Flask),
-            };
             out.push(Event::Helper {
                 summary,
                 name: self.text(func).to_string(),
-                session,
+                session: self.helper_session(args),
             });
-            return out;
-        }
-        if let Some(summary) = method_call {
-            let mut summary = *summary;
-            if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
-                summary.authenticates = false;
-            }
-            let session = self.helper_session(args);
-            let mut evidence = self.call_events_by_name(func, args, &path);
-            evidence.push(Event::Helper {
-                summary,
-                name: self.text(func).to_string(),
-                session,
-            });
-            out.extend(evidence);
             return out;
         }
         out.extend(self.call_events_by_name(func, args, &path));
         out
+    }
+
+    /// A Django call that records a verified second factor under `key` in `session` (a
+    /// privilege written by `helper`, the library's primitive or receiver): the evidence and
+    /// the write.
+    fn second_factor_recorded(
+        &self,
+        label: &'static str,
+        func: Node<'_>,
+        key: &str,
+        session: String,
+        helper: String,
+    ) -> [Event; 2] {
+        [
+            Event::Auth { label },
+            Event::Write {
+                framework: Framework::Django,
+                identity: false,
+                privilege: true,
+                lowers: false,
+                key: key.to_string(),
+                desc: format!("{}(...)", self.text(func)),
+                session,
+                helper: Some(helper),
+            },
+        ]
     }
 
     /// The session a project helper handed `args` works on: the request's when it is handed

@@ -1373,7 +1373,16 @@ fn finding(
     evidence.dedup_by(|a, b| a.line == b.line && a.label == b.label);
 
     let what = match (&first.helper, &first.inner) {
-        (Some(h), _) => format!("`{}` writes the user's identity into the session", short(h)),
+        (Some(h), _) => {
+            // A project helper is named as the call spells it (`self.sp.login_successful()`,
+            // `flows.signin.start()`); a library's primitive by its package and name.
+            let name = if first.desc == format!("{h}(...)") {
+                format!("{h}()")
+            } else {
+                short(h)
+            };
+            format!("`{name}` writes the user's identity into the session")
+        }
         (None, Some(helper)) => format!("`{helper}()` writes the user's identity into the session"),
         (None, None) => format!("identity written with `{}`", first.desc),
     };
