@@ -528,6 +528,39 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
         .collect()
 }
 
+/// Can a function's text hold evidence of authentication (`summary.authenticates`): a
+/// verifier, a password or a token, a one-time code, an exchange with an identity
+/// provider, an account created? Every kind of evidence the semantic layer reads
+/// (`frameworks::auth`, `python::semantic`) is named by one of these words in the text of
+/// the call or its arguments, or by a configured credential check. Checked case-blind; a
+/// word inside a longer one counts (`checkpw`, `verify_totp`), so this only ever says yes
+/// too often.
+pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
+    #[rustfmt::skip]
+    const AUTH_WORDS: &[&str] = &[
+        "auth", "login", "log_in", "logon", "sign_", "signin", "signon", "signup", "signature",
+        "signed", "signer", "passw", "passphrase", "_pass", "pass_", "pwd", "pw", "cred",
+        "secret", "hash", "digest", "verif", "confirm", "token", "_tok", "ticket", "nonce",
+        "otp", "2fa", "mfa", "jwt", "saml", "remote_user", "gss", "spnego", "kerberos", "ldap",
+        "bind", "create_user", "register", "oauth", "openid", "oidc", "cas_", "compare",
+        "_code", "code_", "consume", "revoke", "device", "tfa", "factor",
+    ];
+    static M: OnceLock<AhoCorasick> = OnceLock::new();
+    let m = M.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(AUTH_WORDS)
+            .expect("fixed patterns")
+    });
+    m.is_match(text)
+        || config
+            .settings
+            .credential_checks
+            .iter()
+            .map(|n| n.rsplit('.').next().unwrap_or(n))
+            .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
+}
+
 /// Does a method's text name a request or a session by its own name (`request.session`,
 /// `session["k"]`, `self.request`), not a session class's own state (`self._session.get(`)?
 /// Only such a method of a class is a helper name for step two: the methods of a session

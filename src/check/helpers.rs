@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::functions::{affected, relevant_functions, writer_calls};
 use super::prepare::Versions;
 use super::Options;
+use crate::config::Config;
 use crate::project::ProjectFacts;
 use crate::python::file::{Prepared, SourceFile};
 use crate::python::imports::ModuleScope;
@@ -255,7 +256,7 @@ fn helper_summaries(
     // Methods called on objects of project classes, as more targets. A call resolved to
     // several definitions (`multiple`, by key) gets a summary only if theirs agree.
     let mut multiple: Vec<HashMap<String, usize>> = vec![HashMap::new(); files.len()];
-    {
+    let class_files = {
         let known: HashMap<&str, &Prepared> = files
             .iter()
             .flatten()
@@ -318,7 +319,8 @@ fn helper_summaries(
             }
         }
         crate::timings::mark(|| "helpers: method receivers resolved".into());
-    }
+        classes.into_files()
+    };
     // 2. Each imported file, read once. Summaries matter only to a file where session events
     // are possible (`prefilter::events_possible`): by its own text, or through a helper that
     // writes identity - which only a target with such events can be. Other files (most of a
@@ -407,7 +409,12 @@ fn helper_summaries(
                 if let Some(p) = known.get(f.as_str()) {
                     return Some((f.clone(), (*p).clone()));
                 }
-                Some((f.clone(), Prepared::new(f.clone(), &read.get(f)?.bytes)))
+                let target = read.get(f)?;
+                // Prepared already to follow a class (the same text: one tree, one run).
+                if let Some(p) = class_files.get(f.as_str()) {
+                    return Some((f.clone(), (**p).clone()));
+                }
+                Some((f.clone(), Prepared::new(f.clone(), &target.bytes)))
             })
             .collect()
     };
@@ -437,13 +444,16 @@ fn helper_summaries(
         files: Default::default(),
         memo: Default::default(),
         marks: Default::default(),
+        imports: Default::default(),
     };
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
     // summarised first, since they decide which of a caller's functions are analysed. The
     // rest can only authenticate, and matter only when called from a function that is.
+    // `auth_only`: round two, whose helpers can at most authenticate.
     let summarise = |prepared: &HashMap<String, Prepared>,
-                     needed: HashMap<String, BTreeSet<String>>|
+                     needed: HashMap<String, BTreeSet<String>>,
+                     auth_only: bool|
      -> HashMap<(String, String), Summary> {
         needed
             .into_par_iter()
@@ -465,7 +475,7 @@ fn helper_summaries(
                         // helper elsewhere): a session store's or a database wrapper's own
                         // methods are called everywhere and write no login.
                         if name.contains('.')
-                            && !method_may_matter(p, &name)
+                            && !method_may_matter(p, &name, auth_only, &opts.config)
                             && !deep.forwards(&file, &name, &read, prepared)
                         {
                             return None;
@@ -525,10 +535,10 @@ fn helper_summaries(
     }
     if opts.no_prefilter {
         // Every helper any file calls, in one round (the equivalence tests compare).
-        let all = summarise(&prepared, needed);
+        let all = summarise(&prepared, needed, false);
         return collect(calls, &all, &multiple);
     }
-    let mut done = summarise(&prepared, first);
+    let mut done = summarise(&prepared, first, false);
     // Files without events of their own that call a writer: now their other targets count.
     let promoted: Vec<usize> = (0..files.len())
         .filter(|i| !own_open[*i])
@@ -616,7 +626,7 @@ fn helper_summaries(
     missing.sort();
     let more = prepare(missing);
     prepared.extend(more);
-    done.extend(summarise(&prepared, second));
+    done.extend(summarise(&prepared, second, true));
     collect(calls, &done, &multiple)
 }
 
@@ -727,6 +737,8 @@ struct Deep<'a, 'i> {
     memo: std::sync::Mutex<HashMap<(String, String), Summary>>,
     /// `matters` of files not (yet) read by `file`.
     marks: std::sync::Mutex<HashMap<String, bool>>,
+    /// Each file's resolved project imports (`imports_of`).
+    imports: std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<(String, modules::Target)>>>>,
 }
 
 impl Deep<'_, '_> {
@@ -803,6 +815,32 @@ impl Deep<'_, '_> {
                 bodies.extend(p.text.get(other.start_byte..other.end_byte));
             }
         }
+        let imports: Vec<(String, modules::Target)> = self
+            .imports_of(p)
+            .iter()
+            .filter(|(path, _)| {
+                p.module.spellings_of(path).any(|s| {
+                    bodies
+                        .iter()
+                        .any(|b| followed_by(b.as_bytes(), s.as_bytes(), b"(."))
+                })
+            })
+            .cloned()
+            .collect();
+        (bodies, imports)
+    }
+
+    /// The project imports of file `p` (and its package submodule functions), resolved once
+    /// per file: each of its helpers looks at them.
+    fn imports_of(&self, p: &Prepared) -> std::sync::Arc<Vec<(String, modules::Target)>> {
+        if let Some(found) = self
+            .imports
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&p.path).cloned())
+        {
+            return found;
+        }
         let mut imports: Vec<(String, modules::Target)> = p
             .module
             .import_paths()
@@ -813,16 +851,11 @@ impl Deep<'_, '_> {
             })
             .collect();
         imports.extend(submodule_imports(p, self.index));
-        imports.retain(|(path, _)| {
-            p.module.spellings_of(path).any(|s| {
-                bodies.iter().any(|b| {
-                    let b = b.as_bytes();
-                    memchr::memmem::find(b, format!("{s}(").as_bytes()).is_some()
-                        || memchr::memmem::find(b, format!("{s}.").as_bytes()).is_some()
-                })
-            })
-        });
-        (bodies, imports)
+        let imports = std::sync::Arc::new(imports);
+        if let Ok(mut m) = self.imports.lock() {
+            m.insert(p.path.clone(), imports.clone());
+        }
+        imports
     }
 
     /// The project helpers function `def` of `f` calls in other modules that can matter:
@@ -860,11 +893,10 @@ impl Deep<'_, '_> {
         calls_of(p, &imports, &targets, &readable)
             .into_iter()
             .filter(|(q, _, _)| {
-                let spellings: Vec<String> = p.module.spellings_of(q).collect();
-                bodies.iter().any(|b| {
-                    spellings.iter().any(|s| {
-                        memchr::memmem::find(b.as_bytes(), format!("{s}(").as_bytes()).is_some()
-                    })
+                p.module.spellings_of(q).any(|s| {
+                    bodies
+                        .iter()
+                        .any(|b| followed_by(b.as_bytes(), s.as_bytes(), b"("))
                 })
             })
             .collect()
@@ -1006,16 +1038,54 @@ impl Deep<'_, '_> {
     }
 }
 
-/// Can method `name` (`Class.method`) of `p` reach a request's session: does its class's
-/// text name a request or a session by its own name (`prefilter::reaches_a_request_session`)?
-fn method_may_matter(p: &Prepared, name: &str) -> bool {
+/// Does `needle` occur in `text` followed by one of the bytes `next` (`name(`, `name.`)?
+fn followed_by(text: &[u8], needle: &[u8], next: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, needle).any(|at| {
+        text.get(at + needle.len())
+            .is_some_and(|b| next.contains(b))
+    })
+}
+
+/// Can method `name` (`Class.method`) of `p` matter to a caller: does its class's text
+/// name a request or a session by its own name (`prefilter::reaches_a_request_session`)?
+/// When only authentication is asked (`auth_only`: the helper cannot write), its own text
+/// and that of the class's methods it calls must also be able to hold evidence
+/// (`prefilter::may_authenticate`): a view's `get_object` or `log_change` verifies nothing.
+fn method_may_matter(p: &Prepared, name: &str, auth_only: bool, config: &Config) -> bool {
     let defs = &p.outline.defs;
-    let Some(class) = p.outline.function_named(name).and_then(|d| defs[d].parent) else {
+    let Some(def) = p.outline.function_named(name) else {
         return true;
     };
-    p.text
-        .get(defs[class].start_byte..defs[class].end_byte)
-        .is_none_or(|t| crate::prefilter::reaches_a_request_session(t.as_bytes()))
+    let Some(class) = defs[def].parent else {
+        return true;
+    };
+    let text = |i: usize| p.text.get(defs[i].start_byte..defs[i].end_byte);
+    if !text(class).is_none_or(|t| crate::prefilter::reaches_a_request_session(t.as_bytes())) {
+        return false;
+    }
+    if !auth_only {
+        return true;
+    }
+    let Some(own) = text(def) else {
+        return true;
+    };
+    let calls = |other: &outline::Def| {
+        other.kind == DefKind::Function
+            && other.parent == Some(class)
+            && other.start_byte != defs[def].start_byte
+            && own.contains(&format!(".{}(", other.name))
+    };
+    std::iter::once(own)
+        .chain(
+            defs.iter()
+                .filter(|o| calls(o))
+                .filter_map(|o| text_of(p, o)),
+        )
+        .any(|t| crate::prefilter::may_authenticate(t.as_bytes(), config))
+}
+
+fn text_of<'p>(p: &'p Prepared, d: &outline::Def) -> Option<&'p str> {
+    p.text.get(d.start_byte..d.end_byte)
 }
 
 /// Functions of submodules a file reaches through a package it imports (`from app import

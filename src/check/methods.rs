@@ -43,6 +43,17 @@ impl<'a, 'i> Classes<'a, 'i> {
         }
     }
 
+    /// The files read to follow classes, prepared: the helper stage takes them from here
+    /// rather than preparing them again.
+    pub(super) fn into_files(self) -> HashMap<String, Arc<Prepared>> {
+        self.read
+            .into_inner()
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(path, p)| Some((path, p?)))
+            .collect()
+    }
+
     fn with_file<R>(&self, path: &str, f: impl FnOnce(&Prepared) -> Option<R>) -> Option<R> {
         if let Some(p) = self.known.get(path) {
             return f(p);
@@ -501,22 +512,24 @@ pub(super) fn definitions(
             if ac.find(text).is_none() {
                 return out;
             }
+            // The outline alone (no module scope): only the definitions are looked at.
             let made;
-            let p = match prepared_known {
-                Some(p) => p,
+            let (outline, text) = match prepared_known {
+                Some(p) => (&p.outline, p.text.as_str()),
                 None => {
-                    made = Prepared::new(path.to_string(), text);
-                    &made
+                    let text = String::from_utf8_lossy(text);
+                    made = (crate::python::outline::scan(text.as_bytes()), text);
+                    (&made.0, made.1.as_ref())
                 }
             };
-            for d in &p.outline.defs {
+            for d in &outline.defs {
                 if d.kind != DefKind::Function || !names.contains(&d.name) {
                     continue;
                 }
                 let in_class = d
                     .parent
-                    .is_some_and(|i| p.outline.defs[i].kind == DefKind::Class);
-                let body = p.text.get(d.start_byte..d.end_byte).unwrap_or("");
+                    .is_some_and(|i| outline.defs[i].kind == DefKind::Class);
+                let body = text.get(d.start_byte..d.end_byte).unwrap_or("");
                 if in_class && !stub(body) {
                     out.push((d.name.clone(), path.to_string(), d.qualname.clone()));
                 }

@@ -815,6 +815,34 @@ pub fn identity_key(key: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The helper stage summarises a method for its authentication only when its text may
+    /// hold evidence (`prefilter::may_authenticate`): every verifier, token exchange,
+    /// registration and second-factor name read here must be one it sees.
+    #[test]
+    fn every_verifier_name_may_authenticate() {
+        let config = crate::config::Config::default();
+        let names = VERIFIER_PATHS
+            .iter()
+            .chain(VERIFIER_NAMES)
+            .chain(TOKEN_NAMES)
+            .chain(REGISTRATION_NAMES)
+            .chain(VERIFIER_SUBSTRINGS)
+            .chain(SECURITY_CONTEXTS)
+            .map(|n| n.to_string())
+            // Read as a receiver's `.verify(...)` or `.validate(...)`.
+            .chain(VERIFY_RECEIVER_HINTS.iter().map(|h| format!("{h}.verify(pw, hashed)")))
+            .chain(SECOND_FACTOR_TOKENS.iter().map(|t| format!("{t}.validate(value)")));
+        for name in names {
+            assert!(
+                crate::prefilter::may_authenticate(name.as_bytes(), &config),
+                "{name}"
+            );
+        }
+        for text in ["return self.get_queryset().get(pk=object_id)", "context.update(extra)"] {
+            assert!(!crate::prefilter::may_authenticate(text.as_bytes(), &config), "{text}");
+        }
+    }
+
     #[test]
     fn credentials_as_one_value() {
         for w in ["creds", "credentials", "user_creds", "login_credential"] {

@@ -9,7 +9,7 @@
 //! whatever is still pending when a path leaves the function is a finding. Calls to helpers
 //! in the same module are followed (depth-limited), so what a helper does counts, not its name.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use tree_sitter::Node;
 
@@ -108,7 +108,7 @@ struct CallSite {
     flags: Vec<(String, bool)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct State {
     rotated: bool,
     reset: bool,
@@ -174,6 +174,10 @@ struct Sid001<'c, 'f> {
     /// logout on its other paths cleans up a failed login (an OAuth callback's
     /// `logout_user()` when the exchange failed), which ends no session.
     logs_in: bool,
+    /// Helpers inlined at a call (by the call's node id), with the state each was entered
+    /// with and what it left: a loop or a `try` walked again meets the same call with the
+    /// same state, and the helper's walk is the same.
+    inlined: HashMap<usize, Vec<(State, Option<State>)>>,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -618,6 +622,30 @@ impl<'c, 'f> Sid001<'c, 'f> {
         if self.stack.contains(&def) {
             return None;
         }
+        let memo_key = call.id();
+        if let Some(seen) = self.inlined.get(&memo_key) {
+            if let Some((_, out)) = seen.iter().find(|(entry, _)| *entry == st) {
+                return out.clone();
+            }
+        }
+        let entry = st.clone();
+        let out = self.inline_walk(call, def, qualname, st);
+        self.inlined
+            .entry(memo_key)
+            .or_default()
+            .push((entry, out.clone()));
+        out
+    }
+
+    /// `inline`'s walk of helper `def` (not met at this call with this state before).
+    fn inline_walk(
+        &mut self,
+        call: Node<'_>,
+        def: usize,
+        qualname: &str,
+        st: State,
+    ) -> Option<State> {
+        let file = self.ctx.file;
         let caller_auth = st.auth.is_some();
         // Writes the helper made after authenticating by itself are the helper's findings.
         let own = |mut out: State| {
@@ -817,6 +845,7 @@ fn analyse(
         events: 0,
         logout_named: false,
         logs_in: false,
+        inlined: HashMap::new(),
     };
     let mut loader = false;
     if mode == Mode::Logout {
