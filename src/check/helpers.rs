@@ -16,6 +16,10 @@ use super::Options;
 use crate::config::Config;
 use crate::project::ProjectFacts;
 use crate::python::file::{Prepared, SourceFile};
+use std::sync::Arc;
+
+/// Files prepared for the helper summaries, shared between the stage's maps.
+type Shared = HashMap<String, Arc<Prepared>>;
 use crate::python::imports::ModuleScope;
 use crate::python::modules;
 use crate::python::outline::{self, DefKind};
@@ -402,23 +406,23 @@ fn helper_summaries(
         .collect();
     wanted_files.sort();
     wanted_files.dedup();
-    let prepare = |wanted: Vec<&String>| -> Vec<(String, Prepared)> {
+    let prepare = |wanted: Vec<&String>| -> Vec<(String, Arc<Prepared>)> {
         wanted
             .into_par_iter()
             .filter_map(|f| {
                 if let Some(p) = known.get(f.as_str()) {
-                    return Some((f.clone(), (*p).clone()));
+                    return Some((f.clone(), Arc::new((*p).clone())));
                 }
                 let target = read.get(f)?;
                 // Prepared already to follow a class (the same text: one tree, one run).
                 if let Some(p) = class_files.get(f.as_str()) {
-                    return Some((f.clone(), (**p).clone()));
+                    return Some((f.clone(), p.clone()));
                 }
-                Some((f.clone(), Prepared::new(f.clone(), &target.bytes)))
+                Some((f.clone(), Arc::new(Prepared::new(f.clone(), &target.bytes))))
             })
             .collect()
     };
-    let mut prepared: HashMap<String, Prepared> = prepare(wanted_files).into_iter().collect();
+    let mut prepared: Shared = prepare(wanted_files).into_iter().collect();
     let readable = |f: &str| read.contains_key(f);
     crate::timings::mark(|| format!("helpers: {} targets prepared", prepared.len()));
     // 3. The functions each file calls, by qualified path, and per target the names needed.
@@ -451,7 +455,7 @@ fn helper_summaries(
     // summarised first, since they decide which of a caller's functions are analysed. The
     // rest can only authenticate, and matter only when called from a function that is.
     // `auth_only`: round two, whose helpers can at most authenticate.
-    let summarise = |prepared: &HashMap<String, Prepared>,
+    let summarise = |prepared: &Shared,
                      needed: HashMap<String, BTreeSet<String>>,
                      auth_only: bool|
      -> HashMap<(String, String), Summary> {
@@ -466,7 +470,7 @@ fn helper_summaries(
                 }
                 // Bottom-up: each with the summaries of the helpers it calls (`Deep`). The
                 // file's source is made once for all its helpers.
-                let source = SourceFile::from_prepared(p.clone(), false);
+                let source = SourceFile::from_prepared((**p).clone(), false);
                 names
                     .into_iter()
                     .filter_map(|name| {
@@ -521,18 +525,18 @@ fn helper_summaries(
         };
         p.outline.function_named(name).is_some_and(|d| rel[d])
     };
-    let mut first: HashMap<String, BTreeSet<String>> = HashMap::new();
-    for (file, names) in &needed {
-        // A helper that calls a helper elsewhere may write through it (`Deep::forwards`).
-        let w: BTreeSet<String> = names
-            .iter()
-            .filter(|n| writes(file, n) || deep.forwards(file, n, &read, &prepared))
-            .cloned()
-            .collect();
-        if !w.is_empty() {
-            first.insert(file.clone(), w);
-        }
-    }
+    let first: HashMap<String, BTreeSet<String>> = needed
+        .par_iter()
+        .filter_map(|(file, names)| {
+            // A helper that calls a helper elsewhere may write through it (`Deep::forwards`).
+            let w: BTreeSet<String> = names
+                .iter()
+                .filter(|n| writes(file, n) || deep.forwards(file, n, &read, &prepared))
+                .cloned()
+                .collect();
+            (!w.is_empty()).then(|| (file.clone(), w))
+        })
+        .collect();
     if opts.no_prefilter {
         // Every helper any file calls, in one round (the equivalence tests compare).
         let all = summarise(&prepared, needed, false);
@@ -673,7 +677,7 @@ fn collect(
 fn calls_of(
     p: &Prepared,
     imports: &[(String, modules::Target)],
-    prepared: &HashMap<String, Prepared>,
+    prepared: &Shared,
     readable: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String, String)> {
     let mut list = Vec::new();
@@ -714,7 +718,7 @@ const DEPTH: usize = 4;
 /// (`Target`) and its blob id.
 struct DeepFile {
     /// None for a file that cannot matter (not prepared: none of its helpers is followed).
-    prepared: Option<Prepared>,
+    prepared: Option<Arc<Prepared>>,
     matters: bool,
     id: Option<git2::Oid>,
 }
@@ -748,7 +752,7 @@ impl Deep<'_, '_> {
         &self,
         path: &str,
         read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
+        prepared: &Shared,
     ) -> Option<std::sync::Arc<DeepFile>> {
         if let Some(f) = self.files.lock().ok()?.get(path) {
             // Prepared since by the first hop (its round two): taken from there.
@@ -764,7 +768,7 @@ impl Deep<'_, '_> {
             if let Some(p) = self.known.get(path) {
                 let matters = marks(p.text.as_bytes());
                 return Some(DeepFile {
-                    prepared: Some((*p).clone()),
+                    prepared: Some(Arc::new((*p).clone())),
                     matters,
                     id: None,
                 });
@@ -779,7 +783,7 @@ impl Deep<'_, '_> {
             let (bytes, id) = self.tree.read_with_id(path)?;
             let matters = marks(&bytes);
             let prepared = (matters || self.opts.no_prefilter)
-                .then(|| Prepared::new(path.to_string(), &bytes));
+                .then(|| Arc::new(Prepared::new(path.to_string(), &bytes)));
             Some(DeepFile {
                 prepared,
                 matters,
@@ -866,13 +870,13 @@ impl Deep<'_, '_> {
         f: &DeepFile,
         def: usize,
         read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
+        prepared: &Shared,
     ) -> Vec<(String, String, String)> {
         let Some(p) = &f.prepared else {
             return Vec::new();
         };
         let (bodies, mut imports) = self.used_imports(p, def);
-        let mut targets: HashMap<String, Prepared> = HashMap::new();
+        let mut targets: Shared = HashMap::new();
         imports.retain(|(_, t)| {
             let Some(g) = self.file(&t.file, read, prepared) else {
                 return false;
@@ -912,7 +916,7 @@ impl Deep<'_, '_> {
         depth: usize,
         stack: &mut Vec<(String, String)>,
         read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
+        prepared: &Shared,
     ) -> Option<Summary> {
         self.summary_in(file, name, None, depth, stack, read, prepared)
     }
@@ -927,7 +931,7 @@ impl Deep<'_, '_> {
         depth: usize,
         stack: &mut Vec<(String, String)>,
         read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
+        prepared: &Shared,
     ) -> Option<Summary> {
         let at = (file.to_string(), name.to_string());
         if let Some(s) = self.memo.lock().ok()?.get(&at) {
@@ -968,7 +972,7 @@ impl Deep<'_, '_> {
             let source = match source {
                 Some(s) => s,
                 None => {
-                    made = SourceFile::from_prepared(fp.clone(), false);
+                    made = SourceFile::from_prepared((**fp).clone(), false);
                     &made
                 }
             };
@@ -994,7 +998,7 @@ impl Deep<'_, '_> {
         file: &str,
         name: &str,
         read: &HashMap<String, Target>,
-        prepared: &HashMap<String, Prepared>,
+        prepared: &Shared,
     ) -> bool {
         let Some(f) = self.file(file, read, prepared) else {
             return false;

@@ -830,16 +830,30 @@ mod tests {
             .chain(SECURITY_CONTEXTS)
             .map(|n| n.to_string())
             // Read as a receiver's `.verify(...)` or `.validate(...)`.
-            .chain(VERIFY_RECEIVER_HINTS.iter().map(|h| format!("{h}.verify(pw, hashed)")))
-            .chain(SECOND_FACTOR_TOKENS.iter().map(|t| format!("{t}.validate(value)")));
+            .chain(
+                VERIFY_RECEIVER_HINTS
+                    .iter()
+                    .map(|h| format!("{h}.verify(pw, hashed)")),
+            )
+            .chain(
+                SECOND_FACTOR_TOKENS
+                    .iter()
+                    .map(|t| format!("{t}.validate(value)")),
+            );
         for name in names {
             assert!(
                 crate::prefilter::may_authenticate(name.as_bytes(), &config),
                 "{name}"
             );
         }
-        for text in ["return self.get_queryset().get(pk=object_id)", "context.update(extra)"] {
-            assert!(!crate::prefilter::may_authenticate(text.as_bytes(), &config), "{text}");
+        for text in [
+            "return self.get_queryset().get(pk=object_id)",
+            "context.update(extra)",
+        ] {
+            assert!(
+                !crate::prefilter::may_authenticate(text.as_bytes(), &config),
+                "{text}"
+            );
         }
     }
 

@@ -598,6 +598,18 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 if let Some(next) = self.inline(node, &qualname, st.clone()) {
                     *st = next;
                 }
+                // A call of a helper that meets no event (or of none this file defines,
+                // which the walk does not follow) is none either: a helper that calls only
+                // such helpers is inert too (`file.inert`).
+                let inert = self
+                    .ctx
+                    .file
+                    .outline
+                    .function_named(&qualname)
+                    .is_none_or(|d| self.ctx.file.inert(d).is_some());
+                if !inert {
+                    self.events += 1;
+                }
             }
             Event::Remove { .. } | Event::Logout { .. } => {}
         }
@@ -721,7 +733,11 @@ impl Analysis for Sid001<'_, '_> {
 
     fn event(&mut self, node: Node<'_>, st: &mut State, conditional: bool) {
         let events = self.sem.events(node);
-        self.events += events.len();
+        // Local calls count once their helper is known to matter (`apply`).
+        self.events += events
+            .iter()
+            .filter(|e| !matches!(e, Event::LocalCall { .. }))
+            .count();
         for ev in events {
             self.apply(node, ev, st, conditional);
         }
