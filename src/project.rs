@@ -408,7 +408,12 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             _ => 0,
         };
     }
-    if memchr::memmem::find(src, b"__setattr__").is_some() {
+    // A wrapper writes into a store the code calls a session (`session`, `Session`): files
+    // without the word are not scanned line by line.
+    if memchr::memmem::find(src, b"def __setattr__").is_some()
+        && (memchr::memmem::find(src, b"ession").is_some()
+            || memchr::memmem::find(src, b"ESSION").is_some())
+    {
         let names = session_wrappers(src);
         if !names.is_empty() {
             facts |= FileFacts::SESSION_WRAPPER;
@@ -438,6 +443,54 @@ pub fn session_wrappers(src: &[u8]) -> Vec<&str> {
     let Ok(text) = std::str::from_utf8(src) else {
         return Vec::new();
     };
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let code = |t: &str| !t.is_empty() && !t.starts_with('#');
+    // Only the classes that define `__setattr__` are scanned (a module of docs or tests can
+    // mention it among a megabyte of other code).
+    let mut found = Vec::new();
+    let mut done = 0;
+    for at in memchr::memmem::find_iter(src, b"def __setattr__") {
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if at < done || !text[line_start..at].trim().is_empty() {
+            continue;
+        }
+        let def_indent = at - line_start;
+        // The enclosing class: the nearest line above that is less indented.
+        let mut end = line_start;
+        let mut class = None;
+        while end > 0 {
+            let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+            let line = &text[start..end - 1];
+            if code(line.trim_start()) && indent(line) < def_indent {
+                if line.trim_start().starts_with("class ") {
+                    class = Some((start, indent(line)));
+                }
+                break;
+            }
+            end = start;
+        }
+        let Some((class_start, class_indent)) = class else {
+            continue;
+        };
+        // Its end: the next line of code indented no deeper than the class.
+        let mut class_end = text.len();
+        let mut pos = line_start;
+        for line in text[line_start..].split_inclusive('\n') {
+            let t = line.trim_start();
+            if code(t.trim_end()) && indent(line) <= class_indent {
+                class_end = pos;
+                break;
+            }
+            pos += line.len();
+        }
+        found.extend(wrappers_in(&text[class_start..class_end]));
+        done = class_end;
+    }
+    found
+}
+
+/// `session_wrappers` over `text`, one class or a whole file.
+fn wrappers_in(text: &str) -> Vec<&str> {
     let indent = |l: &str| l.len() - l.trim_start().len();
     // The file's classes: (name, indent, methods as (name, `def` line, body statements)).
     type Method<'s> = (&'s str, &'s str, Vec<&'s str>);
@@ -484,8 +537,12 @@ pub fn session_wrappers(src: &[u8]) -> Vec<&str> {
             }
             continue;
         }
-        if let Some((_, _, body)) = methods.last_mut() {
-            body.push(t);
+        // Kept: `__setattr__`'s statements, and the `return` of a session that makes a
+        // method or property the store (`session_store` below).
+        if let Some((m, _, body)) = methods.last_mut() {
+            if *m == "__setattr__" || (t.starts_with("return ") && t.contains("session")) {
+                body.push(t);
+            }
         }
     }
     let mut found = Vec::new();

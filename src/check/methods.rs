@@ -180,7 +180,10 @@ impl<'a, 'i> Classes<'a, 'i> {
             let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
                 continue;
             };
-            let mut words = None;
+            // Resolved only where the function can be a login, a step-up or a logout.
+            if !may_log_in_or_out(body) {
+                continue;
+            }
             let mut changes = None;
             let class = d
                 .parent
@@ -193,10 +196,6 @@ impl<'a, 'i> Classes<'a, 'i> {
                     if p.module.get(x).is_some() {
                         continue;
                     }
-                }
-                // Resolved only where the function can be a login, a step-up or a logout.
-                if !*words.get_or_insert_with(|| may_log_in_or_out(body)) {
-                    break;
                 }
                 let found = match (&site.receiver, class) {
                     (Receiver::SelfClass, Some(c)) => {
@@ -651,7 +650,16 @@ fn may_log_in_or_out(body: &str) -> bool {
             "logout",
             "log_in",
             "log_out",
-            "sign",
+            // Not `sign` alone: `assign`, `signal` and `design` are no login.
+            "sign_",
+            "signin",
+            "signon",
+            "signup",
+            "signout",
+            "Sign",
+            "signature",
+            "signed",
+            "signer",
             "assword",
             "passwd",
             "verify",
