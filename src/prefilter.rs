@@ -542,8 +542,9 @@ pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
         "signed", "signer", "passw", "passphrase", "_pass", "pass_", "pwd", "pw", "cred",
         "secret", "hash", "digest", "verif", "confirm", "token", "_tok", "ticket", "nonce",
         "otp", "2fa", "mfa", "jwt", "saml", "remote_user", "gss", "spnego", "kerberos", "ldap",
-        "bind", "create_user", "register", "oauth", "openid", "oidc", "cas_", "compare",
-        "_code", "code_", "consume", "revoke", "device", "tfa", "factor",
+        "bind", "create_user", "register_", "registerf", "register(", "registration", "oauth",
+        "openid", "oidc", "cas_", "compare", "_code", "code_", "consume", "revoke", "device",
+        "tfa", "factor",
     ];
     static M: OnceLock<AhoCorasick> = OnceLock::new();
     let m = M.get_or_init(|| {

@@ -358,3 +358,11 @@ fn method_fallback() {
 fn saml_acs() {
     run_fixture("saml_acs");
 }
+
+/// A project helper handed the password hash that only computes a checksum is no checker
+/// (its summary says it authenticates nothing); one that compares what the user sent with
+/// the stored hash's checksum is, and the login after it is reported.
+#[test]
+fn checked_helpers() {
+    run_fixture("checked_helpers");
+}

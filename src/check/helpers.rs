@@ -20,6 +20,9 @@ use std::sync::Arc;
 
 /// Files prepared for the helper summaries, shared between the stage's maps.
 type Shared = HashMap<String, Arc<Prepared>>;
+
+/// A file's project imports, resolved: (qualified path it uses, target).
+type Imports = Arc<Vec<(String, modules::Target)>>;
 use crate::python::imports::ModuleScope;
 use crate::python::modules;
 use crate::python::outline::{self, DefKind};
@@ -356,9 +359,11 @@ fn helper_summaries(
             };
             // A file being checked: its text is at hand, and it has no blob id.
             let known_text = known.get(f.as_str()).map(|p| p.text.as_bytes());
-            let (bytes, id) = match known_text {
-                Some(_) => (Vec::new(), None),
-                None => tree.read_with_id(&f)?,
+            let (bytes, id) = match (known_text, contents.get(f.as_str())) {
+                (Some(_), _) => (Vec::new(), None),
+                // Read by the run already (`scan`): taken from memory.
+                (None, Some(c)) => (c.to_vec(), None),
+                (None, None) => tree.read_with_id(&f)?,
             };
             let (open, matters) = marks(known_text.unwrap_or(&bytes));
             let target = Target {
@@ -445,6 +450,7 @@ fn helper_summaries(
         opts,
         summaries,
         known: &known,
+        contents,
         files: Default::default(),
         memo: Default::default(),
         marks: Default::default(),
@@ -470,24 +476,30 @@ fn helper_summaries(
                 }
                 // Bottom-up: each with the summaries of the helpers it calls (`Deep`). The
                 // file's source is made once for all its helpers.
-                let source = SourceFile::from_prepared((**p).clone(), false);
+                let source = std::cell::OnceCell::new();
                 names
                     .into_iter()
                     .filter_map(|name| {
                         // A method (`Class.method`, reached through an object) is summarised
-                        // only when its class can reach a request's session (or it calls a
-                        // helper elsewhere): a session store's or a database wrapper's own
-                        // methods are called everywhere and write no login.
-                        if name.contains('.')
-                            && !method_may_matter(p, &name, auth_only, &opts.config)
-                            && !deep.forwards(&file, &name, &read, prepared)
-                        {
-                            return None;
+                        // only when its class can reach a request's session: a session
+                        // store's or a database wrapper's own methods are called everywhere
+                        // and write no login. A helper of round two (`auth_only`) has no
+                        // session event; if it cannot authenticate either, its summary is
+                        // known without a walk, and kept (a project helper with a summary
+                        // is no unknown checker to its caller). Either way, one that calls
+                        // a helper elsewhere is walked.
+                        let unreached = name.contains('.') && !method_may_matter(p, &name);
+                        let inert =
+                            auth_only && !unreached && !may_authenticate(p, &name, &opts.config);
+                        if (unreached || inert) && !deep.forwards(&file, &name, &read, prepared) {
+                            return inert.then(|| ((file.clone(), name), Summary::default()));
                         }
+                        let source =
+                            source.get_or_init(|| SourceFile::from_prepared((**p).clone(), false));
                         let summary = deep.summary_in(
                             &file,
                             &name,
-                            Some(&source),
+                            Some(source),
                             1,
                             &mut Vec::new(),
                             &read,
@@ -737,12 +749,14 @@ struct Deep<'a, 'i> {
     summaries: &'a Summaries,
     /// The files being checked (their text is at hand, they have no blob id).
     known: &'a HashMap<&'a str, &'a Prepared>,
+    /// What the run has read already (every file in `scan`), read from memory.
+    contents: &'a HashMap<&'a str, &'a [u8]>,
     files: std::sync::Mutex<HashMap<String, Option<std::sync::Arc<DeepFile>>>>,
     memo: std::sync::Mutex<HashMap<(String, String), Summary>>,
     /// `matters` of files not (yet) read by `file`.
     marks: std::sync::Mutex<HashMap<String, bool>>,
     /// Each file's resolved project imports (`imports_of`).
-    imports: std::sync::Mutex<HashMap<String, std::sync::Arc<Vec<(String, modules::Target)>>>>,
+    imports: std::sync::Mutex<HashMap<String, Imports>>,
 }
 
 impl Deep<'_, '_> {
@@ -780,7 +794,10 @@ impl Deep<'_, '_> {
                     id: t.id,
                 });
             }
-            let (bytes, id) = self.tree.read_with_id(path)?;
+            let (bytes, id) = match self.contents.get(path) {
+                Some(c) => (c.to_vec(), None),
+                None => self.tree.read_with_id(path)?,
+            };
             let matters = marks(&bytes);
             let prepared = (matters || self.opts.no_prefilter)
                 .then(|| Arc::new(Prepared::new(path.to_string(), &bytes)));
@@ -836,7 +853,7 @@ impl Deep<'_, '_> {
 
     /// The project imports of file `p` (and its package submodule functions), resolved once
     /// per file: each of its helpers looks at them.
-    fn imports_of(&self, p: &Prepared) -> std::sync::Arc<Vec<(String, modules::Target)>> {
+    fn imports_of(&self, p: &Prepared) -> Imports {
         if let Some(found) = self
             .imports
             .lock()
@@ -1030,6 +1047,8 @@ impl Deep<'_, '_> {
             text_matters(p.text.as_bytes())
         } else if let Some(t) = read.get(path) {
             t.matters
+        } else if let Some(c) = self.contents.get(path) {
+            text_matters(c)
         } else {
             self.tree
                 .read_with_id(path)
@@ -1050,46 +1069,58 @@ fn followed_by(text: &[u8], needle: &[u8], next: &[u8]) -> bool {
     })
 }
 
+/// Does `text` call `name` (`name(`, `self.name(`), as a whole name?
+fn calls_name(text: &[u8], name: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, name).any(|at| {
+        text.get(at + name.len()) == Some(&b'(')
+            && !at
+                .checked_sub(1)
+                .is_some_and(|b| text[b].is_ascii_alphanumeric() || text[b] == b'_')
+    })
+}
+
 /// Can method `name` (`Class.method`) of `p` matter to a caller: does its class's text
 /// name a request or a session by its own name (`prefilter::reaches_a_request_session`)?
-/// When only authentication is asked (`auth_only`: the helper cannot write), its own text
-/// and that of the class's methods it calls must also be able to hold evidence
-/// (`prefilter::may_authenticate`): a view's `get_object` or `log_change` verifies nothing.
-fn method_may_matter(p: &Prepared, name: &str, auth_only: bool, config: &Config) -> bool {
+fn method_may_matter(p: &Prepared, name: &str) -> bool {
+    let defs = &p.outline.defs;
+    let Some(class) = p.outline.function_named(name).and_then(|d| defs[d].parent) else {
+        return true;
+    };
+    p.text
+        .get(defs[class].start_byte..defs[class].end_byte)
+        .is_none_or(|t| crate::prefilter::reaches_a_request_session(t.as_bytes()))
+}
+
+/// Can function `name` of `p` authenticate: can its text, or that of a function of its file
+/// it calls (the walk inlines those, to any depth), hold evidence
+/// (`prefilter::may_authenticate`)? Asked of the helpers summarised only for their
+/// authentication (they cannot write): `gettext`, a view's `get_object` verify nothing.
+fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
     let defs = &p.outline.defs;
     let Some(def) = p.outline.function_named(name) else {
         return true;
     };
-    let Some(class) = defs[def].parent else {
-        return true;
-    };
-    let text = |i: usize| p.text.get(defs[i].start_byte..defs[i].end_byte);
-    if !text(class).is_none_or(|t| crate::prefilter::reaches_a_request_session(t.as_bytes())) {
-        return false;
+    let mut seen = vec![false; defs.len()];
+    let mut todo = vec![def];
+    seen[def] = true;
+    while let Some(d) = todo.pop() {
+        let Some(text) = p.text.get(defs[d].start_byte..defs[d].end_byte) else {
+            return true;
+        };
+        if crate::prefilter::may_authenticate(text.as_bytes(), config) {
+            return true;
+        }
+        for (i, other) in defs.iter().enumerate() {
+            if !seen[i]
+                && other.kind == DefKind::Function
+                && calls_name(text.as_bytes(), other.name.as_bytes())
+            {
+                seen[i] = true;
+                todo.push(i);
+            }
+        }
     }
-    if !auth_only {
-        return true;
-    }
-    let Some(own) = text(def) else {
-        return true;
-    };
-    let calls = |other: &outline::Def| {
-        other.kind == DefKind::Function
-            && other.parent == Some(class)
-            && other.start_byte != defs[def].start_byte
-            && own.contains(&format!(".{}(", other.name))
-    };
-    std::iter::once(own)
-        .chain(
-            defs.iter()
-                .filter(|o| calls(o))
-                .filter_map(|o| text_of(p, o)),
-        )
-        .any(|t| crate::prefilter::may_authenticate(t.as_bytes(), config))
-}
-
-fn text_of<'p>(p: &'p Prepared, d: &outline::Def) -> Option<&'p str> {
-    p.text.get(d.start_byte..d.end_byte)
+    false
 }
 
 /// Functions of submodules a file reaches through a package it imports (`from app import

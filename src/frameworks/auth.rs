@@ -846,9 +846,22 @@ mod tests {
                 "{name}"
             );
         }
+        // A sign-up form validated (`names_login_form`) is evidence too.
+        for form in [
+            "RegisterForm(request.POST)",
+            "register_form.is_valid()",
+            "SignupForm()",
+        ] {
+            assert!(names_login_form(form), "{form}");
+            assert!(
+                crate::prefilter::may_authenticate(form.as_bytes(), &config),
+                "{form}"
+            );
+        }
         for text in [
             "return self.get_queryset().get(pk=object_id)",
             "context.update(extra)",
+            "@register.filter(is_safe=True)\ndef pprint(value):\n    return pformat(value)",
         ] {
             assert!(
                 !crate::prefilter::may_authenticate(text.as_bytes(), &config),
