@@ -206,10 +206,16 @@ pub fn body_may_matter(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config)
         .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
 }
 
+/// Can a file's text hold a session write, removal or ID: [`body_may_matter`] over the whole
+/// file, whose `remember`/`forget` count where the file can reach them ([`reaches_remember`]).
+pub fn file_may_matter(path: &str, text: &[u8], config: &Config) -> bool {
+    body_may_matter(text, &|| reaches_remember(text, path), config)
+}
+
 /// Does the file's text (or path) hold something a rule reads?
 pub fn passes(path: &str, text: &[u8], facts: ProjectFacts, config: &Config) -> bool {
     use crate::rules::cookie_settings as cookies;
-    let matters = body_may_matter(text, &|| reaches_remember(text, path), config);
+    let matters = file_may_matter(path, text, config);
     if matters
         && (events_possible(path, text, facts, config, false)
             || memchr::memmem::find(text, REQUEST).is_some())
@@ -534,7 +540,7 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
 /// (`frameworks::auth`, `python::semantic`) is named by one of these words in the text of
 /// the call or its arguments, or by a configured credential check. Checked case-blind; a
 /// word inside a longer one counts (`checkpw`, `verify_totp`), so this only ever says yes
-/// too often.
+/// too often (the words `frameworks::auth` reads are tested against it).
 pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
     #[rustfmt::skip]
     const AUTH_WORDS: &[&str] = &[
@@ -542,9 +548,9 @@ pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
         "signed", "signer", "passw", "passphrase", "_pass", "pass_", "pwd", "pw", "cred",
         "secret", "hash", "digest", "verif", "confirm", "token", "_tok", "ticket", "nonce",
         "otp", "2fa", "mfa", "jwt", "saml", "remote_user", "gss", "spnego", "kerberos", "ldap",
-        "bind", "create_user", "register_", "registerf", "register(", "registration", "oauth",
-        "openid", "oidc", "cas_", "compare", "_code", "code_", "consume", "revoke", "device",
-        "tfa", "factor",
+        "bind", "create_user", "register", "registration", "oauth", "openid", "oidc", "cas_",
+        "compare", "_code", "code_", "grant_type", "consume", "revoke", "device", "tfa",
+        "factor", "\"pass\"", "'pass'",
     ];
     static M: OnceLock<AhoCorasick> = OnceLock::new();
     let m = M.get_or_init(|| {
@@ -553,7 +559,12 @@ pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
             .build(AUTH_WORDS)
             .expect("fixed patterns")
     });
-    m.is_match(text)
+    // `register.` is a registry (`@register.filter` on every template filter), no sign-up.
+    let registry = |at: usize| {
+        text.get(at..at + 9)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"register."))
+    };
+    m.find_iter(text).any(|found| !registry(found.start()))
         || config
             .settings
             .credential_checks

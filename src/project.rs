@@ -489,6 +489,12 @@ pub fn session_wrappers(src: &[u8]) -> Vec<&str> {
     found
 }
 
+/// A statement that returns a session (`return bottle.request.environ.get("beaker.session")`):
+/// the method or property it ends is the store a wrapper writes into.
+fn returns_a_session(statement: &str) -> bool {
+    statement.starts_with("return ") && statement.contains("session")
+}
+
 /// `session_wrappers` over `text`, one class or a whole file.
 fn wrappers_in(text: &str) -> Vec<&str> {
     let indent = |l: &str| l.len() - l.trim_start().len();
@@ -540,7 +546,7 @@ fn wrappers_in(text: &str) -> Vec<&str> {
         // Kept: `__setattr__`'s statements, and the `return` of a session that makes a
         // method or property the store (`session_store` below).
         if let Some((m, _, body)) = methods.last_mut() {
-            if *m == "__setattr__" || (t.starts_with("return ") && t.contains("session")) {
+            if *m == "__setattr__" || returns_a_session(t) {
                 body.push(t);
             }
         }
@@ -557,12 +563,9 @@ fn wrappers_in(text: &str) -> Vec<&str> {
                 return false;
             };
             let attr = attr.strip_suffix("()").unwrap_or(attr);
-            methods.iter().any(|(m, _, body)| {
-                *m == attr
-                    && body
-                        .iter()
-                        .any(|l| l.starts_with("return ") && l.contains("session"))
-            })
+            methods
+                .iter()
+                .any(|(m, _, body)| *m == attr && body.iter().any(|l| returns_a_session(l)))
         };
         for (m, def, body) in methods {
             if *m != "__setattr__" {
@@ -947,6 +950,9 @@ mod tests {
         // A store the code calls a session, or a property whose body returns one.
         let src = b"import bottle\n\nclass Box(object):\n    @property\n    def store(self):\n        return bottle.request.environ.get('beaker.session')\n\n    def __setattr__(self, key, value):\n        \"\"\"Keys go to the session.\"\"\"\n        self.store[key] = value\n\n\nclass Direct:\n    def __setattr__(self, k, v):\n        self._session[k] = v\n\n\nclass Plain:\n    def __setattr__(self, key, value):\n        object.__setattr__(self, key, value)\n\n\nclass Logged:\n    def __setattr__(self, key, value):\n        log(key)\n        self.session[key] = value\n\n\nclass Cache:\n    def __setattr__(self, key, value):\n        self.data[key] = value\n";
         assert_eq!(session_wrappers(src), vec!["Box", "Direct"]);
+        // The same with Windows line endings.
+        let crlf = String::from_utf8_lossy(src).replace('\n', "\r\n");
+        assert_eq!(session_wrappers(crlf.as_bytes()), vec!["Box", "Direct"]);
         let facts = ProjectFacts(file_facts(src));
         assert!(facts.has(FileFacts::SESSION_WRAPPER));
         assert!(facts.session_wrapper("Box") && facts.session_wrapper("Direct"));

@@ -6,7 +6,9 @@
 //! are checked too, whole. Summaries of blobs the repository had are kept in the summary
 //! cache (`crate::summaries`) between runs.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,13 +18,6 @@ use super::Options;
 use crate::config::Config;
 use crate::project::ProjectFacts;
 use crate::python::file::{Prepared, SourceFile};
-use std::sync::Arc;
-
-/// Files prepared for the helper summaries, shared between the stage's maps.
-type Shared = HashMap<String, Arc<Prepared>>;
-
-/// A file's project imports, resolved: (qualified path it uses, target).
-type Imports = Arc<Vec<(String, modules::Target)>>;
 use crate::python::imports::ModuleScope;
 use crate::python::modules;
 use crate::python::outline::{self, DefKind};
@@ -31,6 +26,12 @@ use crate::rules::login_without_regeneration::summarize;
 use crate::rules::Context;
 use crate::source::{ChangedFile, Input, Mode, ProjectTree, Touched};
 use crate::summaries::Summaries;
+
+/// Files prepared for the helper summaries, shared between the stage's maps.
+type Shared = HashMap<String, Arc<Prepared>>;
+
+/// A file's project imports, resolved: (qualified path it uses, target).
+type Imports = Arc<Vec<(String, modules::Target)>>;
 
 /// The summary cache of the diff modes (commit hooks and pushes meet the same blobs again);
 /// `scan` keeps none.
@@ -353,9 +354,10 @@ fn helper_summaries(
         .filter_map(|f| {
             let marks = |text: &[u8]| {
                 let open = crate::prefilter::events_possible(&f, text, facts, &opts.config, false);
-                let reaches = || crate::prefilter::reaches_remember(text, &f);
-                let matters = crate::prefilter::body_may_matter(text, &reaches, &opts.config);
-                (open, matters)
+                (
+                    open,
+                    crate::prefilter::file_may_matter(&f, text, &opts.config),
+                )
             };
             // A file being checked: its text is at hand, and it has no blob id.
             let known_text = known.get(f.as_str()).map(|p| p.text.as_bytes());
@@ -751,7 +753,7 @@ struct Deep<'a, 'i> {
     known: &'a HashMap<&'a str, &'a Prepared>,
     /// What the run has read already (every file in `scan`), read from memory.
     contents: &'a HashMap<&'a str, &'a [u8]>,
-    files: std::sync::Mutex<HashMap<String, Option<std::sync::Arc<DeepFile>>>>,
+    files: std::sync::Mutex<HashMap<String, Option<Arc<DeepFile>>>>,
     memo: std::sync::Mutex<HashMap<(String, String), Summary>>,
     /// `matters` of files not (yet) read by `file`.
     marks: std::sync::Mutex<HashMap<String, bool>>,
@@ -767,7 +769,7 @@ impl Deep<'_, '_> {
         path: &str,
         read: &HashMap<String, Target>,
         prepared: &Shared,
-    ) -> Option<std::sync::Arc<DeepFile>> {
+    ) -> Option<Arc<DeepFile>> {
         if let Some(f) = self.files.lock().ok()?.get(path) {
             // Prepared since by the first hop (its round two): taken from there.
             if f.as_ref().is_none_or(|f| f.prepared.is_some()) || !prepared.contains_key(path) {
@@ -775,30 +777,28 @@ impl Deep<'_, '_> {
             }
         }
         let made = (|| {
-            let marks = |text: &[u8]| {
-                let reaches = || crate::prefilter::reaches_remember(text, path);
-                crate::prefilter::body_may_matter(text, &reaches, &self.opts.config)
-            };
+            let config = &self.opts.config;
+            // A target of the first hop (a file being checked included): shared from there.
+            if let Some(p) = prepared.get(path) {
+                let target = read.get(path);
+                return Some(DeepFile {
+                    prepared: Some(p.clone()),
+                    matters: target.map_or_else(
+                        || crate::prefilter::file_may_matter(path, p.text.as_bytes(), config),
+                        |t| t.matters,
+                    ),
+                    id: target.and_then(|t| t.id),
+                });
+            }
             if let Some(p) = self.known.get(path) {
-                let matters = marks(p.text.as_bytes());
                 return Some(DeepFile {
                     prepared: Some(Arc::new((*p).clone())),
-                    matters,
+                    matters: crate::prefilter::file_may_matter(path, p.text.as_bytes(), config),
                     id: None,
                 });
             }
-            if let (Some(t), Some(p)) = (read.get(path), prepared.get(path)) {
-                return Some(DeepFile {
-                    prepared: Some(p.clone()),
-                    matters: t.matters,
-                    id: t.id,
-                });
-            }
-            let (bytes, id) = match self.contents.get(path) {
-                Some(c) => (c.to_vec(), None),
-                None => self.tree.read_with_id(path)?,
-            };
-            let matters = marks(&bytes);
+            let (bytes, id) = self.read_bytes(path)?;
+            let matters = crate::prefilter::file_may_matter(path, &bytes, config);
             let prepared = (matters || self.opts.no_prefilter)
                 .then(|| Arc::new(Prepared::new(path.to_string(), &bytes)));
             Some(DeepFile {
@@ -807,7 +807,7 @@ impl Deep<'_, '_> {
                 id,
             })
         })()
-        .map(std::sync::Arc::new);
+        .map(Arc::new);
         if let Ok(mut files) = self.files.lock() {
             files.insert(path.to_string(), made.clone());
         }
@@ -872,7 +872,7 @@ impl Deep<'_, '_> {
             })
             .collect();
         imports.extend(submodule_imports(p, self.index));
-        let imports = std::sync::Arc::new(imports);
+        let imports = Arc::new(imports);
         if let Ok(mut m) = self.imports.lock() {
             m.insert(p.path.clone(), imports.clone());
         }
@@ -1030,6 +1030,17 @@ impl Deep<'_, '_> {
         imports.iter().any(|(_, t)| self.matters(&t.file, read))
     }
 
+    /// The bytes of file `path`: from what the run has read (no blob id), else from the tree.
+    fn read_bytes(&self, path: &str) -> Option<(Cow<'_, [u8]>, Option<git2::Oid>)> {
+        match self.contents.get(path) {
+            Some(c) => Some((Cow::Borrowed(*c), None)),
+            None => {
+                let (bytes, id) = self.tree.read_with_id(path)?;
+                Some((Cow::Owned(bytes), id))
+            }
+        }
+    }
+
     /// Can file `path` hold a session write, rotation or reset (`prefilter::body_may_matter`
     /// on its text), read once.
     fn matters(&self, path: &str, read: &HashMap<String, Target>) -> bool {
@@ -1039,20 +1050,14 @@ impl Deep<'_, '_> {
         if let Some(m) = self.marks.lock().ok().and_then(|m| m.get(path).copied()) {
             return m;
         }
-        let text_matters = |text: &[u8]| {
-            let reaches = || crate::prefilter::reaches_remember(text, path);
-            crate::prefilter::body_may_matter(text, &reaches, &self.opts.config)
-        };
+        let config = &self.opts.config;
         let m = if let Some(p) = self.known.get(path) {
-            text_matters(p.text.as_bytes())
+            crate::prefilter::file_may_matter(path, p.text.as_bytes(), config)
         } else if let Some(t) = read.get(path) {
             t.matters
-        } else if let Some(c) = self.contents.get(path) {
-            text_matters(c)
         } else {
-            self.tree
-                .read_with_id(path)
-                .is_some_and(|(bytes, _)| text_matters(&bytes))
+            self.read_bytes(path)
+                .is_some_and(|(bytes, _)| crate::prefilter::file_may_matter(path, &bytes, config))
         };
         if let Ok(mut marks) = self.marks.lock() {
             marks.insert(path.to_string(), m);

@@ -369,25 +369,26 @@ pub fn not_a_password_check(name: &str) -> bool {
     NAMES.contains(&name) || stores || name.starts_with("mock") || name.starts_with("assert")
 }
 
+/// Words of a form's name that say it logs in or signs up (`names_login_form`).
+const LOGIN_FORM_WORDS: &[&str] = &[
+    "login",
+    "signin",
+    "sign_in",
+    "logon",
+    "authentication",
+    "authform",
+    "register",
+    "signup",
+    "sign_up",
+    "registration",
+    "credential",
+];
+
 /// Does a form's name or constructor say it logs in or signs up (`LoginForm`, `login_form`,
 /// `SignInForm`, `RegisterForm`, `AuthenticationForm`)?
 pub fn names_login_form(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    [
-        "login",
-        "signin",
-        "sign_in",
-        "logon",
-        "authentication",
-        "authform",
-        "register",
-        "signup",
-        "sign_up",
-        "registration",
-        "credential",
-    ]
-    .iter()
-    .any(|w| lower.contains(w))
+    LOGIN_FORM_WORDS.iter().any(|w| lower.contains(w))
         // A form that checks a password (`PasswordViewRestrictionForm`: a protected page's
         // password), not one that sets, resets or changes it.
         || (lower.contains("password")
@@ -815,9 +816,9 @@ pub fn identity_key(key: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// The helper stage summarises a method for its authentication only when its text may
+    /// The helper stage walks a helper asked only for its authentication when its text may
     /// hold evidence (`prefilter::may_authenticate`): every verifier, token exchange,
-    /// registration and second-factor name read here must be one it sees.
+    /// registration, login-form and second-factor name read here must be one it sees.
     #[test]
     fn every_verifier_name_may_authenticate() {
         let config = crate::config::Config::default();
@@ -846,16 +847,34 @@ mod tests {
                 "{name}"
             );
         }
-        // A sign-up form validated (`names_login_form`) is evidence too.
-        for form in [
-            "RegisterForm(request.POST)",
-            "register_form.is_valid()",
-            "SignupForm()",
-        ] {
-            assert!(names_login_form(form), "{form}");
+        // A login or sign-up form validated (`names_login_form`) is evidence too, and the
+        // password as a request's key.
+        let forms = LOGIN_FORM_WORDS
+            .iter()
+            .map(|w| format!("{w}_form.is_valid()"))
+            .chain(
+                [
+                    "RegisterForm(request.POST)",
+                    "RegisterUserForm(request.POST)",
+                    "register_form.is_valid()",
+                    "SignupForm()",
+                ]
+                .map(String::from),
+            );
+        for form in forms {
+            assert!(names_login_form(&form), "{form}");
             assert!(
                 crate::prefilter::may_authenticate(form.as_bytes(), &config),
                 "{form}"
+            );
+        }
+        for text in [
+            "check(request.form[\"pass\"])",
+            "pw = request.POST.get('pass')",
+        ] {
+            assert!(
+                crate::prefilter::may_authenticate(text.as_bytes(), &config),
+                "{text}"
             );
         }
         for text in [
