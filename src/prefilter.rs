@@ -550,7 +550,7 @@ pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
         "otp", "2fa", "mfa", "jwt", "saml", "remote_user", "gss", "spnego", "kerberos", "ldap",
         "bind", "create_user", "register", "registration", "oauth", "openid", "oidc", "cas_",
         "compare", "_code", "code_", "grant_type", "consume", "revoke", "device", "tfa",
-        "factor", "\"pass\"", "'pass'",
+        "factor", "\"pass\"", "'pass'", "activat", "magic", "invit", "reset",
     ];
     static M: OnceLock<AhoCorasick> = OnceLock::new();
     let m = M.get_or_init(|| {

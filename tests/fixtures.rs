@@ -366,3 +366,11 @@ fn saml_acs() {
 fn checked_helpers() {
     run_fixture("checked_helpers");
 }
+
+/// A magic or activation link's one-time token found in the database is the credential
+/// (in the view, or in a store's method reached through an object of unknown class); a
+/// voucher's or a project's code proves nobody.
+#[test]
+fn token_lookups() {
+    run_fixture("token_lookups");
+}

@@ -483,16 +483,22 @@ fn helper_summaries(
                     .into_iter()
                     .filter_map(|name| {
                         // A method (`Class.method`, reached through an object) is summarised
-                        // only when its class can reach a request's session: a session
-                        // store's or a database wrapper's own methods are called everywhere
-                        // and write no login. A helper of round two (`auth_only`) has no
-                        // session event; if it cannot authenticate either, its summary is
+                        // for its writes only when its class can reach a request's session:
+                        // a session store's or a database wrapper's own methods are called
+                        // everywhere and write no login; one that can authenticate is walked
+                        // for that (a store's method that looks an activation token up,
+                        // wherever its class is). A helper of round two (`auth_only`) has no
+                        // session event: if it cannot authenticate either, its summary is
                         // known without a walk, and kept (a project helper with a summary
                         // is no unknown checker to its caller). Either way, one that calls
                         // a helper elsewhere is walked.
-                        let unreached = name.contains('.') && !method_may_matter(p, &name);
-                        let inert =
-                            auth_only && !unreached && !may_authenticate(p, &name, &opts.config);
+                        let authenticates = std::cell::OnceCell::new();
+                        let authenticates = || {
+                            *authenticates.get_or_init(|| may_authenticate(p, &name, &opts.config))
+                        };
+                        let unreached =
+                            name.contains('.') && !method_may_matter(p, &name) && !authenticates();
+                        let inert = auth_only && !unreached && !authenticates();
                         if (unreached || inert) && !deep.forwards(&file, &name, &read, prepared) {
                             return inert.then(|| ((file.clone(), name), Summary::default()));
                         }

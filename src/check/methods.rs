@@ -664,6 +664,9 @@ fn may_log_in_or_out(body: &str) -> bool {
             "passwd",
             "verify",
             "token",
+            // An activation or confirmation link followed (`redeem_activation(code)`).
+            "activat",
+            "confirm",
             "otp",
             "OTP",
             "credential",

@@ -71,6 +71,93 @@ pub fn one_time_token_name(name: &str) -> bool {
         .any(|w| ONE_TIME_TOKENS.contains(w))
 }
 
+/// Words naming the token of a magic, confirmation or activation link.
+const LINK_TOKENS: &[&str] = &["token", "confirmation", "ticket", "nonce"];
+
+/// Words that say what a `code` proves (`activation_code`, `EmailVerificationCode`).
+const CODE_QUALIFIERS: &[&str] = &[
+    "activation",
+    "activate",
+    "confirm",
+    "verify",
+    "verification",
+    "reset",
+    "magic",
+    "login",
+    "signin",
+    "auth",
+    "otp",
+    "invite",
+    "invitation",
+];
+
+/// A name for the token of a magic, confirmation or activation link (`token`,
+/// `EmailConfirmation`, `ticket`, `nonce`, `activation_code`, `VerificationCode`). A bare
+/// `code` is as often a voucher's, a country's or a project's, so it counts only with a word
+/// saying what it proves.
+pub fn link_token_name(name: &str) -> bool {
+    if not_one_time(name) {
+        return false;
+    }
+    let w = camel_words(name);
+    w.iter().any(|w| LINK_TOKENS.contains(&w.as_str()))
+        || (w.iter().any(|w| w == "code")
+            && w.iter().any(|w| CODE_QUALIFIERS.contains(&w.as_str())))
+}
+
+/// The lower-case words of a name, split at non-alphanumerics and where a capital follows
+/// a lower-case letter or a digit (`EmailConfirmation` -> `email`, `confirmation`).
+fn camel_words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        word.push(c.to_ascii_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// A token that is no one-time credential of a link: a form's CSRF token, an OAuth
+/// refresh token, a status or error code.
+pub fn not_one_time(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let w = words(&lower);
+    w.iter().any(|w| {
+        matches!(
+            *w,
+            "csrf"
+                | "xsrf"
+                | "refresh"
+                | "status"
+                | "error"
+                | "country"
+                | "currency"
+                | "postal"
+                | "zip"
+                | "promo"
+                | "coupon"
+                | "discount"
+                | "language"
+                | "lang"
+                | "locale"
+        )
+    })
+}
+
 /// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
 pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)
@@ -877,6 +964,24 @@ mod tests {
                 "{text}"
             );
         }
+        // A link's token looked up (`link_token_name`), snake or camel case.
+        for text in LINK_TOKENS
+            .iter()
+            .map(|t| format!("Model.objects.get({t}=value)"))
+            .chain(CODE_QUALIFIERS.iter().flat_map(|q| {
+                let mut camel = q.to_string();
+                camel[..1].make_ascii_uppercase();
+                [
+                    format!("Link.objects.get({q}_code=value)"),
+                    format!("{camel}Code.objects.get(value=value)"),
+                ]
+            }))
+        {
+            assert!(
+                crate::prefilter::may_authenticate(text.as_bytes(), &config),
+                "{text}"
+            );
+        }
         for text in [
             "return self.get_queryset().get(pk=object_id)",
             "context.update(extra)",
@@ -886,6 +991,33 @@ mod tests {
                 !crate::prefilter::may_authenticate(text.as_bytes(), &config),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn link_tokens() {
+        for n in [
+            "token",
+            "reset_token",
+            "EmailConfirmation",
+            "activation_code",
+            "VerificationCode",
+            "LoginTicket",
+            "nonce",
+        ] {
+            assert!(link_token_name(n), "{n}");
+        }
+        for n in [
+            "code",
+            "voucher_code",
+            "ProjectCode",
+            "csrf_token",
+            "refresh_token",
+            "status_code",
+            "CountryCode",
+            "tokenizer_name",
+        ] {
+            assert!(!link_token_name(n), "{n}");
         }
     }
 

@@ -695,6 +695,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "the one-time token the caller looked up is consumed here",
             });
+        } else if args.is_some_and(|a| self.looks_up_token(func, &path, a)) {
+            out.push(Event::Auth {
+                label: "a one-time token looked up here",
+            });
         }
         if func.kind() == "identifier" {
             let name = self.text(func);
@@ -1247,6 +1251,79 @@ impl<'a> Semantic<'a> {
             }
         });
         handed
+    }
+
+    /// Does a query look a record up by a one-time token it is handed (`Token.query
+    /// .filter_by(value=value, used=False)`, `.filter(Activation.code == token)`,
+    /// `get_object_or_404(Invite, token=token)`)? Finding the record is what proves who
+    /// follows a magic link, a confirmation or an activation link: the token is the
+    /// credential. The field looked up holds a secret (`token`, `code`, `key`, `hash`), the
+    /// value is not a constant, and the field, the model or the value is named for a link's
+    /// token (`auth::link_token_name`): a bare `code` is as often a voucher's or a country's.
+    fn looks_up_token(&self, func: Node<'_>, path: &str, args: Node<'_>) -> bool {
+        const LOOKUPS: &[&str] = &[
+            "filter",
+            "filter_by",
+            "get",
+            "aget",
+            "get_or_none",
+            "get_object_or_404",
+            "aget_object_or_404",
+            "where",
+            "find_one",
+        ];
+        if !LOOKUPS.contains(&last_segment(path)) {
+            return false;
+        }
+        // The model queried: the receiver's first capitalised name (`Token.query`,
+        // `Token.objects`, `select(Token)`), or `get_object_or_404`'s first argument.
+        let receiver = func.field("object").map(|o| self.text(o)).unwrap_or("");
+        let model = receiver
+            .split(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
+            .find(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+            .is_some_and(auth::link_token_name)
+            || args
+                .named_child(0)
+                .filter(|a| a.kind() == "identifier")
+                .is_some_and(|a| auth::link_token_name(self.text(a)));
+        let looked_up = |field: &str, v: Node<'_>| {
+            let secret = auth::one_time_token_name(field)
+                || matches!(
+                    field.trim_start_matches('_'),
+                    "value" | "key" | "hash" | "digest" | "secret" | "uuid" | "jti"
+                );
+            secret
+                && !auth::not_one_time(field)
+                && matches!(v.kind(), "identifier" | "attribute" | "subscript" | "call")
+                && !auth::not_one_time(self.text(v))
+                && (model || auth::link_token_name(field) || auth::link_token_name(self.text(v)))
+        };
+        let mut cursor = args.walk();
+        let found = args
+            .named_children(&mut cursor)
+            .any(|arg| match arg.kind() {
+                "keyword_argument" => match (arg.field("name"), arg.field("value")) {
+                    (Some(n), Some(v)) => {
+                        looked_up(self.text(n).split("__").next().unwrap_or(""), v)
+                    }
+                    _ => false,
+                },
+                // `Model.field == value`, either way round.
+                "comparison_operator" if self.text(arg).contains("==") => {
+                    let (Some(l), Some(r)) = (arg.named_child(0), arg.named_child(1)) else {
+                        return false;
+                    };
+                    let field = |f: Node<'_>| {
+                        (f.kind() == "attribute")
+                            .then(|| f.field("attribute").map(|a| self.text(a)))
+                            .flatten()
+                    };
+                    field(l).is_some_and(|f| looked_up(f, r))
+                        || field(r).is_some_and(|f| looked_up(f, l))
+                }
+                _ => false,
+            });
+        found
     }
 
     /// `ctx.step(token)` on a GSSAPI/SPNEGO security context (`ctx =
