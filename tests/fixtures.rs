@@ -374,3 +374,10 @@ fn checked_helpers() {
 fn token_lookups() {
     run_fixture("token_lookups");
 }
+
+/// Authomatic's `login(adapter, provider_name)` completes an OAuth/OpenID login: the
+/// framework adapter it is handed (or a local bound to one) says which `login` it is.
+#[test]
+fn oauth_adapters() {
+    run_fixture("oauth_adapters");
+}

@@ -158,6 +158,16 @@ pub fn not_one_time(name: &str) -> bool {
     })
 }
 
+/// Modules of framework adapters handed to a library's `login(adapter, provider)`, which
+/// runs a whole OAuth/OpenID login (Authomatic's `WerkzeugAdapter`, `WebObAdapter`,
+/// `DjangoAdapter`).
+const LOGIN_ADAPTER_MODULES: &[&str] = &["authomatic.adapters."];
+
+/// Does a constructor (qualified path) make such an adapter?
+pub fn login_adapter(path: &str) -> bool {
+    LOGIN_ADAPTER_MODULES.iter().any(|m| path.starts_with(m))
+}
+
 /// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
 pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)

@@ -695,6 +695,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "the one-time token the caller looked up is consumed here",
             });
+        } else if args.is_some_and(|a| self.logs_in_through_adapter(&path, a)) {
+            out.push(Event::Auth {
+                label: "OAuth/SSO login completed here",
+            });
         } else if args.is_some_and(|a| self.looks_up_token(func, &path, a)) {
             out.push(Event::Auth {
                 label: "a one-time token looked up here",
@@ -1324,6 +1328,35 @@ impl<'a> Semantic<'a> {
                 _ => false,
             });
         found
+    }
+
+    /// `x.login(adapter, provider_name)` with a library's framework adapter (Authomatic's
+    /// `WerkzeugAdapter(request, response)`, or a local bound to one): the library runs the
+    /// whole OAuth/OpenID exchange and returns the provider's result. Its `login` is reached
+    /// through an instance made anywhere (`Authomatic(config, secret)` in another module, a
+    /// registry), so the adapter it is handed is what says which `login` it is.
+    fn logs_in_through_adapter(&self, path: &str, args: Node<'_>) -> bool {
+        if last_segment(path) != "login" {
+            return false;
+        }
+        let Some(first) = args.named_child(0) else {
+            return false;
+        };
+        let adapter = |text: &str| {
+            let head = text.split('(').next().unwrap_or("").trim();
+            text.contains('(')
+                && is_dotted(head)
+                && self.qualify(head).is_some_and(|p| auth::login_adapter(&p))
+        };
+        match first.kind() {
+            "call" => adapter(self.text(first)),
+            "identifier" => self
+                .func
+                .aliases
+                .get(self.text(first))
+                .is_some_and(|values| values.iter().any(|v| adapter(v))),
+            _ => false,
+        }
     }
 
     /// `ctx.step(token)` on a GSSAPI/SPNEGO security context (`ctx =
