@@ -381,3 +381,20 @@ fn token_lookups() {
 fn oauth_adapters() {
     run_fixture("oauth_adapters");
 }
+
+/// Accounts on Django: session preferences and a flow's flags are no identity; an account
+/// a logged-in manager creates is no login of the visitor; the user the request already
+/// had, written back by a helper, logs nobody in; a sign-up that writes its new user is a
+/// login.
+#[test]
+fn rules_django_accounts() {
+    run_rules("django_accounts");
+}
+
+/// A project's wrapper of Flask-Login's `logout_user` under a private alias is the
+/// primitive's implementation, and a loader dropping a deactivated user is no logout; the
+/// logout calling the wrapper is SID003 on Flask-Session.
+#[test]
+fn rules_flask_wrappers() {
+    run_rules("flask_wrappers");
+}

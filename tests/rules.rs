@@ -227,3 +227,40 @@ fn a_helper_call_finding_names_the_call_as_written() {
     let message = sid001["message"].as_str().unwrap();
     assert!(message.contains("`flows.signin.start()`"), "{message}");
 }
+
+/// A fix is written in names the function binds: the session of the request a helper was
+/// handed by keyword (`request=self.request` -> `self.request.session`), and Flask's
+/// `session` with the import to add when the module does not import it.
+#[test]
+fn a_fix_names_what_the_code_binds() {
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "scan",
+            "tests/fixtures/rules/django_accounts",
+            "tests/fixtures/rules/flask_wrappers",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let in_file = |name: &str| {
+        findings
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("a finding in {name}"))
+    };
+    let form = in_file("forms.py");
+    let patch = form["remediation"]["patch"].as_str().unwrap();
+    assert!(
+        patch.contains("+        self.request.session.cycle_key()"),
+        "{patch}"
+    );
+    let logout = in_file("flask_wrappers/views.py");
+    let summary = logout["remediation"]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("add `from flask import session` to the module's imports"),
+        "{summary}"
+    );
+}

@@ -202,6 +202,9 @@ const TOKEN_NAMES: &[&str] = &[
     "parse_id_token",
 ];
 
+/// The evidence label of an account created (a sign-up that logs in).
+pub const NEW_ACCOUNT: &str = "new account created here";
+
 /// A login that creates the account it logs in.
 const REGISTRATION_NAMES: &[&str] = &["create_user", "acreate_user", "register_user"];
 
@@ -257,7 +260,7 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
         return Some("OAuth/SSO token exchanged here");
     }
     if REGISTRATION_NAMES.contains(&last) {
-        return Some("new account created here");
+        return Some(NEW_ACCOUNT);
     }
     // `mfa_auth.validate(code)`, `otp_device.validate(token)`: a second factor checked.
     if last == "validate" {
@@ -722,6 +725,11 @@ const FLOW_TOKENS: &[&str] = &[
     "invitation",
     "signup",
     "reset",
+    // An account's removal or deletion being confirmed (`account_remove`).
+    "remove",
+    "removal",
+    "delete",
+    "deletion",
 ];
 
 /// Second-factor tokens: with a user token, the key marks who is *waiting* for the second
@@ -802,6 +810,10 @@ const UNRELATED_TOKENS: &[&str] = &[
     "long",
     "lifetime",
     "persistent",
+    // `keep_me_logged_in`: the same choice, whatever it is set to.
+    "keep",
+    // A mode the session is restricted to (`saml_only`), not who is in it.
+    "only",
 ];
 
 /// Tokens of a key that names *who is logged in* (what a logout removes), narrower than
@@ -1157,6 +1169,9 @@ mod tests {
             "app_auth_long_session",
             "session_lifetime",
             "persistent_login",
+            "keep_me_logged_in",
+            "saml_only",
+            "account_remove",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }

@@ -629,10 +629,20 @@ impl<'a> Semantic<'a> {
     /// The session a project helper handed `args` works on: the request's when it is handed
     /// one, else the module's session proxy.
     fn helper_session(&self, args: Option<Node<'_>>) -> String {
-        let request = args
-            .and_then(|a| a.named_child(0))
-            .map(|r| self.text(r))
-            .filter(|r| self.is_request_like(r));
+        // The first argument, or a keyword argument's value (`request=self.request`).
+        let request = args.and_then(|a| {
+            let mut cursor = a.walk();
+            let found = a
+                .named_children(&mut cursor)
+                .enumerate()
+                .filter_map(|(i, arg)| match arg.kind() {
+                    "keyword_argument" => arg.field("value"),
+                    _ => (i == 0).then_some(arg),
+                })
+                .map(|r| self.text(r))
+                .find(|r| self.is_request_like(r));
+            found
+        });
         match request {
             Some(r) => format!("{r}.session"),
             None => self.module_session(Framework::Flask),

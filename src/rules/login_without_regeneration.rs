@@ -467,8 +467,12 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     return;
                 }
                 // The user already logged in, written again (a profile edit refreshing the
-                // session's copy of it): nobody new is logged in.
-                if self.call_site.is_none() && self.sem.writes_current_user(node) {
+                // session's copy of it): nobody new is logged in. In a helper, only while
+                // no login is pending on the path: after the caller's `login_user(user)`,
+                // `current_user` is the user just logged in.
+                if (self.call_site.is_none() || st.pending.is_empty())
+                    && self.sem.writes_current_user(node)
+                {
                     return;
                 }
                 // A login: only after authentication.
@@ -1190,11 +1194,19 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     // A function named as the primitive it calls (`def login_user(user): ...
     // flask_login.login_user(user)`) is that primitive's implementation, a library's or the
     // project's own wrapper: its callers are judged where they call it, not the wrapper.
-    let name = ctx.file.outline.defs.get(def).map(|d| d.name.as_str());
+    // Leading underscores aside (`from flask_login import logout_user as _logout_user`),
+    // and the call's arguments (a logout's helper is its call, `_logout_user()`).
+    let name = ctx
+        .file
+        .outline
+        .defs
+        .get(def)
+        .map(|d| d.name.trim_start_matches('_'));
     found.retain(|_, (p, _)| {
-        p.helper
-            .as_deref()
-            .is_none_or(|h| Some(h.rsplit('.').next().unwrap_or(h)) != name)
+        p.helper.as_deref().is_none_or(|h| {
+            let h = h.split('(').next().unwrap_or(h);
+            Some(h.rsplit('.').next().unwrap_or(h).trim_start_matches('_')) != name
+        })
     });
     // A helper that logs in the user its caller hands it, with no authentication of its
     // own (`_do_login_user(user)`, `tf_complete(user)`), is judged at its callers, which
@@ -1212,15 +1224,21 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     if found.is_empty() {
         return Vec::new();
     }
+    let logged_in = mode == Mode::Login && logged_in_already(ctx, def);
+    // An account created by a user already logged in (a manager adding a member) is
+    // someone else's: the visitor's session logs nobody new in.
+    if logged_in
+        && found
+            .values()
+            .all(|(p, _)| p.auth_label == crate::frameworks::auth::NEW_ACCOUNT)
+    {
+        return Vec::new();
+    }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     // A login of the user already logged in (a view behind `login_required`, a re-auth
     // view) is a step-up: reported as the privilege change it is (SID002).
-    let mode = if mode == Mode::Login && logged_in_already(ctx, def) {
-        Mode::Privilege
-    } else {
-        mode
-    };
+    let mode = if logged_in { Mode::Privilege } else { mode };
     vec![finding(ctx, mode, def, &writes, is_async)]
 }
 
@@ -1246,9 +1264,20 @@ fn logged_in_already(ctx: &Context<'_>, def: usize) -> bool {
             .iter()
             .any(|w| lower.contains(w))
     };
+    // A class view whose bases demand a login (Django's `LoginRequiredMixin`,
+    // `PermissionRequiredMixin`).
+    let login_mixin = |c: &crate::python::outline::Def| {
+        let text = ctx.file.text.get(c.start_byte..c.end_byte).unwrap_or("");
+        let head = text
+            .find("class ")
+            .and_then(|at| text[at..].find(':').map(|end| &text[at..at + end]))
+            .unwrap_or("");
+        head.contains("LoginRequiredMixin") || head.contains("PermissionRequiredMixin")
+    };
     std::iter::once(d)
         .chain(class)
         .any(|x| decorated(x) || reauth_named(&x.name))
+        || class.is_some_and(login_mixin)
 }
 
 /// The keyword arguments of a call set to `True` or `False`.
@@ -1319,11 +1348,12 @@ fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Op
         .flatten()
 }
 
-/// A getter's name (`get_current_user`, `load_user`, `_fetch_member`): a function that
-/// reads who is logged in, whose removal of the identity is a cleanup of a stale one.
+/// A getter's name (`get_current_user`, `load_user`, `_fetch_member`, `identify_user`): a
+/// function that reads who is logged in, whose removal of the identity is a cleanup of a
+/// stale one.
 fn loader_name(name: &str) -> bool {
     let lower = name.trim_start_matches('_').to_ascii_lowercase();
-    ["get_", "load_", "fetch_", "current_"]
+    ["get_", "load_", "fetch_", "current_", "identify_"]
         .iter()
         .any(|p| lower.starts_with(p))
 }
@@ -1599,10 +1629,25 @@ fn written_session(writes: &[(Pending, BTreeSet<(Place, String)>)], default: &st
 }
 
 /// The module's name for `flask.session` (`session` when it is not imported yet).
-fn flask_session_name(module: &crate::python::imports::ModuleScope) -> String {
-    module
-        .spelling_of("flask.session")
-        .unwrap_or_else(|| "session".to_string())
+/// How the module spells Flask's session proxy in a fix; when it does not import it, the
+/// import to add goes into `notes` (a fix must not call a name the module does not bind,
+/// nor one bound to something else, such as a database session).
+fn flask_session_name(
+    module: &crate::python::imports::ModuleScope,
+    notes: &mut Vec<String>,
+) -> String {
+    if let Some(s) = module.spelling_of("flask.session") {
+        return s;
+    }
+    if module.get("session").is_none() {
+        notes.push("add `from flask import session` to the module's imports".into());
+        return "session".to_string();
+    }
+    if let Some(flask) = module.spelling_of("flask") {
+        return format!("{flask}.session");
+    }
+    notes.push("add `import flask` to the module's imports".into());
+    "flask.session".to_string()
 }
 
 /// SID003's fix: end the session before (or instead of) removing the keys.
@@ -1616,7 +1661,8 @@ fn logout_remediation(
     let file = ctx.file;
     let module = &file.module;
     let receiver = |default: &str| written_session(writes, default);
-    let flask_session = || flask_session_name(module);
+    let mut notes: Vec<String> = Vec::new();
+    let mut flask_session = || flask_session_name(module, &mut notes);
     let (code, summary): (String, String) = match backend {
         Backend::FlaskCookie | Backend::FlaskSession | Backend::FlaskCustom => {
             let s = flask_session();
@@ -1704,6 +1750,10 @@ regenerate_session_id({request})"),
         }
     }
     let d = &file.outline.defs[def];
+    let mut summary = summary;
+    for n in notes {
+        summary.push_str(&format!(" ({n})"));
+    }
     Remediation {
         summary,
         patch: fix::patch(file, d.start_line, d.end_line, &inserts),
@@ -1731,13 +1781,10 @@ fn remediation(
     let mut notes: Vec<String> = Vec::new();
     // How the code spells the session at the write (for helpers, a sensible default).
     let receiver = |default: &str| written_session(writes, default);
-    let flask_session = || flask_session_name(module);
+    let flask_session = |notes: &mut Vec<String>| flask_session_name(module, notes);
     let (code, after, summary): (String, bool, String) = match backend {
         Backend::FlaskCookie => {
-            let s = flask_session();
-            if module.spelling_of("flask.session").is_none() {
-                notes.push("add `from flask import session` to the module's imports".into());
-            }
+            let s = flask_session(&mut notes);
             (
                 format!("{s}.clear()"),
                 false,
@@ -1745,7 +1792,7 @@ fn remediation(
             )
         }
         Backend::FlaskSession | Backend::FlaskCustom => {
-            let s = flask_session();
+            let s = flask_session(&mut notes);
             let app = if module.get("app").is_some() {
                 "app".to_string()
             } else {
@@ -1764,7 +1811,7 @@ fn remediation(
             )
         }
         Backend::FlaskKvSession => {
-            let s = flask_session();
+            let s = flask_session(&mut notes);
             (
                 format!("{s}.regenerate()"),
                 true,
