@@ -338,7 +338,9 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
         let trimmed = trim_ascii_start(line);
         let is_import = trimmed.starts_with(b"import ") || trimmed.starts_with(b"from ");
         facts |= match PATTERNS[pattern] {
-            "flask_session" if is_import => FileFacts::FLASK_SESSION,
+            // The module imported, not a name bound to Flask's own session (`from flask
+            // import session as flask_session`).
+            "flask_session" if is_import && imports_module(line, at) => FileFacts::FLASK_SESSION,
             // `SESSION_TYPE = "redis"` or `app.config["SESSION_TYPE"] = ...`: Flask-Session's key.
             "SESSION_TYPE" if has_assignment(line) => FileFacts::FLASK_SESSION,
             "flask_kvsession" if is_import => FileFacts::FLASK_KVSESSION,
@@ -886,6 +888,17 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     memchr::memmem::find(hay, needle).is_some()
 }
 
+/// Is the name at byte `at` of an import line the module imported (`from NAME ...`,
+/// `import NAME`, `import a, NAME`), not a name it binds (`... as NAME`, `from m import
+/// NAME`)?
+fn imports_module(line: &[u8], at: usize) -> bool {
+    let before = line[..at].trim_ascii_end();
+    let trimmed = trim_ascii_start(line);
+    before.ends_with(b"from")
+        || before.ends_with(b"import") && trimmed.starts_with(b"import ")
+        || before.ends_with(b",") && trimmed.starts_with(b"import ")
+}
+
 fn has_assignment(line: &[u8]) -> bool {
     line.windows(2).any(|w| w[0] == b'=' && w[1] != b'=')
         || line.ends_with(b"=")
@@ -1132,6 +1145,15 @@ mod tests {
         assert!(!file_facts(b"# SESSION_TYPE = 'redis'\n").has(FileFacts::FLASK_SESSION));
         assert!(!file_facts(b"x = 1  # from flask_session import Session\n")
             .has(FileFacts::FLASK_SESSION));
+        // Flask's own session under an alias is not the Flask-Session package.
+        assert!(!file_facts(b"from flask import session as flask_session\n")
+            .has(FileFacts::FLASK_SESSION));
+        assert!(file_facts(b"import flask_session\n").has(FileFacts::FLASK_SESSION));
+        assert!(file_facts(b"import os, flask_session\n").has(FileFacts::FLASK_SESSION));
+        assert!(
+            file_facts(b"from flask_session.redis import RedisSessionInterface\n")
+                .has(FileFacts::FLASK_SESSION)
+        );
         assert!(file_facts(
             b"SESSION_ENGINE = 'django.contrib.sessions.backends.signed_cookies'\n"
         )

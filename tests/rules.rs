@@ -263,4 +263,16 @@ fn a_fix_names_what_the_code_binds() {
         summary.contains("add `from flask import session` to the module's imports"),
         "{summary}"
     );
+    // Removals that raise on an emptied session (`pop` without a default): the session is
+    // ended after the last of them, not before the first.
+    let pops = findings
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("flask_session.pop"))
+        .expect("the logout popping the keys is reported");
+    let patch = pops["remediation"]["patch"].as_str().unwrap();
+    let clear = patch.find("+    flask_session.clear()").expect(patch);
+    assert!(
+        patch.find("flask_session.pop(\"_fresh\")").unwrap() < clear,
+        "{patch}"
+    );
 }

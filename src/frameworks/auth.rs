@@ -253,6 +253,15 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
         .unwrap_or(path)
         .trim_start_matches('_');
     let lower = last.to_ascii_lowercase();
+    // An exception built (`AuthenticationFailed(...)`, `AuthError(...)`) reports a failure;
+    // it verifies nothing.
+    if last.starts_with(|c: char| c.is_ascii_uppercase())
+        && ["Failed", "Failure", "Error", "Exception", "Denied"]
+            .iter()
+            .any(|s| last.ends_with(s))
+    {
+        return None;
+    }
     if VERIFIER_PATHS.contains(&path) || VERIFIER_NAMES.contains(&last) {
         return Some("credentials verified here");
     }
@@ -802,6 +811,13 @@ const UNRELATED_TOKENS: &[&str] = &[
     // How the request authenticated (`login_mechanism`, `auth_method`), not who.
     "mechanism",
     "method",
+    // A failed attempt (`_multipass_auth_failed`, `login_error`), not a login.
+    "failed",
+    "failure",
+    "fail",
+    "error",
+    "errors",
+    "denied",
     // A form's remembered default (`registration_notify_user_default`: a checkbox's last
     // value), whoever it mentions.
     "default",
@@ -902,6 +918,11 @@ pub fn identity_key(key: &str) -> bool {
         return false;
     }
     if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) || pending_login_key(key) {
+        return false;
+    }
+    // Which provider the login went through (`_multipass_login_provider`), not who: the
+    // provider's token (`provider_oauth_token`) is the login's state.
+    if matches!(tokens.last(), Some(&"provider" | &"providers")) {
         return false;
     }
     // A flow's secret, code or URL (`otp_secret_key`, `mfa_email_code`) holds no identity.
@@ -1172,6 +1193,9 @@ mod tests {
             "keep_me_logged_in",
             "saml_only",
             "account_remove",
+            "_multipass_auth_failed",
+            "_multipass_login_provider",
+            "login_error",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }
@@ -1185,6 +1209,11 @@ mod tests {
         assert!(credential_call("pwd_context.verify").is_some());
         assert!(credential_call("ph.verify").is_some());
         assert!(credential_call("oauth.google.authorize_access_token").is_some());
+        // An exception built reports a failure: it verifies nothing.
+        assert!(credential_call("AuthenticationFailed").is_none());
+        assert!(credential_call("flask_multipass.AuthenticationFailed").is_none());
+        assert!(credential_call("AuthError").is_none());
+        assert!(credential_call("authenticate_credentials").is_some());
         assert!(credential_call("jwt.verify").is_none());
         assert!(credential_call("render_template").is_none());
         assert!(credential_call("author_list").is_none());

@@ -1628,7 +1628,6 @@ fn written_session(writes: &[(Pending, BTreeSet<(Place, String)>)], default: &st
         .unwrap_or_else(|| default.to_string())
 }
 
-/// The module's name for `flask.session` (`session` when it is not imported yet).
 /// How the module spells Flask's session proxy in a fix; when it does not import it, the
 /// import to add goes into `notes` (a fix must not call a name the module does not bind,
 /// nor one bound to something else, such as a database session).
@@ -1662,13 +1661,17 @@ fn logout_remediation(
     let module = &file.module;
     let receiver = |default: &str| written_session(writes, default);
     let mut notes: Vec<String> = Vec::new();
-    let mut flask_session = || flask_session_name(module, &mut notes);
+    // The session as the function wrote it (a name bound there), else the module's.
+    let mut flask_session = || match written_session(writes, "") {
+        s if s.is_empty() => flask_session_name(module, &mut notes),
+        s => s,
+    };
     let (code, summary): (String, String) = match backend {
         Backend::FlaskCookie | Backend::FlaskSession | Backend::FlaskCustom => {
             let s = flask_session();
             (
                 format!("{s}.clear()"),
-                format!("Call `{s}.clear()` first: the whole session is emptied (Flask-Session deletes an emptied record), and Flask-Login's `logout_user()` can still run after it."),
+                format!("Call `{s}.clear()`: the whole session is emptied (Flask-Session deletes an emptied record), and Flask-Login's `logout_user()` can still run after it."),
             )
         }
         Backend::FlaskKvSession => {
@@ -1738,19 +1741,45 @@ regenerate_session_id({request})"),
         ),
     };
     let mut inserts: Vec<Insertion> = Vec::new();
+    let mut summary = summary;
+    // A removal that raises on an emptied session (`session.pop("k")` without a default,
+    // `del session["k"]`): the session is ended after the last removal instead, at the
+    // same level; where that cannot be said, no patch.
+    let raising = |line: usize| {
+        let t = file.line_text(line).trim_start();
+        t.starts_with("del ") || t.split_once(".pop(").is_some_and(|(_, a)| !a.contains(','))
+    };
     if let Some((p, _)) = writes.first() {
         let stmt_text = file.line_text(p.stmt.line);
         let indent = stmt_text.len() - stmt_text.trim_start().len();
-        if p.stmt.col == indent {
+        if p.stmt.col == indent && !raising(p.stmt.line) {
             inserts.push(Insertion {
                 line: p.stmt.line,
                 after: false,
                 code,
             });
+        } else if p.stmt.col == indent && !p.stmt.is_return {
+            // The run of removals that follows at the same level (`session.pop("_fresh")`
+            // after `session.pop("_user_id")`).
+            let d = &file.outline.defs[def];
+            let mut last = p.stmt.end_line;
+            while last < d.end_line && {
+                let next = file.line_text(last + 1);
+                next.len() - next.trim_start().len() == indent && raising(last + 1)
+            } {
+                last += 1;
+            }
+            {
+                summary.push_str(" Here, after the keys are removed: before them, a `pop()` without a default or a `del` would raise on the emptied session.");
+                inserts.push(Insertion {
+                    line: last,
+                    after: true,
+                    code,
+                });
+            }
         }
     }
     let d = &file.outline.defs[def];
-    let mut summary = summary;
     for n in notes {
         summary.push_str(&format!(" ({n})"));
     }
@@ -1781,7 +1810,11 @@ fn remediation(
     let mut notes: Vec<String> = Vec::new();
     // How the code spells the session at the write (for helpers, a sensible default).
     let receiver = |default: &str| written_session(writes, default);
-    let flask_session = |notes: &mut Vec<String>| flask_session_name(module, notes);
+    // The session as the function wrote it (a name bound there), else the module's.
+    let flask_session = |notes: &mut Vec<String>| match written_session(writes, "") {
+        s if s.is_empty() => flask_session_name(module, notes),
+        s => s,
+    };
     let (code, after, summary): (String, bool, String) = match backend {
         Backend::FlaskCookie => {
             let s = flask_session(&mut notes);
