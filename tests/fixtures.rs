@@ -398,3 +398,10 @@ fn rules_django_accounts() {
 fn rules_flask_wrappers() {
     run_rules("flask_wrappers");
 }
+
+/// Helpers reached through re-exports: a package's `__init__` importing them from a
+/// submodule, and a star import (class b).
+#[test]
+fn reexports() {
+    run_fixture("reexports");
+}

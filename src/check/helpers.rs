@@ -18,6 +18,7 @@ use super::Options;
 use crate::config::Config;
 use crate::project::ProjectFacts;
 use crate::python::file::{Prepared, SourceFile};
+use crate::python::imports::Bound;
 use crate::python::imports::ModuleScope;
 use crate::python::modules;
 use crate::python::outline::{self, DefKind};
@@ -255,7 +256,11 @@ fn helper_summaries(
             Some(p) => p
                 .module
                 .import_paths()
-                .filter_map(|path| index.resolve(&p.path, path).map(|t| (path.to_string(), t)))
+                .filter_map(|path| {
+                    index
+                        .resolve(&p.path, path)
+                        .map(|t| (path.to_string(), reexported(t, tree, contents, index, 0)))
+                })
                 .chain(submodule_imports(p, index))
                 .collect(),
             None => Vec::new(),
@@ -1132,6 +1137,73 @@ fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
         }
     }
     false
+}
+
+/// Where an imported function is defined when the module it is imported from only
+/// re-exports it (`myapp/auth/__init__.py: from .core import sign_in`, or `from .core import
+/// *`): followed through such modules, a few deep. A module that defines the name (a
+/// function or a class), or that the tree cannot read, is the target as resolved.
+fn reexported(
+    t: modules::Target,
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &[u8]>,
+    index: &modules::ModuleIndex,
+    depth: usize,
+) -> modules::Target {
+    let Some(name) = t.function.as_deref() else {
+        return t;
+    };
+    if depth >= 3 {
+        return t;
+    }
+    let owned;
+    let text: &[u8] = match contents.get(t.file.as_str()) {
+        Some(c) => c,
+        None => match tree.read(&t.file) {
+            Some(b) => {
+                owned = b;
+                &owned
+            }
+            None => return t,
+        },
+    };
+    let defines = [format!("def {name}("), format!("class {name}")]
+        .iter()
+        .any(|d| memchr::memmem::find(text, d.as_bytes()).is_some());
+    if defines || memchr::memmem::find(text, b"import").is_none() {
+        return t;
+    }
+    let text = String::from_utf8_lossy(text);
+    let outline = crate::python::outline::scan(text.as_bytes());
+    let module = crate::python::imports::ModuleScope::build(&text, &outline);
+    // `from .core import sign_in` (or `... as name`).
+    if let Some(Bound::Import(path)) = module.get(name) {
+        if let Some(next) = index.resolve(&t.file, path) {
+            if next.function.is_some() {
+                return reexported(next, tree, contents, index, depth + 1);
+            }
+        }
+        return t;
+    }
+    // `from .core import *`: the first starred module that defines it.
+    for line in text.lines() {
+        let Some(from) = line.trim_start().strip_prefix("from ") else {
+            continue;
+        };
+        let Some(module_path) = from.trim_end().strip_suffix("import *") else {
+            continue;
+        };
+        let module_path = module_path.trim();
+        if let Some(m) = index.resolve(&t.file, &format!("{module_path}.{name}")) {
+            if m.function.is_some() {
+                let next = reexported(m, tree, contents, index, depth + 1);
+                if next.file != t.file {
+                    return next;
+                }
+            }
+        }
+    }
+    t
 }
 
 /// Functions of submodules a file reaches through a package it imports (`from app import

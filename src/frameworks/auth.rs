@@ -920,6 +920,10 @@ pub fn identity_key(key: &str) -> bool {
     if tokens.iter().any(|t| UNRELATED_TOKENS.contains(t)) || pending_login_key(key) {
         return false;
     }
+    // When the login happened (`login_time`, `auth_timestamp`): bookkeeping, not who.
+    if time_key(key) {
+        return false;
+    }
     // Which provider the login went through (`_multipass_login_provider`), not who: the
     // provider's token (`provider_oauth_token`) is the login's state.
     if matches!(tokens.last(), Some(&"provider" | &"providers")) {
@@ -1196,6 +1200,7 @@ mod tests {
             "_multipass_auth_failed",
             "_multipass_login_provider",
             "login_error",
+            "login_time",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }
