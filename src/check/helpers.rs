@@ -249,7 +249,9 @@ fn helper_summaries(
     let Some(tree) = tree else {
         return vec![HashMap::new(); files.len()];
     };
-    // 1. What each file imports from the project: (qualified path it uses, target).
+    // 1. What each file imports from the project: (qualified path it uses, target), a
+    // re-exported function followed to its module (each once per run).
+    let followed: std::sync::Mutex<HashMap<(String, String), modules::Target>> = Default::default();
     let mut imports: Vec<Vec<(String, modules::Target)>> = files
         .par_iter()
         .map(|p| match p {
@@ -257,9 +259,28 @@ fn helper_summaries(
                 .module
                 .import_paths()
                 .filter_map(|path| {
-                    index
-                        .resolve(&p.path, path)
-                        .map(|t| (path.to_string(), reexported(t, tree, contents, index, 0)))
+                    let t = index.resolve(&p.path, path)?;
+                    // Followed only for a name the file calls (`sign_in(`): most imports
+                    // are classes and constants, and following reads another module.
+                    let called = t.function.is_some()
+                        && p.module.spellings_of(path).any(|s| {
+                            memchr::memmem::find(p.text.as_bytes(), format!("{s}(").as_bytes())
+                                .is_some()
+                        });
+                    let t = if called {
+                        let key = (t.file.clone(), t.function.clone().unwrap_or_default());
+                        let known = followed.lock().ok().and_then(|m| m.get(&key).cloned());
+                        known.unwrap_or_else(|| {
+                            let found = reexported(t, tree, contents, index, 0);
+                            if let Ok(mut m) = followed.lock() {
+                                m.insert(key, found.clone());
+                            }
+                            found
+                        })
+                    } else {
+                        t
+                    };
+                    Some((path.to_string(), t))
                 })
                 .chain(submodule_imports(p, index))
                 .collect(),
