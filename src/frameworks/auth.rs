@@ -58,17 +58,20 @@ pub fn consumes_token(name: &str) -> bool {
     .iter()
     .any(|v| name.starts_with(v))
         || name.ends_with("_used");
-    verb && words(name).iter().any(|w| ONE_TIME_TOKENS.contains(w))
+    verb && words(name).iter().any(|w| one_time_word(w))
 }
 
-/// Words naming a one-time token of a link or a code (a confirmation, a reset token).
-const ONE_TIME_TOKENS: &[&str] = &["confirmation", "token", "code", "ticket", "nonce"];
+/// A word naming a one-time token of a link or a code (a confirmation, a reset token): a
+/// link's token word, or a bare `code`.
+fn one_time_word(w: &str) -> bool {
+    w == "code" || LINK_TOKENS.contains(&w)
+}
 
 /// A name that holds a one-time token (`confirmation`, `reset_token`, `code`).
 pub fn one_time_token_name(name: &str) -> bool {
     words(&name.to_ascii_lowercase())
         .iter()
-        .any(|w| ONE_TIME_TOKENS.contains(w))
+        .any(|w| one_time_word(w))
 }
 
 /// Words naming the token of a magic, confirmation or activation link.

@@ -1349,22 +1349,25 @@ impl<'a> Semantic<'a> {
         if last_segment(path) != "login" {
             return false;
         }
-        let Some(first) = args.named_child(0) else {
-            return false;
-        };
-        let adapter = |text: &str| {
+        args.named_child(0)
+            .is_some_and(|first| self.built_by(first, auth::login_adapter))
+    }
+
+    /// Is `node` an object a constructor whose qualified path satisfies `class` made: the
+    /// call itself (`gssapi.SecurityContext(...)`), or a local bound to one (`ctx =
+    /// gssapi.SecurityContext(...)`)?
+    fn built_by(&self, node: Node<'_>, class: fn(&str) -> bool) -> bool {
+        let constructor = |text: &str| {
             let head = text.split('(').next().unwrap_or("").trim();
-            text.contains('(')
-                && is_dotted(head)
-                && self.qualify(head).is_some_and(|p| auth::login_adapter(&p))
+            text.contains('(') && is_dotted(head) && self.qualify(head).is_some_and(|p| class(&p))
         };
-        match first.kind() {
-            "call" => adapter(self.text(first)),
+        match node.kind() {
+            "call" => constructor(self.text(node)),
             "identifier" => self
                 .func
                 .aliases
-                .get(self.text(first))
-                .is_some_and(|values| values.iter().any(|v| adapter(v))),
+                .get(self.text(node))
+                .is_some_and(|values| values.iter().any(|v| constructor(v))),
             _ => false,
         }
     }
@@ -1379,22 +1382,7 @@ impl<'a> Semantic<'a> {
         if self.text(attr) != "step" {
             return false;
         }
-        let constructor = |text: &str| {
-            let head = text.split('(').next().unwrap_or("").trim();
-            is_dotted(head)
-                && self
-                    .qualify(head)
-                    .is_some_and(|p| auth::security_context(&p))
-        };
-        match obj.kind() {
-            "call" => constructor(self.text(obj)),
-            "identifier" => self
-                .func
-                .aliases
-                .get(self.text(obj))
-                .is_some_and(|values| values.iter().any(|v| constructor(v))),
-            _ => false,
-        }
+        self.built_by(obj, auth::security_context)
     }
 
     /// Does a call other than a plain read or a message hand the submitted password to

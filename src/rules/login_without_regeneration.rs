@@ -1628,13 +1628,19 @@ fn written_session(writes: &[(Pending, BTreeSet<(Place, String)>)], default: &st
         .unwrap_or_else(|| default.to_string())
 }
 
-/// How the module spells Flask's session proxy in a fix; when it does not import it, the
-/// import to add goes into `notes` (a fix must not call a name the module does not bind,
-/// nor one bound to something else, such as a database session).
+/// How a fix spells Flask's session proxy: as the function wrote it (a name bound there),
+/// else as the module imports it; when it does not, the import to add goes into `notes` (a
+/// fix must not call a name the module does not bind, nor one bound to something else, such
+/// as a database session).
 fn flask_session_name(
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
     module: &crate::python::imports::ModuleScope,
     notes: &mut Vec<String>,
 ) -> String {
+    let written = written_session(writes, "");
+    if !written.is_empty() {
+        return written;
+    }
     if let Some(s) = module.spelling_of("flask.session") {
         return s;
     }
@@ -1659,13 +1665,10 @@ fn logout_remediation(
 ) -> Remediation {
     let file = ctx.file;
     let module = &file.module;
+    let request_session = request_session(ctx, def);
     let receiver = |default: &str| written_session(writes, default);
     let mut notes: Vec<String> = Vec::new();
-    // The session as the function wrote it (a name bound there), else the module's.
-    let mut flask_session = || match written_session(writes, "") {
-        s if s.is_empty() => flask_session_name(module, &mut notes),
-        s => s,
-    };
+    let mut flask_session = || flask_session_name(writes, module, &mut notes);
     let (code, summary): (String, String) = match backend {
         Backend::FlaskCookie | Backend::FlaskSession | Backend::FlaskCustom => {
             let s = flask_session();
@@ -1686,7 +1689,7 @@ fn logout_remediation(
                 .iter()
                 .map(|(p, _)| p.session.clone())
                 .find(|s| s.ends_with("session"))
-                .unwrap_or_else(|| "request.session".to_string());
+                .unwrap_or_else(|| request_session.clone());
             let flush = if is_async {
                 format!("await {s}.aflush()")
             } else {
@@ -1698,7 +1701,7 @@ fn logout_remediation(
             )
         }
         Backend::Starsessions => {
-            let s = receiver("request.session");
+            let s = receiver(&request_session);
             let request = s.trim_end_matches(".session").to_string();
             (
                 format!("{s}.clear()
@@ -1714,7 +1717,7 @@ regenerate_session_id({request})"),
             )
         }
         Backend::PyramidCookie | Backend::PyramidServer | Backend::PyramidUnset => {
-            let s = receiver("request.session");
+            let s = receiver(&request_session);
             (
                 format!("{s}.invalidate()"),
                 format!("Call `{s}.invalidate()`: the session's data is dropped and a server-side record deleted."),
@@ -1769,14 +1772,12 @@ regenerate_session_id({request})"),
             } {
                 last += 1;
             }
-            {
-                summary.push_str(" Here, after the keys are removed: before them, a `pop()` without a default or a `del` would raise on the emptied session.");
-                inserts.push(Insertion {
-                    line: last,
-                    after: true,
-                    code,
-                });
-            }
+            summary.push_str(" Here, after the keys are removed: before them, a `pop()` without a default or a `del` would raise on the emptied session.");
+            inserts.push(Insertion {
+                line: last,
+                after: true,
+                code,
+            });
         }
     }
     let d = &file.outline.defs[def];
@@ -1807,14 +1808,11 @@ fn remediation(
 ) -> Remediation {
     let file = ctx.file;
     let module = &file.module;
+    let request_session = request_session(ctx, def);
     let mut notes: Vec<String> = Vec::new();
     // How the code spells the session at the write (for helpers, a sensible default).
     let receiver = |default: &str| written_session(writes, default);
-    // The session as the function wrote it (a name bound there), else the module's.
-    let flask_session = |notes: &mut Vec<String>| match written_session(writes, "") {
-        s if s.is_empty() => flask_session_name(module, notes),
-        s => s,
-    };
+    let flask_session = |notes: &mut Vec<String>| flask_session_name(writes, module, notes);
     let (code, after, summary): (String, bool, String) = match backend {
         Backend::FlaskCookie => {
             let s = flask_session(&mut notes);
@@ -1856,7 +1854,7 @@ fn remediation(
                 .iter()
                 .map(|(p, _)| p.session.clone())
                 .find(|s| s.ends_with("session"))
-                .unwrap_or_else(|| "request.session".to_string());
+                .unwrap_or_else(|| request_session.clone());
             // In an async view the sync API does database I/O and raises
             // SynchronousOnlyOperation: use the `a`-prefixed coroutines (Django >= 5.0).
             let (cycle, login) = if is_async {
@@ -1885,7 +1883,7 @@ fn remediation(
             )
         }
         Backend::Starsessions => {
-            let request = receiver("request.session")
+            let request = receiver(&request_session)
                 .trim_end_matches(".session")
                 .to_string();
             if module.spelling_of(starlette::REGENERATE).is_none() {
@@ -1901,7 +1899,7 @@ fn remediation(
             )
         }
         Backend::PyramidCookie | Backend::PyramidServer | Backend::PyramidUnset => {
-            let s = receiver("request.session");
+            let s = receiver(&request_session);
             (
                 format!("{s}.invalidate()"),
                 false,
@@ -2031,6 +2029,29 @@ fn first_param(ctx: &Context<'_>, def: usize) -> Option<String> {
     let node = func.node()?;
     let scope = FunctionScope::build(node, &func.parsed.text);
     scope.params.into_iter().find(|p| p != "self" && p != "cls")
+}
+
+/// The request's session as function `def` can name it, for a fix whose writes name none
+/// (a helper call): `self.request.session` in a method that has no `request` of its own
+/// but uses `self.request`, else `request.session`.
+fn request_session(ctx: &Context<'_>, def: usize) -> String {
+    let text = ctx
+        .file
+        .outline
+        .defs
+        .get(def)
+        .and_then(|d| ctx.file.text.get(d.start_byte..d.end_byte))
+        .unwrap_or("");
+    let own = ctx.file.function(def).and_then(|func| {
+        let node = func.node()?;
+        let scope = FunctionScope::build(node, &func.parsed.text);
+        Some(scope.params.iter().any(|p| p == "request") || scope.names.contains_key("request"))
+    });
+    if own != Some(true) && text.contains("self.request") {
+        "self.request.session".to_string()
+    } else {
+        "request.session".to_string()
+    }
 }
 
 /// Summarises function `def` (entered as if already authenticated, so that its identity
