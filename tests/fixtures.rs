@@ -405,3 +405,17 @@ fn rules_flask_wrappers() {
 fn reexports() {
     run_fixture("reexports");
 }
+
+/// Class (j): a subclass of Flask's `SecureCookieSessionInterface` is a cookie store, where
+/// `clear()` is the fix; another interface of the project's own would be server-side.
+#[test]
+fn cookie_interface() {
+    run_fixture("cookie_interface");
+}
+
+/// Class (k): anonymous logins, a request loader's API key and Basic credentials checked per
+/// request persist no identity in the session; a real login beside them is flagged.
+#[test]
+fn not_logins() {
+    run_fixture("not_logins");
+}

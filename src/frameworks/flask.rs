@@ -14,6 +14,12 @@ pub const LOGIN_HELPERS: &[&str] = &[
     "flask_security.utils.login_user",
 ];
 
+/// Flask-Login's anonymous user: logging it in names nobody.
+pub const ANONYMOUS_USERS: &[&str] = &[
+    "flask_login.AnonymousUserMixin",
+    "flask_login.mixins.AnonymousUserMixin",
+];
+
 /// Helpers that drop Flask-Login's keys and keep the session (and its ID) (§5).
 pub const LOGOUT_HELPERS: &[&str] = &[
     "flask_login.logout_user",

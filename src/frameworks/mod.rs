@@ -169,7 +169,7 @@ impl Backend {
 
     pub fn label(self) -> &'static str {
         match self {
-            Backend::FlaskCookie => "Flask's default cookie session",
+            Backend::FlaskCookie => "Flask's signed-cookie session",
             Backend::FlaskSession => "Flask-Session",
             Backend::FlaskKvSession => "Flask-KVSession",
             Backend::FlaskCustom => "a custom Flask session interface",

@@ -449,6 +449,14 @@ impl<'a> Semantic<'a> {
         }
         let path = self.call_path(func);
         if flask::LOGIN_HELPERS.contains(&path.as_str()) {
+            // `login_user(AnonymousUserMixin())`, a guest class of the project's own: a
+            // placeholder that names nobody is not a login.
+            if args
+                .and_then(|a| a.named_child(0))
+                .is_some_and(|u| self.anonymous_user(u))
+            {
+                return out;
+            }
             let session = self.module_session(Framework::Flask);
             return self.login_call(Framework::Flask, func, session, path);
         }
@@ -1357,9 +1365,15 @@ impl<'a> Semantic<'a> {
     /// call itself (`gssapi.SecurityContext(...)`), or a local bound to one (`ctx =
     /// gssapi.SecurityContext(...)`)?
     fn built_by(&self, node: Node<'_>, class: fn(&str) -> bool) -> bool {
+        self.built(node, |head| self.qualify(head).is_some_and(|p| class(&p)))
+    }
+
+    /// Is `node` a call of a constructor whose dotted callee `made_by` accepts, or a local
+    /// assigned one?
+    fn built(&self, node: Node<'_>, made_by: impl Fn(&str) -> bool) -> bool {
         let constructor = |text: &str| {
             let head = text.split('(').next().unwrap_or("").trim();
-            text.contains('(') && is_dotted(head) && self.qualify(head).is_some_and(|p| class(&p))
+            text.contains('(') && is_dotted(head) && made_by(head)
         };
         match node.kind() {
             "call" => constructor(self.text(node)),
@@ -1370,6 +1384,30 @@ impl<'a> Semantic<'a> {
                 .is_some_and(|values| values.iter().any(|v| constructor(v))),
             _ => false,
         }
+    }
+
+    /// A Flask-Login anonymous user: built by `AnonymousUserMixin()`, by a class of this
+    /// module deriving from it (`class Guest(AnonymousUserMixin):`), or by the login
+    /// manager's `anonymous_user()`, directly or through a local.
+    fn anonymous_user(&self, node: Node<'_>) -> bool {
+        let anonymous = |head: &str| {
+            head.rsplit('.').next() == Some("anonymous_user")
+                || self
+                    .qualify(head)
+                    .is_some_and(|p| flask::ANONYMOUS_USERS.contains(&p.as_str()))
+        };
+        self.built(node, |head| {
+            anonymous(head)
+                || (!head.contains('.')
+                    && self.src.match_indices("class ").any(|(at, _)| {
+                        let line = self.src[at..].lines().next().unwrap_or("");
+                        line["class ".len()..].starts_with(head)
+                            && line["class ".len() + head.len()..].starts_with('(')
+                            && crate::python::receivers::bases(line)
+                                .iter()
+                                .any(|b| anonymous(b.trim()))
+                    }))
+        })
     }
 
     /// `ctx.step(token)` on a GSSAPI/SPNEGO security context (`ctx =
