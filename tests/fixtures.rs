@@ -419,3 +419,10 @@ fn cookie_interface() {
 fn not_logins() {
     run_fixture("not_logins");
 }
+
+/// Class (c): Flask-Dance's OAuth logins, by a provider proxy's `get()` and by a receiver of
+/// `oauth_authorized`; cleared and token-only receivers are clean.
+#[test]
+fn flask_dance() {
+    run_fixture("flask_dance");
+}

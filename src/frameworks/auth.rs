@@ -176,6 +176,17 @@ pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)
 }
 
+/// Signals a library sends when a login has completed (Flask-Dance's, after the OAuth
+/// token exchange, with the token): their receivers start authenticated.
+pub const LOGIN_SIGNALS: &[&str] = &[
+    "flask_dance.consumer.oauth_authorized",
+    "flask_dance.consumer.signals.oauth_authorized",
+];
+
+/// Flask-Dance's provider sessions (`from flask_dance.contrib.github import github`):
+/// `github.get("/user")` asks the provider who holds the token the OAuth dance stored.
+const OAUTH_PROXY_MODULE: &str = "flask_dance.contrib.";
+
 /// Method or function names that verify credentials whatever their receiver.
 const VERIFIER_NAMES: &[&str] = &[
     "check_password",
@@ -270,6 +281,9 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
     }
     if TOKEN_NAMES.contains(&last) {
         return Some("OAuth/SSO token exchanged here");
+    }
+    if path.starts_with(OAUTH_PROXY_MODULE) && matches!(last, "get" | "post" | "request") {
+        return Some("the OAuth provider's account fetched here");
     }
     if REGISTRATION_NAMES.contains(&last) {
         return Some(NEW_ACCOUNT);

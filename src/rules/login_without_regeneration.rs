@@ -1152,6 +1152,31 @@ fn authenticated_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
     None
 }
 
+/// A receiver of a library's "login completed" signal (Flask-Dance's
+/// `@oauth_authorized.connect_via(blueprint)`): the library runs it right after the OAuth
+/// token exchange, with the token, so it starts authenticated.
+fn login_signal_receiver(ctx: &Context<'_>, def: usize) -> Option<String> {
+    let file = ctx.file;
+    let d = file.outline.defs.get(def)?;
+    (d.start_line..d.header_line).find_map(|l| {
+        let line = file.line_text(l).trim_start().strip_prefix('@')?;
+        let signal = line.split(['(', ' ']).next()?;
+        let (head, method) = signal.rsplit_once('.')?;
+        if !matches!(method, "connect" | "connect_via") {
+            return None;
+        }
+        let (root, rest) = head.split_once('.').unwrap_or((head, ""));
+        let path = match file.module.get(root) {
+            Some(crate::python::imports::Bound::Import(p)) if rest.is_empty() => p.clone(),
+            Some(crate::python::imports::Bound::Import(p)) => format!("{p}.{rest}"),
+            _ => return None,
+        };
+        crate::frameworks::auth::LOGIN_SIGNALS
+            .contains(&path.as_str())
+            .then(|| format!("a receiver of `{head}`: the OAuth login completed before it runs"))
+    })
+}
+
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     check_mode(ctx, def, Mode::Login)
@@ -1176,7 +1201,7 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         ));
         entry.authed = true;
     } else if let Some(why) = (mode == Mode::Login)
-        .then(|| authenticated_callback(ctx, def))
+        .then(|| authenticated_callback(ctx, def).or_else(|| login_signal_receiver(ctx, def)))
         .flatten()
     {
         if let Some(name) = node.child_by_field_name("name") {
