@@ -426,3 +426,10 @@ fn not_logins() {
 fn flask_dance() {
     run_fixture("flask_dance");
 }
+
+/// Class (d): a record of the principal (`{project.id: project.name}`) written under a key
+/// that says nothing, directly or by a helper; cleared and settings records are clean.
+#[test]
+fn record_values() {
+    run_fixture("record_values");
+}

@@ -560,6 +560,31 @@ pub fn identity_value(text: &str) -> bool {
     names_user || record_key
 }
 
+/// Is `text` a dictionary literal one of whose keys or values names the principal
+/// (`{project.id: project.name}`, `{"uid": acct.pk, "ts": now}`)? Literals, calls and
+/// comprehensions name nobody.
+pub fn record_names_identity(text: &str) -> bool {
+    let Some(inner) = text
+        .trim()
+        .strip_prefix('{')
+        .and_then(|t| t.strip_suffix('}'))
+    else {
+        return false;
+    };
+    if inner.contains(" for ") {
+        return false;
+    }
+    inner.split([',', ':']).any(|piece| {
+        let piece = piece.trim();
+        !piece.is_empty()
+            && piece
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\''))
+            && !piece.starts_with(['"', '\''])
+            && identity_value(piece)
+    })
+}
+
 /// Does an expression name the user the request is already logged in as (Flask-Login's
 /// `current_user`, Django's `request.user`, Flask's `g.user`, a `get_current_user()`
 /// call, Pyramid's `request.authenticated_userid`), or that user's key (`.id`, `.pk`)?
@@ -1255,5 +1280,15 @@ mod tests {
         assert!(one_time_token_name("reset_token"));
         assert!(one_time_token_name("confirmation"));
         assert!(!one_time_token_name("draft"));
+    }
+
+    #[test]
+    fn records_of_the_principal() {
+        assert!(record_names_identity("{project.id: project.name}"));
+        assert!(record_names_identity("{'uid': acct.pk, 'ts': now}"));
+        assert!(!record_names_identity("{'theme': theme, 'size': 12}"));
+        assert!(!record_names_identity("{p.id: p for p in projects}"));
+        assert!(!record_names_identity("{'id': get_id(user)}"));
+        assert!(!record_names_identity("project.id"));
     }
 }

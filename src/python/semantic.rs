@@ -847,10 +847,23 @@ impl<'a> Semantic<'a> {
             }
             _ => value,
         };
+        // A record of the principal (`{project.id: project.name}`, `{"id": acct.pk}`), as
+        // written or through a local bound only to such records.
+        if value.kind() == "dictionary" {
+            return auth::record_names_identity(self.text(value));
+        }
         if !matches!(value.kind(), "identifier" | "attribute" | "subscript") {
             return false;
         }
         auth::identity_value(self.text(value))
+            || (value.kind() == "identifier"
+                && self
+                    .func
+                    .aliases
+                    .get(self.text(value))
+                    .is_some_and(|values| {
+                        !values.is_empty() && values.iter().all(|v| auth::record_names_identity(v))
+                    }))
     }
 
     /// `session.update({...})`, `session.update(k=v)`, `session.setdefault(k, v)`, `aset(k, v)`.
