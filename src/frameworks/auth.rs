@@ -171,6 +171,18 @@ pub fn login_adapter(path: &str) -> bool {
     LOGIN_ADAPTER_MODULES.iter().any(|m| path.starts_with(m))
 }
 
+/// python3-saml's service provider object, whose `process_response()` validates the
+/// identity provider's assertion.
+const SAML_AUTH_CLASSES: &[&str] = &[
+    "onelogin.saml2.auth.OneLogin_Saml2_Auth",
+    "onelogin.saml2.OneLogin_Saml2_Auth",
+];
+
+/// Does a constructor (qualified path) make python3-saml's `OneLogin_Saml2_Auth`?
+pub fn saml_auth(path: &str) -> bool {
+    SAML_AUTH_CLASSES.contains(&path)
+}
+
 /// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
 pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)
@@ -214,6 +226,8 @@ const TOKEN_NAMES: &[&str] = &[
     "fetch_token",
     "fetch_access_token",
     "parse_id_token",
+    // pysaml2's `Saml2Client.parse_authn_request_response`: the assertion checked.
+    "parse_authn_request_response",
 ];
 
 /// The evidence label of an account created (a sign-up that logs in).
@@ -954,8 +968,9 @@ pub fn may_name_privilege(text: &str) -> bool {
 
 /// Whether a session key holds identity or privilege (`user_id`, `_auth_user_id`, `is_admin`).
 pub fn identity_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    let tokens = words(&lower);
+    // Snake or camel case (`saml_name_id`, `samlNameId`).
+    let owned = camel_words(key);
+    let tokens: Vec<&str> = owned.iter().map(String::as_str).collect();
     if tokens.is_empty() {
         return false;
     }
@@ -1217,6 +1232,10 @@ mod tests {
             "_user_id",
             "USER_ID_KEY",
             "account",
+            // Camel case, as python3-saml's demo writes it.
+            "samlUserdata",
+            "samlNameId",
+            "loggedInUser",
         ] {
             assert!(identity_key(k), "{k} is identity");
         }
@@ -1243,6 +1262,9 @@ mod tests {
             "_multipass_login_provider",
             "login_error",
             "login_time",
+            "csrfToken",
+            "authorName",
+            "userTheme",
         ] {
             assert!(!identity_key(k), "{k} is not identity");
         }

@@ -693,6 +693,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "Kerberos/SPNEGO token accepted here",
             });
+        } else if self.processes_saml_response(func) {
+            out.push(Event::Auth {
+                label: "SAML response validated here",
+            });
         } else if Config::matches(&settings.credential_checks, &path) {
             out.push(Event::Auth {
                 label: "credentials verified here",
@@ -1420,6 +1424,25 @@ impl<'a> Semantic<'a> {
                                 .iter()
                                 .any(|b| anonymous(b.trim()))
                     }))
+        })
+    }
+
+    /// `auth.process_response()` on python3-saml's `OneLogin_Saml2_Auth`, built here or by
+    /// a factory named for SAML (`auth = init_saml_auth(req)`, `self._init_saml_auth()`):
+    /// the assertion the identity provider posted is validated.
+    fn processes_saml_response(&self, func: Node<'_>) -> bool {
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return false;
+        };
+        if self.text(attr) != "process_response" {
+            return false;
+        }
+        self.built(obj, |head| {
+            self.qualify(head).is_some_and(|p| auth::saml_auth(&p))
+                || head
+                    .rsplit('.')
+                    .next()
+                    .is_some_and(|f| f.to_ascii_lowercase().contains("saml"))
         })
     }
 
