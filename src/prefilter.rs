@@ -35,8 +35,10 @@ use crate::python::file::Prepared;
 use crate::python::imports::ModuleScope;
 use crate::words::{is_word_byte, whole_word, word_matcher, Words};
 
-/// Filter words in any case (`SessionStore`, `SESSION_COOKIE_NAME`, `request.session`).
-const NEEDLES: &[&str] = &["session", "set_cookie", ".sid"];
+/// Filter words in any case (`SessionStore`, `SESSION_COOKIE_NAME`, `request.session`), and
+/// the one library whose session write is named for something else: django-otp's
+/// `login(request, device)` (imported as it is, or renamed: [`renamed_imports`]).
+const NEEDLES: &[&str] = &["session", "set_cookie", ".sid", "django_otp"];
 
 /// Filter words that are framework functions' own names: code spells them exactly, as whole
 /// words (`login_user(`, `security.remember(`), or renames them on import (followed through

@@ -51,6 +51,15 @@ pub const ROTATING_CALLS: &[(&str, Effect)] = &[
             needs_nonempty: false,
         },
     ),
+    // social-auth-app-django: `complete(request, backend)` runs the pipeline and logs the
+    // user in through `_do_login` -> `django.contrib.auth.login` (social_django/views.py).
+    (
+        "social_django.views.complete",
+        Effect::Rotate {
+            keeps_data: true,
+            needs_nonempty: false,
+        },
+    ),
 ];
 
 /// Second-factor primitives of widely used libraries that write the verified device into the
