@@ -160,6 +160,7 @@ pub const FRAMEWORKS: &[&str] = &[
     "quart",
     "quart_auth",
     "quart_session",
+    "social_django",
     "starlette",
     "starsessions",
 ];

@@ -330,10 +330,23 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
         }
         return None;
     }
-    if VERIFIER_SUBSTRINGS.iter().any(|s| lower.contains(s)) && !state_predicate(&lower) {
+    if VERIFIER_SUBSTRINGS.iter().any(|s| lower.contains(s))
+        && !state_predicate(&lower)
+        && !builds_outgoing(&lower)
+    {
         return Some("credentials verified here");
     }
     None
+}
+
+/// A name that builds what is sent to an identity provider to start a login
+/// (`authentication_request`, `create_authn_request`, `authorization_url`): it verifies
+/// nothing yet.
+fn builds_outgoing(lower: &str) -> bool {
+    matches!(
+        lower.rsplit('_').next(),
+        Some("request" | "url" | "uri" | "redirect")
+    )
 }
 
 /// A name that asks whether someone is already logged in (`is_authenticated`,
@@ -1275,6 +1288,9 @@ mod tests {
         assert!(credential_call("werkzeug.security.check_password_hash").is_some());
         assert!(credential_call("user.check_password").is_some());
         assert!(credential_call("check_credentials").is_some());
+        // The start of a login, sent to the provider, verifies nothing.
+        assert!(credential_call("client.authentication_request").is_none());
+        assert!(credential_call("build_authentication_url").is_none());
         assert!(credential_call("pwd_context.verify").is_some());
         assert!(credential_call("ph.verify").is_some());
         assert!(credential_call("oauth.google.authorize_access_token").is_some());

@@ -335,8 +335,43 @@ impl<'a> Semantic<'a> {
             && self.facts.rotating_session_method(method)
     }
 
-    /// The events of an atomic node reported by the flow engine.
+    /// The events of an atomic node reported by the flow engine. A session written inside a
+    /// synthetic request (`with app.test_request_context():`, `with app.test_client() as
+    /// c:`) is no visitor's: nothing a browser planted is in it.
     pub fn events(&self, node: Node<'_>) -> Vec<Event> {
+        let mut out = self.node_events(node);
+        if out.iter().any(|e| matches!(e, Event::Write { .. })) && self.in_synthetic_request(node) {
+            out.retain(|e| !matches!(e, Event::Write { .. }));
+        }
+        out
+    }
+
+    /// Is `node` in the body of a `with` over a test request context or a test client?
+    fn in_synthetic_request(&self, node: Node<'_>) -> bool {
+        let mut at = node.parent();
+        while let Some(n) = at {
+            match n.kind() {
+                "function_definition" | "class_definition" | "module" => return false,
+                "with_statement" => {
+                    let mut c = n.walk();
+                    let synthetic = n.named_children(&mut c).any(|item| {
+                        item.kind() == "with_clause" && {
+                            let t = self.text(item);
+                            t.contains(".test_request_context(") || t.contains(".test_client(")
+                        }
+                    });
+                    if synthetic {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+            at = n.parent();
+        }
+        false
+    }
+
+    fn node_events(&self, node: Node<'_>) -> Vec<Event> {
         match node.kind() {
             "call" => self.call(node),
             "assignment" if self.remote_user(node) => vec![Event::Auth {
