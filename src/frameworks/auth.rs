@@ -283,8 +283,10 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
     let lower = last.to_ascii_lowercase();
     // An exception built (`AuthenticationFailed(...)`, `AuthError(...)`) reports a failure;
     // it verifies nothing.
+    // Nor does a form built (`AuthenticationForm()`): its validation is the check
+    // (`Semantic::validates_login_form`).
     if last.starts_with(|c: char| c.is_ascii_uppercase())
-        && ["Failed", "Failure", "Error", "Exception", "Denied"]
+        && ["Failed", "Failure", "Error", "Exception", "Denied", "Form"]
             .iter()
             .any(|s| last.ends_with(s))
     {
@@ -1290,6 +1292,8 @@ mod tests {
         assert!(credential_call("check_credentials").is_some());
         // The start of a login, sent to the provider, verifies nothing.
         assert!(credential_call("client.authentication_request").is_none());
+        // A form built is no check; its validation is.
+        assert!(credential_call("forms.AuthenticationForm").is_none());
         assert!(credential_call("build_authentication_url").is_none());
         assert!(credential_call("pwd_context.verify").is_some());
         assert!(credential_call("ph.verify").is_some());

@@ -338,6 +338,15 @@ impl SourceFile {
 
     /// Qualified name of the class directly enclosing `def`, if it is a method.
     /// The text of the class `def` is a method of (its `class` line to its end).
+    /// Outline entry `def`'s own text, from its decorators to its end (empty if unknown).
+    pub fn def_text(&self, def: usize) -> &str {
+        self.outline
+            .defs
+            .get(def)
+            .and_then(|d| self.text.get(d.start_byte..d.end_byte))
+            .unwrap_or("")
+    }
+
     pub fn enclosing_class_text(&self, def: usize) -> Option<&str> {
         let parent = self.outline.defs.get(def)?.parent?;
         let p = &self.outline.defs[parent];

@@ -96,6 +96,22 @@ impl ModuleScope {
         self.names.get(name)
     }
 
+    /// The qualified path of a dotted name whose head a module-level import binds
+    /// (`oauth_authorized.connect` -> `flask_dance.consumer.oauth_authorized.connect`).
+    pub fn qualify(&self, text: &str) -> Option<String> {
+        let (head, rest) = match text.split_once('.') {
+            Some((h, r)) => (h, Some(r)),
+            None => (text, None),
+        };
+        let Some(Bound::Import(base)) = self.names.get(head) else {
+            return None;
+        };
+        Some(match rest {
+            Some(r) => format!("{base}.{r}"),
+            None => base.clone(),
+        })
+    }
+
     /// Every imported qualified path (`flask.session`, `.session_utils.rotate`).
     pub fn import_paths(&self) -> impl Iterator<Item = &str> {
         self.imports.iter().map(|(_, p)| p.as_str())

@@ -99,6 +99,8 @@ pub struct Semantic<'a> {
     body: std::ops::Range<usize>,
     /// The enclosing class's text, from the file (`src` may hold the function alone).
     class_text: Option<&'a str>,
+    /// The whole module's text (`src` may hold the function alone).
+    module_text: Option<&'a str>,
     /// The analysed function's qualified name (`Class.method`): the scope of the method
     /// calls the helper summaries hold (`python::receivers::key`).
     function: Option<String>,
@@ -146,6 +148,7 @@ impl<'a> Semantic<'a> {
             wrappers: None,
             body: 0..src.len(),
             class_text: None,
+            module_text: None,
             function: None,
         }
     }
@@ -232,6 +235,11 @@ impl<'a> Semantic<'a> {
     /// The enclosing class's text, as the file holds it.
     pub fn with_class_text(mut self, text: Option<&'a str>) -> Self {
         self.class_text = text;
+        self
+    }
+
+    pub fn with_module_text(mut self, text: &'a str) -> Self {
+        self.module_text = Some(text);
         self
     }
 
@@ -1261,9 +1269,11 @@ impl<'a> Semantic<'a> {
         // import_attr(settings.USER_CREDENTIAL_FORM)(values)`), by what is assigned to it up
         // to its last call's arguments on that line.
         if self.class.is_some() && receiver.starts_with("self.") {
+            // The class's text: `src` can be this method alone.
+            let class = self.class_text.unwrap_or(self.src);
             let assigned = format!("{receiver} = ");
-            texts.extend(self.src.match_indices(&assigned).map(|(at, _)| {
-                let line = self.src[at + assigned.len()..].lines().next().unwrap_or("");
+            texts.extend(class.match_indices(&assigned).map(|(at, _)| {
+                let line = class[at + assigned.len()..].lines().next().unwrap_or("");
                 line.rsplit_once('(').map_or(line, |(head, _)| head)
             }));
         }
@@ -1448,11 +1458,13 @@ impl<'a> Semantic<'a> {
                     .qualify(head)
                     .is_some_and(|p| flask::ANONYMOUS_USERS.contains(&p.as_str()))
         };
+        // The class may be anywhere in the module: `src` can be the function alone.
+        let module = self.module_text.unwrap_or(self.src);
         self.built(node, |head| {
             anonymous(head)
                 || (!head.contains('.')
-                    && self.src.match_indices("class ").any(|(at, _)| {
-                        let line = self.src[at..].lines().next().unwrap_or("");
+                    && module.match_indices("class ").any(|(at, _)| {
+                        let line = module[at..].lines().next().unwrap_or("");
                         line["class ".len()..].starts_with(head)
                             && line["class ".len() + head.len()..].starts_with('(')
                             && crate::python::receivers::bases(line)
@@ -1976,10 +1988,7 @@ impl<'a> Semantic<'a> {
         let base = match self.func.names.get(head) {
             Some(Bound::Import(p)) => p.clone(),
             Some(_) => return None,
-            None => match self.module.get(head) {
-                Some(Bound::Import(p)) => p.clone(),
-                _ => return None,
-            },
+            None => return self.module.qualify(text),
         };
         Some(match rest {
             Some(r) => format!("{base}.{r}"),

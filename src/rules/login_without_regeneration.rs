@@ -850,6 +850,7 @@ fn analyse(
     .with_outer(outer_scope(ctx, func.def))
     .with_wrappers(session_wrappers(ctx))
     .with_class_text(file.enclosing_class_text(func.def))
+    .with_module_text(&file.text)
     .with_body(node);
     let mut a = Sid001 {
         mode,
@@ -1165,12 +1166,7 @@ fn login_signal_receiver(ctx: &Context<'_>, def: usize) -> Option<String> {
         if !matches!(method, "connect" | "connect_via") {
             return None;
         }
-        let (root, rest) = head.split_once('.').unwrap_or((head, ""));
-        let path = match file.module.get(root) {
-            Some(crate::python::imports::Bound::Import(p)) if rest.is_empty() => p.clone(),
-            Some(crate::python::imports::Bound::Import(p)) => format!("{p}.{rest}"),
-            _ => return None,
-        };
+        let path = file.module.qualify(head)?;
         crate::frameworks::auth::LOGIN_SIGNALS
             .contains(&path.as_str())
             .then(|| format!("a receiver of `{head}`: the OAuth login completed before it runs"))
@@ -2060,13 +2056,7 @@ fn first_param(ctx: &Context<'_>, def: usize) -> Option<String> {
 /// (a helper call): `self.request.session` in a method that has no `request` of its own
 /// but uses `self.request`, else `request.session`.
 fn request_session(ctx: &Context<'_>, def: usize) -> String {
-    let text = ctx
-        .file
-        .outline
-        .defs
-        .get(def)
-        .and_then(|d| ctx.file.text.get(d.start_byte..d.end_byte))
-        .unwrap_or("");
+    let text = ctx.file.def_text(def);
     let own = ctx.file.function(def).and_then(|func| {
         let node = func.node()?;
         let scope = FunctionScope::build(node, &func.parsed.text);
@@ -2108,13 +2098,7 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     // privilege (a key, a constant, a helper; the file's text is not read for this: a
     // summary is computed for both versions of a changed function, and a long file read
     // twice in every commit hook is the hook's cost).
-    let own_text = ctx
-        .file
-        .outline
-        .defs
-        .get(def)
-        .and_then(|d| ctx.file.text.get(d.start_byte..d.end_byte))
-        .unwrap_or("");
+    let own_text = ctx.file.def_text(def);
     // A helper it calls in another module that ends a login counts as removing a key.
     let callee = |f: fn(&Summary) -> bool| ctx.helpers.is_some_and(|h| h.values().any(f));
     let writes_privilege = if crate::frameworks::auth::may_name_privilege(own_text) {
