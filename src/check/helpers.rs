@@ -499,7 +499,9 @@ fn helper_summaries(
                 let Some(p) = prepared.get(&file) else {
                     return Vec::new();
                 };
-                if p.outline.defs.is_empty() {
+                if p.outline.defs.is_empty()
+                    && names.iter().all(|n| reexported_path(p, n).is_none())
+                {
                     return Vec::new();
                 }
                 // Bottom-up: each with the summaries of the helpers it calls (`Deep`). The
@@ -569,7 +571,7 @@ fn helper_summaries(
         let (Some(p), Some(rel)) = (prepared.get(file), may_write.get(file)) else {
             return false;
         };
-        p.outline.function_named(name).is_some_and(|d| rel[d])
+        p.outline.function_named(name).is_some_and(|d| rel[d]) || reexported_path(p, name).is_some()
     };
     let first: HashMap<String, BTreeSet<String>> = needed
         .par_iter()
@@ -988,7 +990,16 @@ impl Deep<'_, '_> {
         }
         let f = self.file(file, read, prepared)?;
         let fp = f.prepared.as_ref()?;
-        let def = fp.outline.function_named(name)?;
+        let Some(def) = fp.outline.function_named(name) else {
+            // A module of the project that re-exports a framework's primitive (`from
+            // flask_security import login_user as login_user` in `app/auth/__init__.py`):
+            // its callers call the primitive.
+            let summary = self.reexported_primitive(file, name, fp)?;
+            if let Ok(mut memo) = self.memo.lock() {
+                memo.insert(at, summary);
+            }
+            return Some(summary);
+        };
         let mut helpers: HashMap<String, Summary> = HashMap::new();
         if depth < DEPTH {
             stack.push(at.clone());
@@ -1035,6 +1046,44 @@ impl Deep<'_, '_> {
         });
         if let Ok(mut memo) = self.memo.lock() {
             memo.insert(at, summary);
+        }
+        Some(summary)
+    }
+
+    /// The summary of `name` in a module that binds it to a framework's or an auth library's
+    /// function by an import (`from flask_security import login_user as login_user`, or
+    /// `login_user = _login_user` after `from flask_login import login_user as
+    /// _login_user`): the summary of a function that forwards to it, so that its callers
+    /// see the primitive's login, logout or rotation.
+    fn reexported_primitive(&self, file: &str, name: &str, fp: &Prepared) -> Option<Summary> {
+        let path = reexported_path(fp, name)?;
+        let (module, last) = path.rsplit_once('.')?;
+        let text = format!(
+            "from {module} import {last} as _reexported\n\n\ndef {name}(*args, **kwargs):\n    return _reexported(*args, **kwargs)\n"
+        );
+        let source =
+            SourceFile::from_prepared(Prepared::new(file.to_string(), text.as_bytes()), false);
+        let def = source.outline.function_named(name)?;
+        let key = self.summaries.key_with(
+            self.facts,
+            None,
+            &format!("{file}#{path}"),
+            name,
+            &HashMap::new(),
+        );
+        let mut summary = self.summaries.get_or(key, || {
+            let ctx = Context {
+                file: &source,
+                facts: self.facts,
+                config: &self.opts.config,
+                helpers: None,
+            };
+            summarize(&ctx, def)
+        });
+        // Flask-Login's logout pops its keys: the login ends, the session lives on (what a
+        // project helper that nulls the keys itself is summarised as).
+        if crate::frameworks::flask::LOGOUT_HELPERS.contains(&path.as_str()) && !summary.resets {
+            summary.ends_login = Some(crate::frameworks::Framework::Flask);
         }
         Some(summary)
     }
@@ -1096,6 +1145,29 @@ impl Deep<'_, '_> {
         }
         m
     }
+}
+
+/// The framework or auth library path a module binds `name` to without defining it: an
+/// import (`from flask_security import login_user as login_user`) or a module-level alias
+/// of one (`login_user = _lu` after `from flask_login import login_user as _lu`).
+fn reexported_path(p: &Prepared, name: &str) -> Option<String> {
+    if p.outline.function_named(name).is_some() {
+        return None;
+    }
+    let path = match p.module.get(name)? {
+        Bound::Import(path) => path.clone(),
+        _ => {
+            let pat = format!("\n{name} = ");
+            let at = p.text.find(&pat)? + pat.len();
+            let value = p.text[at..].lines().next()?.trim();
+            match p.module.get(value)? {
+                Bound::Import(path) => path.clone(),
+                _ => return None,
+            }
+        }
+    };
+    let root = path.split('.').next()?;
+    (path.contains('.') && crate::prefilter::FRAMEWORKS.contains(&root)).then_some(path)
 }
 
 /// Does `needle` occur in `text` followed by one of the bytes `next` (`name(`, `name.`)?
