@@ -427,6 +427,24 @@ fn flask_dance() {
     run_fixture("flask_dance");
 }
 
+/// Class (c): a CAS ticket validated by hand (the success element looked for), through a
+/// parser picked by a local (`parse = v1 if old else v2`); what the validation returned is
+/// the identity whatever the key (d); a profile cached under the same key is no login.
+#[test]
+fn cas_by_hand() {
+    run_fixture("cas_by_hand");
+    run_fixture("cas_flask");
+}
+
+/// Class (c): social-auth's login callbacks (handed to `do_complete()`) start authenticated;
+/// a strategy's `session_set()` writes the session (CherryPy); Flask-Login's login in the
+/// Flask integration's callback.
+#[test]
+fn social_auth() {
+    run_fixture("social_auth");
+    run_fixture("social_auth_flask");
+}
+
 /// Class (d): a record of the principal (`{project.id: project.name}`) written under a key
 /// that says nothing, directly or by a helper; cleared and settings records are clean.
 #[test]

@@ -195,6 +195,35 @@ pub const LOGIN_SIGNALS: &[&str] = &[
     "flask_dance.consumer.signals.oauth_authorized",
 ];
 
+/// The packages of social-auth (python-social-auth): the core and its framework
+/// integrations, whose strategies keep the core's state in the framework's session.
+pub const SOCIAL_AUTH_ROOTS: &[&str] = &[
+    "social_core",
+    "social",
+    "social_django",
+    "social_flask",
+    "social_pyramid",
+    "social_cherrypy",
+];
+
+/// social-auth's `do_complete(backend, login, user=None, ...)`: once the provider has
+/// authenticated the user, it calls `login(backend, user, social_user)`, so the function
+/// handed as `login` starts authenticated.
+pub const SOCIAL_COMPLETE: &[&str] = &[
+    "social_core.actions.do_complete",
+    "social.actions.do_complete",
+];
+
+/// Does a comparison or a call's arguments look for the success element of a CAS server's
+/// ticket validation (`"cas:authenticationSuccess" in response`, CAS 2.0 and 3.0)? Only a
+/// string literal counts, not a name.
+pub fn cas_success(text: &str) -> bool {
+    ["\"cas:authenticationSuccess", "'cas:authenticationSuccess"]
+        .iter()
+        .any(|s| text.contains(s))
+        || text.contains("}authenticationSuccess")
+}
+
 /// Flask-Dance's provider sessions (`from flask_dance.contrib.github import github`):
 /// `github.get("/user")` asks the provider who holds the token the OAuth dance stored.
 const OAUTH_PROXY_MODULE: &str = "flask_dance.contrib.";
@@ -741,6 +770,8 @@ const IDENTITY_TOKENS: &[&str] = &[
     "sso",
     "saml",
     "jwt",
+    // SAML's subject identifier (`NameID`, `saml_nameid`).
+    "nameid",
 ];
 
 /// Tokens that make a key a privilege key (also identity for SID001).
@@ -1008,6 +1039,10 @@ pub fn identity_key(key: &str) -> bool {
             .any(|t| USER_TOKENS.contains(t) || t.starts_with("user"))
     {
         return false;
+    }
+    // SAML's subject identifier spelt in two words (`name_id`, `samlNameId`).
+    if tokens.windows(2).any(|w| w == ["name", "id"]) {
+        return true;
     }
     tokens.iter().any(|t| {
         IDENTITY_TOKENS.contains(t)

@@ -73,6 +73,9 @@ pub enum Event {
     LocalCall { qualname: String },
 }
 
+/// The evidence label of a CAS ticket validated by hand (its success element looked for).
+const CAS_VALIDATED: &str = "the CAS server's ticket validation checked here";
+
 pub struct Semantic<'a> {
     pub src: &'a str,
     pub module: &'a ModuleScope,
@@ -210,6 +213,16 @@ impl<'a> Semantic<'a> {
             fw = Some(class_of(v)?);
         }
         fw
+    }
+
+    /// A social-auth strategy (`strategy`, `backend.strategy`, `self.strategy`) in a module
+    /// of a social-auth integration: its `session_set()` writes the framework's session.
+    fn social_strategy(&self, obj: Node<'_>) -> bool {
+        let text = self.text(obj);
+        text.rsplit('.').next() == Some("strategy")
+            && auth::SOCIAL_AUTH_ROOTS
+                .iter()
+                .any(|r| self.module.imports_root(r))
     }
 
     /// The session a wrapper class of another module writes, as this module's imports say
@@ -392,9 +405,14 @@ impl<'a> Semantic<'a> {
             "delete_statement" => self.deletion(node),
             "for_statement" => self.emptying_loop(node),
             "comparison_operator" => {
-                if auth::password_comparison(self.text(node)) {
+                let text = self.text(node);
+                if auth::password_comparison(text) {
                     vec![Event::Auth {
                         label: "password compared here",
+                    }]
+                } else if auth::cas_success(text) {
+                    vec![Event::Auth {
+                        label: CAS_VALIDATED,
                     }]
                 } else {
                     Vec::new()
@@ -410,6 +428,13 @@ impl<'a> Semantic<'a> {
             return out;
         };
         let args = node.field("arguments");
+        // A CAS ticket validated by hand: the server's answer searched for its success element
+        // (`tree.find("cas:authenticationSuccess", ns)`).
+        if args.is_some_and(|a| auth::cas_success(self.text(a))) {
+            out.push(Event::Auth {
+                label: CAS_VALIDATED,
+            });
+        }
         if func.kind() == "attribute" {
             if let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) {
                 let method = self.text(attr);
@@ -464,6 +489,22 @@ impl<'a> Semantic<'a> {
                         _ => {}
                     }
                     return out;
+                }
+                // social-auth's strategy (`backend.strategy.session_set("user_id", user.id)`):
+                // a write into the session of the framework the strategy adapts.
+                if method == "session_set" && self.social_strategy(obj) {
+                    if let (Some(args), Some(fw)) = (args, self.wrapper_framework()) {
+                        let mut events = self.mapping_write(fw, self.text(obj), method, args);
+                        let value = args.named_child(1);
+                        for e in &mut events {
+                            if let Event::Write { identity, key, .. } = e {
+                                *identity = *identity
+                                    || (!auth::unrelated_key(key)
+                                        && value.is_some_and(|v| self.identity_value(v)));
+                            }
+                        }
+                        return events;
+                    }
                 }
                 // `app.session_interface.regenerate(session)` / `current_app.session_interface...`
                 if method == "regenerate"
@@ -777,6 +818,28 @@ impl<'a> Semantic<'a> {
                 out.push(Event::LocalCall {
                     qualname: name.to_string(),
                 });
+            } else if let Some(values) = self.func.aliases.get(name) {
+                // A local bound only to functions of this module (`check = _check_v2 if v2
+                // else _check_v1`, then `check(resp)`): a call to each.
+                // Each value, or both ends of a conditional one (`a if v1 else b`).
+                let ends: Vec<&str> = values
+                    .iter()
+                    .flat_map(|v| match v.split_once(" if ") {
+                        Some((a, rest)) => match rest.rsplit_once(" else ") {
+                            Some((_, b)) => vec![a.trim(), b.trim()],
+                            None => vec![v.trim()],
+                        },
+                        None => vec![v.trim()],
+                    })
+                    .collect();
+                let local = |v: &&str| self.module.get(v) == Some(&Bound::LocalFunction);
+                if !ends.is_empty() && ends.len() <= 4 && ends.iter().all(local) {
+                    for v in ends {
+                        out.push(Event::LocalCall {
+                            qualname: v.to_string(),
+                        });
+                    }
+                }
             }
         }
         out
@@ -909,8 +972,31 @@ impl<'a> Semantic<'a> {
                     .aliases
                     .get(self.text(value))
                     .is_some_and(|values| {
-                        !values.is_empty() && values.iter().all(|v| auth::record_names_identity(v))
+                        !values.is_empty()
+                            && (values.iter().all(|v| auth::record_names_identity(v))
+                                || values.iter().all(|v| self.verified_result(v)))
                     }))
+    }
+
+    /// Is `text` a call of a verifier (`authenticate(...)`, `await validate(ticket, ...)`
+    /// where the project's `validate` authenticates by its summary)? What it returns is who
+    /// was just verified: the principal, or the attributes the identity provider vouched for.
+    fn verified_result(&self, text: &str) -> bool {
+        let text = text.trim();
+        let text = text.strip_prefix("await ").map_or(text, str::trim);
+        let Some((callee, _)) = text.split_once('(') else {
+            return false;
+        };
+        let callee = callee.trim();
+        if !text.ends_with(')') || !is_dotted(callee) {
+            return false;
+        }
+        let path = self.qualify(callee).unwrap_or_else(|| callee.to_string());
+        auth::credential_call(&path).is_some_and(|label| label != auth::NEW_ACCOUNT)
+            || self
+                .helpers
+                .and_then(|h| h.get(&path))
+                .is_some_and(|s| s.authenticates)
     }
 
     /// `session.update({...})`, `session.update(k=v)`, `session.setdefault(k, v)`, `aset(k, v)`.
@@ -1066,6 +1152,17 @@ impl<'a> Semantic<'a> {
                 let text = self.text(node);
                 if self.qualify(text).as_deref() == Some("django.contrib.auth.SESSION_KEY") {
                     return "_auth_user_id".to_string();
+                }
+                // A local key built from a literal (`key = self._make_key("name_id")`,
+                // `key = f"{prefix}_user_id"`): the literal names what is stored.
+                if node.kind() == "identifier" {
+                    if let Some(values) = self.func.aliases.get(text) {
+                        let literals: Option<Vec<&str>> =
+                            values.iter().map(|v| key_literal(v)).collect();
+                        if let Some(first) = literals.as_ref().and_then(|l| l.first()) {
+                            return (*first).to_string();
+                        }
+                    }
                 }
                 text.rsplit('.').next().unwrap_or(text).to_string()
             }
@@ -2101,4 +2198,35 @@ fn is_dotted(text: &str) -> bool {
         && text
             .split('.')
             .all(|p| !p.is_empty() && p.chars().all(|c| c == '_' || c.is_alphanumeric()))
+}
+
+/// The literal a key is built from: a string (`f"{prefix}_user_id"`), or the one literal
+/// handed to a function named for keys (`self._make_session_key('name_id')`). Not one read
+/// from a request or a mapping (`request.form['name']`).
+fn key_literal(text: &str) -> Option<&str> {
+    let text = text.trim();
+    let quoted = |t: &str| {
+        let t = t.trim_start_matches(['f', 'r', 'b', 'u', 'F', 'R', 'B', 'U']);
+        t.starts_with(['"', '\''])
+    };
+    if quoted(text) {
+        return first_literal(text);
+    }
+    let (callee, _) = text.split_once('(')?;
+    let last = callee.rsplit('.').next()?.to_ascii_lowercase();
+    if last.contains("key") && text.ends_with(')') && !text.contains('[') {
+        return first_literal(text);
+    }
+    None
+}
+
+/// The first string literal's content in an expression's text (`make_key('name_id')` ->
+/// `name_id`, `f"{p}_user_id"` -> `{p}_user_id`), if it holds one.
+fn first_literal(text: &str) -> Option<&str> {
+    let start = text.find(['"', '\''])?;
+    let quote = text[start..].chars().next()?;
+    let rest = &text[start + 1..];
+    let end = rest.find(quote)?;
+    let lit = &rest[..end];
+    (!lit.is_empty()).then_some(lit)
 }

@@ -174,10 +174,10 @@ struct Sid001<'c, 'f> {
     /// logout on its other paths cleans up a failed login (an OAuth callback's
     /// `logout_user()` when the exchange failed), which ends no session.
     logs_in: bool,
-    /// Helpers inlined at a call (by the call's node id), with the state each was entered
+    /// Helpers inlined at a call (by the call's node id and the helper), with the state each was entered
     /// with and what it left: a loop or a `try` walked again meets the same call with the
     /// same state, and the helper's walk is the same.
-    inlined: HashMap<usize, Vec<(State, Option<State>)>>,
+    inlined: HashMap<(usize, usize), Inlined>,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -638,7 +638,8 @@ impl<'c, 'f> Sid001<'c, 'f> {
         if self.stack.contains(&def) {
             return None;
         }
-        let memo_key = call.id();
+        // One call can reach several helpers (`parse = v1 if old else v2; parse(resp)`).
+        let memo_key = (call.id(), def);
         if let Some(seen) = self.inlined.get(&memo_key) {
             if let Some((_, out)) = seen.iter().find(|(entry, _)| *entry == st) {
                 return out.clone();
@@ -821,6 +822,9 @@ type Analysed = (
     Option<State>,
     usize,
 );
+
+/// The walks of one helper at one call: (the state it was entered with, what it left).
+type Inlined = Vec<(State, Option<State>)>;
 
 /// Runs the analysis on one function. `call_site`: inlined into a caller; `summarizing`:
 /// collecting exit states for callers in other modules.
@@ -1173,6 +1177,104 @@ fn login_signal_receiver(ctx: &Context<'_>, def: usize) -> Option<String> {
     })
 }
 
+/// A function of this module handed to social-auth's `do_complete()` as its `login`
+/// callback (`do_complete(backend, login=do_login)`, `do_complete(self.backend,
+/// self.do_login)`, or through a local `do_login = custom if custom else self.do_login`):
+/// social-auth calls it with the user the provider authenticated, so it starts
+/// authenticated.
+fn social_login_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
+    use crate::python::outline::DefKind;
+    let file = ctx.file;
+    let name = file.outline.defs.get(def)?.name.as_str();
+    if !file.text.contains("do_complete") {
+        return None;
+    }
+    // Does an expression's text name the function (`do_login`, `self.do_login`)?
+    let names_it = |text: &str| {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .any(|t| {
+                t == name
+                    || t.rsplit_once('.')
+                        .is_some_and(|(h, n)| n == name && h == "self")
+            })
+    };
+    for (i, d) in file.outline.defs.iter().enumerate() {
+        if d.kind != DefKind::Function
+            || !file
+                .text
+                .get(d.start_byte..d.end_byte)
+                .is_some_and(|t| t.contains("do_complete("))
+        {
+            continue;
+        }
+        let Some(func) = file.function(i) else {
+            continue;
+        };
+        let Some(node) = func.node() else {
+            continue;
+        };
+        let scope = file.scope(&func, node);
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            let mut c = n.walk();
+            stack.extend(n.named_children(&mut c));
+            if n.kind() != "call" {
+                continue;
+            }
+            let callee = n
+                .child_by_field_name("function")
+                .map(|f| func.parsed.node_text(f))
+                .unwrap_or("");
+            let path = file.module.qualify(callee);
+            if !path.is_some_and(|p| crate::frameworks::auth::SOCIAL_COMPLETE.contains(&p.as_str()))
+            {
+                continue;
+            }
+            let Some(args) = n.child_by_field_name("arguments") else {
+                continue;
+            };
+            let mut c = args.walk();
+            let list: Vec<Node<'_>> = args.named_children(&mut c).collect();
+            let login = list
+                .iter()
+                .find(|a| {
+                    a.kind() == "keyword_argument"
+                        && a.child_by_field_name("name")
+                            .is_some_and(|k| func.parsed.node_text(k) == "login")
+                })
+                .and_then(|a| a.child_by_field_name("value"))
+                .or_else(|| {
+                    list.iter()
+                        .filter(|a| {
+                            !matches!(
+                                a.kind(),
+                                "keyword_argument" | "list_splat" | "dictionary_splat"
+                            )
+                        })
+                        .nth(1)
+                        .copied()
+                });
+            let Some(login) = login else {
+                continue;
+            };
+            let text = func.parsed.node_text(login);
+            let named = names_it(text)
+                || (login.kind() == "identifier"
+                    && scope
+                        .aliases
+                        .get(text)
+                        .is_some_and(|values| values.iter().any(|v| names_it(v))));
+            if named {
+                return Some(format!(
+                    "handed to `{callee}()` as its login callback: social-auth calls it with \
+                     the user the provider authenticated"
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// SID001 findings for outline function `def`.
 pub fn check(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     check_mode(ctx, def, Mode::Login)
@@ -1197,7 +1299,11 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         ));
         entry.authed = true;
     } else if let Some(why) = (mode == Mode::Login)
-        .then(|| authenticated_callback(ctx, def).or_else(|| login_signal_receiver(ctx, def)))
+        .then(|| {
+            authenticated_callback(ctx, def)
+                .or_else(|| login_signal_receiver(ctx, def))
+                .or_else(|| social_login_callback(ctx, def))
+        })
         .flatten()
     {
         if let Some(name) = node.child_by_field_name("name") {
