@@ -613,8 +613,15 @@ pub fn identity_value(text: &str) -> bool {
                     | "identity"
             )
     });
-    // `client.pk`, `row["id"]`: the key of a record just looked up.
-    let record_key = tokens.len() > 1 && matches!(*last, "id" | "pk" | "uid" | "username");
+    // `client.pk`, `row["id"]`: the key of a record just looked up. Not a credential's
+    // own (`key.id`, `device.pk`: which passkey or device was used says how, not who).
+    let credential = tokens.len() == 2
+        && matches!(
+            tokens[0],
+            "key" | "passkey" | "device" | "credential" | "authenticator" | "token"
+        );
+    let record_key =
+        tokens.len() > 1 && !credential && matches!(*last, "id" | "pk" | "uid" | "username");
     names_user || record_key
 }
 
