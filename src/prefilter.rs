@@ -456,11 +456,19 @@ pub fn relevant(
     }
     // Callers of kept functions in the same file, to a fixed point (inlining follows them).
     for _ in 0..defs.len().min(64) {
-        let calls: Vec<String> = fresh
+        let mut calls: Vec<String> = fresh
             .iter()
             .filter(|i| defs[**i].kind == DefKind::Function)
             .map(|i| format!("{}(", defs[*i].name))
             .collect();
+        // A receiver of a signal this module connects (`sig.connect(name, app)`) runs
+        // where the module sends that signal (`sig.send(self, ...)`).
+        let sends: Vec<String> = fresh
+            .iter()
+            .filter(|i| defs[**i].kind == DefKind::Function)
+            .flat_map(|i| signal_sends(text, &defs[*i].name))
+            .collect();
+        calls.extend(sends);
         fresh.clear();
         // Nothing new, or nothing left to add (a file where every function already counts).
         if calls.is_empty() || keep.iter().all(|k| *k) {
@@ -487,6 +495,28 @@ pub fn relevant(
         }
     }
     keep
+}
+
+/// `sig.send(` for each signal `sig` this file connects `receiver` to by a call
+/// (`sig.connect(receiver, ...)`).
+fn signal_sends(text: &str, receiver: &str) -> Vec<String> {
+    let pat = format!(".connect({receiver}");
+    let mut out: Vec<String> = Vec::new();
+    for (at, _) in text.match_indices(&pat) {
+        let next = text[at + pat.len()..].chars().next();
+        if next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let head = &text[..at];
+        let start = head
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |i| i + 1);
+        let signal = &head[start..];
+        if !signal.is_empty() && out.len() < 4 {
+            out.push(format!("{signal}.send("));
+        }
+    }
+    out
 }
 
 /// Local names of module-level imports whose qualified path holds a filter word (or a

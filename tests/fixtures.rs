@@ -436,6 +436,13 @@ fn cas_by_hand() {
     run_fixture("cas_flask");
 }
 
+/// Class (f): a module's own signal: `sig.send()` runs the receivers the module connects
+/// (`sig.connect(receiver)`); a clearing receiver and one that writes nothing are clean.
+#[test]
+fn signal_receivers() {
+    run_fixture("signal_receivers");
+}
+
 /// Class (c): social-auth's login callbacks (handed to `do_complete()`) start authenticated;
 /// a strategy's `session_set()` writes the session (CherryPy); Flask-Login's login in the
 /// Flask integration's callback.

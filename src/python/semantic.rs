@@ -215,6 +215,29 @@ impl<'a> Semantic<'a> {
         fw
     }
 
+    /// The functions of this module connected to signal `signal` by a call
+    /// (`signal.connect(receiver, ...)`): up to four.
+    fn connected_receivers(&self, signal: &str) -> Vec<String> {
+        let text = self.module_text.unwrap_or(self.src);
+        let pat = format!("{signal}.connect(");
+        let mut out: Vec<String> = Vec::new();
+        for (at, _) in text.match_indices(&pat) {
+            let before = text[..at].chars().next_back();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                continue;
+            }
+            let rest = &text[at + pat.len()..];
+            let name = rest.split([',', ')']).next().unwrap_or("").trim();
+            if self.module.get(name) == Some(&Bound::LocalFunction)
+                && !out.iter().any(|n| n == name)
+                && out.len() < 4
+            {
+                out.push(name.to_string());
+            }
+        }
+        out
+    }
+
     /// A social-auth strategy (`strategy`, `backend.strategy`, `self.strategy`) in a module
     /// of a social-auth integration: its `session_set()` writes the framework's session.
     fn social_strategy(&self, obj: Node<'_>) -> bool {
@@ -520,6 +543,19 @@ impl<'a> Semantic<'a> {
                         call: format!("{}()", self.text(func)),
                     });
                     return out;
+                }
+                // `saml_authenticated.send(...)` on a signal whose receivers this module
+                // connects (`saml_authenticated.connect(_session_login, app)`): the send
+                // runs them.
+                if method == "send" && obj.kind() == "identifier" {
+                    let signal = self.text(obj);
+                    if !self.func.names.contains_key(signal)
+                        && matches!(self.module.get(signal), None | Some(Bound::Local))
+                    {
+                        for receiver in self.connected_receivers(signal) {
+                            out.push(Event::LocalCall { qualname: receiver });
+                        }
+                    }
                 }
                 // `self.helper()` in a method: a call to the enclosing class's own method.
                 if let (Some(class), "identifier") = (&self.class, obj.kind()) {
