@@ -455,6 +455,7 @@ pub fn relevant(
         return keep;
     }
     // Callers of kept functions in the same file, to a fixed point (inlining follows them).
+    let connects = memchr::memmem::find(bytes, b".connect(").is_some();
     for _ in 0..defs.len().min(64) {
         let mut calls: Vec<String> = fresh
             .iter()
@@ -463,12 +464,14 @@ pub fn relevant(
             .collect();
         // A receiver of a signal this module connects (`sig.connect(name, app)`) runs
         // where the module sends that signal (`sig.send(self, ...)`).
-        let sends: Vec<String> = fresh
-            .iter()
-            .filter(|i| defs[**i].kind == DefKind::Function)
-            .flat_map(|i| signal_sends(text, &defs[*i].name))
-            .collect();
-        calls.extend(sends);
+        if connects {
+            let sends: Vec<String> = fresh
+                .iter()
+                .filter(|i| defs[**i].kind == DefKind::Function)
+                .flat_map(|i| signal_sends(text, &defs[*i].name))
+                .collect();
+            calls.extend(sends);
+        }
         fresh.clear();
         // Nothing new, or nothing left to add (a file where every function already counts).
         if calls.is_empty() || keep.iter().all(|k| *k) {
