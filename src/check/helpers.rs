@@ -1064,22 +1064,14 @@ impl Deep<'_, '_> {
         let source =
             SourceFile::from_prepared(Prepared::new(file.to_string(), text.as_bytes()), false);
         let def = source.outline.function_named(name)?;
-        let key = self.summaries.key_with(
-            self.facts,
-            None,
-            &format!("{file}#{path}"),
-            name,
-            &HashMap::new(),
-        );
-        let mut summary = self.summaries.get_or(key, || {
-            let ctx = Context {
-                file: &source,
-                facts: self.facts,
-                config: &self.opts.config,
-                helpers: None,
-            };
-            summarize(&ctx, def)
-        });
+        // Made here each time (no blob id to key a cache entry by): a few lines' walk.
+        let ctx = Context {
+            file: &source,
+            facts: self.facts,
+            config: &self.opts.config,
+            helpers: None,
+        };
+        let mut summary = summarize(&ctx, def);
         // Flask-Login's logout pops its keys: the login ends, the session lives on (what a
         // project helper that nulls the keys itself is summarised as).
         if crate::frameworks::flask::LOGOUT_HELPERS.contains(&path.as_str()) && !summary.resets {

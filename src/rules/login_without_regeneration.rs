@@ -1203,7 +1203,7 @@ fn social_login_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
             || !file
                 .text
                 .get(d.start_byte..d.end_byte)
-                .is_some_and(|t| t.contains("do_complete("))
+                .is_some_and(|t| t.contains("do_complete(") && t.contains(name))
         {
             continue;
         }
