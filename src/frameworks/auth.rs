@@ -823,6 +823,8 @@ const FLOW_TOKENS: &[&str] = &[
     "bind",
     "challenge",
     "setup",
+    // OAuth's `prompt` (force the provider's account chooser or consent next time).
+    "prompt",
     "reg",
     "enroll",
     "enrol",
@@ -887,9 +889,11 @@ pub fn pending_login_key(key: &str) -> bool {
         (t.starts_with("user") || USER_TOKENS.contains(t))
             && !matches!(*t, "logged" | "loggedin" | "authenticated")
     });
+    // `tf_`: Flask-Security's (and its Quart port's) prefix for two-factor state
+    // (`tf_user_id`, `tf_state`): the user still owes the second factor.
     user && tokens
         .iter()
-        .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t))
+        .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t) || *t == "tf")
 }
 
 /// Tokens that make an otherwise identity-looking key unrelated (`user_theme`, `user_agent`).
@@ -1211,6 +1215,9 @@ mod tests {
         assert!(!pending_login_key("mfa_authenticated"));
         assert!(privilege_key("mfa_authenticated"));
         assert!(pending_login_key("2fa_user_id"));
+        // Flask-Security's two-factor state of a user; its method alone names no user.
+        assert!(pending_login_key("tf_user_id"));
+        assert!(!pending_login_key("tf_primary_method"));
         // Assurance levels and re-authentication records.
         for k in [
             "CONFIRM_LEVEL",

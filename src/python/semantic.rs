@@ -390,6 +390,55 @@ impl<'a> Semantic<'a> {
         out
     }
 
+    /// Does `condition` hold only while the application runs its tests (`app.testing`,
+    /// `current_app.config["TESTING"]`, `settings.TESTING`, or `and` with one of those)?
+    pub fn testing_only(&self, condition: Node<'_>) -> bool {
+        let mut c = condition;
+        while c.kind() == "parenthesized_expression" {
+            match c.named_child(0) {
+                Some(inner) => c = inner,
+                None => return false,
+            }
+        }
+        match c.kind() {
+            "boolean_operator" => {
+                c.field("operator").is_some_and(|o| self.text(o) == "and")
+                    && [c.field("left"), c.field("right")]
+                        .into_iter()
+                        .flatten()
+                        .any(|side| self.testing_only(side))
+            }
+            "attribute" => c.field("attribute").is_some_and(|a| {
+                let name = self.text(a);
+                name == "TESTING"
+                    || (name == "testing"
+                        && c.field("object").is_some_and(|o| {
+                            let o = self.text(o);
+                            o == "app" || o.ends_with("_app") || o.ends_with(".app")
+                        }))
+            }),
+            // `app.config["TESTING"]`, `app.config.get("TESTING")`.
+            "subscript" | "call" => {
+                let (obj, key) = match c.kind() {
+                    "subscript" => (c.field("value"), c.field("subscript")),
+                    _ => {
+                        let get = c.field("function").filter(|f| {
+                            f.kind() == "attribute"
+                                && f.field("attribute").is_some_and(|a| self.text(a) == "get")
+                        });
+                        (
+                            get.and_then(|f| f.field("object")),
+                            c.field("arguments").and_then(|a| a.named_child(0)),
+                        )
+                    }
+                };
+                obj.is_some_and(|o| self.text(o).ends_with("config"))
+                    && key.is_some_and(|k| k.kind() == "string" && self.key_text(k) == "TESTING")
+            }
+            _ => false,
+        }
+    }
+
     /// Is `node` in the body of a `with` over a test request context or a test client?
     fn in_synthetic_request(&self, node: Node<'_>) -> bool {
         let mut at = node.parent();
@@ -1360,18 +1409,30 @@ impl<'a> Semantic<'a> {
     }
 
     fn is_request_like(&self, obj: &str) -> bool {
-        let last = obj.rsplit('.').next().unwrap_or(obj);
-        if matches!(last, "request" | "req" | "http_request") {
+        let direct = |obj: &str| {
+            let last = obj.rsplit('.').next().unwrap_or(obj);
+            if matches!(last, "request" | "req" | "http_request") {
+                return true;
+            }
+            // The first parameter of a view that is not `self`/`cls` is the request.
+            !obj.contains('.')
+                && self
+                    .func
+                    .params
+                    .iter()
+                    .find(|p| *p != "self" && *p != "cls")
+                    .is_some_and(|p| p == obj)
+        };
+        if direct(obj) {
             return true;
         }
-        // The first parameter of a view that is not `self`/`cls` is the request.
+        // A local bound to the request (`r = self.request`) on every assignment.
         !obj.contains('.')
             && self
                 .func
-                .params
-                .iter()
-                .find(|p| *p != "self" && *p != "cls")
-                .is_some_and(|p| p == obj)
+                .aliases
+                .get(obj)
+                .is_some_and(|values| !values.is_empty() && values.iter().all(|v| direct(v)))
     }
 
     /// Is `func` (a callee) the validation of a login or sign-up form, which checks the
@@ -1998,6 +2059,22 @@ impl<'a> Semantic<'a> {
     /// `session[k]` or `session.get(k...)` on a web session, where `k` names the user
     /// (`session["nonce"] == state` says nothing about who is logged in).
     fn session_read(&self, node: Node<'_>) -> bool {
+        // A field of a record the session holds (`session.get("sessionuser", {}).get("name")`,
+        // `session["user"]["id"]`): the record's key says whose it is.
+        let inner = match node.kind() {
+            "subscript" => node.field("value"),
+            "call" => node
+                .field("function")
+                .filter(|f| {
+                    f.kind() == "attribute"
+                        && f.field("attribute").is_some_and(|a| self.text(a) == "get")
+                })
+                .and_then(|f| f.field("object")),
+            _ => None,
+        };
+        if inner.is_some_and(|i| matches!(i.kind(), "subscript" | "call") && self.session_read(i)) {
+            return true;
+        }
         let key = match node.kind() {
             "subscript" => node
                 .field("value")
@@ -2015,8 +2092,19 @@ impl<'a> Semantic<'a> {
                 .and_then(|a| a.named_child(0)),
             _ => None,
         };
-        let names_user =
-            |key: &str| self.user_key(key) || (self.identity_key(key) && !auth::unrelated_key(key));
+        // A user written as one word with its qualifier (`sessionuser`, `currentuser`).
+        let one_word = |key: &str| {
+            let lower = key.to_ascii_lowercase();
+            lower.len() > 4
+                && lower.ends_with("user")
+                && lower.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+                && !auth::privilege_key(key)
+        };
+        let names_user = |key: &str| {
+            self.user_key(key)
+                || (self.identity_key(key) && !auth::unrelated_key(key))
+                || one_word(key)
+        };
         key.is_some_and(|k| {
             // A key held in a local (`session_key = f"customer_auth_id:{org}"`) is its value.
             let local = (k.kind() == "identifier")

@@ -755,6 +755,11 @@ impl Analysis for Sid001<'_, '_> {
     }
 
     fn decided(&mut self, condition: Node<'_>) -> Option<bool> {
+        // The application's testing flag (`if current_app.testing and ...:`) is off for
+        // every visitor: what runs under it is a test shortcut.
+        if self.sem.testing_only(condition) {
+            return Some(false);
+        }
         // A helper's flag parameter, read where callers leave it at its default: inlined
         // helpers and summaries for other modules (`set_account(request, account)` with
         // `cycle_session_id=True`). A function checked on its own may be given anything.
