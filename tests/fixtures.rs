@@ -443,6 +443,15 @@ fn signal_receivers() {
     run_fixture("signal_receivers");
 }
 
+/// Class (f): a class handed the session by its constructor (`LoginState(flask.session)`)
+/// writes into it from a module importing no framework, called on the spot or through a
+/// local; MSAL's code exchange is the evidence. A cleared session, the flow's own state and
+/// a database session kept the same way are clean.
+#[test]
+fn session_wrapper_ctor() {
+    run_fixture("session_wrapper_ctor");
+}
+
 /// Class (c): social-auth's login callbacks (handed to `do_complete()`) start authenticated;
 /// a strategy's `session_set()` writes the session (CherryPy); Flask-Login's login in the
 /// Flask integration's callback.

@@ -220,6 +220,9 @@ impl<'a, 'i> Classes<'a, 'i> {
                             .and_then(|s| self.class(&p.path, s, 0))
                             .and_then(|(f, k)| self.method(&f, &k, m, false, 0))
                     }
+                    (Receiver::Constructed(c), _) => self
+                        .class(&p.path, c, 0)
+                        .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
                     _ => None,
                 };
                 let unknown_receiver = match &site.receiver {
@@ -229,7 +232,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                             && !framework_receiver(x)
                             && !literal_value(body, x)
                     }
-                    Receiver::SelfClass => false,
+                    Receiver::SelfClass | Receiver::Constructed(_) => false,
                 };
                 if found.is_none()
                     && unknown_receiver

@@ -257,6 +257,10 @@ const TOKEN_NAMES: &[&str] = &[
     "parse_id_token",
     // pysaml2's `Saml2Client.parse_authn_request_response`: the assertion checked.
     "parse_authn_request_response",
+    // MSAL's (Microsoft identity platform) code and device-code exchanges.
+    "acquire_token_by_auth_code_flow",
+    "acquire_token_by_authorization_code",
+    "acquire_token_by_device_flow",
 ];
 
 /// The evidence label of an account created (a sign-up that logs in).
@@ -825,6 +829,8 @@ const FLOW_TOKENS: &[&str] = &[
     "setup",
     // OAuth's `prompt` (force the provider's account chooser or consent next time).
     "prompt",
+    // The state of a login flow under way (MSAL's `auth_flow`, `oauth_flow`).
+    "flow",
     "reg",
     "enroll",
     "enrol",

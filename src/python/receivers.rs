@@ -23,6 +23,8 @@ pub enum Receiver {
     SelfAttr(String),
     /// `name.method()`: the class of a local name or parameter.
     Local(String),
+    /// `Class(...).method()`: an instance made on the spot.
+    Constructed(String),
 }
 
 /// The key under which the helper summaries hold the summary of a method called as `callee`
@@ -51,6 +53,14 @@ pub fn call_sites(body: &str) -> Vec<Site> {
         let mut start = open;
         while start > 0 && (ident_byte(b[start - 1]) || b[start - 1] == b'.') {
             start -= 1;
+        }
+        if start > 0 && b[start - 1] == b')' && b[start] == b'.' {
+            if let Some(site) = constructed(body, start, open) {
+                if !out.iter().any(|s| s.callee == site.callee) {
+                    out.push(site);
+                }
+            }
+            continue;
         }
         if start == open || (start > 0 && matches!(b[start - 1], b')' | b']' | b'"' | b'\'')) {
             continue;
@@ -83,6 +93,56 @@ pub fn call_sites(body: &str) -> Vec<Site> {
         });
     }
     out
+}
+
+/// `Class(...).method(` where `dot` is the byte of `.method` and `open` its parenthesis: the
+/// constructor's arguments are matched back from the `)` before `dot` (within 2,000 bytes;
+/// brackets in strings are not told apart, which at worst loses the site).
+fn constructed(body: &str, dot: usize, open: usize) -> Option<Site> {
+    let b = body.as_bytes();
+    let method = &body[dot + 1..open];
+    if !is_ident(method) || method.starts_with("__") {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut at = dot;
+    let floor = dot.saturating_sub(2000);
+    let args_open = loop {
+        if at <= floor {
+            return None;
+        }
+        at -= 1;
+        match b[at] {
+            b')' => depth += 1,
+            b'(' => {
+                depth -= 1;
+                if depth == 0 {
+                    break at;
+                }
+            }
+            _ => {}
+        }
+    };
+    let mut start = args_open;
+    while start > 0 && (ident_byte(b[start - 1]) || b[start - 1] == b'.') {
+        start -= 1;
+    }
+    let name = &body[start..args_open];
+    if class_spelling(name) != Some(name) {
+        return None;
+    }
+    let line = body[..start].rsplit('\n').next().unwrap_or("").trim_start();
+    if line.starts_with("def ") || line.starts_with("class ") || line.starts_with('#') {
+        return None;
+    }
+    Some(Site {
+        callee: body[start..open]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect(),
+        receiver: Receiver::Constructed(name.to_string()),
+        method: method.to_string(),
+    })
 }
 
 /// A dotted name that looks like a class (its last segment capitalised), at the start of `s`.
@@ -264,6 +324,25 @@ mod tests {
         assert_eq!(callees, ["self.sp.done", "self.check", "grant.apply"]);
         assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
         assert_eq!(sites[1].receiver, Receiver::SelfClass);
+    }
+
+    #[test]
+    fn finds_methods_of_instances_made_on_the_spot() {
+        // A class's constructor (its arguments over lines, a call among them), not a
+        // function's result (`f(x).y()` above) nor a string's method.
+        let body = "def cb():
+    LoginState(flask.session,\n  g(1)).update(a)
+    make(x).update(b)
+    \"a(b)\".format(c)
+";
+        let sites = call_sites(body);
+        let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
+        assert_eq!(callees, ["LoginState(flask.session,g(1)).update"]);
+        assert_eq!(
+            sites[0].receiver,
+            Receiver::Constructed("LoginState".into())
+        );
+        assert_eq!(sites[0].method, "update");
     }
 
     #[test]

@@ -439,6 +439,46 @@ impl<'a> Semantic<'a> {
         }
     }
 
+    /// `self.<attr>` in a method of a class that keeps the session it is handed
+    /// (`def __init__(self, session): self._session = session`) and uses it as a mapping
+    /// (`self._session[key]`): a wrapper of the web session a caller passes (a database
+    /// session is not subscripted). Its framework: the module's, else the project's.
+    fn constructor_session(&self, attr: &str) -> Option<Framework> {
+        if attr.is_empty() || !attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let class = self.class_text?;
+        if !class.contains(&format!("self.{attr}[")) {
+            return None;
+        }
+        let init = class.find("def __init__(")?;
+        let params = &class[init + "def __init__(".len()..];
+        let params = &params[..params.find("):").or_else(|| params.find(')'))?];
+        let assigned = format!("self.{attr} = ");
+        let kept = class.match_indices(&assigned).any(|(at, _)| {
+            let value = class[at + assigned.len()..]
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or("");
+            value.contains("session")
+                && params
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .any(|p| p == value)
+        });
+        if !kept {
+            return None;
+        }
+        self.wrapper_framework().or_else(|| {
+            [
+                (FileFacts::FLASK, Framework::Flask),
+                (FileFacts::DJANGO, Framework::Django),
+            ]
+            .into_iter()
+            .find(|(bit, _)| self.facts.has(*bit))
+            .map(|(_, fw)| fw)
+        })
+    }
+
     /// Is `node` in the body of a `with` over a test request context or a test client?
     fn in_synthetic_request(&self, node: Node<'_>) -> bool {
         let mut at = node.parent();
@@ -1327,6 +1367,12 @@ impl<'a> Semantic<'a> {
                 return self.request_framework;
             }
             return None;
+        }
+        if let Some(fw) = text
+            .strip_prefix("self.")
+            .and_then(|attr| self.constructor_session(attr))
+        {
+            return Some(fw);
         }
         if text.contains('.') {
             return self.qualify(text).and_then(|q| session_path(&q));
