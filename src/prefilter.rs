@@ -190,6 +190,9 @@ pub fn events_possible(
         || facts.has(FileFacts::PYRAMID)
         || names_a_framework(path.as_bytes())
         || names_a_framework(text)
+        // A Flask project's helper handed the session by its caller (`def save(session,
+        // user): session["user_id"] = ...`), in a module that imports no framework.
+        || (facts.has(FileFacts::FLASK) && memchr::memmem::find(text, b"session[").is_some())
 }
 
 /// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).

@@ -452,6 +452,15 @@ fn session_wrapper_ctor() {
     run_fixture("session_wrapper_ctor");
 }
 
+/// Class (f): a helper handed the session as an argument (`remember_user(session, user)`),
+/// in a module that imports no framework or in the caller's: its parameter named for the
+/// session and subscripted is the caller's session. A helper that clears first and a
+/// database session handed the same way are clean.
+#[test]
+fn session_parameter() {
+    run_fixture("session_parameter");
+}
+
 /// Class (c): social-auth's login callbacks (handed to `do_complete()`) start authenticated;
 /// a strategy's `session_set()` writes the session (CherryPy); Flask-Login's login in the
 /// Flask integration's callback.

@@ -805,6 +805,8 @@ const PRIVILEGE_TOKENS: &[&str] = &[
     "impersonating",
     "impersonator",
     "authorized",
+    // Authorization claims or grants (`authz_claims`): what the session may do, not who.
+    "authz",
     // Access granted by a check just passed (`passed_view_restrictions`: a protected
     // page's password), not by the login.
     "passed",
@@ -1224,6 +1226,9 @@ mod tests {
         // Flask-Security's two-factor state of a user; its method alone names no user.
         assert!(pending_login_key("tf_user_id"));
         assert!(!pending_login_key("tf_primary_method"));
+        // Authorization claims raise what the session may do.
+        assert!(privilege_key("authz_claims"));
+        assert!(!user_key("authz_claims"));
         // Assurance levels and re-authentication records.
         for k in [
             "CONFIRM_LEVEL",

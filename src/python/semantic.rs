@@ -393,6 +393,11 @@ impl<'a> Semantic<'a> {
     /// Does `condition` hold only while the application runs its tests (`app.testing`,
     /// `current_app.config["TESTING"]`, `settings.TESTING`, or `and` with one of those)?
     pub fn testing_only(&self, condition: Node<'_>) -> bool {
+        if memchr::memmem::find(self.text(condition).as_bytes(), b"ESTING").is_none()
+            && memchr::memmem::find(self.text(condition).as_bytes(), b"esting").is_none()
+        {
+            return false;
+        }
         let mut c = condition;
         while c.kind() == "parenthesized_expression" {
             match c.named_child(0) {
@@ -439,35 +444,25 @@ impl<'a> Semantic<'a> {
         }
     }
 
-    /// `self.<attr>` in a method of a class that keeps the session it is handed
-    /// (`def __init__(self, session): self._session = session`) and uses it as a mapping
-    /// (`self._session[key]`): a wrapper of the web session a caller passes (a database
-    /// session is not subscripted). Its framework: the module's, else the project's.
-    fn constructor_session(&self, attr: &str) -> Option<Framework> {
-        if attr.is_empty() || !attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+    /// A helper's parameter named for the session (`session`, `user_session`) and used as a
+    /// mapping in it (`session["user_id"] = ...`): the session its callers hand it (a
+    /// database session is not subscripted). Its framework: the module's, else the project's.
+    fn session_parameter(&self, name: &str) -> Option<Framework> {
+        let lower = name.to_ascii_lowercase();
+        let named =
+            lower == "session" || lower.ends_with("_session") || lower.starts_with("session_");
+        if !named || !self.func.params.iter().any(|p| p == name) {
             return None;
         }
-        let class = self.class_text?;
-        if !class.contains(&format!("self.{attr}[")) {
+        let body = self.src.get(self.body.clone()).unwrap_or("");
+        if !body.contains(&format!("{name}[")) {
             return None;
         }
-        let init = class.find("def __init__(")?;
-        let params = &class[init + "def __init__(".len()..];
-        let params = &params[..params.find("):").or_else(|| params.find(')'))?];
-        let assigned = format!("self.{attr} = ");
-        let kept = class.match_indices(&assigned).any(|(at, _)| {
-            let value = class[at + assigned.len()..]
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .next()
-                .unwrap_or("");
-            value.contains("session")
-                && params
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .any(|p| p == value)
-        });
-        if !kept {
-            return None;
-        }
+        self.any_framework()
+    }
+
+    /// The framework of a session whose code names none: the module's, else the project's.
+    fn any_framework(&self) -> Option<Framework> {
         self.wrapper_framework().or_else(|| {
             [
                 (FileFacts::FLASK, Framework::Flask),
@@ -477,6 +472,18 @@ impl<'a> Semantic<'a> {
             .find(|(bit, _)| self.facts.has(*bit))
             .map(|(_, fw)| fw)
         })
+    }
+
+    /// `self.<attr>` in a method of a class that keeps the session it is handed
+    /// (`def __init__(self, session): self._session = session`) and uses it as a mapping
+    /// (`self._session[key]`): a wrapper of the web session a caller passes (a database
+    /// session is not subscripted). Its framework: the module's, else the project's.
+    fn constructor_session(&self, attr: &str) -> Option<Framework> {
+        let class = self.class_text?;
+        if !constructor_sessions(class).iter().any(|a| a == attr) {
+            return None;
+        }
+        self.any_framework()
     }
 
     /// Is `node` in the body of a `with` over a test request context or a test client?
@@ -1374,6 +1381,9 @@ impl<'a> Semantic<'a> {
         {
             return Some(fw);
         }
+        if let Some(fw) = self.session_parameter(text) {
+            return Some(fw);
+        }
         if text.contains('.') {
             return self.qualify(text).and_then(|q| session_path(&q));
         }
@@ -2118,7 +2128,16 @@ impl<'a> Semantic<'a> {
                 .and_then(|f| f.field("object")),
             _ => None,
         };
-        if inner.is_some_and(|i| matches!(i.kind(), "subscript" | "call") && self.session_read(i)) {
+        // Only a read of a read: a subscript, or a `.get(...)` call.
+        let read = |i: Node<'_>| match i.kind() {
+            "subscript" => true,
+            "call" => i
+                .field("function")
+                .and_then(|f| f.field("attribute"))
+                .is_some_and(|a| self.text(a) == "get"),
+            _ => false,
+        };
+        if inner.is_some_and(|i| read(i) && self.session_read(i)) {
             return true;
         }
         let key = match node.kind() {
@@ -2361,6 +2380,59 @@ fn falsy_literal(text: &str) -> bool {
         text.trim(),
         "False" | "None" | "0" | "\"\"" | "''" | "[]" | "{}" | "()"
     )
+}
+
+/// The attributes a class keeps the session it is handed in (`def __init__(self, session):
+/// self._session = session`) and uses as a mapping (`self._session[key]`). Methods of one
+/// class are analysed one after another: the last class's answer is kept per thread (with
+/// its text, so that another class at the same address is never taken for it).
+fn constructor_sessions(class: &str) -> Vec<String> {
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, Vec<String>)> =
+            const { std::cell::RefCell::new((String::new(), Vec::new())) };
+    }
+    if let Some(hit) = LAST.with(|l| {
+        let l = l.borrow();
+        (!class.is_empty() && l.0 == class).then(|| l.1.clone())
+    }) {
+        return hit;
+    }
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut attrs: Vec<String> = Vec::new();
+    if let Some(init) = class.find("def __init__(") {
+        let params = &class[init + "def __init__(".len()..];
+        let params = params
+            .find("):")
+            .or_else(|| params.find(')'))
+            .map_or("", |end| &params[..end]);
+        for p in params.split(|c: char| !ident(c)) {
+            if p.is_empty() || !p.contains("session") {
+                continue;
+            }
+            let value = format!(" = {p}");
+            for (at, _) in class.match_indices(&value) {
+                let after = class[at + value.len()..].chars().next();
+                if after.is_some_and(ident) {
+                    continue;
+                }
+                let head = &class[..at];
+                let start = head
+                    .rfind(|c: char| !(ident(c) || c == '.'))
+                    .map_or(0, |i| i + 1);
+                if let Some(attr) = head[start..].strip_prefix("self.") {
+                    if !attr.is_empty()
+                        && attr.chars().all(ident)
+                        && class.contains(&format!("self.{attr}["))
+                        && !attrs.iter().any(|a| a == attr)
+                    {
+                        attrs.push(attr.to_string());
+                    }
+                }
+            }
+        }
+    }
+    LAST.with(|l| *l.borrow_mut() = (class.to_string(), attrs.clone()));
+    attrs
 }
 
 fn is_dotted(text: &str) -> bool {
