@@ -223,6 +223,27 @@ impl<'a, 'i> Classes<'a, 'i> {
                     (Receiver::Constructed(c), _) => self
                         .class(&p.path, c, 0)
                         .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
+                    // `self._build(...).m()`: the class its annotation says it returns.
+                    (Receiver::Returned(r), _) => {
+                        let made = match (r.strip_prefix("self."), class) {
+                            (Some(own), Some(c)) => self.method(&p.path, c, own, false, 0),
+                            (None, _) => p
+                                .outline
+                                .function_named(r)
+                                .map(|_| (p.path.clone(), r.clone())),
+                            _ => None,
+                        };
+                        made.and_then(|(file, qualname)| {
+                            let spelling = self.with_file(&file, |q| {
+                                let d = q.outline.function_named(&qualname)?;
+                                let d = &q.outline.defs[d];
+                                let text = q.text.get(d.start_byte..d.end_byte)?;
+                                receivers::return_class(text).map(str::to_string)
+                            })?;
+                            self.class(&file, &spelling, 0)
+                        })
+                        .and_then(|(f, k)| self.method(&f, &k, m, false, 0))
+                    }
                     _ => None,
                 };
                 let unknown_receiver = match &site.receiver {
@@ -232,7 +253,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                             && !framework_receiver(x)
                             && !literal_value(body, x)
                     }
-                    Receiver::SelfClass | Receiver::Constructed(_) => false,
+                    Receiver::SelfClass | Receiver::Constructed(_) | Receiver::Returned(_) => false,
                 };
                 if found.is_none()
                     && unknown_receiver

@@ -25,6 +25,9 @@ pub enum Receiver {
     Local(String),
     /// `Class(...).method()`: an instance made on the spot.
     Constructed(String),
+    /// `self.make(...).method()` or `make(...).method()`: what a method of the enclosing
+    /// class, or a function of the module, returns (its annotation says the class).
+    Returned(String),
 }
 
 /// The key under which the helper summaries hold the summary of a method called as `callee`
@@ -128,9 +131,15 @@ fn constructed(body: &str, dot: usize, open: usize) -> Option<Site> {
         start -= 1;
     }
     let name = &body[start..args_open];
-    if class_spelling(name) != Some(name) {
-        return None;
-    }
+    let receiver = if class_spelling(name) == Some(name) {
+        Receiver::Constructed(name.to_string())
+    } else {
+        let own = name.strip_prefix("self.").unwrap_or(name);
+        if !is_ident(own) {
+            return None;
+        }
+        Receiver::Returned(name.to_string())
+    };
     let line = body[..start].rsplit('\n').next().unwrap_or("").trim_start();
     if line.starts_with("def ") || line.starts_with("class ") || line.starts_with('#') {
         return None;
@@ -140,9 +149,20 @@ fn constructed(body: &str, dot: usize, open: usize) -> Option<Site> {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect(),
-        receiver: Receiver::Constructed(name.to_string()),
+        receiver,
         method: method.to_string(),
     })
+}
+
+/// The class a function's annotation says it returns (`def make(self, s) -> Auth:`), from
+/// its definition's text.
+pub fn return_class(def_text: &str) -> Option<&str> {
+    let arrow = def_text.find("->")?;
+    // The arrow of the signature, not one in the body.
+    if def_text[..arrow].contains(":\n") {
+        return None;
+    }
+    class_spelling(&def_text[arrow + 2..])
 }
 
 /// A dotted name that looks like a class (its last segment capitalised), at the start of `s`.
@@ -321,15 +341,18 @@ mod tests {
         let body = "def post(self, x):\n    self.sp.done(a)\n    self.check(b)\n    grant.apply(r)\n    f(x).y()\n    a.b.c()\n";
         let sites = call_sites(body);
         let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
-        assert_eq!(callees, ["self.sp.done", "self.check", "grant.apply"]);
+        assert_eq!(
+            callees,
+            ["self.sp.done", "self.check", "grant.apply", "f(x).y"]
+        );
         assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
         assert_eq!(sites[1].receiver, Receiver::SelfClass);
     }
 
     #[test]
     fn finds_methods_of_instances_made_on_the_spot() {
-        // A class's constructor (its arguments over lines, a call among them), not a
-        // function's result (`f(x).y()` above) nor a string's method.
+        // A class's constructor (its arguments over lines, a call among them), a function's
+        // result (whose annotation may say its class), not a string's method.
         let body = "def cb():
     LoginState(flask.session,\n  g(1)).update(a)
     make(x).update(b)
@@ -337,7 +360,16 @@ mod tests {
 ";
         let sites = call_sites(body);
         let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
-        assert_eq!(callees, ["LoginState(flask.session,g(1)).update"]);
+        assert_eq!(
+            callees,
+            ["LoginState(flask.session,g(1)).update", "make(x).update"]
+        );
+        assert_eq!(sites[1].receiver, Receiver::Returned("make".into()));
+        assert_eq!(
+            return_class("def make(self, s: Store) -> Auth:\n    return Auth(s)\n"),
+            Some("Auth")
+        );
+        assert_eq!(return_class("def make(s):\n    f = g(1) -> 2\n"), None);
         assert_eq!(
             sites[0].receiver,
             Receiver::Constructed("LoginState".into())
