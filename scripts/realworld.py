@@ -1009,7 +1009,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                          "$SIDGUARD_MIRRORS, a list separated by os.pathsep)")
     ap.add_argument("--bin", type=Path, help="sidguard binary (default target/release/sidguard)")
     ap.add_argument("--only", choices=["pypi"], help="only the pypi sources (what CI runs)")
-    ap.add_argument("--jobs", type=int, default=2, help="scans (and downloads) at once (default 2)")
+    ap.add_argument("--jobs", type=int, default=2, help="scans at once (default 2)")
+    ap.add_argument(
+        "--download-jobs",
+        type=int,
+        default=6,
+        help="downloads and extractions at once (default 6: the network, not the cores, bounds them)",
+    )
     ap.add_argument("--timeout", type=float, default=900, help="seconds one project's scan may take (default 900)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a figure got worse than recorded")
     ap.add_argument("--record", action="store_true", help="write the current figures into figures.toml")
@@ -1024,6 +1030,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         ap.error("--check and --record do not go together")
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
+    if args.download_jobs < 1:
+        ap.error("--download-jobs must be at least 1")
     # Paths given on the command line are relative to the current directory; the defaults
     # to the checkout this script is in.
     defaults = {
@@ -1069,7 +1077,7 @@ def run(args: argparse.Namespace) -> int:
     # 1. Sources: download/extract (pypi), or extract from a local mirror (git).
     mark_boundary(args.src)
     errors: list[str] = []
-    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+    with concurrent.futures.ThreadPoolExecutor(args.download_jobs) as pool:
         futures = {pool.submit(prepare, s, args.cache, args.src, args.mirrors): s for s in sources}
         for fut in futures:  # in the manifest's order
             try:
