@@ -156,6 +156,7 @@ pub const FRAMEWORKS: &[&str] = &[
     "flask_login",
     "flask_security",
     "flask_session",
+    "pylons",
     "pyramid",
     "quart",
     "quart_auth",
@@ -190,6 +191,9 @@ pub fn events_possible(
         || facts.has(FileFacts::PYRAMID)
         || names_a_framework(path.as_bytes())
         || names_a_framework(text)
+        // TurboGears' Beaker session (`from tg import session`): a root too short to look for
+        // as a word in every file.
+        || memchr::memmem::find(text, b"from tg import").is_some()
         // A Flask project's helper handed the session by its caller (`def save(session,
         // user): session["user_id"] = ...`), in a module that imports no framework.
         || (facts.has(FileFacts::FLASK) && memchr::memmem::find(text, b"session[").is_some())
@@ -706,6 +710,22 @@ mod tests {
         paths.extend(aiohttp::FORGET);
         paths.push(starlette::REGENERATE);
         assert!(paths.len() > 20);
+        // TurboGears' `tg` is looked for as its import (`from tg import`), not as a word.
+        for p in crate::frameworks::beaker::SESSION_PATHS {
+            let root = p.split('.').next().unwrap();
+            let import = format!("from {root} import session\n");
+            assert!(
+                FRAMEWORKS.contains(&root)
+                    || events_possible(
+                        "x.py",
+                        import.as_bytes(),
+                        ProjectFacts::default(),
+                        &Config::default(),
+                        false
+                    ),
+                "{p}"
+            );
+        }
         for p in paths {
             let root = p.split('.').next().unwrap();
             assert!(

@@ -189,6 +189,12 @@ fn rules_beaker() {
     run_rules("beaker");
 }
 
+/// TurboGears' `tg.session` is a Beaker session: `delete()` keeps the ID.
+#[test]
+fn rules_turbogears() {
+    run_rules("turbogears");
+}
+
 #[test]
 fn rules_cherrypy() {
     run_rules("cherrypy");

@@ -16,4 +16,8 @@ pub fn session_method(method: &str) -> Option<Effect> {
     })
 }
 
+/// Frameworks whose session proxy is a Beaker session: TurboGears 2 (`from tg import
+/// session`) and Pylons (`from pylons import session`) install Beaker's middleware.
+pub const SESSION_PATHS: &[&str] = &["tg.session", "pylons.session"];
+
 pub const WHY: &str = "Beaker keeps the session on the server under the ID in the cookie (and, without a `session.secret`, adopts an ID the client chose: the worst case). `delete()` keeps that ID; only `regenerate_id()` or `invalidate()` changes it.";

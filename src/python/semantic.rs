@@ -9,7 +9,8 @@ use tree_sitter::Node;
 use super::imports::{Bound, FunctionScope, ModuleScope};
 use crate::config::Config;
 use crate::frameworks::{
-    aiohttp, auth, cherrypy, django, flask, pyramid, quart, starlette, Backend, Effect, Framework,
+    aiohttp, auth, beaker, cherrypy, django, flask, pyramid, quart, starlette, Backend, Effect,
+    Framework,
 };
 use crate::project::FileFacts;
 use crate::project::ProjectFacts;
@@ -252,7 +253,7 @@ impl<'a> Semantic<'a> {
     /// (a Bottle or Beaker module's is Beaker's); none in a module that names no framework.
     fn wrapper_framework(&self) -> Option<Framework> {
         let imports = |r: &str| self.module.imports_root(r);
-        if imports("bottle") || imports("beaker") {
+        if imports("bottle") || imports("beaker") || imports("tg") || imports("pylons") {
             Some(Framework::Beaker)
         } else if imports("cherrypy") {
             Some(Framework::CherryPy)
@@ -2361,6 +2362,8 @@ fn session_path(path: &str) -> Option<Framework> {
         Some(Framework::Quart)
     } else if cherrypy::SESSION_PATHS.contains(&path) {
         Some(Framework::CherryPy)
+    } else if beaker::SESSION_PATHS.contains(&path) {
+        Some(Framework::Beaker)
     } else {
         None
     }
