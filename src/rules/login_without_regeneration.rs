@@ -2134,6 +2134,19 @@ fn remediation(
     for n in notes {
         summary.push_str(&format!(" ({n})"));
     }
+    // Flask and Quart keep `permanent` in the session (`_permanent`): a clear placed after
+    // the function sets it undoes it.
+    if code.ends_with(".clear()")
+        && merged.first().is_some_and(|first| {
+            (d.start_line..first.line).any(|l| {
+                file.line_text(l)
+                    .replace(' ', "")
+                    .contains(".permanent=True")
+            })
+        })
+    {
+        summary.push_str(" `clear()` also drops `session.permanent` (stored in the session): set it again after the clear.");
+    }
     Remediation { summary, patch }
 }
 
