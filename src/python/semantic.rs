@@ -394,8 +394,9 @@ impl<'a> Semantic<'a> {
     /// Does `condition` hold only while the application runs its tests (`app.testing`,
     /// `current_app.config["TESTING"]`, `settings.TESTING`, or `and` with one of those)?
     pub fn testing_only(&self, condition: Node<'_>) -> bool {
-        if memchr::memmem::find(self.text(condition).as_bytes(), b"ESTING").is_none()
-            && memchr::memmem::find(self.text(condition).as_bytes(), b"esting").is_none()
+        let text = self.text(condition).as_bytes();
+        if memchr::memmem::find(text, b"ESTING").is_none()
+            && memchr::memmem::find(text, b"esting").is_none()
         {
             return false;
         }
@@ -462,17 +463,11 @@ impl<'a> Semantic<'a> {
         self.any_framework()
     }
 
-    /// The framework of a session whose code names none: the module's, else the project's.
+    /// The framework of a session whose code names none: the module's, else the project's
+    /// (`wrapper_framework` already falls back to Django, Starlette or Pyramid by the facts).
     fn any_framework(&self) -> Option<Framework> {
-        self.wrapper_framework().or_else(|| {
-            [
-                (FileFacts::FLASK, Framework::Flask),
-                (FileFacts::DJANGO, Framework::Django),
-            ]
-            .into_iter()
-            .find(|(bit, _)| self.facts.has(*bit))
-            .map(|(_, fw)| fw)
-        })
+        self.wrapper_framework()
+            .or_else(|| self.facts.has(FileFacts::FLASK).then_some(Framework::Flask))
     }
 
     /// `self.<attr>` in a method of a class that keeps the session it is handed
@@ -2113,14 +2108,11 @@ impl<'a> Semantic<'a> {
         }
     }
 
-    /// `session[k]` or `session.get(k...)` on a web session, where `k` names the user
-    /// (`session["nonce"] == state` says nothing about who is logged in).
-    fn session_read(&self, node: Node<'_>) -> bool {
-        // A field of a record the session holds (`session.get("sessionuser", {}).get("name")`,
-        // `session["user"]["id"]`): the record's key says whose it is.
-        let inner = match node.kind() {
-            "subscript" => node.field("value"),
-            "call" => node
+    /// What a subscript or a `.get(...)` call reads from (`x` of `x[k]`, `x.get(k)`).
+    fn read_from<'t>(&self, n: Node<'t>) -> Option<Node<'t>> {
+        match n.kind() {
+            "subscript" => n.field("value"),
+            "call" => n
                 .field("function")
                 .filter(|f| {
                     f.kind() == "attribute"
@@ -2128,17 +2120,20 @@ impl<'a> Semantic<'a> {
                 })
                 .and_then(|f| f.field("object")),
             _ => None,
-        };
-        // Only a read of a read: a subscript, or a `.get(...)` call.
-        let read = |i: Node<'_>| match i.kind() {
-            "subscript" => true,
-            "call" => i
-                .field("function")
-                .and_then(|f| f.field("attribute"))
-                .is_some_and(|a| self.text(a) == "get"),
-            _ => false,
-        };
-        if inner.is_some_and(|i| read(i) && self.session_read(i)) {
+        }
+    }
+
+    /// `session[k]` or `session.get(k...)` on a web session, where `k` names the user
+    /// (`session["nonce"] == state` says nothing about who is logged in).
+    fn session_read(&self, node: Node<'_>) -> bool {
+        // A field of a record the session holds (`session.get("sessionuser", {}).get("name")`,
+        // `session["user"]["id"]`): the record's key says whose it is.
+        // Only a read of a read recurses.
+        if self
+            .read_from(node)
+            .filter(|i| self.read_from(*i).is_some())
+            .is_some_and(|i| self.session_read(i))
+        {
             return true;
         }
         let key = match node.kind() {
