@@ -51,6 +51,8 @@ pub enum Event {
         identity: bool,
         desc: String,
         session: String,
+        /// The key removed (its text: a literal's content or a name, `SESSION_KEY`).
+        key: String,
     },
     /// A logout helper that drops the identity keys and keeps the session
     /// (`flask_login.logout_user()`, Pyramid `forget()`).
@@ -561,6 +563,16 @@ impl<'a> Semantic<'a> {
                             keeps_data: true,
                             needs_nonempty: false,
                         })
+                    } else if fw == Framework::Django
+                        && method == "set_expiry"
+                        && args
+                            .and_then(|a| a.named_child(0))
+                            .is_some_and(|a| self.text(a).ends_with(".now()"))
+                    {
+                        // `request.session.set_expiry(timezone.now())`: the record expires
+                        // now, so its key loads nothing more and the next request starts a
+                        // new session, as after `flush()`.
+                        Some(Effect::RotateAndReset)
                     } else {
                         self.backend(fw).session_method(method)
                     };
@@ -598,6 +610,7 @@ impl<'a> Semantic<'a> {
                                     identity: self.user_key(&key),
                                     desc: format!("{session}.{method}({key:?})"),
                                     session,
+                                    key,
                                 });
                             }
                         }
@@ -1259,6 +1272,7 @@ impl<'a> Semantic<'a> {
                 identity: self.user_key(&key),
                 desc: format!("del {}[{key:?}]", self.text(value)),
                 session: self.text(value).to_string(),
+                key,
             });
         }
         out

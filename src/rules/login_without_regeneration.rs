@@ -170,6 +170,8 @@ struct Sid001<'c, 'f> {
     /// a session key it sets to `None` is the login it ends, whatever the key's name
     /// (`cherrypy.session[self.session_key] = None`).
     logout_named: bool,
+    /// Named as a hook run at a logout (`on_logout`, `before_logout`), not the logout.
+    logout_hook: bool,
     /// Some normal exit of the function left an identity written: it logs in there, and a
     /// logout on its other paths cleans up a failed login (an OAuth callback's
     /// `logout_user()` when the exchange failed), which ends no session.
@@ -217,10 +219,12 @@ impl<'c, 'f> Sid001<'c, 'f> {
         }
     }
 
-    /// Is the logout complete on this path: data erased, and on stores whose erased record
-    /// stays valid under the same ID, the ID replaced too?
+    /// Is the logout complete on this path: the ID replaced (the old one loads nothing any
+    /// more, and what is left of the data, the identity removed, is the visitor's alone:
+    /// `pop()` then Django's `cycle_key()`), or the data erased on a store whose erased
+    /// record does not stay valid under the same ID?
     fn invalidated(&self, st: &State, fw: Framework) -> bool {
-        st.reset && (st.rotated || !logout_needs_rotation(self.sem.backend(fw)))
+        st.rotated || (st.reset && !logout_needs_rotation(self.sem.backend(fw)))
     }
 
     /// Records an unprotected write or removal at `node` (or at the inlined call site).
@@ -374,10 +378,20 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     identity,
                     desc,
                     session,
+                    key,
                 },
             ) => {
+                // A logout's removal is of who is logged in, whatever the key is called
+                // (`del session[SESSION_KEY]`), unless the key names something else (`next`,
+                // `cart`, the OAuth `state`): as for a falsy write above.
+                // A module's hook run at logout (`on_logout`, `after_logout`) removes its own
+                // data (`del session["gridData"]`), not the login: only keys named as it.
+                let ends_login = *identity
+                    || (self.logout_named
+                        && !self.logout_hook
+                        && !crate::frameworks::auth::unrelated_key(key));
                 // Cookie stores: removing the identity keys re-signs a cookie without them.
-                if *identity && self.sem.backend(*framework).storage() != Storage::ClientCookie {
+                if ends_login && self.sem.backend(*framework).storage() != Storage::ClientCookie {
                     self.mark(node, st, *framework, desc.clone(), session.clone(), None);
                 }
                 true
@@ -874,6 +888,7 @@ fn analyse(
         summarizing,
         events: 0,
         logout_named: false,
+        logout_hook: false,
         logs_in: false,
         inlined: HashMap::new(),
     };
@@ -881,6 +896,12 @@ fn analyse(
     if mode == Mode::Logout {
         let outer = a.stack.first().and_then(|d| file.outline.defs.get(*d));
         a.logout_named = outer.is_some_and(|d| logout_name(&d.name));
+        a.logout_hook = outer.is_some_and(|d| {
+            let lower = d.name.trim_start_matches('_').to_ascii_lowercase();
+            ["on_", "before_", "after_"]
+                .iter()
+                .any(|p| lower.starts_with(p))
+        });
         loader = !a.logout_named && outer.is_some_and(|d| loader_name(&d.name));
     }
     let mut engine = Engine::new(&mut a);
