@@ -114,6 +114,13 @@ fn pyramid() {
     run_fixture("pyramid");
 }
 
+/// A library's own implementation of a primitive the rules model (Django's `login()` at its
+/// own path) is not a handler; a project function beside it is.
+#[test]
+fn primitives() {
+    run_fixture("primitives");
+}
+
 #[test]
 fn pyramid_cookie() {
     run_fixture("pyramid_cookie");

@@ -235,3 +235,28 @@ pub enum Effect {
     /// Looks like a regeneration but does nothing (or raises) on this backend.
     NoOp { why: &'static str },
 }
+
+/// Is the function `qualname` of the file at `path` a library's own implementation of a
+/// primitive the rules know by its qualified path (Django's `login()` in
+/// `django/contrib/auth/__init__.py`, Flask-Login's `login_user()`)? Its callers are judged
+/// where they call it; the primitive itself is what the rules model, not a handler.
+pub fn implements_primitive(path: &str, qualname: &str) -> bool {
+    let module = path
+        .trim_end_matches(".py")
+        .trim_end_matches("/__init__")
+        .replace(['/', '\\'], ".");
+    let own = format!("{module}.{qualname}");
+    let known = django::ROTATING_CALLS
+        .iter()
+        .map(|(p, _)| *p)
+        .chain(django::SECOND_FACTOR_LOGINS.iter().map(|(p, _)| *p))
+        .chain(flask::LOGIN_HELPERS.iter().copied())
+        .chain(flask::LOGOUT_HELPERS.iter().copied())
+        .chain(pyramid::REMEMBER.iter().copied())
+        .chain(pyramid::FORGET.iter().copied())
+        .chain(aiohttp::REMEMBER.iter().copied())
+        .chain(aiohttp::FORGET.iter().copied());
+    known
+        .into_iter()
+        .any(|p| own == p || own.strip_suffix(p).is_some_and(|head| head.ends_with('.')))
+}

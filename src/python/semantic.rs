@@ -1306,10 +1306,42 @@ impl<'a> Semantic<'a> {
                         }
                     }
                 }
+                // A module's constant whose name says only that it is a session key
+                // (`SESSION_KEY = "cas_attrs"`): its literal names what is stored. A name
+                // that says more (`LOGIN_TIME_KEY = "_login_at"`) is kept.
+                if node.kind() == "identifier"
+                    && !self.func.aliases.contains_key(text)
+                    && generic_key_name(text)
+                {
+                    if let Some(lit) = self.module_constant(text) {
+                        return lit.to_string();
+                    }
+                }
                 text.rsplit('.').next().unwrap_or(text).to_string()
             }
             _ => self.text(node).to_string(),
         }
+    }
+
+    /// The string literal a module-level constant is assigned (`NAME_KEY = "samlNameId"` at
+    /// the start of a line of the module), if `name` is one.
+    fn module_constant(&self, name: &str) -> Option<&'a str> {
+        if !matches!(self.module.get(name), Some(Bound::Local)) {
+            return None;
+        }
+        let module = self.module_text.unwrap_or(self.src);
+        let pattern = format!("{name} = ");
+        module.match_indices(&pattern).find_map(|(at, _)| {
+            if at != 0 && module.as_bytes()[at - 1] != b'\n' {
+                return None;
+            }
+            let rest = &module[at + pattern.len()..];
+            let line = rest.split('\n').next().unwrap_or(rest).trim_end();
+            let quoted = line.starts_with(['"', '\'']);
+            let lit = first_literal(line)?;
+            // The whole value is that one literal (not `"a" + x`).
+            (quoted && line.len() == lit.len() + 2).then_some(lit)
+        })
     }
 
     /// Is local `name` a copy of the session's data (`dict(session)`, `session.copy()`)?
@@ -1390,6 +1422,20 @@ impl<'a> Semantic<'a> {
             .and_then(|attr| self.constructor_session(attr))
         {
             return Some(fw);
+        }
+        // An attribute the class assigns a session to (`self._session = self._request.session`
+        // in `__init__`), on every assignment.
+        if let Some(attr) = text.strip_prefix("self.") {
+            if let Some(class) = self.class_text {
+                let values = attribute_values(class, attr);
+                if !values.is_empty() && !values.iter().any(|v| v.starts_with(text)) {
+                    let mut fw = None;
+                    for v in &values {
+                        fw = Some(self.session_text(v, depth + 1)?);
+                    }
+                    return fw;
+                }
+            }
         }
         if let Some(fw) = self.session_parameter(text) {
             return Some(fw);
@@ -1477,6 +1523,12 @@ impl<'a> Semantic<'a> {
     fn is_request_like(&self, obj: &str) -> bool {
         let direct = |obj: &str| {
             let last = obj.rsplit('.').next().unwrap_or(obj);
+            // `self._request` is the request a class keeps as much as `self.request`.
+            let last = if obj.starts_with("self.") {
+                last.trim_start_matches('_')
+            } else {
+                last
+            };
             if matches!(last, "request" | "req" | "http_request") {
                 return true;
             }
@@ -1704,6 +1756,14 @@ impl<'a> Semantic<'a> {
                 .aliases
                 .get(self.text(node))
                 .is_some_and(|values| values.iter().any(|v| constructor(v))),
+            // An attribute the class builds (`self.auth = OneLogin_Saml2_Auth(...)`).
+            "attribute" => self
+                .text(node)
+                .strip_prefix("self.")
+                .zip(self.class_text)
+                .is_some_and(|(attr, class)| {
+                    attribute_values(class, attr).iter().any(|v| constructor(v))
+                }),
             _ => false,
         }
     }
@@ -2398,6 +2458,38 @@ fn falsy_literal(text: &str) -> bool {
 /// self._session = session`) and uses as a mapping (`self._session[key]`). Methods of one
 /// class are analysed one after another: the last class's answer is kept per thread (with
 /// its text, so that another class at the same address is never taken for it).
+/// Does a constant's name say nothing but that it is a session key (`SESSION_KEY`,
+/// `SESSION_VAR`, `KEY`)?
+fn generic_key_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let mut words = lower.split('_').filter(|w| !w.is_empty()).peekable();
+    words.peek().is_some()
+        && words.all(|w| matches!(w, "session" | "sess" | "key" | "var" | "name" | "field"))
+}
+
+/// The values a class assigns to `self.<attr>` (`self._session = self._request.session`),
+/// as text, in the class's own text. A name with anything but identifier characters has none.
+fn attribute_values(class: &str, attr: &str) -> Vec<String> {
+    if attr.is_empty() || !attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return Vec::new();
+    }
+    let pattern = format!("self.{attr} = ");
+    class
+        .match_indices(&pattern)
+        .filter(|(at, _)| {
+            // The start of a statement: only indentation before it on its line.
+            class[..*at]
+                .rsplit('\n')
+                .next()
+                .is_some_and(|head| head.trim().is_empty())
+        })
+        .map(|(at, _)| {
+            let rest = &class[at + pattern.len()..];
+            rest.split('\n').next().unwrap_or(rest).trim().to_string()
+        })
+        .collect()
+}
+
 fn constructor_sessions(class: &str) -> Vec<String> {
     thread_local! {
         static LAST: std::cell::RefCell<(String, Vec<String>)> =

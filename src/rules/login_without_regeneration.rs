@@ -1314,6 +1314,15 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     if mode == Mode::Login && auth_backend_method(ctx, def) {
         return Vec::new();
     }
+    if ctx
+        .file
+        .outline
+        .defs
+        .get(def)
+        .is_some_and(|d| crate::frameworks::implements_primitive(&ctx.file.path, &d.qualname))
+    {
+        return Vec::new();
+    }
     let Some(node) = func.node() else {
         return Vec::new();
     };
