@@ -459,6 +459,9 @@ def fetch_pypi(src: Source, cache: Path) -> Path:
     try:
         cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                "--no-input", "-d", str(tmp)]
+        # The file is pinned by name and sha256 and never installed: the Python running this
+        # script need not be one the package supports (`Requires-Python >=3.12`).
+        cmd.append("--ignore-requires-python")
         if src.artifact.endswith(".whl"):
             cmd += ["--only-binary=:all:"] + wheel_tag_options(src.artifact)
         else:
