@@ -424,6 +424,12 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             }
         }
     }
+    // A security policy of the project's own whose `remember()` stores the identity in the
+    // session (`request.session["user"] = userid`): Pyramid's `remember()` writes it there,
+    // as with `SessionAuthenticationPolicy`.
+    if facts & FileFacts::PYRAMID_SESSION_AUTH == 0 && own_session_policy(src) {
+        facts |= FileFacts::PYRAMID_SESSION_AUTH;
+    }
     if facts & FileFacts::FLASK_OTHER_INTERFACE != 0 {
         let names = rotating_session_methods(src);
         if !names.is_empty() {
@@ -434,6 +440,34 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
         }
     }
     FileFacts(facts)
+}
+
+/// Does a method `remember(self, request, ...)` of the file (a Pyramid security policy's)
+/// write into `request.session` in its body? A line scan: the body is the lines indented
+/// deeper than the `def`.
+fn own_session_policy(src: &[u8]) -> bool {
+    let Some(at) = memchr::memmem::find(src, b"def remember(self, request") else {
+        return false;
+    };
+    let Ok(text) = std::str::from_utf8(src) else {
+        return false;
+    };
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = at - line_start;
+    if !text[line_start..at]
+        .bytes()
+        .all(|b| b == b' ' || b == b'\t')
+    {
+        return false;
+    }
+    text[at..]
+        .lines()
+        .skip(1)
+        .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .any(|l| {
+            let l = l.trim_start();
+            l.starts_with("request.session[") && has_assignment(l.as_bytes())
+        })
 }
 
 /// The classes of a file whose `__setattr__(self, key, value)` is one write of `value` under

@@ -121,6 +121,13 @@ fn primitives() {
     run_fixture("primitives");
 }
 
+/// A security policy of the project's own whose `remember()` writes the session: Pyramid's
+/// `remember()` is then a session write, as with `SessionAuthenticationPolicy`.
+#[test]
+fn pyramid_own_policy() {
+    run_fixture("pyramid_own_policy");
+}
+
 #[test]
 fn pyramid_cookie() {
     run_fixture("pyramid_cookie");
