@@ -1008,6 +1008,18 @@ pub fn privilege_key(key: &str) -> bool {
     }) || lower.contains("step_up")
         || lower.contains("2fa")
         || assurance_level(&tokens)
+        || acting_as(&tokens)
+}
+
+/// Another user's identity taken on (`_runas_id`, `run_as_user`, `masquerade_as`,
+/// `mask_user`): an impersonation, in the words other tools use for it.
+fn acting_as(tokens: &[&str]) -> bool {
+    tokens
+        .iter()
+        .any(|t| *t == "runas" || t.starts_with("masquerad"))
+        || tokens
+            .windows(2)
+            .any(|w| matches!(w, ["run", "as"] | ["mask" | "masked", "user" | "userid"]))
 }
 
 /// A level of confirmation or assurance the session reached (`CONFIRM_LEVEL`, `auth_level`,
@@ -1025,7 +1037,18 @@ pub fn may_name_privilege(text: &str) -> bool {
     static M: std::sync::OnceLock<crate::words::Words> = std::sync::OnceLock::new();
     let m = M.get_or_init(|| {
         let mut pats: Vec<&str> = PRIVILEGE_TOKENS.to_vec();
-        pats.extend(["impersonat", "stepup", "step_up", "reauth", "level"]);
+        pats.extend([
+            "impersonat",
+            "stepup",
+            "step_up",
+            "reauth",
+            "level",
+            "runas",
+            "run_as",
+            "masquerad",
+            "mask_user",
+            "masked_user",
+        ]);
         crate::words::Words::new(&pats, true)
     });
     m.any(text.as_bytes(), |_, _| true)
