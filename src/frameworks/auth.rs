@@ -374,6 +374,14 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
     None
 }
 
+/// Can a call named `method` be a check whose outcome is a verification (the caller keeps
+/// it as `verified = ...`)? Not a question about who is logged in already
+/// (`is_authenticated`, `get_user`), nor what starts a login (`authorization_url`).
+pub fn checks_outcome(method: &str) -> bool {
+    let lower = method.trim_start_matches('_').to_ascii_lowercase();
+    !lower.is_empty() && !state_predicate(&lower) && !builds_outgoing(&lower)
+}
+
 /// A name that builds what is sent to an identity provider to start a login
 /// (`authentication_request`, `create_authn_request`, `authorization_url`): it verifies
 /// nothing yet.

@@ -1024,6 +1024,17 @@ impl<'a> Semantic<'a> {
             }
             return Vec::new();
         }
+        if left.kind() == "identifier" && node.kind() == "assignment" {
+            // `verified = adapter.complete_verify(request, user, data)`: a check whose result
+            // the code itself calls verified, whatever the checker's name.
+            if let Some(label) = node
+                .field("right")
+                .and_then(|r| self.verification_outcome(self.text(left), r))
+            {
+                return vec![Event::Auth { label }];
+            }
+            return Vec::new();
+        }
         if left.kind() != "subscript" {
             return Vec::new();
         }
@@ -1039,6 +1050,27 @@ impl<'a> Semantic<'a> {
             .unwrap_or_default();
         let desc = format!("{}[{:?}]", self.text(value), key);
         vec![self.key_write(node, fw, key, value, &desc)]
+    }
+
+    /// A local named as the outcome of a verification (`verified`, `otp_verified`,
+    /// `authenticated`) assigned a call's result (awaited or not): the call is the check. Not
+    /// a question about the session's state (`is_authenticated()`, `get_…`, `has_…`).
+    fn verification_outcome(&self, name: &str, value: Node<'_>) -> Option<&'static str> {
+        let lower = name.to_ascii_lowercase();
+        let last = lower.rsplit('_').next().unwrap_or(&lower);
+        if !matches!(last, "verified" | "authenticated" | "authed") || lower.starts_with("is_") {
+            return None;
+        }
+        let mut value = value;
+        if value.kind() == "await" {
+            value = value.named_child(0)?;
+        }
+        if value.kind() != "call" {
+            return None;
+        }
+        let callee = self.text(value.field("function")?);
+        let method = callee.rsplit('.').next().unwrap_or(callee);
+        auth::checks_outcome(method).then_some("credentials verified here")
     }
 
     /// The write of `key` into the session `session` by the assignment `node`.
@@ -1329,19 +1361,7 @@ impl<'a> Semantic<'a> {
         if !matches!(self.module.get(name), Some(Bound::Local)) {
             return None;
         }
-        let module = self.module_text.unwrap_or(self.src);
-        let pattern = format!("{name} = ");
-        module.match_indices(&pattern).find_map(|(at, _)| {
-            if at != 0 && module.as_bytes()[at - 1] != b'\n' {
-                return None;
-            }
-            let rest = &module[at + pattern.len()..];
-            let line = rest.split('\n').next().unwrap_or(rest).trim_end();
-            let quoted = line.starts_with(['"', '\'']);
-            let lit = first_literal(line)?;
-            // The whole value is that one literal (not `"a" + x`).
-            (quoted && line.len() == lit.len() + 2).then_some(lit)
-        })
+        module_constant_literal(self.module_text.unwrap_or(self.src), name)
     }
 
     /// Is local `name` a copy of the session's data (`dict(session)`, `session.copy()`)?
@@ -2458,6 +2478,38 @@ fn falsy_literal(text: &str) -> bool {
 /// self._session = session`) and uses as a mapping (`self._session[key]`). Methods of one
 /// class are analysed one after another: the last class's answer is kept per thread (with
 /// its text, so that another class at the same address is never taken for it).
+/// The string literal assigned to `name` at the start of a line of `module`
+/// (`NAME_KEY = "samlNameId"`), when that literal is the whole value.
+pub(crate) fn module_constant_literal<'m>(module: &'m str, name: &str) -> Option<&'m str> {
+    let pattern = format!("{name} = ");
+    module.match_indices(&pattern).find_map(|(at, _)| {
+        if at != 0 && module.as_bytes()[at - 1] != b'\n' {
+            return None;
+        }
+        let rest = &module[at + pattern.len()..];
+        let line = rest.split('\n').next().unwrap_or(rest).trim_end();
+        let quoted = line.starts_with(['"', '\'']);
+        let lit = first_literal(line)?;
+        // The whole value is that one literal (not `"a" + x`).
+        (quoted && line.len() == lit.len() + 2).then_some(lit)
+    })
+}
+
+/// The literals of the module constants a function's text uses as keys when their names say
+/// only that they are session keys (`session[SESSION_KEY]`), for a scan of what it can name.
+pub(crate) fn generic_key_literals<'m>(own_text: &str, module: &'m str) -> Vec<&'m str> {
+    own_text
+        .match_indices('[')
+        .filter_map(|(at, _)| {
+            let rest = &own_text[at + 1..];
+            let name = &rest[..rest.find(']')?];
+            (generic_key_name(name) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                .then_some(name)
+        })
+        .filter_map(|name| module_constant_literal(module, name))
+        .collect()
+}
+
 /// Does a constant's name say nothing but that it is a session key (`SESSION_KEY`,
 /// `SESSION_VAR`, `KEY`)?
 fn generic_key_name(name: &str) -> bool {

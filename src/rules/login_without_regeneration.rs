@@ -2255,7 +2255,13 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     let own_text = ctx.file.def_text(def);
     // A helper it calls in another module that ends a login counts as removing a key.
     let callee = |f: fn(&Summary) -> bool| ctx.helpers.is_some_and(|h| h.values().any(f));
-    let writes_privilege = if crate::frameworks::auth::may_name_privilege(own_text) {
+    // A key held by a module constant whose name says only that it is a key
+    // (`session[SESSION_KEY]`, `SESSION_KEY = "mfa"`) names what its literal names.
+    let names_privilege = crate::frameworks::auth::may_name_privilege(own_text)
+        || crate::python::semantic::generic_key_literals(own_text, &ctx.file.text)
+            .iter()
+            .any(|lit| crate::frameworks::auth::may_name_privilege(lit));
+    let writes_privilege = if names_privilege {
         analyse(ctx, Mode::Privilege, &func, entry, None, vec![def], true)
             .and_then(|(_, exit, _)| exit)
             .and_then(|st| {
