@@ -427,7 +427,10 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
     // A security policy of the project's own whose `remember()` stores the identity in the
     // session (`request.session["user"] = userid`): Pyramid's `remember()` writes it there,
     // as with `SessionAuthenticationPolicy`.
-    if facts & FileFacts::PYRAMID_SESSION_AUTH == 0 && own_session_policy(src) {
+    if facts & FileFacts::PYRAMID != 0
+        && facts & FileFacts::PYRAMID_SESSION_AUTH == 0
+        && own_session_policy(src)
+    {
         facts |= FileFacts::PYRAMID_SESSION_AUTH;
     }
     if facts & FileFacts::FLASK_OTHER_INTERFACE != 0 {

@@ -2522,24 +2522,36 @@ fn generic_key_name(name: &str) -> bool {
 /// The values a class assigns to `self.<attr>` (`self._session = self._request.session`),
 /// as text, in the class's own text. A name with anything but identifier characters has none.
 fn attribute_values(class: &str, attr: &str) -> Vec<String> {
-    if attr.is_empty() || !attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Vec::new();
+    // One pass over a class's lines, kept for the class last asked about: the walk asks
+    // about many `self.x` of one class in a row.
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, std::collections::HashMap<String, Vec<String>>)> =
+            std::cell::RefCell::new((String::new(), std::collections::HashMap::new()));
     }
-    let pattern = format!("self.{attr} = ");
-    class
-        .match_indices(&pattern)
-        .filter(|(at, _)| {
-            // The start of a statement: only indentation before it on its line.
-            class[..*at]
-                .rsplit('\n')
-                .next()
-                .is_some_and(|head| head.trim().is_empty())
-        })
-        .map(|(at, _)| {
-            let rest = &class[at + pattern.len()..];
-            rest.split('\n').next().unwrap_or(rest).trim().to_string()
-        })
-        .collect()
+    LAST.with(|l| {
+        let mut l = l.borrow_mut();
+        if l.0 != class {
+            let mut map: std::collections::HashMap<String, Vec<String>> =
+                std::collections::HashMap::new();
+            for line in class.lines() {
+                // The start of a statement: only indentation before `self.`.
+                let Some(rest) = line.trim_start().strip_prefix("self.") else {
+                    continue;
+                };
+                let Some((name, value)) = rest.split_once(" = ") else {
+                    continue;
+                };
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    map.entry(name.to_string())
+                        .or_default()
+                        .push(value.trim().to_string());
+                }
+            }
+            *l = (class.to_string(), map);
+        }
+        l.1.get(attr).cloned().unwrap_or_default()
+    })
 }
 
 fn constructor_sessions(class: &str) -> Vec<String> {
