@@ -232,3 +232,40 @@ fn fix_keeps_crlf_line_endings() {
     );
     assert_eq!(now.lines().count(), app.lines().count() + 1);
 }
+
+/// Three identity writes in a row get one regeneration, before the first: a second one
+/// before the third write would erase the first two.
+#[test]
+fn a_run_of_writes_gets_one_insertion() {
+    let r = Repo::new();
+    r.write(
+        "views.py",
+        "from pyramid.httpexceptions import HTTPFound\n\
+         from onelogin.saml2.auth import OneLogin_Saml2_Auth\n\
+         \n\
+         \n\
+         def acs(request):\n\
+         \x20   auth = OneLogin_Saml2_Auth(request.POST, {})\n\
+         \x20   auth.process_response()\n\
+         \x20   if not auth.get_errors():\n\
+         \x20       request.session[\"saml_user_data\"] = auth.get_attributes()\n\
+         \x20       request.session[\"saml_name_id\"] = auth.get_nameid()\n\
+         \x20       request.session[\"saml_session_index\"] = auth.get_session_index()\n\
+         \x20   return HTTPFound(\"/\")\n",
+    );
+    let run = r.sidguard(&["scan", "--diff"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    let diff = run.stdout();
+    assert_eq!(
+        diff.matches("+        request.session.invalidate()\n")
+            .count(),
+        1,
+        "{diff}"
+    );
+    assert!(
+        diff.contains(
+            "+        request.session.invalidate()\n         request.session[\"saml_user_data\"]"
+        ),
+        "{diff}"
+    );
+}

@@ -2143,20 +2143,27 @@ fn remediation(
     }
     // Consecutive writes: keep only the first "before" insertion and the last "after" one
     // within a run of adjacent statements.
+    // A run is followed by the line of its latest write, not its kept insertion's (three
+    // writes in a row get one insertion, not one before the first and one before the third).
     inserts.sort_by_key(|i| i.line);
     let mut merged: Vec<Insertion> = Vec::new();
+    let mut run_end = 0;
     for ins in inserts {
+        let line = ins.line;
         if let Some(prev) = merged.last_mut() {
-            let adjacent = ins.line == prev.line + 1 && ins.after == prev.after;
+            let adjacent = line == run_end + 1 && ins.after == prev.after;
             if adjacent && !ins.after {
+                run_end = line;
                 continue;
             }
             if adjacent && ins.after {
                 *prev = ins;
+                run_end = line;
                 continue;
             }
         }
         merged.push(ins);
+        run_end = line;
     }
     let d = &file.outline.defs[def];
     let patch = fix::patch(file, d.start_line, d.end_line, &merged);
