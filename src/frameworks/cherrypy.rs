@@ -3,7 +3,8 @@
 use super::Effect;
 
 pub const SESSION_PATHS: &[&str] = &["cherrypy.session"];
-/// `cherrypy.lib.sessions.expire()`: the logout helper.
+/// `cherrypy.lib.sessions.expire()`: back-dates the session cookie only; the stored session
+/// keeps its ID and data (not a logout by itself: `cherrypy.session.regenerate()` is).
 pub const EXPIRE: &str = "cherrypy.lib.sessions.expire";
 
 pub fn session_method(method: &str) -> Option<Effect> {

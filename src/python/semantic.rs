@@ -773,7 +773,14 @@ impl<'a> Semantic<'a> {
             return out;
         }
         if path == cherrypy::EXPIRE {
-            out.push(session_call(Framework::CherryPy, Effect::RotateAndReset));
+            // It back-dates the browser's cookie and nothing else (CherryPy 18.10
+            // `lib/sessions.py:911-918`): the stored session keeps its ID and its data.
+            out.push(session_call(
+                Framework::CherryPy,
+                Effect::NoOp {
+                    why: "`cherrypy.lib.sessions.expire()` only expires the browser's cookie: the stored session keeps its ID and its data",
+                },
+            ));
             return out;
         }
         let remember = if pyramid::REMEMBER.contains(&path.as_str())

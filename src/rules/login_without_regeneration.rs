@@ -1770,7 +1770,7 @@ fn logout_why(backend: Backend) -> String {
     let what = match backend {
         Backend::DjangoDb => "Django's `del`/`pop` remove one key and save the rest under the same key; `clear()` empties the session in memory, but the middleware then only deletes the cookie, and the database row keeps the old data (the login included) under that key. `logout()` or `flush()` deletes the row and issues a new key.",
         Backend::Beaker => "Beaker's `delete()` and `clear()` keep the session ID; `invalidate()` deletes the record and issues a new ID.",
-        Backend::CherryPy => "CherryPy's `clear()` keeps the ID; `cherrypy.lib.sessions.expire()` ends the session.",
+        Backend::CherryPy => "CherryPy's `clear()` keeps the ID, and `cherrypy.lib.sessions.expire()` only expires the browser's cookie: the stored session keeps its ID and data. `cherrypy.session.regenerate()` deletes the old record and issues a new ID.",
         Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID unless it is cleared and regenerated.",
         Backend::PyramidServer => "A server-side Pyramid session stays valid under its ID until `invalidate()` deletes it.",
         Backend::PyramidUnset => "This project sets no session factory (Pyramid has none by default), so the application chooses the store. On a server-side one (pyramid_session_redis, pyramid_beaker) the session stays valid under its ID until `invalidate()` deletes it; `request.session.invalidate()` is safe on every session factory, the signed cookie included.",
@@ -1900,8 +1900,8 @@ regenerate_session_id({request})"),
             )
         }
         Backend::CherryPy => (
-            "cherrypy.lib.sessions.expire()".to_string(),
-            "Call `cherrypy.lib.sessions.expire()`: the session is deleted and its cookie expired."
+            "cherrypy.session.regenerate()".to_string(),
+            "Call `cherrypy.session.regenerate()`: CherryPy deletes the old record and issues a new ID (`cherrypy.lib.sessions.expire()` only expires the browser's cookie)."
                 .to_string(),
         ),
     };
