@@ -241,11 +241,13 @@ pub enum Effect {
 /// `django/contrib/auth/__init__.py`, Flask-Login's `login_user()`)? Its callers are judged
 /// where they call it; the primitive itself is what the rules model, not a handler.
 pub fn implements_primitive(path: &str, qualname: &str) -> bool {
-    let module = path
-        .trim_end_matches(".py")
-        .trim_end_matches("/__init__")
-        .replace(['/', '\\'], ".");
-    let own = format!("{module}.{qualname}");
+    let own = || {
+        let module = path
+            .trim_end_matches(".py")
+            .trim_end_matches("/__init__")
+            .replace(['/', '\\'], ".");
+        format!("{module}.{qualname}")
+    };
     let known = django::ROTATING_CALLS
         .iter()
         .map(|(p, _)| *p)
@@ -256,7 +258,14 @@ pub fn implements_primitive(path: &str, qualname: &str) -> bool {
         .chain(pyramid::FORGET.iter().copied())
         .chain(aiohttp::REMEMBER.iter().copied())
         .chain(aiohttp::FORGET.iter().copied());
+    // Most functions share no name with a primitive: the module path is built only for one
+    // that does.
+    let last = qualname.rsplit('.').next().unwrap_or(qualname);
     known
         .into_iter()
-        .any(|p| own == p || own.strip_suffix(p).is_some_and(|head| head.ends_with('.')))
+        .filter(|p| p.rsplit('.').next() == Some(last))
+        .any(|p| {
+            let own = own();
+            own == p || own.strip_suffix(p).is_some_and(|head| head.ends_with('.'))
+        })
 }

@@ -608,7 +608,10 @@ impl<'a> Semantic<'a> {
                                 out.push(Event::Remove {
                                     framework: fw,
                                     identity: self.user_key(&key),
-                                    desc: format!("{session}.{method}({key:?})"),
+                                    desc: format!(
+                                        "{session}.{method}({})",
+                                        self.key_desc(first, &key)
+                                    ),
                                     session,
                                     key,
                                 });
@@ -1055,7 +1058,10 @@ impl<'a> Semantic<'a> {
             .field("subscript")
             .map(|k| self.key_text(k))
             .unwrap_or_default();
-        let desc = format!("{}[{:?}]", self.text(value), key);
+        let desc = match left.field("subscript") {
+            Some(k) => format!("{}[{}]", self.text(value), self.key_desc(k, &key)),
+            None => format!("{}[{:?}]", self.text(value), key),
+        };
         vec![self.key_write(node, fw, key, value, &desc)]
     }
 
@@ -1309,12 +1315,22 @@ impl<'a> Semantic<'a> {
             out.push(Event::Remove {
                 framework: fw,
                 identity: self.user_key(&key),
-                desc: format!("del {}[{key:?}]", self.text(value)),
+                desc: format!("del {}[{}]", self.text(value), self.key_desc(k, &key)),
                 session: self.text(value).to_string(),
                 key,
             });
         }
         out
+    }
+
+    /// How a key reads in a message: a literal quoted (`"user_id"`), a name as the code
+    /// spells it (`SESSION_KEY`, not a string of that name).
+    fn key_desc(&self, node: Node<'_>, key: &str) -> String {
+        if node.kind() == "string" {
+            format!("{key:?}")
+        } else {
+            self.text(node).to_string()
+        }
     }
 
     /// The text of a subscript key: a string's content, or a name (`SESSION_KEY`).
@@ -2481,10 +2497,6 @@ fn falsy_literal(text: &str) -> bool {
     )
 }
 
-/// The attributes a class keeps the session it is handed in (`def __init__(self, session):
-/// self._session = session`) and uses as a mapping (`self._session[key]`). Methods of one
-/// class are analysed one after another: the last class's answer is kept per thread (with
-/// its text, so that another class at the same address is never taken for it).
 /// The string literal assigned to `name` at the start of a line of `module`
 /// (`NAME_KEY = "samlNameId"`), when that literal is the whole value.
 pub(crate) fn module_constant_literal<'m>(module: &'m str, name: &str) -> Option<&'m str> {
@@ -2561,6 +2573,10 @@ fn attribute_values(class: &str, attr: &str) -> Vec<String> {
     })
 }
 
+/// The attributes a class keeps the session it is handed in (`def __init__(self, session):
+/// self._session = session`) and uses as a mapping (`self._session[key]`). Methods of one
+/// class are analysed one after another: the last class's answer is kept per thread (with
+/// its text, so that another class at the same address is never taken for it).
 fn constructor_sessions(class: &str) -> Vec<String> {
     thread_local! {
         static LAST: std::cell::RefCell<(String, Vec<String>)> =
