@@ -2095,6 +2095,82 @@ impl<'a> Semantic<'a> {
         false
     }
 
+    /// On the branch `taken` of `condition`, is the user the function goes on to log in
+    /// certainly missing or refused (`if not user or not user.is_active:`, `if user is None:`,
+    /// the fall-through of `if user: login(request, user); return ...`)? `principal` says
+    /// which names hold that user (the names handed to the login).
+    pub fn principal_missing(
+        &self,
+        condition: Node<'_>,
+        taken: bool,
+        principal: &dyn Fn(&str) -> bool,
+    ) -> bool {
+        self.missing_at(condition, taken, principal, 0)
+    }
+
+    fn missing_at(
+        &self,
+        c: Node<'_>,
+        taken: bool,
+        principal: &dyn Fn(&str) -> bool,
+        depth: usize,
+    ) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        let recurse = |n: Node<'_>, t: bool| self.missing_at(n, t, principal, depth + 1);
+        // `user` or a flag saying the account may log in (`user.is_active`).
+        let holds_user = |n: Node<'_>| match n.kind() {
+            "identifier" => principal(self.text(n)),
+            "attribute" => {
+                n.field("object")
+                    .is_some_and(|o| o.kind() == "identifier" && principal(self.text(o)))
+                    && n.field("attribute")
+                        .is_some_and(|a| matches!(self.text(a), "is_active" | "is_authenticated"))
+            }
+            _ => false,
+        };
+        match c.kind() {
+            "parenthesized_expression" => c.named_child(0).is_some_and(|i| recurse(i, taken)),
+            "not_operator" => c.field("argument").is_some_and(|i| recurse(i, !taken)),
+            "boolean_operator" => {
+                let op = c.field("operator").map(|o| self.text(o)).unwrap_or("");
+                let sides: Vec<Node<'_>> = [c.field("left"), c.field("right")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                // `a or b` true and `a and b` false: one of them holds, so each must say so.
+                match (op, taken) {
+                    ("or", true) | ("and", false) => {
+                        sides.len() == 2 && sides.iter().all(|s| recurse(*s, taken))
+                    }
+                    _ => sides.iter().any(|s| recurse(*s, taken)),
+                }
+            }
+            "comparison_operator" => {
+                let mut cursor = c.walk();
+                let parts: Vec<Node<'_>> = c.named_children(&mut cursor).collect();
+                let ops: Vec<&str> = {
+                    let mut cur = c.walk();
+                    c.children(&mut cur)
+                        .filter(|n| !n.is_named())
+                        .map(|n| self.text(n))
+                        .collect()
+                };
+                let none_when_true = match ops.as_slice() {
+                    ["is"] | ["=="] => true,
+                    ["is", "not"] | ["is not"] | ["!="] => false,
+                    _ => return false,
+                };
+                parts.len() == 2
+                    && taken == none_when_true
+                    && parts.iter().any(|p| p.kind() == "none")
+                    && parts.iter().any(|p| holds_user(*p))
+            }
+            _ => !taken && holds_user(c),
+        }
+    }
+
     /// `for key in list(session.keys()): session.pop(key)` (or `del session[key]`): every key
     /// removed, which is the store's `clear()`.
     fn emptying_loop(&self, node: Node<'_>) -> Vec<Event> {

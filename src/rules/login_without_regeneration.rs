@@ -20,7 +20,7 @@ use crate::frameworks::{aiohttp, starlette, Backend, Effect, Framework, Storage}
 use crate::python::file::FunctionRef;
 use crate::python::flow::{Analysis, Engine};
 use crate::python::imports::FunctionScope;
-use crate::python::parse::Parsed;
+use crate::python::parse::{Fields, Parsed};
 use crate::python::semantic::{Event, Semantic};
 use crate::python::summary::Summary;
 
@@ -130,6 +130,11 @@ struct State {
     pending_login: bool,
     /// Where the time of a second-factor step was written as a privilege (SID002).
     second_factor: BTreeSet<Place>,
+    /// Writes made before this path found the user it was about to log in missing or
+    /// refused (`if not user or not user.is_active: return redirect(failed_url)`): the
+    /// path is a failed login, and those writes are no login (an OAuth token saved before
+    /// the account lookup, Django's `login()` cycling the key on the success path).
+    failed: BTreeSet<Place>,
 }
 
 impl State {
@@ -146,6 +151,7 @@ impl State {
             same_user: false,
             pending_login: false,
             second_factor: BTreeSet::new(),
+            failed: BTreeSet::new(),
         }
     }
 }
@@ -180,6 +186,9 @@ struct Sid001<'c, 'f> {
     /// with and what it left: a loop or a `try` walked again meets the same call with the
     /// same state, and the helper's walk is the same.
     inlined: HashMap<(usize, usize), Inlined>,
+    /// The names handed to the function's logins (`login(request, user)`,
+    /// `session["uid"] = user.pk`), found at the first branch that needs them.
+    principals: Option<BTreeSet<String>>,
 }
 
 fn place(parsed: &Parsed, node: Node<'_>) -> Place {
@@ -212,6 +221,65 @@ fn statement(parsed: &Parsed, node: Node<'_>) -> Stmt {
 }
 
 impl<'c, 'f> Sid001<'c, 'f> {
+    /// The names the function hands to what logs in or regenerates (`login(request, user)`,
+    /// `login_user(user)`, `session["uid"] = user.pk`, a helper given the user), found from
+    /// any node inside it.
+    fn principal_names(&self, inside: Node<'_>) -> BTreeSet<String> {
+        let mut func = inside;
+        while func.kind() != "function_definition" {
+            match func.parent() {
+                Some(p) => func = p,
+                None => return BTreeSet::new(),
+            }
+        }
+        let mut names = BTreeSet::new();
+        let base = |n: Node<'_>, names: &mut BTreeSet<String>| {
+            let mut n = n;
+            while n.kind() == "attribute" {
+                match n.field("object") {
+                    Some(o) => n = o,
+                    None => return,
+                }
+            }
+            if n.kind() == "identifier" {
+                names.insert(self.sem.text(n).to_string());
+            }
+        };
+        let mut stack = vec![func];
+        while let Some(n) = stack.pop() {
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+            let logs_in = matches!(n.kind(), "call" | "assignment")
+                && self.sem.events(n).iter().any(|e| match e {
+                    Event::Write { identity, .. } => *identity,
+                    Event::Session { .. } | Event::Helper { .. } | Event::LocalCall { .. } => true,
+                    _ => false,
+                });
+            if !logs_in {
+                continue;
+            }
+            if n.kind() == "assignment" {
+                if let Some(v) = n.field("right") {
+                    base(v, &mut names);
+                }
+            } else if let Some(args) = n.field("arguments") {
+                let mut cursor = args.walk();
+                for a in args.named_children(&mut cursor) {
+                    match a.kind() {
+                        "keyword_argument" => {
+                            if let Some(v) = a.field("value") {
+                                base(v, &mut names);
+                            }
+                        }
+                        _ => base(a, &mut names),
+                    }
+                }
+            }
+        }
+        names.retain(|n| !matches!(n.as_str(), "request" | "self" | "req" | "session"));
+        names
+    }
+
     fn protected(&self, st: &State, fw: Framework) -> bool {
         match self.sem.backend(fw).storage() {
             Storage::ClientCookie => st.reset || st.rotated,
@@ -747,6 +815,8 @@ impl Analysis for Sid001<'_, '_> {
             same_user: (a.same_user || a.rotated) && (b.same_user || b.rotated),
             pending_login: a.pending_login || b.pending_login,
             second_factor: a.second_factor.union(&b.second_factor).cloned().collect(),
+            // A failed login on both paths only.
+            failed: a.failed.intersection(&b.failed).cloned().collect(),
         }
     }
 
@@ -765,6 +835,27 @@ impl Analysis for Sid001<'_, '_> {
     fn branch(&mut self, condition: Node<'_>, taken: bool, st: &mut State) {
         if self.sem.same_identity_in_session(condition, taken) {
             st.same_user = true;
+        }
+        if self.mode != Mode::Logout
+            && self.call_site.is_none()
+            && !self.summarizing
+            && st.pending.iter().any(|p| !st.failed.contains(&p.at))
+        {
+            let principals = match &self.principals {
+                Some(p) => p,
+                None => {
+                    let found = self.principal_names(condition);
+                    self.principals.insert(found)
+                }
+            };
+            if !principals.is_empty()
+                && self
+                    .sem
+                    .principal_missing(condition, taken, &|n| principals.contains(n))
+            {
+                let failed: Vec<Place> = st.pending.iter().map(|p| p.at.clone()).collect();
+                st.failed.extend(failed);
+            }
         }
     }
 
@@ -821,6 +912,9 @@ impl Analysis for Sid001<'_, '_> {
         }
         for p in &st.pending {
             if self.mode == Mode::Logout && self.invalidated(st, p.framework) {
+                continue;
+            }
+            if st.failed.contains(&p.at) {
                 continue;
             }
             if self.mode == Mode::Privilege && st.pending_login && st.second_factor.contains(&p.at)
@@ -891,6 +985,7 @@ fn analyse(
         logout_hook: false,
         logs_in: false,
         inlined: HashMap::new(),
+        principals: None,
     };
     let mut loader = false;
     if mode == Mode::Logout {
