@@ -412,6 +412,31 @@ fn words(lower: &str) -> Vec<&str> {
         .collect()
 }
 
+/// Is `text` a one-time code read from what the visitor submitted
+/// (`form.cleaned_data["code"]`, `request.POST.get("otp")`, `request.form["token"]`,
+/// `form.otp.data`)? A code word read from the request or a form.
+pub fn submitted_code(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let tokens = words(&lower);
+    // What the session holds was not submitted now (`request.session["token"]`).
+    if tokens.contains(&"session") {
+        return false;
+    }
+    let submitted = tokens.iter().any(|t| {
+        matches!(
+            *t,
+            "request" | "req" | "form" | "cleaned_data" | "post" | "data" | "json" | "args"
+        )
+    }) || lower.contains("cleaned_data");
+    submitted
+        && tokens.iter().any(|t| {
+            matches!(
+                *t,
+                "code" | "otp" | "totp" | "passcode" | "pin" | "token" | "answer" | "otp_code"
+            ) || SECOND_FACTOR_TOKENS.contains(t)
+        })
+}
+
 /// Is `word` (an argument's text or a keyword's name) the submitted password
 /// (`password`, `form.password.data`, `request.form["passwd"]`, `pwd`, `pw`)?
 pub fn password_word(text: &str) -> bool {
@@ -591,6 +616,34 @@ pub fn names_login_form(text: &str) -> bool {
             && !["reset", "forgot", "lost", "set", "new", "change", "update", "confirm"]
                 .iter()
                 .any(|w| lower.contains(w)))
+        || names_second_factor_form(&lower)
+}
+
+/// A form that checks a second factor's code (`MFAForm`, `OTPForm`, `TwoFactorVerifyCodeForm`,
+/// `RecoveryCodeForm`), not one that sets one up or removes it.
+fn names_second_factor_form(lower: &str) -> bool {
+    let factor = [
+        "mfa",
+        "otp",
+        "2fa",
+        "tfa",
+        "twofactor",
+        "two_factor",
+        "multifactor",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+        || (lower.contains("code")
+            && ["verif", "recovery", "backup"]
+                .iter()
+                .any(|w| lower.contains(w)));
+    lower.contains("form")
+        && factor
+        && ![
+            "setup", "set_up", "enable", "enroll", "enrol", "add", "disable", "remove",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
 }
 
 /// Keys that never hold the logged-in identity, whatever is written under them
@@ -809,6 +862,9 @@ const PRIVILEGE_TOKENS: &[&str] = &[
     "mfa",
     "otp",
     "2fa",
+    "tfa",
+    "twofactor",
+    "multifactor",
     "impersonate",
     "impersonating",
     "impersonator",

@@ -944,6 +944,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "the submitted password is checked here",
             });
+        } else if args.is_some_and(|a| self.checks_submitted_code(&path, a)) {
+            out.push(Event::Auth {
+                label: "the submitted one-time code is checked here",
+            });
         } else if args.is_some_and(|a| self.sends_grant(a)) {
             out.push(Event::Auth {
                 label: "OAuth/SSO token exchanged here",
@@ -1921,6 +1925,35 @@ impl<'a> Semantic<'a> {
                             && (self.credentials_mapping(v)
                                 || (name.is_none() && self.named_credentials(v))))
                 })
+        });
+        found
+    }
+
+    /// A check (`verify`, `validate`, `check_code`) handed the one-time code the visitor
+    /// submitted (`verification.verify(form.cleaned_data["code"])`,
+    /// `device.verify_token(request.POST["otp"])`): a second factor (or a login code)
+    /// verified, whatever object does it.
+    fn checks_submitted_code(&self, path: &str, args: Node<'_>) -> bool {
+        let callee = last_segment(path)
+            .trim_start_matches('_')
+            .to_ascii_lowercase();
+        if !["verify", "validate", "check"]
+            .iter()
+            .any(|v| callee.starts_with(v))
+            || callee.contains("password")
+        {
+            return false;
+        }
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|arg| {
+            let value = match arg.kind() {
+                "keyword_argument" => arg.field("value"),
+                _ => Some(arg),
+            };
+            value.is_some_and(|v| {
+                matches!(v.kind(), "subscript" | "attribute" | "call")
+                    && auth::submitted_code(self.text(v))
+            })
         });
         found
     }
