@@ -202,6 +202,21 @@ pub fn events_possible(
 /// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).
 const REQUEST: &[u8] = b"req";
 
+/// Can a function's text log someone in itself: a login primitive called (`login_user`,
+/// `remember`), a session key assigned (`session["uid"] = ...`), or a configured identity
+/// writer? The start of a chain of helpers (`prefiltered`), narrower than
+/// [`body_may_matter`], which keeps any mention of a session.
+pub fn body_may_log_in(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config) -> bool {
+    !names_in(text, reaches).is_empty()
+        || memchr::memmem::find(text, b"session[").is_some()
+        || config
+            .settings
+            .identity_writers
+            .iter()
+            .map(|n| n.rsplit('.').next().unwrap_or(n))
+            .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
+}
+
 /// Can a function's text hold a session write, removal or ID (the events a finding needs)?
 /// `reaches`: the file can reach `remember`/`forget` (see [`names_in`]).
 pub fn body_may_matter(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config) -> bool {
@@ -574,6 +589,29 @@ pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
                 })
         })
         .map(|(_, d)| (d.name.clone(), d.parent.is_some()))
+        .collect()
+}
+
+/// The top-level functions of `text` that call one of the helpers `writers` matches (whole
+/// names, followed by `(`): helpers in turn, for the files that call them.
+pub fn calling_functions(text: &[u8], writers: &AhoCorasick) -> Vec<String> {
+    use crate::python::outline::DefKind;
+    if whole_words(writers, text).next().is_none() {
+        return Vec::new();
+    }
+    let outline = crate::python::outline::scan(text);
+    outline
+        .defs
+        .iter()
+        .filter(|d| d.kind == DefKind::Function && d.parent.is_none())
+        .filter(|d| {
+            let body = text.get(d.start_byte..d.end_byte).unwrap_or(&[]);
+            whole_words(writers, body).any(|hit| {
+                let rest = &body[hit.end()..];
+                rest.iter().find(|b| !matches!(**b, b' ' | b'\t')) == Some(&b'(')
+            })
+        })
+        .map(|d| d.name.clone())
         .collect()
 }
 

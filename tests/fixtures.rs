@@ -168,6 +168,13 @@ fn cross_module() {
     run_fixture("cross_module");
 }
 
+/// A login whose session write is several modules down, through functions of imported
+/// modules and a re-export (`grants.login_granted` -> `api.remember_identity`).
+#[test]
+fn module_chains() {
+    run_fixture("module_chains");
+}
+
 #[test]
 fn rules_flask_session() {
     run_rules("flask_session");

@@ -251,7 +251,7 @@ fn helper_summaries(
     };
     // 1. What each file imports from the project: (qualified path it uses, target), a
     // re-exported function followed to its module (each once per run).
-    let followed: std::sync::Mutex<HashMap<(String, String), modules::Target>> = Default::default();
+    let followed: Followed = Default::default();
     let mut imports: Vec<Vec<(String, modules::Target)>> = files
         .par_iter()
         .map(|p| match p {
@@ -268,21 +268,19 @@ fn helper_summaries(
                                 .is_some()
                         });
                     let t = if called {
-                        let key = (t.file.clone(), t.function.clone().unwrap_or_default());
-                        let known = followed.lock().ok().and_then(|m| m.get(&key).cloned());
-                        known.unwrap_or_else(|| {
-                            let found = reexported(t, tree, contents, index, 0);
-                            if let Ok(mut m) = followed.lock() {
-                                m.insert(key, found.clone());
-                            }
-                            found
-                        })
+                        follow_reexport(t, tree, contents, index, &followed)
                     } else {
                         t
                     };
                     Some((path.to_string(), t))
                 })
-                .chain(submodule_imports(p, index))
+                .chain(
+                    // A function of an imported module, followed where the module
+                    // re-exports it (`security_web.remember_identity` from `._identity_web`).
+                    submodule_imports(p, index)
+                        .into_iter()
+                        .map(|(q, t)| (q, follow_reexport(t, tree, contents, index, &followed))),
+                )
                 .collect(),
             None => Vec::new(),
         })
@@ -483,6 +481,7 @@ fn helper_summaries(
         memo: Default::default(),
         marks: Default::default(),
         imports: Default::default(),
+        followed: &followed,
     };
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
@@ -793,6 +792,8 @@ struct Deep<'a, 'i> {
     marks: std::sync::Mutex<HashMap<String, bool>>,
     /// Each file's resolved project imports (`imports_of`).
     imports: std::sync::Mutex<HashMap<String, Imports>>,
+    /// Re-exported functions followed to their modules, shared with the first hop.
+    followed: &'a Followed,
 }
 
 impl Deep<'_, '_> {
@@ -896,16 +897,32 @@ impl Deep<'_, '_> {
         {
             return found;
         }
+        // A function the file calls is followed where its module re-exports it (`from
+        // ._identity_web import remember_identity` in `security_web.py`), as at the first hop.
+        let follow = |path: &str, t: modules::Target| {
+            let called = t.function.is_some()
+                && p.module.spellings_of(path).any(|s| {
+                    memchr::memmem::find(p.text.as_bytes(), format!("{s}(").as_bytes()).is_some()
+                });
+            if called {
+                follow_reexport(t, self.tree, self.contents, self.index, self.followed)
+            } else {
+                t
+            }
+        };
         let mut imports: Vec<(String, modules::Target)> = p
             .module
             .import_paths()
             .filter_map(|path| {
                 self.index
                     .resolve(&p.path, path)
-                    .map(|t| (path.to_string(), t))
+                    .map(|t| (path.to_string(), follow(path, t)))
             })
             .collect();
-        imports.extend(submodule_imports(p, self.index));
+        imports.extend(submodule_imports(p, self.index).into_iter().map(|(q, t)| {
+            let t = follow_reexport(t, self.tree, self.contents, self.index, self.followed);
+            (q, t)
+        }));
         let imports = Arc::new(imports);
         if let Ok(mut m) = self.imports.lock() {
             m.insert(p.path.clone(), imports.clone());
@@ -1224,6 +1241,65 @@ fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
     false
 }
 
+/// Does `name` occur in `text` as a name an import statement binds: after `import` on its
+/// line, or inside the parentheses of a `from ... import (` spread over lines?
+fn imported_by_name(text: &[u8], name: &str) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    memchr::memmem::find_iter(text, name.as_bytes()).any(|at| {
+        let end = at + name.len();
+        if (at > 0 && word(text[at - 1])) || text.get(end).is_some_and(|b| word(*b)) {
+            return false;
+        }
+        let before = &text[at.saturating_sub(400)..at];
+        let Some(kw) = memchr::memmem::rfind(before, b"import") else {
+            return false;
+        };
+        let between = &before[kw..];
+        !between.contains(&b'\n') || (between.contains(&b'(') && !between.contains(&b')'))
+    })
+}
+
+/// Re-exported functions followed to the module that defines them, by (file, name), and
+/// the modules read for that, by file (each parsed once per run).
+#[derive(Default)]
+struct Followed {
+    targets: std::sync::Mutex<HashMap<(String, String), modules::Target>>,
+    modules: std::sync::Mutex<HashMap<String, Arc<ReexportingModule>>>,
+}
+
+/// What a module re-exports: its imports' bindings, and the modules it star-imports.
+struct ReexportingModule {
+    scope: crate::python::imports::ModuleScope,
+    starred: Vec<String>,
+}
+
+/// `reexported`, each (file, function) once per run.
+fn follow_reexport(
+    t: modules::Target,
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &[u8]>,
+    index: &modules::ModuleIndex,
+    followed: &Followed,
+) -> modules::Target {
+    let Some(name) = t.function.clone() else {
+        return t;
+    };
+    let key = (t.file.clone(), name);
+    if let Some(found) = followed
+        .targets
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).cloned())
+    {
+        return found;
+    }
+    let found = reexported(t, tree, contents, index, followed, 0);
+    if let Ok(mut m) = followed.targets.lock() {
+        m.insert(key, found.clone());
+    }
+    found
+}
+
 /// Where an imported function is defined when the module it is imported from only
 /// re-exports it (`myapp/auth/__init__.py: from .core import sign_in`, or `from .core import
 /// *`): followed through such modules, a few deep. A module that defines the name (a
@@ -1233,6 +1309,7 @@ fn reexported(
     tree: &dyn ProjectTree,
     contents: &HashMap<&str, &[u8]>,
     index: &modules::ModuleIndex,
+    followed: &Followed,
     depth: usize,
 ) -> modules::Target {
     let Some(name) = t.function.as_deref() else {
@@ -1258,30 +1335,48 @@ fn reexported(
     if defines || memchr::memmem::find(text, b"import").is_none() {
         return t;
     }
-    let text = String::from_utf8_lossy(text);
-    let outline = crate::python::outline::scan(text.as_bytes());
-    let module = crate::python::imports::ModuleScope::build(&text, &outline);
+    // Parsed only when the name can be imported here: named in an import (`from .core
+    // import sign_in`, or inside its parentheses), or a star import to look through.
+    if memchr::memmem::find(text, b"import *").is_none() && !imported_by_name(text, name) {
+        return t;
+    }
+    let known = followed
+        .modules
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&t.file).cloned());
+    let module = known.unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(text);
+        let outline = crate::python::outline::scan(text.as_bytes());
+        let scope = crate::python::imports::ModuleScope::build(&text, &outline);
+        let starred = text
+            .lines()
+            .filter_map(|line| {
+                let from = line.trim_start().strip_prefix("from ")?;
+                let path = from.trim_end().strip_suffix("import *")?;
+                Some(path.trim().to_string())
+            })
+            .collect();
+        let made = Arc::new(ReexportingModule { scope, starred });
+        if let Ok(mut m) = followed.modules.lock() {
+            m.insert(t.file.clone(), made.clone());
+        }
+        made
+    });
     // `from .core import sign_in` (or `... as name`).
-    if let Some(Bound::Import(path)) = module.get(name) {
+    if let Some(Bound::Import(path)) = module.scope.get(name) {
         if let Some(next) = index.resolve(&t.file, path) {
             if next.function.is_some() {
-                return reexported(next, tree, contents, index, depth + 1);
+                return reexported(next, tree, contents, index, followed, depth + 1);
             }
         }
         return t;
     }
     // `from .core import *`: the first starred module that defines it.
-    for line in text.lines() {
-        let Some(from) = line.trim_start().strip_prefix("from ") else {
-            continue;
-        };
-        let Some(module_path) = from.trim_end().strip_suffix("import *") else {
-            continue;
-        };
-        let module_path = module_path.trim();
+    for module_path in &module.starred {
         if let Some(m) = index.resolve(&t.file, &format!("{module_path}.{name}")) {
             if m.function.is_some() {
-                let next = reexported(m, tree, contents, index, depth + 1);
+                let next = reexported(m, tree, contents, index, followed, depth + 1);
                 if next.file != t.file {
                     return next;
                 }
@@ -1302,9 +1397,10 @@ fn submodule_imports(p: &Prepared, index: &modules::ModuleIndex) -> Vec<(String,
         let Some(t) = index.resolve(&p.path, path) else {
             continue;
         };
-        if t.function.is_some() || !t.file.ends_with("__init__.py") {
+        if t.function.is_some() {
             continue;
         }
+        let package = t.file.ends_with("__init__.py");
         let needle = format!("{name}.");
         for at in memchr::memmem::find_iter(text, needle.as_bytes()) {
             // A whole name: not `xflows.` nor `a.flows.`.
@@ -1320,7 +1416,21 @@ fn submodule_imports(p: &Prepared, index: &modules::ModuleIndex) -> Vec<(String,
                     .count()
             };
             let sub_len = ident(rest);
-            if sub_len == 0 || rest.as_bytes().get(sub_len) != Some(&b'.') {
+            // A module imported by name (`from .. import _security_service`, then
+            // `_security_service.login_granted_response(...)`): its function.
+            if sub_len > 0 && rest.as_bytes().get(sub_len) == Some(&b'(') {
+                let q = format!("{path}.{}", &rest[..sub_len]);
+                if out.iter().any(|(o, _)| *o == q) || p.module.get(name).is_none() {
+                    continue;
+                }
+                if let Some(target) = index.resolve(&p.path, &q) {
+                    if target.function.is_some() && target.file == t.file {
+                        out.push((q, target));
+                    }
+                }
+                continue;
+            }
+            if !package || sub_len == 0 || rest.as_bytes().get(sub_len) != Some(&b'.') {
                 continue;
             }
             let after = &rest[sub_len + 1..];

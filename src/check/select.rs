@@ -40,6 +40,10 @@ pub(super) fn files<'i>(
         .collect()
 }
 
+/// How many helpers deep a login may call before its session write (the helper summaries
+/// follow `check::helpers::DEPTH` hops below the first).
+const HELPER_CHAIN: usize = 4;
+
 /// In `scan` (unless `no_prefilter`), the files that can matter, with the new version of
 /// those the pre-filter had to prepare; elsewhere every file, none prepared.
 pub(super) fn prefilter<'i>(
@@ -107,13 +111,85 @@ fn prefiltered<'a>(
             (path, name.clone())
         })
         .collect();
-    let calls = crate::prefilter::Calls::new(names);
+    let calls = crate::prefilter::Calls::new(names.clone());
     crate::timings::mark(|| "pre-filter helper names".into());
-    let pass: Vec<bool> = files
+    let mut pass: Vec<bool> = files
         .par_iter()
         .zip(pass.par_iter())
         .map(|(f, p)| *p || calls.any_in(&f.new))
         .collect();
+    // A file that passes only by calling such a helper may hold the next helper up the
+    // chain (`views.login -> _security_service.login_granted_response ->
+    // security_web.remember_identity`): its top-level functions that call a helper found
+    // so far are helpers too, and their callers pass, to the depth the helper summaries
+    // follow. Only the files that passed last round are read for them, and only the names
+    // found last round looked for.
+    let mut fresh: Vec<bool> = pass
+        .iter()
+        .zip(&prepared)
+        .map(|(p, prep)| *p && prep.is_none())
+        .collect();
+    let mut known: BTreeSet<String> = names.iter().map(|(_, n)| n.clone()).collect();
+    // The chain starts at the helpers whose own text can log someone in (not those kept for
+    // another reason, such as a mention of a session or reading request data).
+    let mut last: Vec<String> = prepared
+        .par_iter()
+        .flatten()
+        .flat_map_iter(|p| {
+            let reaches = || crate::prefilter::reaches_remember(p.text.as_bytes(), &p.path);
+            p.outline
+                .defs
+                .iter()
+                .filter(|d| {
+                    d.kind == crate::python::outline::DefKind::Function
+                        && d.parent.is_none()
+                        && known.contains(&d.name)
+                        && p.text.get(d.start_byte..d.end_byte).is_some_and(|body| {
+                            crate::prefilter::body_may_log_in(body.as_bytes(), &reaches, config)
+                        })
+                })
+                .map(|d| d.name.clone())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    last.sort();
+    last.dedup();
+    for _ in 1..HELPER_CHAIN {
+        let Some(writers) = crate::words::word_matcher(last.iter(), false) else {
+            break;
+        };
+        let found: Vec<(String, String)> = files
+            .par_iter()
+            .enumerate()
+            .filter(|(i, _)| fresh[*i])
+            .flat_map_iter(|(_, f)| {
+                crate::prefilter::calling_functions(&f.new, &writers)
+                    .into_iter()
+                    .map(|n| (f.path.clone(), n))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let added: Vec<(String, String)> = found
+            .into_iter()
+            .filter(|(_, n)| !known.contains(n))
+            .collect();
+        if added.is_empty() {
+            break;
+        }
+        known.extend(added.iter().map(|(_, n)| n.clone()));
+        last = added.iter().map(|(_, n)| n.clone()).collect();
+        let calls = crate::prefilter::Calls::new(added);
+        let next: Vec<bool> = files
+            .par_iter()
+            .zip(pass.par_iter())
+            .map(|(f, p)| !*p && calls.any_in(&f.new))
+            .collect();
+        for (i, n) in next.into_iter().enumerate() {
+            fresh[i] = n;
+            pass[i] |= n;
+        }
+        crate::timings::mark(|| "pre-filter: callers of callers".into());
+    }
     files
         .into_iter()
         .zip(prepared)
