@@ -2116,7 +2116,9 @@ impl<'a> Semantic<'a> {
                     if taken == equal_when_true
                         && parts.len() == 2
                         && parts.iter().any(|p| {
-                            self.session_read(*p) || auth::current_user_expr(self.text(*p))
+                            self.session_read(*p)
+                                || auth::current_user_expr(self.text(*p))
+                                || self.session_getter_call(*p)
                         })
                     {
                         return true;
@@ -2202,6 +2204,26 @@ impl<'a> Semantic<'a> {
             }
             _ => !taken && holds_user(c),
         }
+    }
+
+    /// A getter named for what the session holds (`_get_user_session_key(request)`, as
+    /// Django's `login()` reads the logged-in user's key, `get_session_user(request)`): its
+    /// value is the session's.
+    fn session_getter_call(&self, node: Node<'_>) -> bool {
+        if node.kind() != "call" {
+            return false;
+        }
+        let Some(func) = node.field("function") else {
+            return false;
+        };
+        let name = self.text(func);
+        let last = name
+            .rsplit('.')
+            .next()
+            .unwrap_or(name)
+            .trim_start_matches('_')
+            .to_ascii_lowercase();
+        last.starts_with("get_") && last.contains("session")
     }
 
     /// `for key in list(session.keys()): session.pop(key)` (or `del session[key]`): every key
