@@ -888,9 +888,10 @@ impl Analysis for Sid001<'_, '_> {
     }
 
     fn responds(&mut self, node: Node<'_>) -> bool {
-        // Inlined helpers and summaries: the raise ends the helper's paths, as before (the
-        // response it raises is the caller's business).
-        self.call_site.is_none() && !self.summarizing && self.sem.raises_response(node)
+        // A helper that raises the response (`await remember(request, response, user);
+        // raise response`) answers the request for its caller: what it wrote is saved with
+        // that response, as at a `return`.
+        self.sem.raises_response(node)
     }
 
     fn exit(&mut self, _node: Option<Node<'_>>, st: &State) {
