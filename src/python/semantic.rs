@@ -2099,15 +2099,7 @@ impl<'a> Semantic<'a> {
                     }
                 }
                 "comparison_operator" => {
-                    let mut cursor = c.walk();
-                    let parts: Vec<Node<'_>> = c.named_children(&mut cursor).collect();
-                    let ops: Vec<&str> = {
-                        let mut cur = c.walk();
-                        c.children(&mut cur)
-                            .filter(|n| !n.is_named())
-                            .map(|n| self.text(n))
-                            .collect()
-                    };
+                    let (parts, ops) = self.comparison(c);
                     let equal_when_true = match ops.as_slice() {
                         ["=="] => true,
                         ["!="] => false,
@@ -2128,6 +2120,20 @@ impl<'a> Semantic<'a> {
             }
         }
         false
+    }
+
+    /// A comparison's operands and its operators (`a is not None`: `[a, None]`, `["is",
+    /// "not"]`).
+    fn comparison<'n>(&self, c: Node<'n>) -> (Vec<Node<'n>>, Vec<&'a str>) {
+        let mut cursor = c.walk();
+        let parts: Vec<Node<'n>> = c.named_children(&mut cursor).collect();
+        let mut cur = c.walk();
+        let ops = c
+            .children(&mut cur)
+            .filter(|n| !n.is_named())
+            .map(|n| self.text(n))
+            .collect();
+        (parts, ops)
     }
 
     /// On the branch `taken` of `condition`, is the user the function goes on to log in
@@ -2183,15 +2189,7 @@ impl<'a> Semantic<'a> {
                 }
             }
             "comparison_operator" => {
-                let mut cursor = c.walk();
-                let parts: Vec<Node<'_>> = c.named_children(&mut cursor).collect();
-                let ops: Vec<&str> = {
-                    let mut cur = c.walk();
-                    c.children(&mut cur)
-                        .filter(|n| !n.is_named())
-                        .map(|n| self.text(n))
-                        .collect()
-                };
+                let (parts, ops) = self.comparison(c);
                 let none_when_true = match ops.as_slice() {
                     ["is"] | ["=="] => true,
                     ["is", "not"] | ["is not"] | ["!="] => false,
