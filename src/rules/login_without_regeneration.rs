@@ -1787,6 +1787,13 @@ fn finding(
             r.summary = r
                 .summary
                 .replace("writing the identity", "raising the privilege");
+            // Django's `login()` is no fix for a user already logged in: it keeps the key
+            // when the same user logs in again.
+            if let Some((call, _)) = r.summary.split_once(", or log the user in with `") {
+                r.summary = format!(
+                    "{call}: `login()` of the user already logged in keeps the key, so it is no fix here."
+                );
+            }
             // Django's `login()` is the write itself there (django-otp's receiver).
             let otp_login = writes.iter().find(|(p, _)| {
                 p.helper.as_deref() == Some(crate::frameworks::django::OTP_RECEIVER)
