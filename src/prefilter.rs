@@ -209,12 +209,17 @@ const REQUEST: &[u8] = b"req";
 pub fn body_may_log_in(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config) -> bool {
     !names_in(text, reaches).is_empty()
         || memchr::memmem::find(text, b"session[").is_some()
-        || config
-            .settings
-            .identity_writers
-            .iter()
-            .map(|n| n.rsplit('.').next().unwrap_or(n))
-            .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
+        || names_a_configured(text, &config.settings.identity_writers)
+}
+
+/// Does the text hold the last segment of one of the configured dotted names
+/// (`myapp.auth.sign_in` -> `sign_in`)? Configured names are called under their own name or
+/// through their module, so the last segment is in every call.
+fn names_a_configured<'a>(text: &[u8], names: impl IntoIterator<Item = &'a String>) -> bool {
+    names
+        .into_iter()
+        .map(|n| n.rsplit('.').next().unwrap_or(n))
+        .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
 }
 
 /// Can a function's text hold a session write, removal or ID (the events a finding needs)?
@@ -224,11 +229,10 @@ pub fn body_may_matter(text: &[u8], reaches: &dyn Fn() -> bool, config: &Config)
         return true;
     }
     let s = &config.settings;
-    s.identity_writers
-        .iter()
-        .chain(&s.regeneration_functions)
-        .map(|n| n.rsplit('.').next().unwrap_or(n))
-        .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
+    names_a_configured(
+        text,
+        s.identity_writers.iter().chain(&s.regeneration_functions),
+    )
 }
 
 /// Can a file's text hold a session write, removal or ID: [`body_may_matter`] over the whole
@@ -646,12 +650,7 @@ pub fn may_authenticate(text: &[u8], config: &Config) -> bool {
             .is_some_and(|w| w.eq_ignore_ascii_case(b"register."))
     };
     m.find_iter(text).any(|found| !registry(found.start()))
-        || config
-            .settings
-            .credential_checks
-            .iter()
-            .map(|n| n.rsplit('.').next().unwrap_or(n))
-            .any(|n| !n.is_empty() && memchr::memmem::find(text, n.as_bytes()).is_some())
+        || names_a_configured(text, &config.settings.credential_checks)
 }
 
 /// Does a method's text name a request or a session by its own name (`request.session`,
