@@ -1236,6 +1236,9 @@ impl<'a> Semantic<'a> {
             keys.push(self.key_text(*first));
         }
         let identity = keys.iter().any(|k| self.identity_key(k));
+        // `session.setdefault("OPENID", {})`: room made for a library's state, nobody in it.
+        let lowers =
+            method != "update" && list.get(1).is_some_and(|v| falsy_literal(self.text(*v)));
         // Privilege only when no key names the user (a login writes both).
         let privilege = keys.iter().any(|k| auth::privilege_key(k))
             && !keys
@@ -1245,7 +1248,7 @@ impl<'a> Semantic<'a> {
             framework: fw,
             identity,
             privilege,
-            lowers: false,
+            lowers,
             desc: format!(
                 "{session}.{method}({})",
                 keys.iter()

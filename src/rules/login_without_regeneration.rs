@@ -538,14 +538,17 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 framework,
                 identity,
                 privilege,
+                lowers,
                 desc,
                 session,
                 helper,
                 ..
             } => {
                 st.maybe_empty = false;
-                // Privilege-only keys are SID002's (a step-up is not a login).
-                if !identity || privilege || self.protected(st, framework) || st.same_user {
+                // Privilege-only keys are SID002's (a step-up is not a login); a falsy value
+                // (`session["user"] = None`, `setdefault("OPENID", {})`) logs nobody in.
+                if !identity || privilege || lowers || self.protected(st, framework) || st.same_user
+                {
                     return;
                 }
                 // The user already logged in, written again (a profile edit refreshing the
