@@ -816,6 +816,8 @@ pub fn rotating_session_methods(src: &[u8]) -> Vec<&str> {
             }
         }
     }
+    // The ID's attribute, public or private (`self.sid`, `self._sid`, `self._session_id`).
+    const ID_ATTRS: [&str; 4] = ["sid", "session_id", "_sid", "_session_id"];
     let reads = |flag: &str| {
         interface_lines.iter().any(|l| {
             [
@@ -841,11 +843,33 @@ pub fn rotating_session_methods(src: &[u8]) -> Vec<&str> {
         .filter(|(_, s)| **s)
         .flat_map(|(c, _)| c.methods.iter().map(|(n, b)| (*n, b)))
         .collect();
+    // A session class that issues its own ID where it has none (`if self._sid is None:
+    // self._sid = gen_sid()` in its `save()`): that method only fills in a missing ID, and
+    // setting the ID to `None` elsewhere has the next save issue a new one.
+    let fills_in = |body: &[&str]| {
+        body.iter().any(|l| {
+            l.starts_with("if ")
+                && l.contains(" is None")
+                && ID_ATTRS
+                    .iter()
+                    .any(|a| l.contains(&format!("self.{a} is None")))
+        })
+    };
     for (name, body) in &methods {
-        if *name == "__init__" {
+        if *name != "__init__"
+            && fills_in(body)
+            && ID_ATTRS
+                .iter()
+                .any(|a| assigned(body, a).is_some_and(|v| v != "None"))
+        {
+            issues_new_id = true;
+        }
+    }
+    for (name, body) in &methods {
+        if *name == "__init__" || fills_in(body) {
             continue;
         }
-        let sid = ["sid", "session_id"].iter().find_map(|a| assigned(body, a));
+        let sid = ID_ATTRS.iter().find_map(|a| assigned(body, a));
         let new_id = sid.is_some_and(|v| v != "None" || issues_new_id);
         let flag = issues_new_id
             && body.iter().any(|l| {
@@ -1027,6 +1051,15 @@ mod tests {
         // `regenerate()` that only marks the session modified keeps the ID.
         let sid = b"class Sess(dict, SessionMixin):\n    def regenerate(self):\n        store.delete(self.sid)\n        self.sid = None\n\n    def renew(self):\n        self.modified = True\n\nclass Iface(SessionInterface):\n    def save_session(self, app, session, response):\n        if session.sid is None:\n            session.sid = make_id()\n";
         assert_eq!(rotating_session_methods(sid), vec!["regenerate"]);
+        // A session class that issues its own ID at save time where it has none (a private
+        // attribute): `regenerate()` setting it to `None` rotates; `save()` fills in only
+        // a missing one and is no rotation; `destroy()` calling `regenerate()` rotates too.
+        let own = b"class Sess(CallbackDict, SessionMixin):\n    def regenerate(self):\n        self.delete()\n        self._sid = None\n\n    def destroy(self):\n        self.regenerate()\n\n    def touch(self):\n        self.modified = True\n\n    def save(self):\n        if self._sid is None:\n            self._sid = self.app.config.gen_sid()\n        store.put(self._sid, dict(self))\n\nclass Iface(SessionInterface):\n    def save_session(self, app, session, response):\n        session.save()\n";
+        assert_eq!(rotating_session_methods(own), vec!["regenerate", "destroy"]);
+        // Without the save that issues an ID, `self._sid = None` only drops it.
+        let dropped =
+            String::from_utf8_lossy(own).replace("self._sid = self.app.config.gen_sid()", "pass");
+        assert!(rotating_session_methods(dropped.as_bytes()).is_empty());
     }
 
     #[test]

@@ -314,6 +314,11 @@ fn own_interface_keeps_id() {
     run_fixture("own_interface_keeps_id");
 }
 
+#[test]
+fn own_session_issues_id() {
+    run_fixture("own_session_issues_id");
+}
+
 /// Two applications in one project directory, with different aiohttp-security identity
 /// policies: each app's files are judged under its own.
 #[test]
