@@ -1371,12 +1371,14 @@ impl<'a> Semantic<'a> {
                 // A module's constant whose name says only that it is a session key
                 // (`SESSION_KEY = "cas_attrs"`): its literal names what is stored. A name
                 // that says more (`LOGIN_TIME_KEY = "_login_at"`) is kept.
-                if node.kind() == "identifier"
-                    && !self.func.aliases.contains_key(text)
-                    && generic_key_name(text)
-                {
+                // And a literal naming a flow's state where the name names a user
+                // (`USER_ID_SESSION_KEY = "password_reset_user_id"`): the user of a reset
+                // still under way, not who is logged in.
+                if node.kind() == "identifier" && !self.func.aliases.contains_key(text) {
                     if let Some(lit) = self.module_constant(text) {
-                        return lit.to_string();
+                        if generic_key_name(text) || auth::unrelated_key(lit) {
+                            return lit.to_string();
+                        }
                     }
                 }
                 text.rsplit('.').next().unwrap_or(text).to_string()
