@@ -310,6 +310,7 @@ impl<'a> Semantic<'a> {
     }
 
     /// A call that logs the user in: authentication, and an identity written to `session`.
+    /// Its evidence is [`LOGGED_IN_HERE`].
     fn login_call(
         &self,
         framework: Framework,
@@ -319,7 +320,7 @@ impl<'a> Semantic<'a> {
     ) -> Vec<Event> {
         vec![
             Event::Auth {
-                label: "user logged in here",
+                label: LOGGED_IN_HERE,
             },
             Event::Write {
                 framework,
@@ -2624,6 +2625,9 @@ fn is_beaker_lookup(text: &str) -> bool {
 }
 
 /// `False`, `None`, `0`, `""`, `''`: a value that removes rather than grants.
+/// The evidence of a login call: the call itself ([`Semantic::login_call`]).
+pub const LOGGED_IN_HERE: &str = "user logged in here";
+
 fn falsy_literal(text: &str) -> bool {
     matches!(
         text.trim(),

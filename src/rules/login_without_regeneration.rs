@@ -327,7 +327,12 @@ impl<'c, 'f> Sid001<'c, 'f> {
             Some(cs) => (cs.at.clone(), cs.stmt.clone(), Some(cs.helper.clone())),
             None => (place(self.parsed, node), statement(self.parsed, node), None),
         };
-        let by_caller = self.call_site.is_none() && auth == at && self.sem.writes_parameter(node);
+        // Also a write after such a login, whose only evidence is that login
+        // (`login_user(user); session["case"] = ...` in `wrap_login_user(user)`).
+        let by_caller = self.call_site.is_none()
+            && ((auth == at && self.sem.writes_parameter(node))
+                || (auth_label == crate::python::semantic::LOGGED_IN_HERE
+                    && st.pending.iter().any(|p| p.by_caller && p.at == auth)));
         st.pending.insert(Pending {
             at,
             framework,
