@@ -261,6 +261,11 @@ const TOKEN_NAMES: &[&str] = &[
     "acquire_token_by_auth_code_flow",
     "acquire_token_by_authorization_code",
     "acquire_token_by_device_flow",
+    // google-auth's ID-token checks (`id_token.verify_oauth2_token(credential, ...)`, Google
+    // sign-in), firebase-admin's `auth.verify_id_token(token)`.
+    "verify_oauth2_token",
+    "verify_firebase_token",
+    "verify_id_token",
 ];
 
 /// The evidence label of an account created (a sign-up that logs in).
