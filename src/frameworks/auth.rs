@@ -1045,8 +1045,11 @@ pub fn user_key(key: &str) -> bool {
     let tokens = words(&lower);
     // Only the user and plain qualifiers: `_AUTHENTICATION_METHODS_USER_SESSION_KEY` names
     // bookkeeping about a user, not who is logged in.
+    // The single sign-on that logged the user in is a qualifier too (`saml_user_id`,
+    // `cas_username`, `oidc_user`).
     const QUALIFIERS: &[&str] = &[
-        "id", "pk", "key", "session", "auth", "current", "is", "in", "name",
+        "id", "pk", "key", "session", "auth", "current", "is", "in", "name", "saml", "cas",
+        "oidc", "sso", "ldap",
     ];
     !privilege_key(key)
         && tokens.iter().any(|t| USER_TOKENS.contains(t))

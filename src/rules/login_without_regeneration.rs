@@ -1636,9 +1636,12 @@ fn logout_name(name: &str) -> bool {
         "logoff",
         "log_off",
         "end_session",
+        "single_logout",
     ]
     .iter()
     .any(|w| lower.contains(w))
+        // SAML's single logout service, as a word (`_slo`, `saml_sls`; not `slot`).
+        || lower.split('_').any(|w| matches!(w, "slo" | "sls"))
 }
 
 fn nowhere() -> Place {
