@@ -1048,8 +1048,8 @@ pub fn user_key(key: &str) -> bool {
     // The single sign-on that logged the user in is a qualifier too (`saml_user_id`,
     // `cas_username`, `oidc_user`).
     const QUALIFIERS: &[&str] = &[
-        "id", "pk", "key", "session", "auth", "current", "is", "in", "name", "saml", "cas",
-        "oidc", "sso", "ldap",
+        "id", "pk", "key", "session", "auth", "current", "is", "in", "name", "saml", "cas", "oidc",
+        "sso", "ldap",
     ];
     !privilege_key(key)
         && tokens.iter().any(|t| USER_TOKENS.contains(t))

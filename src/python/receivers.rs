@@ -294,7 +294,15 @@ pub fn attribute_class<'t>(class_text: &'t str, attr: &str) -> Option<&'t str> {
         }
         found = Some(c);
     }
-    found
+    // A class-level annotation (`security_service: SecurityService = injectable`: dependency
+    // injection, dataclasses, attrs), at the start of a line.
+    found.or_else(|| {
+        class_text.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix(attr)?.strip_prefix(':')?;
+            let rest = rest.trim_start_matches([' ', '\t']);
+            class_spelling(rest.strip_prefix("Optional[").unwrap_or(rest))
+        })
+    })
 }
 
 /// The base classes written in a class header (`class View(mixins.Auth, Base, metaclass=M):`),
@@ -387,6 +395,14 @@ mod tests {
         let class = "class V:\n    def __init__(self, *, sp: Provider):\n        self.sp = sp\n        self.q = Queue()\n";
         assert_eq!(attribute_class(class, "sp"), Some("Provider"));
         assert_eq!(attribute_class(class, "q"), Some("Queue"));
+        // Class-level annotations (injected services, dataclass fields); not a longer name.
+        let injected = "class C(Controller):\n    security_service: SecurityService = injectable\n    store: Optional[Store] = None\n    security_service_x: Other = injectable\n";
+        assert_eq!(
+            attribute_class(injected, "security_service"),
+            Some("SecurityService")
+        );
+        assert_eq!(attribute_class(injected, "store"), Some("Store"));
+        assert_eq!(attribute_class(injected, "security"), None);
         assert_eq!(
             bases("class A(mixins.Auth, Base, metaclass=M):"),
             ["mixins.Auth", "Base"]
