@@ -2624,10 +2624,10 @@ fn is_beaker_lookup(text: &str) -> bool {
     lookup && key && (t.ends_with(']') || t.ends_with(')'))
 }
 
-/// `False`, `None`, `0`, `""`, `''`: a value that removes rather than grants.
 /// The evidence of a login call: the call itself ([`Semantic::login_call`]).
 pub const LOGGED_IN_HERE: &str = "user logged in here";
 
+/// `False`, `None`, `0`, `""`, `''`: a value that removes rather than grants.
 fn falsy_literal(text: &str) -> bool {
     matches!(
         text.trim(),
