@@ -255,33 +255,7 @@ fn helper_summaries(
     let mut imports: Vec<Vec<(String, modules::Target)>> = files
         .par_iter()
         .map(|p| match p {
-            Some(p) => p
-                .module
-                .import_paths()
-                .filter_map(|path| {
-                    let t = index.resolve(&p.path, path)?;
-                    // Followed only for a name the file calls (`sign_in(`): most imports
-                    // are classes and constants, and following reads another module.
-                    let called = t.function.is_some()
-                        && p.module.spellings_of(path).any(|s| {
-                            memchr::memmem::find(p.text.as_bytes(), format!("{s}(").as_bytes())
-                                .is_some()
-                        });
-                    let t = if called {
-                        follow_reexport(t, tree, contents, index, &followed)
-                    } else {
-                        t
-                    };
-                    Some((path.to_string(), t))
-                })
-                .chain(
-                    // A function of an imported module, followed where the module
-                    // re-exports it (`security_web.remember_identity` from `._identity_web`).
-                    submodule_imports(p, index)
-                        .into_iter()
-                        .map(|(q, t)| (q, follow_reexport(t, tree, contents, index, &followed))),
-                )
-                .collect(),
+            Some(p) => resolved_imports(p, tree, contents, index, &followed),
             None => Vec::new(),
         })
         .collect();
@@ -759,7 +733,7 @@ fn calls_of(
 /// How deep a helper's summary looks into the helpers it calls in other modules: a file's
 /// helper (depth 1) is summarised with the summaries of the project helpers it calls (depth
 /// 2), and so on down to this depth, whose helpers are summarised alone.
-const DEPTH: usize = 4;
+pub(super) const DEPTH: usize = 4;
 
 /// A file read for the summaries below the first hop: prepared, with the pre-filter's marks
 /// (`Target`) and its blob id.
@@ -897,33 +871,14 @@ impl Deep<'_, '_> {
         {
             return found;
         }
-        // A function the file calls is followed where its module re-exports it (`from
-        // ._identity_web import remember_identity` in `security_web.py`), as at the first hop.
-        let follow = |path: &str, t: modules::Target| {
-            let called = t.function.is_some()
-                && p.module.spellings_of(path).any(|s| {
-                    memchr::memmem::find(p.text.as_bytes(), format!("{s}(").as_bytes()).is_some()
-                });
-            if called {
-                follow_reexport(t, self.tree, self.contents, self.index, self.followed)
-            } else {
-                t
-            }
-        };
-        let mut imports: Vec<(String, modules::Target)> = p
-            .module
-            .import_paths()
-            .filter_map(|path| {
-                self.index
-                    .resolve(&p.path, path)
-                    .map(|t| (path.to_string(), follow(path, t)))
-            })
-            .collect();
-        imports.extend(submodule_imports(p, self.index).into_iter().map(|(q, t)| {
-            let t = follow_reexport(t, self.tree, self.contents, self.index, self.followed);
-            (q, t)
-        }));
-        let imports = Arc::new(imports);
+        // As at the first hop: re-exports followed.
+        let imports = Arc::new(resolved_imports(
+            p,
+            self.tree,
+            self.contents,
+            self.index,
+            self.followed,
+        ));
         if let Ok(mut m) = self.imports.lock() {
             m.insert(p.path.clone(), imports.clone());
         }
@@ -1257,6 +1212,41 @@ fn imported_by_name(text: &[u8], name: &str) -> bool {
         let between = &before[kw..];
         !between.contains(&b'\n') || (between.contains(&b'(') && !between.contains(&b')'))
     })
+}
+
+/// File `p`'s project imports, resolved: (qualified path it uses, target). A function the file
+/// calls (`sign_in(`) is followed where its module only re-exports it, and so is a function
+/// of an imported module (`security_web.remember_identity` from `._identity_web`). Other
+/// imports (most are classes and constants) are not followed: following reads another
+/// module.
+fn resolved_imports(
+    p: &Prepared,
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &[u8]>,
+    index: &modules::ModuleIndex,
+    followed: &Followed,
+) -> Vec<(String, modules::Target)> {
+    p.module
+        .import_paths()
+        .filter_map(|path| {
+            let t = index.resolve(&p.path, path)?;
+            let called = t.function.is_some()
+                && p.module.spellings_of(path).any(|s| {
+                    memchr::memmem::find(p.text.as_bytes(), format!("{s}(").as_bytes()).is_some()
+                });
+            let t = if called {
+                follow_reexport(t, tree, contents, index, followed)
+            } else {
+                t
+            };
+            Some((path.to_string(), t))
+        })
+        .chain(
+            submodule_imports(p, index)
+                .into_iter()
+                .map(|(q, t)| (q, follow_reexport(t, tree, contents, index, followed))),
+        )
+        .collect()
 }
 
 /// Re-exported functions followed to the module that defines them, by (file, name), and

@@ -40,9 +40,9 @@ pub(super) fn files<'i>(
         .collect()
 }
 
-/// How many helpers deep a login may call before its session write (the helper summaries
-/// follow `check::helpers::DEPTH` hops below the first).
-const HELPER_CHAIN: usize = 4;
+/// How many helpers deep a login may call before its session write: as deep as the helper
+/// summaries look.
+const HELPER_CHAIN: usize = super::helpers::DEPTH;
 
 /// In `scan` (unless `no_prefilter`), the files that can matter, with the new version of
 /// those the pre-filter had to prepare; elsewhere every file, none prepared.
