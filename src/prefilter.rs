@@ -537,8 +537,11 @@ fn signal_sends(text: &str, receiver: &str) -> Vec<String> {
             continue;
         }
         let head = &text[..at];
+        // By bytes: every byte after the last non-name one is ASCII, so the slice starts on
+        // a character (a char search's `i + 1` can land inside a multi-byte one).
         let start = head
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .bytes()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
             .map_or(0, |i| i + 1);
         let signal = &head[start..];
         if !signal.is_empty() && out.len() < 4 {

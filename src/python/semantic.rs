@@ -2745,8 +2745,10 @@ fn constructor_sessions(class: &str) -> Vec<String> {
                     continue;
                 }
                 let head = &class[..at];
+                // By bytes, so the slice starts on a character (see `prefilter::signal_sends`).
                 let start = head
-                    .rfind(|c: char| !(ident(c) || c == '.'))
+                    .bytes()
+                    .rposition(|b| !(ident(char::from(b)) || b == b'.'))
                     .map_or(0, |i| i + 1);
                 if let Some(attr) = head[start..].strip_prefix("self.") {
                     if !attr.is_empty()
