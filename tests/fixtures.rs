@@ -508,3 +508,10 @@ fn social_auth() {
 fn record_values() {
     run_fixture("record_values");
 }
+
+/// A receiver of Flask-Login's `user_logged_out` that destroys the session ends it; one that
+/// only logs leaves it (two apps of one project).
+#[test]
+fn flask_login_signals() {
+    run_fixture("flask_login_signals");
+}

@@ -241,6 +241,26 @@ impl<'a> Semantic<'a> {
         out
     }
 
+    /// The functions of this module connected to Flask-Login's signal `signal`
+    /// (`user_logged_out`), imported from `flask_login` under any local name.
+    fn flask_login_receivers(&self, signal: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for (local, path) in self.module.imports() {
+            let from_flask_login = path
+                .strip_prefix("flask_login.")
+                .map(|p| p.strip_prefix("signals.").unwrap_or(p))
+                == Some(signal);
+            if from_flask_login {
+                for r in self.connected_receivers(local) {
+                    if !out.contains(&r) {
+                        out.push(r);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// A social-auth strategy (`strategy`, `backend.strategy`, `self.strategy`) in a module
     /// of a social-auth integration: its `session_set()` writes the framework's session.
     fn social_strategy(&self, obj: Node<'_>) -> bool {
@@ -708,6 +728,14 @@ impl<'a> Semantic<'a> {
                 call: format!("{}()", self.text(func)),
                 session,
             });
+            // Flask-Login's `logout_user()` sends `user_logged_out`: the receivers this
+            // module connects to it (`user_logged_out.connect(expire_session, app)`) run
+            // inside the call, after the keys are dropped.
+            if framework == Framework::Flask {
+                for receiver in self.flask_login_receivers("user_logged_out") {
+                    out.push(Event::LocalCall { qualname: receiver });
+                }
+            }
             return out;
         }
         // Django's login of a user carrying a django-otp device, or a LoginView's own login
