@@ -755,8 +755,11 @@ impl<'c, 'f> Sid001<'c, 'f> {
         let file = self.ctx.file;
         let caller_auth = st.auth.is_some();
         // Writes the helper made after authenticating by itself are the helper's findings.
+        // A logout's helper that removes the keys (`clear_session()` in `logout()`) is the
+        // logout's too: a function named as a logout is the handler that ends the login.
+        let logout = self.mode == Mode::Logout && self.logout_named;
         let own = |mut out: State| {
-            if !caller_auth {
+            if !caller_auth && !logout {
                 out.pending.retain(|p| p.inner.is_none());
             }
             out
@@ -1307,6 +1310,43 @@ fn login_signal_receiver(ctx: &Context<'_>, def: usize) -> Option<String> {
     })
 }
 
+/// A receiver of Django's `user_logged_out` signal (`user_logged_out.connect(handler)`,
+/// `@receiver(user_logged_out)`): Django's `logout()` sends it and then flushes the
+/// session, so what the receiver removes is no logout of its own.
+fn django_logout_receiver(ctx: &Context<'_>, def: usize) -> bool {
+    let file = ctx.file;
+    let Some(d) = file.outline.defs.get(def) else {
+        return false;
+    };
+    if !file.module.imports_root("django") {
+        return false;
+    }
+    let decorated = (d.start_line..d.header_line).any(|l| {
+        file.line_text(l)
+            .trim_start()
+            .strip_prefix("@receiver(")
+            .is_some_and(|rest| rest.split([',', ')']).next().is_some_and(is_logout_signal))
+    });
+    let connected = || {
+        let pat = format!(".connect({}", d.name);
+        file.text.match_indices(&pat).any(|(at, _)| {
+            let after = file.text[at + pat.len()..].trim_start();
+            let signal = file.text[..at]
+                .rsplit(|c: char| c.is_whitespace() || c == '(')
+                .next()
+                .unwrap_or("");
+            (after.starts_with(',') || after.starts_with(')')) && is_logout_signal(signal)
+        })
+    };
+    d.parent.is_none() && (decorated || connected())
+}
+
+/// Does `signal`, as written, name Django's `user_logged_out` (`user_logged_out`,
+/// `signals.user_logged_out`, `dj_auth.signals.user_logged_out`)?
+fn is_logout_signal(signal: &str) -> bool {
+    signal.trim().rsplit('.').next() == Some("user_logged_out")
+}
+
 /// A function of this module handed to social-auth's `do_complete()` as its `login`
 /// callback (`do_complete(backend, login=do_login)`, `do_complete(self.backend,
 /// self.do_login)`, or through a local `do_login = custom if custom else self.do_login`):
@@ -1416,6 +1456,9 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         return Vec::new();
     };
     if mode == Mode::Login && auth_backend_method(ctx, def) {
+        return Vec::new();
+    }
+    if mode == Mode::Logout && django_logout_receiver(ctx, def) {
         return Vec::new();
     }
     if ctx
