@@ -515,3 +515,11 @@ fn record_values() {
 fn flask_login_signals() {
     run_fixture("flask_login_signals");
 }
+
+/// A helper that checks the credential and writes, then returns the user: discharged when
+/// every caller in its module logs that user in with Django's `login()`, reported when one
+/// does not.
+#[test]
+fn rules_discharged_helpers() {
+    run_rules("discharged_helpers");
+}

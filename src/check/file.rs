@@ -270,11 +270,87 @@ fn run_rules(
             ctx.file.release(def);
         }
     }
+    discharged_by_callers(ctx, &mut findings);
     findings.extend(rules::configured(
         ctx.config,
         rules::cookie_settings::check(ctx, touched, mode == Mode::Scan),
     ));
     findings
+}
+
+/// Drops a helper's login and privilege findings (SID001, SID002) that its callers in the
+/// file discharge: the helper is called, and every function of the file calling it, walked
+/// with the helper's writes as its own, leaves none of them under the old ID
+/// (`rules::login_without_regeneration::discharges`): django-mfa's
+/// `resolve_passkey_assertion(request)` marks the session verified and returns the user,
+/// and its only caller logs that user in with Django's `login()`, which cycles the key. A
+/// method counts its class's `self.name(...)` calls; a module function its plain
+/// `name(...)` calls. Callers in other modules are not looked for (a caller there that
+/// leaves the write is reported where it calls the helper, through the helper's summary).
+fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
+    use crate::python::outline::DefKind;
+    use std::collections::HashSet;
+    let login_rule = |f: &Finding| matches!(f.rule, "SID001" | "SID002");
+    if !findings.iter().any(login_rule) {
+        return;
+    }
+    let outline = &ctx.file.outline;
+    let reported: HashSet<&str> = findings
+        .iter()
+        .filter(|f| login_rule(f))
+        .map(|f| f.function.as_str())
+        .collect();
+    let is_function = |d: usize| outline.defs[d].kind == DefKind::Function;
+    let within = |mut d: usize, ancestor: usize| {
+        while let Some(p) = outline.defs[d].parent {
+            if p == ancestor {
+                return true;
+            }
+            d = p;
+        }
+        false
+    };
+    let mut discharged: HashSet<String> = HashSet::new();
+    for (h, helper) in outline.defs.iter().enumerate() {
+        if !is_function(h) || !reported.contains(helper.qualname.as_str()) {
+            continue;
+        }
+        let class = helper
+            .parent
+            .filter(|&p| outline.defs[p].kind == DefKind::Class);
+        let calls = |text: &str| match class {
+            Some(_) => text.contains(&format!("self.{}(", helper.name)),
+            None => {
+                let pat = format!("{}(", helper.name);
+                text.match_indices(&pat).any(|(at, _)| {
+                    let head = &text[..at];
+                    !head.ends_with("def ")
+                        && !head
+                            .bytes()
+                            .next_back()
+                            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+                })
+            }
+        };
+        let callers: Vec<usize> = (0..outline.defs.len())
+            .filter(|&d| {
+                d != h
+                    && is_function(d)
+                    && !within(d, h)
+                    && !within(h, d)
+                    && class.is_none_or(|c| within(d, c))
+                    && calls(ctx.file.def_text(d))
+            })
+            .collect();
+        if !callers.is_empty()
+            && callers
+                .iter()
+                .all(|&d| rules::login_without_regeneration::discharges(ctx, d, &helper.qualname))
+        {
+            discharged.insert(helper.qualname.clone());
+        }
+    }
+    findings.retain(|f| !(login_rule(f) && discharged.contains(&f.function)));
 }
 
 /// Suppressions, after the rules: those in the analysed functions (the whole file in `scan`)

@@ -758,7 +758,21 @@ impl<'c, 'f> Sid001<'c, 'f> {
         // A logout's helper that removes the keys (`clear_session()` in `logout()`) is the
         // logout's too: a function named as a logout is the handler that ends the login.
         let logout = self.mode == Mode::Logout && self.logout_named;
+        // Probing whether this caller discharges the helper (`discharges`): its writes are
+        // followed here, at the top level, like the caller's own.
+        let probed = self.call_site.is_none()
+            && PROBE.with(|p| p.borrow().as_ref().is_some_and(|(h, _)| h == qualname));
         let own = |mut out: State| {
+            if probed {
+                if out.pending.iter().any(|p| p.inner.is_some()) {
+                    PROBE.with(|p| {
+                        if let Some((_, seen)) = p.borrow_mut().as_mut() {
+                            *seen = true;
+                        }
+                    });
+                }
+                return out;
+            }
             if !caller_auth && !logout {
                 out.pending.retain(|p| p.inner.is_none());
             }
@@ -2385,6 +2399,42 @@ fn request_session(ctx: &Context<'_>, def: usize) -> String {
     } else {
         "request.session".to_string()
     }
+}
+
+thread_local! {
+    /// The helper a `discharges` probe follows into its caller, and whether its writes were
+    /// met there.
+    static PROBE: std::cell::RefCell<Option<(String, bool)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Does function `def`, a caller of `helper` in the same module, discharge the writes the
+/// helper is reported for? Walked as the caller's own (login and privilege walks), the
+/// helper's writes are met and none is left at an exit: the caller rotates after them
+/// (`user = resolve_passkey_assertion(request)`, then Django's `login()`, which cycles the
+/// key), or the path is a failed login (`if user is None: return failure()`, the path where
+/// the helper wrote nothing). A caller that leaves them, or never meets them, does not.
+pub fn discharges(ctx: &Context<'_>, def: usize, helper: &str) -> bool {
+    let Some(func) = ctx.file.function(def) else {
+        return false;
+    };
+    let walk = |mode| {
+        PROBE.with(|p| *p.borrow_mut() = Some((helper.to_string(), false)));
+        let found = analyse(ctx, mode, &func, State::entry(), None, vec![def], false)
+            .map(|(found, _, _)| found);
+        let seen = PROBE
+            .with(|p| p.borrow_mut().take())
+            .is_some_and(|(_, s)| s);
+        (
+            seen,
+            found.is_some_and(|f| f.values().all(|(p, _)| p.inner.is_none())),
+        )
+    };
+    let (login_seen, login_clean) = walk(Mode::Login);
+    if !login_clean {
+        return false;
+    }
+    let (privilege_seen, privilege_clean) = walk(Mode::Privilege);
+    privilege_clean && (login_seen || privilege_seen)
 }
 
 /// Summarises function `def` (entered as if already authenticated, so that its identity
