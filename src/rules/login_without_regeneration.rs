@@ -1557,6 +1557,15 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     {
         return Vec::new();
     }
+    // A step-up on a cookie-only session: no server-side ID to fix, and the raised privilege
+    // is re-signed into a cookie only the victim receives (SID002 is not reported there).
+    if logged_in
+        && found.values().all(|(p, _)| {
+            ctx.facts.backend(p.framework).storage() == crate::frameworks::Storage::ClientCookie
+        })
+    {
+        return Vec::new();
+    }
     let writes: Vec<(Pending, BTreeSet<(Place, String)>)> = found.into_values().collect();
     let is_async = node.child(0).is_some_and(|c| c.kind() == "async");
     // A login of the user already logged in (a view behind `login_required`, a re-auth
@@ -1578,14 +1587,31 @@ fn logged_in_already(ctx: &Context<'_>, def: usize) -> bool {
         .parent
         .and_then(|p| defs.get(p))
         .filter(|c| c.kind == crate::python::outline::DefKind::Class);
+    // The decorator itself, a name of it (`@login_required`, `@flask_login.login_required`,
+    // `@method_decorator(login_required, ...)`, `@fresh_login_required`); not a gate named
+    // after a feature (`@remote_login_required`: the remote-login feature is on).
     let decorated = |x: &crate::python::outline::Def| {
-        (x.start_line..x.header_line).any(|l| ctx.file.line_text(l).contains("login_required"))
+        (x.start_line..x.header_line).any(|l| {
+            ctx.file
+                .line_text(l)
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| matches!(w, "login_required" | "fresh_login_required"))
+        })
     };
     let reauth_named = |name: &str| {
         let lower = name.to_ascii_lowercase();
-        ["reauth", "sudo", "stepup", "step_up"]
-            .iter()
-            .any(|w| lower.contains(w))
+        // An impersonation (`ImpersonatePanel.get`, `masquerade_as`) is taken on by a user
+        // already logged in, as a re-authentication is.
+        [
+            "reauth",
+            "sudo",
+            "stepup",
+            "step_up",
+            "impersonat",
+            "masquerad",
+        ]
+        .iter()
+        .any(|w| lower.contains(w))
     };
     // A class view whose bases demand a login (Django's `LoginRequiredMixin`,
     // `PermissionRequiredMixin`).
