@@ -1577,7 +1577,8 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
 /// Does function `def` run for a user who is logged in already: it (or, for a method, its
 /// class) is decorated with a `login_required` (`@login_required`,
 /// `@method_decorator(login_required, name="dispatch")`), or it or its class is named as a
-/// re-authentication (`ReauthView`, `sudo_mode`, `step_up`)? Its login is then a step-up.
+/// re-authentication (`ReauthView`, `sudo_mode`, `step_up`) or an impersonation
+/// (`ImpersonatePanel`)? Its login is then a step-up.
 fn logged_in_already(ctx: &Context<'_>, def: usize) -> bool {
     let defs = &ctx.file.outline.defs;
     let Some(d) = defs.get(def) else {
