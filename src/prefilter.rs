@@ -527,28 +527,13 @@ pub fn relevant(
 }
 
 /// `sig.send(` for each signal `sig` this file connects `receiver` to by a call
-/// (`sig.connect(receiver, ...)`).
+/// (`sig.connect(receiver, ...)`): up to four.
 fn signal_sends(text: &str, receiver: &str) -> Vec<String> {
-    let pat = format!(".connect({receiver}");
-    let mut out: Vec<String> = Vec::new();
-    for (at, _) in text.match_indices(&pat) {
-        let next = text[at + pat.len()..].chars().next();
-        if next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
-            continue;
-        }
-        let head = &text[..at];
-        // By bytes: every byte after the last non-name one is ASCII, so the slice starts on
-        // a character (a char search's `i + 1` can land inside a multi-byte one).
-        let start = head
-            .bytes()
-            .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-            .map_or(0, |i| i + 1);
-        let signal = &head[start..];
-        if !signal.is_empty() && out.len() < 4 {
-            out.push(format!("{signal}.send("));
-        }
-    }
-    out
+    crate::python::semantic::connected_signals(text, receiver)
+        .into_iter()
+        .take(4)
+        .map(|signal| format!("{signal}.send("))
+        .collect()
 }
 
 /// Local names of module-level imports whose qualified path holds a filter word (or a

@@ -284,9 +284,10 @@ fn run_rules(
 /// (`rules::login_without_regeneration::discharges`): django-mfa's
 /// `resolve_passkey_assertion(request)` marks the session verified and returns the user,
 /// and its only caller logs that user in with Django's `login()`, which cycles the key. A
-/// method counts its class's `self.name(...)` calls; a module function its plain
-/// `name(...)` calls. Callers in other modules are not looked for (a caller there that
-/// leaves the write is reported where it calls the helper, through the helper's summary).
+/// caller is a function of the file (of the method's class, for a method) whose text calls
+/// the name (`helpers::calls_name`; one too many only asks more callers to discharge it).
+/// Callers in other modules are not looked for (a caller there that leaves the write is
+/// reported where it calls the helper, through the helper's summary).
 fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
     use crate::python::outline::DefKind;
     use std::collections::HashSet;
@@ -318,20 +319,6 @@ fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
         let class = helper
             .parent
             .filter(|&p| outline.defs[p].kind == DefKind::Class);
-        let calls = |text: &str| match class {
-            Some(_) => text.contains(&format!("self.{}(", helper.name)),
-            None => {
-                let pat = format!("{}(", helper.name);
-                text.match_indices(&pat).any(|(at, _)| {
-                    let head = &text[..at];
-                    !head.ends_with("def ")
-                        && !head
-                            .bytes()
-                            .next_back()
-                            .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-                })
-            }
-        };
         let callers: Vec<usize> = (0..outline.defs.len())
             .filter(|&d| {
                 d != h
@@ -339,7 +326,10 @@ fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
                     && !within(d, h)
                     && !within(h, d)
                     && class.is_none_or(|c| within(d, c))
-                    && calls(ctx.file.def_text(d))
+                    && super::helpers::calls_name(
+                        ctx.file.def_text(d).as_bytes(),
+                        helper.name.as_bytes(),
+                    )
             })
             .collect();
         if !callers.is_empty()

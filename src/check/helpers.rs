@@ -1143,7 +1143,7 @@ fn followed_by(text: &[u8], needle: &[u8], next: &[u8]) -> bool {
 }
 
 /// Does `text` call `name` (`name(`, `self.name(`), as a whole name?
-fn calls_name(text: &[u8], name: &[u8]) -> bool {
+pub(super) fn calls_name(text: &[u8], name: &[u8]) -> bool {
     memchr::memmem::find_iter(text, name).any(|at| {
         text.get(at + name.len()) == Some(&b'(')
             && !at

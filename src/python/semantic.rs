@@ -2663,6 +2663,32 @@ fn falsy_literal(text: &str) -> bool {
     )
 }
 
+/// The signals `text` connects `receiver` to by a call (`sig.connect(receiver, ...)`,
+/// `dj_auth.signals.user_logged_out.connect(receiver)`), each by the last name before
+/// `.connect(` (`user_logged_out`).
+pub(crate) fn connected_signals<'t>(text: &'t str, receiver: &str) -> Vec<&'t str> {
+    let pat = format!(".connect({receiver}");
+    let mut out: Vec<&str> = Vec::new();
+    for (at, _) in text.match_indices(&pat) {
+        let next = text[at + pat.len()..].chars().next();
+        if next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let head = &text[..at];
+        // By bytes: every byte after the last non-name one is ASCII, so the slice starts on
+        // a character (a char search's `i + 1` can land inside a multi-byte one).
+        let start = head
+            .bytes()
+            .rposition(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
+            .map_or(0, |i| i + 1);
+        let signal = &head[start..];
+        if !signal.is_empty() && !out.contains(&signal) {
+            out.push(signal);
+        }
+    }
+    out
+}
+
 /// The string literal assigned to `name` at the start of a line of `module`
 /// (`NAME_KEY = "samlNameId"`), when that literal is the whole value.
 pub(crate) fn module_constant_literal<'m>(module: &'m str, name: &str) -> Option<&'m str> {

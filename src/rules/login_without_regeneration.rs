@@ -1342,15 +1342,9 @@ fn django_logout_receiver(ctx: &Context<'_>, def: usize) -> bool {
             .is_some_and(|rest| rest.split([',', ')']).next().is_some_and(is_logout_signal))
     });
     let connected = || {
-        let pat = format!(".connect({}", d.name);
-        file.text.match_indices(&pat).any(|(at, _)| {
-            let after = file.text[at + pat.len()..].trim_start();
-            let signal = file.text[..at]
-                .rsplit(|c: char| c.is_whitespace() || c == '(')
-                .next()
-                .unwrap_or("");
-            (after.starts_with(',') || after.starts_with(')')) && is_logout_signal(signal)
-        })
+        crate::python::semantic::connected_signals(&file.text, &d.name)
+            .into_iter()
+            .any(is_logout_signal)
     };
     d.parent.is_none() && (decorated || connected())
 }
