@@ -454,6 +454,15 @@ pub fn password_word(text: &str) -> bool {
     })
 }
 
+/// Does `text` (an argument's text, a keyword's name, a value written) name a password's
+/// stored hash (`user.password_hash`, `user.get_hashed_password()`, `user_password_hmac`)
+/// rather than the password itself? A hash is what a password is checked against.
+pub fn password_hash_word(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|t| matches!(t, "hash" | "hashed" | "hmac" | "digest" | "salt" | "salted"))
+}
+
 /// Is an identifier the credentials as one value (`creds`, `credentials`, `user_creds`)?
 pub fn credentials_word(text: &str) -> bool {
     text.to_ascii_lowercase()

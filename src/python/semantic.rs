@@ -1184,7 +1184,12 @@ impl<'a> Semantic<'a> {
         if !matches!(value.kind(), "identifier" | "attribute" | "subscript") {
             return false;
         }
-        auth::identity_value(self.text(value))
+        // The password or passphrase the login checked, kept to authenticate the next
+        // requests (`session["codename"] = supplied_passphrase`): the credential is the
+        // identity.
+        let text = self.text(value);
+        auth::identity_value(text)
+            || (auth::password_word(text) && !auth::password_hash_word(text))
             || (value.kind() == "identifier"
                 && self
                     .func
