@@ -205,6 +205,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                         }
                         self.method(&p.path, c, m, true, 0)
                     }
+                    (Receiver::Super, Some(c)) => self.method(&p.path, c, m, true, 0),
                     (Receiver::SelfAttr(a), Some(c)) => self
                         .attribute(&p.path, c, a, 0)
                         .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
@@ -253,7 +254,10 @@ impl<'a, 'i> Classes<'a, 'i> {
                             && !framework_receiver(x)
                             && !literal_value(body, x)
                     }
-                    Receiver::SelfClass | Receiver::Constructed(_) | Receiver::Returned(_) => false,
+                    Receiver::SelfClass
+                    | Receiver::Super
+                    | Receiver::Constructed(_)
+                    | Receiver::Returned(_) => false,
                 };
                 if found.is_none()
                     && unknown_receiver

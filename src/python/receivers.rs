@@ -25,6 +25,8 @@ pub enum Receiver {
     Local(String),
     /// `Class(...).method()`: an instance made on the spot.
     Constructed(String),
+    /// `super().method()`: the enclosing class's bases (its own method of that name skipped).
+    Super,
     /// `self.make(...).method()` or `make(...).method()`: what a method of the enclosing
     /// class, or a function of the module, returns (its annotation says the class).
     Returned(String),
@@ -131,7 +133,11 @@ fn constructed(body: &str, dot: usize, open: usize) -> Option<Site> {
         start -= 1;
     }
     let name = &body[start..args_open];
-    let receiver = if class_spelling(name) == Some(name) {
+    let args = body[args_open + 1..dot - 1].trim();
+    // `super()`, or the two-argument spelling of old code (`super(Client, self)`).
+    let receiver = if name == "super" && (args.is_empty() || args.ends_with("self")) {
+        Receiver::Super
+    } else if class_spelling(name) == Some(name) {
         Receiver::Constructed(name.to_string())
     } else {
         let own = name.strip_prefix("self.").unwrap_or(name);
@@ -355,6 +361,20 @@ mod tests {
         );
         assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
         assert_eq!(sites[1].receiver, Receiver::SelfClass);
+    }
+
+    #[test]
+    fn finds_calls_of_the_base_class_through_super() {
+        // `super()` and its two-argument spelling; `super(other)` (any other first argument
+        // alone) is not the enclosing class's base.
+        let body = "def cb(self):\n    super().store(t)\n    super(Client, self).save(t)\n    super(x).put(t)\n";
+        let sites = call_sites(body);
+        let supers: Vec<&str> = sites
+            .iter()
+            .filter(|s| s.receiver == Receiver::Super)
+            .map(|s| s.method.as_str())
+            .collect();
+        assert_eq!(supers, ["store", "save"]);
     }
 
     #[test]
