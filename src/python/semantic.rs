@@ -2618,7 +2618,31 @@ const RAISING_REDIRECTS: &[&str] = &["bottle.redirect"];
 const ABORTS: &[&str] = &["flask.abort", "quart.abort", "werkzeug.exceptions.abort"];
 
 fn response_class(name: &str) -> bool {
-    RESPONSE_CLASSES.contains(&name)
+    RESPONSE_CLASSES.contains(&name) || redirecting_exception(name)
+}
+
+/// An exception of a project's own named for the redirect it asks for
+/// (`MustRedirectSignup`, `RedirectRequired`): its handler answers with that redirect, and
+/// the session is saved with it. Not one named for a failure about a redirect
+/// (`InvalidRedirectError`, `UnsafeRedirect`, `RedirectLoopDetected`).
+fn redirecting_exception(name: &str) -> bool {
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) || !name.contains("Redirect") {
+        return false;
+    }
+    const FAILURES: &[&str] = &[
+        "Error",
+        "Invalid",
+        "Unsafe",
+        "Bad",
+        "Disallowed",
+        "Forbidden",
+        "Loop",
+        "Fail",
+        "Denied",
+        "Untrusted",
+        "Open",
+    ];
+    !FAILURES.iter().any(|w| name.contains(w))
 }
 
 fn last_segment(text: &str) -> &str {
