@@ -226,7 +226,15 @@ fn rules_quart_session() {
     run_rules("quart_session");
 }
 
-/// Redirects raised as exceptions (aiohttp, CherryPy, Bottle) are successful responses.
+/// Invenio-Accounts' `user_logged_in` receiver regenerates the session ID after the
+/// request: `login_user()` in a module that uses it is rotated; elsewhere it is not.
+#[test]
+fn invenio_accounts() {
+    run_fixture("invenio_accounts");
+}
+
+/// Redirects raised as exceptions (aiohttp, CherryPy, Bottle, a project's own redirect
+/// exception) are successful responses.
 #[test]
 fn raised_responses() {
     run_fixture("raised_responses");

@@ -28,6 +28,16 @@ pub const LOGOUT_HELPERS: &[&str] = &[
     "flask_security.utils.logout_user",
 ];
 
+/// What Invenio-Accounts' `user_logged_in` receiver (`invenio_accounts.sessions.
+/// login_listener`, connected by `InvenioAccounts.init_app` unless
+/// `ACCOUNTS_SESSION_ACTIVITY_ENABLED` is off) does after the request of every
+/// `login_user()`: Flask-KVSession's `session.regenerate()`, which keeps the data
+/// (invenio-accounts 1.0.0 and later; commit fffe1ac, "sessions: security fixes").
+pub const INVENIO_LOGIN_LISTENER: Effect = Effect::Rotate {
+    keeps_data: true,
+    needs_nonempty: false,
+};
+
 /// What `session.<method>()` does on each backend.
 pub fn session_method(backend: Backend, method: &str) -> Option<Effect> {
     Some(match (backend, method) {

@@ -707,7 +707,19 @@ impl<'a> Semantic<'a> {
                 return out;
             }
             let session = self.module_session(Framework::Flask);
-            return self.login_call(Framework::Flask, func, session, path);
+            let mut events = self.login_call(Framework::Flask, func, session, path);
+            // Invenio-Accounts (>= 1.0) connects a receiver to Flask-Login's `user_logged_in`
+            // that regenerates the Flask-KVSession ID after the request (on by default,
+            // `ACCOUNTS_SESSION_ACTIVITY_ENABLED`): a login in a module of an Invenio
+            // application or module is rotated where it happens.
+            if self.module.imports_root("invenio_accounts") {
+                events.push(Event::Session {
+                    framework: Framework::Flask,
+                    effect: flask::INVENIO_LOGIN_LISTENER,
+                    call: "invenio_accounts.sessions.login_listener()".to_string(),
+                });
+            }
+            return events;
         }
         let logout = if flask::LOGOUT_HELPERS.contains(&path.as_str()) {
             Some((Framework::Flask, self.module_session(Framework::Flask)))
