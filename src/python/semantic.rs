@@ -2700,7 +2700,18 @@ pub const LOGGED_IN_HERE: &str = "user logged in here";
 fn falsy_literal(text: &str) -> bool {
     matches!(
         text.trim(),
-        "False" | "None" | "0" | "\"\"" | "''" | "[]" | "{}" | "()"
+        "False"
+            | "None"
+            | "0"
+            | "\"\""
+            | "''"
+            | "[]"
+            | "{}"
+            | "()"
+            | "set()"
+            | "dict()"
+            | "list()"
+            | "tuple()"
     )
 }
 

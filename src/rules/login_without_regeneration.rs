@@ -551,8 +551,16 @@ impl<'c, 'f> Sid001<'c, 'f> {
             } => {
                 st.maybe_empty = false;
                 // Privilege-only keys are SID002's (a step-up is not a login); a falsy value
-                // (`session["user"] = None`, `setdefault("OPENID", {})`) logs nobody in.
-                if !identity || privilege || lowers || self.protected(st, framework) || st.same_user
+                // (`session["user"] = None`, `setdefault("OPENID", {})`) logs nobody in. On a
+                // cookie store, which SID002 leaves alone, access granted by a check to a
+                // visitor nobody logged in (`session["authorized"] = True` after a site's
+                // password) is that visitor's login: planted content survives into it.
+                let cookie = self.sem.backend(framework).storage() == Storage::ClientCookie;
+                if !identity
+                    || (privilege && !cookie)
+                    || lowers
+                    || self.protected(st, framework)
+                    || st.same_user
                 {
                     return;
                 }
