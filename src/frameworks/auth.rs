@@ -446,10 +446,11 @@ pub fn submitted_code(text: &str) -> bool {
 /// (`password`, `form.password.data`, `request.form["passwd"]`, `pwd`, `pw`)?
 pub fn password_word(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
+    // Run together with another word too (`userpassword`, `newpasswd`).
     lower.split(|c: char| !c.is_ascii_alphanumeric()).any(|t| {
-        t.starts_with("password")
-            || t.starts_with("passwd")
-            || t.starts_with("passphrase")
+        t.contains("password")
+            || t.contains("passwd")
+            || t.contains("passphrase")
             || matches!(t, "pwd" | "pw" | "pass" | "passw" | "pword")
     })
 }
