@@ -278,29 +278,42 @@ fn run_rules(
     findings
 }
 
-/// Drops a helper's login and privilege findings (SID001, SID002) that its callers in the
-/// file discharge: the helper is called, and every function of the file calling it, walked
-/// with the helper's writes as its own, leaves none of them under the old ID
+/// Drops a helper's findings that its callers in the file answer for.
+///
+/// Login and privilege findings (SID001, SID002) that the callers discharge: the helper is
+/// called, and every function of the file calling it, walked with the helper's writes as its
+/// own, leaves none of them under the old ID
 /// (`rules::login_without_regeneration::discharges`): django-mfa's
 /// `resolve_passkey_assertion(request)` marks the session verified and returns the user,
-/// and its only caller logs that user in with Django's `login()`, which cycles the key. A
-/// caller is a function of the file (of the method's class, for a method) whose text calls
-/// the name (`helpers::calls_name`; one too many only asks more callers to discharge it).
-/// Callers in other modules are not looked for (a caller there that leaves the write is
+/// and its only caller logs that user in with Django's `login()`, which cycles the key.
+///
+/// Logout findings (SID003) of an undecorated helper not named as a logout, none of whose
+/// callers is one either: a helper that drops the login keys on the way into a login
+/// (django-workos' `clear_session_vars`, called as a login starts and after it) is a login
+/// flow's clean-up, not the logout (a logout calling it is reported where it calls it).
+///
+/// A caller is a function of the file (of the method's class, for a method) whose text
+/// calls the name (`helpers::calls_name`; one too many only asks more callers to discharge
+/// it). Callers in other modules are not looked for (a caller there that leaves the write is
 /// reported where it calls the helper, through the helper's summary).
 fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
     use crate::python::outline::DefKind;
     use std::collections::HashSet;
     let login_rule = |f: &Finding| matches!(f.rule, "SID001" | "SID002");
-    if !findings.iter().any(login_rule) {
+    let logout_rule = |f: &Finding| f.rule == "SID003";
+    if !findings.iter().any(|f| login_rule(f) || logout_rule(f)) {
         return;
     }
     let outline = &ctx.file.outline;
-    let reported: HashSet<&str> = findings
-        .iter()
-        .filter(|f| login_rule(f))
-        .map(|f| f.function.as_str())
-        .collect();
+    let reported = |rule: &dyn Fn(&Finding) -> bool| -> HashSet<&str> {
+        findings
+            .iter()
+            .filter(|f| rule(f))
+            .map(|f| f.function.as_str())
+            .collect()
+    };
+    let logins = reported(&login_rule);
+    let logouts = reported(&logout_rule);
     let is_function = |d: usize| outline.defs[d].kind == DefKind::Function;
     let within = |mut d: usize, ancestor: usize| {
         while let Some(p) = outline.defs[d].parent {
@@ -312,8 +325,13 @@ fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
         false
     };
     let mut discharged: HashSet<String> = HashSet::new();
+    let mut not_logouts: HashSet<String> = HashSet::new();
     for (h, helper) in outline.defs.iter().enumerate() {
-        if !is_function(h) || !reported.contains(helper.qualname.as_str()) {
+        let login = logins.contains(helper.qualname.as_str());
+        let logout = logouts.contains(helper.qualname.as_str())
+            && helper.start_line == helper.header_line
+            && !rules::login_without_regeneration::logout_name(&helper.qualname);
+        if !is_function(h) || !(login || logout) {
             continue;
         }
         let class = helper
@@ -332,15 +350,28 @@ fn discharged_by_callers(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
                     )
             })
             .collect();
-        if !callers.is_empty()
+        if callers.is_empty() {
+            continue;
+        }
+        if login
             && callers
                 .iter()
                 .all(|&d| rules::login_without_regeneration::discharges(ctx, d, &helper.qualname))
         {
             discharged.insert(helper.qualname.clone());
         }
+        if logout
+            && !callers
+                .iter()
+                .any(|&d| rules::login_without_regeneration::logout_name(&outline.defs[d].qualname))
+        {
+            not_logouts.insert(helper.qualname.clone());
+        }
     }
-    findings.retain(|f| !(login_rule(f) && discharged.contains(&f.function)));
+    findings.retain(|f| {
+        !(login_rule(f) && discharged.contains(&f.function)
+            || logout_rule(f) && not_logouts.contains(&f.function))
+    });
 }
 
 /// Suppressions, after the rules: those in the analysed functions (the whole file in `scan`)

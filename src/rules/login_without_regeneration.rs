@@ -1712,7 +1712,7 @@ fn loader_name(name: &str) -> bool {
 
 /// Is a function named as a logout (`logout`, `do_logout`, `sign_out`, `logoff`,
 /// `end_session`)?
-fn logout_name(name: &str) -> bool {
+pub fn logout_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
         "logout",
