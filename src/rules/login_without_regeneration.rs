@@ -1546,6 +1546,14 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     {
         found.retain(|_, (p, _)| !p.by_caller);
     }
+    // A Flask-Login request loader (`@login_manager.request_loader`) authenticates each
+    // request by itself (an API key, Basic auth, `REMOTE_USER`): Flask-Login keeps no user
+    // in the session for it, so what it writes there by key is that request's bookkeeping,
+    // not a login a later request inherits. A login helper it calls (`login_user()`) does
+    // store the user, and stays.
+    if mode == Mode::Login && request_loader(ctx, def) {
+        found.retain(|_, (p, _)| p.helper.is_some());
+    }
     if found.is_empty() {
         return Vec::new();
     }
@@ -1574,6 +1582,18 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
     // view) is a step-up: reported as the privilege change it is (SID002).
     let mode = if logged_in { Mode::Privilege } else { mode };
     vec![finding(ctx, mode, def, &writes, is_async)]
+}
+
+/// Is function `def` registered as a Flask-Login request or header loader
+/// (`@login_manager.request_loader`, `@lm.header_loader`)?
+fn request_loader(ctx: &Context<'_>, def: usize) -> bool {
+    ctx.file.outline.defs.get(def).is_some_and(|d| {
+        (d.start_line..d.header_line).any(|l| {
+            let line = ctx.file.line_text(l).trim();
+            line.starts_with('@')
+                && (line.ends_with(".request_loader") || line.ends_with(".header_loader"))
+        })
+    })
 }
 
 /// Does function `def` run for a user who is logged in already: it (or, for a method, its
