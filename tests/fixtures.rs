@@ -226,6 +226,13 @@ fn rules_quart_session() {
     run_rules("quart_session");
 }
 
+/// A fixed identity remembered with no check of its own (a demo's login as one user) is no
+/// login; after a site's password check it is.
+#[test]
+fn fixed_identity() {
+    run_fixture("fixed_identity");
+}
+
 /// Invenio-Accounts' `user_logged_in` receiver regenerates the session ID after the
 /// request: `login_user()` in a module that uses it is rotated; elsewhere it is not.
 #[test]

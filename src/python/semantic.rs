@@ -844,7 +844,28 @@ impl<'a> Semantic<'a> {
                 .and_then(|a| a.named_child(0))
                 .map(|r| self.text(r).to_string())
                 .unwrap_or_else(|| "request".to_string());
-            return self.login_call(framework, func, format!("{request}.session"), path);
+            let mut events = self.login_call(framework, func, format!("{request}.session"), path);
+            // A fixed identity written as a literal (`remember(request, response, "jack")`,
+            // a demo's login as one user): the call alone authenticates nobody, so it is a
+            // login only after a check of its own (a site's single password).
+            let identity = args.and_then(|a| {
+                let mut c = a.walk();
+                let positional: Vec<Node<'_>> = a
+                    .named_children(&mut c)
+                    .filter(|n| n.kind() != "keyword_argument")
+                    .collect();
+                positional
+                    .get(if framework == Framework::Aiohttp {
+                        2
+                    } else {
+                        1
+                    })
+                    .copied()
+            });
+            if identity.is_some_and(|i| i.kind() == "string") {
+                events.retain(|e| !matches!(e, Event::Auth { .. }));
+            }
+            return events;
         }
         let method = || {
             let h = self.helpers?;
