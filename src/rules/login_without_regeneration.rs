@@ -1318,8 +1318,7 @@ fn authenticated_callback(ctx: &Context<'_>, def: usize) -> Option<String> {
 fn login_signal_receiver(ctx: &Context<'_>, def: usize) -> Option<String> {
     let file = ctx.file;
     let d = file.outline.defs.get(def)?;
-    (d.start_line..d.header_line).find_map(|l| {
-        let line = file.line_text(l).trim_start().strip_prefix('@')?;
+    decorators(file, d).find_map(|line| {
         let signal = line.split(['(', ' ']).next()?;
         let (head, method) = signal.rsplit_once('.')?;
         if !matches!(method, "connect" | "connect_via") {
@@ -1343,10 +1342,8 @@ fn django_logout_receiver(ctx: &Context<'_>, def: usize) -> bool {
     if !file.module.imports_root("django") {
         return false;
     }
-    let decorated = (d.start_line..d.header_line).any(|l| {
-        file.line_text(l)
-            .trim_start()
-            .strip_prefix("@receiver(")
+    let decorated = decorators(file, d).any(|line| {
+        line.strip_prefix("receiver(")
             .is_some_and(|rest| rest.split([',', ')']).next().is_some_and(is_logout_signal))
     });
     let connected = || {
@@ -1588,12 +1585,21 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
 /// (`@login_manager.request_loader`, `@lm.header_loader`)?
 fn request_loader(ctx: &Context<'_>, def: usize) -> bool {
     ctx.file.outline.defs.get(def).is_some_and(|d| {
-        (d.start_line..d.header_line).any(|l| {
-            let line = ctx.file.line_text(l).trim();
-            line.starts_with('@')
-                && (line.ends_with(".request_loader") || line.ends_with(".header_loader"))
+        decorators(ctx.file, d).any(|line| {
+            let line = line.trim_end();
+            line.ends_with(".request_loader") || line.ends_with(".header_loader")
         })
     })
+}
+
+/// The decorator lines of definition `d`, each after its `@` (a decorator's continuation
+/// lines, inside its parentheses, are not among them).
+fn decorators<'f>(
+    file: &'f crate::python::file::SourceFile,
+    d: &crate::python::outline::Def,
+) -> impl Iterator<Item = &'f str> + 'f {
+    (d.start_line..d.header_line)
+        .filter_map(move |l| file.line_text(l).trim_start().strip_prefix('@'))
 }
 
 /// Does function `def` run for a user who is logged in already: it (or, for a method, its
@@ -1615,6 +1621,7 @@ fn logged_in_already(ctx: &Context<'_>, def: usize) -> bool {
     // after a feature (`@remote_login_required`: the remote-login feature is on).
     let decorated = |x: &crate::python::outline::Def| {
         (x.start_line..x.header_line).any(|l| {
+            // Every line of the decorators: `@method_decorator(\n login_required, ...)`.
             ctx.file
                 .line_text(l)
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
