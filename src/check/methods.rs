@@ -198,18 +198,11 @@ impl<'a, 'i> Classes<'a, 'i> {
                     }
                 }
                 let found = match (&site.receiver, class) {
-                    (Receiver::SelfClass, Some(c)) => {
-                        // The class's own methods are `Event::LocalCall`s.
-                        if p.outline.function_named(&format!("{c}.{m}")).is_some() {
-                            continue;
-                        }
-                        self.method(&p.path, c, m, true, 0)
-                    }
-                    // Only for a method the class does not override, as `self.m()` would
-                    // be: an override's `super().m()` (Django's views call theirs at every
-                    // level) is followed through the bases' chain of overrides, a cost the
-                    // full scan's budget does not have (+5% instructions on Django).
-                    (Receiver::Super, Some(c)) => {
+                    // `self.m()` of an inherited method, and `super().m()` the same way:
+                    // the class's own methods are `Event::LocalCall`s, and an override's
+                    // `super().m()` is not followed (Django's views call theirs at every
+                    // level of their hierarchies: +5% instructions on the Django scan).
+                    (Receiver::SelfClass | Receiver::Super, Some(c)) => {
                         if p.outline.function_named(&format!("{c}.{m}")).is_some() {
                             continue;
                         }
