@@ -48,10 +48,16 @@ impl FileFacts {
     /// Facts an application decides for itself: where a repository holds several that
     /// disagree, a file has its own application's (see [`LocalFacts`]).
     pub const LOCAL: u32 = FileFacts::AIOHTTP_SESSION_IDENTITY | FileFacts::AIOHTTP_OTHER_IDENTITY;
-    /// Bits 20 to 28: a Bloom filter of the project's session names (two bits a name): the
+    /// Bits 20 to 27: a Bloom filter of the project's session names (two bits a name): the
     /// names of those methods, and of [`FileFacts::SESSION_WRAPPER`] classes (hashed apart),
     /// so the facts stay one word a file (cached by blob id) and a union stays a union.
-    pub const NAMES: u32 = 0x1ff << 20;
+    pub const NAMES: u32 = 0xff << 20;
+    /// The project sets a Pyramid security or authentication policy, or defines one
+    /// (`config.set_security_policy(...)`, `Configurator(authentication_policy=...)`,
+    /// `AuthTktAuthenticationPolicy(...)`, a class with `def remember(self, request, ...)`).
+    /// Where none is, the application that uses the project chooses it, possibly one that
+    /// keeps the identity in the session.
+    pub const PYRAMID_SETS_POLICY: u32 = 1 << 28;
     /// A class of the project's own has a `__setattr__` that writes into a session
     /// (`self.session[key] = value`): an attribute written on an instance is a session key
     /// written. The classes' names are in [`FileFacts::NAMES`] (see [`session_wrappers`]).
@@ -210,7 +216,7 @@ fn name_bits(name: &str) -> u32 {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    (1 << (20 + h % 9)) | (1 << (20 + (h >> 16) % 9))
+    (1 << (20 + h % 8)) | (1 << (20 + (h >> 16) % 8))
 }
 
 /// The two bits of wrapper class `name` in [`FileFacts::NAMES`] (hashed apart from methods).
@@ -236,6 +242,13 @@ const PATTERNS: &[&str] = &[
     "pyramid_redis_sessions",
     "SessionAuthenticationHelper",
     "SessionAuthenticationPolicy",
+    "authentication_policy",
+    "security_policy",
+    "AuthTktAuthenticationPolicy",
+    "AuthTktCookieHelper",
+    "BasicAuthAuthenticationPolicy",
+    "RemoteUserAuthenticationPolicy",
+    "pyramid_multiauth",
     "RedisStorage",
     "MemcachedStorage",
     "SessionIdentityPolicy",
@@ -367,8 +380,27 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
                 FileFacts::PYRAMID_SERVER
             }
             "SessionAuthenticationHelper" | "SessionAuthenticationPolicy" if !is_import => {
-                FileFacts::PYRAMID_SESSION_AUTH
+                FileFacts::PYRAMID_SESSION_AUTH | FileFacts::PYRAMID_SETS_POLICY
             }
+            // `config.set_security_policy(p)`, `set_authentication_policy(p)`,
+            // `Configurator(authentication_policy=p)`: the policy is the project's.
+            "authentication_policy" | "security_policy"
+                if !is_import
+                    && (is_keyword_argument(line, end - line_start)
+                        || trim_ascii_start(&line[end - line_start..]).starts_with(b"(")) =>
+            {
+                FileFacts::PYRAMID_SETS_POLICY
+            }
+            "AuthTktAuthenticationPolicy"
+            | "AuthTktCookieHelper"
+            | "BasicAuthAuthenticationPolicy"
+            | "RemoteUserAuthenticationPolicy"
+                if !is_import =>
+            {
+                FileFacts::PYRAMID_SETS_POLICY
+            }
+            // pyramid_multiauth's `includeme` sets the policies its settings list.
+            "pyramid_multiauth" => FileFacts::PYRAMID_SETS_POLICY | FileFacts::PYRAMID,
             "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
             "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
             "CookiesIdentityPolicy" | "JWTIdentityPolicy" if !is_import => {
@@ -427,11 +459,12 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
     // A security policy of the project's own whose `remember()` stores the identity in the
     // session (`request.session["user"] = userid`): Pyramid's `remember()` writes it there,
     // as with `SessionAuthenticationPolicy`.
-    if facts & FileFacts::PYRAMID != 0
-        && facts & FileFacts::PYRAMID_SESSION_AUTH == 0
-        && own_session_policy(src)
-    {
-        facts |= FileFacts::PYRAMID_SESSION_AUTH;
+    if facts & FileFacts::PYRAMID != 0 {
+        match own_policy(src) {
+            Some(true) => facts |= FileFacts::PYRAMID_SESSION_AUTH | FileFacts::PYRAMID_SETS_POLICY,
+            Some(false) => facts |= FileFacts::PYRAMID_SETS_POLICY,
+            None => {}
+        }
     }
     if facts & FileFacts::FLASK_OTHER_INTERFACE != 0 {
         let names = rotating_session_methods(src);
@@ -445,32 +478,29 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
     FileFacts(facts)
 }
 
-/// Does a method `remember(self, request, ...)` of the file (a Pyramid security policy's)
-/// write into `request.session` in its body? A line scan: the body is the lines indented
-/// deeper than the `def`.
-fn own_session_policy(src: &[u8]) -> bool {
-    let Some(at) = memchr::memmem::find(src, b"def remember(self, request") else {
-        return false;
-    };
-    let Ok(text) = std::str::from_utf8(src) else {
-        return false;
-    };
+/// A security policy of the file's own: does a method `remember(self, request, ...)` (a
+/// Pyramid security policy's) exist, and does it write into `request.session` in its body?
+/// A line scan: the body is the lines indented deeper than the `def`.
+fn own_policy(src: &[u8]) -> Option<bool> {
+    let at = memchr::memmem::find(src, b"def remember(self, request")?;
+    let text = std::str::from_utf8(src).ok()?;
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let indent = at - line_start;
     if !text[line_start..at]
         .bytes()
         .all(|b| b == b' ' || b == b'\t')
     {
-        return false;
+        return None;
     }
-    text[at..]
+    let writes = text[at..]
         .lines()
         .skip(1)
         .take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
         .any(|l| {
             let l = l.trim_start();
             l.starts_with("request.session[") && has_assignment(l.as_bytes())
-        })
+        });
+    Some(writes)
 }
 
 /// The classes of a file whose `__setattr__(self, key, value)` is one write of `value` under
@@ -1202,6 +1232,42 @@ mod tests {
             backend(b"x = 'pyramid_beaker'\n", pyr),
             Backend::PyramidUnset
         );
+    }
+
+    #[test]
+    fn pyramid_policies_set_by_the_project() {
+        let sets = |src: &[u8]| file_facts(src).has(FileFacts::PYRAMID_SETS_POLICY);
+        let session = |src: &[u8]| file_facts(src).has(FileFacts::PYRAMID_SESSION_AUTH);
+        // Set, by a call or a keyword, or a policy class built.
+        assert!(sets(b"config.set_security_policy(MyPolicy())\n"));
+        assert!(sets(b"config.set_authentication_policy(p)\n"));
+        assert!(sets(b"config.set_jwt_authentication_policy(secret)\n"));
+        assert!(sets(
+            b"config = Configurator(settings=s, authentication_policy=p)\n"
+        ));
+        assert!(sets(b"policy = AuthTktAuthenticationPolicy(secret)\n"));
+        assert!(sets(b"config.include('pyramid_multiauth')\n"));
+        // A session-based policy is set too, and stores the identity in the session.
+        let helper = b"helper = SessionAuthenticationHelper()\n";
+        assert!(sets(helper) && session(helper));
+        // A security policy class of the project's own: its `remember()` decides.
+        let own = b"import pyramid\nclass Policy:\n    def remember(self, request, userid, **kw):\n        return self.helper.remember(request, userid)\n";
+        assert!(sets(own) && !session(own));
+        let own_session = b"import pyramid\nclass Policy:\n    def remember(self, request, userid, **kw):\n        request.session['uid'] = userid\n        return []\n";
+        assert!(sets(own_session) && session(own_session));
+        // Not set: imported, read, mentioned in a comment or a docstring.
+        assert!(!sets(
+            b"from pyramid.authentication import AuthTktAuthenticationPolicy\n"
+        ));
+        assert!(!sets(
+            b"policy = registry.queryUtility(IAuthenticationPolicy)\n"
+        ));
+        assert!(!sets(b"p = request.registry.authentication_policy\n"));
+        assert!(!sets(b"# config.set_security_policy(MyPolicy())\n"));
+        assert!(!sets(
+            b"def f():\n    \"\"\"config.set_security_policy(p)\"\"\"\n"
+        ));
+        assert!(!sets(b"from pyramid.security import remember, forget\n"));
     }
 
     #[test]

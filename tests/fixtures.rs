@@ -129,6 +129,16 @@ fn pyramid_own_policy() {
 }
 
 #[test]
+fn pyramid_policy_unset() {
+    run_fixture("pyramid_policy_unset");
+}
+
+#[test]
+fn pyramid_authtkt() {
+    run_fixture("pyramid_authtkt");
+}
+
+#[test]
 fn pyramid_cookie() {
     run_fixture("pyramid_cookie");
 }

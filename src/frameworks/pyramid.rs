@@ -12,6 +12,9 @@ pub const REMEMBER: &[&str] = &["pyramid.security.remember"];
 /// `forget()`: with session authentication it pops `auth.userid` and keeps the session.
 pub const FORGET: &[&str] = &["pyramid.security.forget"];
 
+/// Why `remember()`/`forget()` count where the project sets no security policy.
+pub const POLICY_UNSET: &str = "This project sets no security policy either: the application that uses it chooses one, and with a session-based one (`SessionAuthenticationPolicy`, a security policy built on `SessionAuthenticationHelper`) `remember()` writes the identity into the session and `forget()` only removes it again (with `AuthTktAuthenticationPolicy` the identity is in a cookie of its own instead).";
+
 pub fn session_method(backend: Backend, method: &str) -> Option<Effect> {
     Some(match method {
         // The ISession contract: a new session (ID) afterwards; data erased, so it must come

@@ -355,6 +355,15 @@ impl<'a> Semantic<'a> {
         ]
     }
 
+    /// Can Pyramid's `remember()`/`forget()` write the session here? With a session-based
+    /// policy (`SessionAuthenticationPolicy`, a policy of the project's own that writes
+    /// `request.session`), and where the project sets no policy at all: the application
+    /// that uses it chooses one, possibly session-based, as it chooses the session factory.
+    fn pyramid_session_policy(&self) -> bool {
+        self.facts.has(FileFacts::PYRAMID_SESSION_AUTH)
+            || !self.facts.has(FileFacts::PYRAMID_SETS_POLICY)
+    }
+
     /// How this module spells Flask's or Quart's session proxy (`session` if not imported).
     fn module_session(&self, framework: Framework) -> String {
         let path = format!("{}.session", framework.name().to_ascii_lowercase());
@@ -723,9 +732,7 @@ impl<'a> Semantic<'a> {
         }
         let logout = if flask::LOGOUT_HELPERS.contains(&path.as_str()) {
             Some((Framework::Flask, self.module_session(Framework::Flask)))
-        } else if pyramid::FORGET.contains(&path.as_str())
-            && self.facts.has(FileFacts::PYRAMID_SESSION_AUTH)
-        {
+        } else if pyramid::FORGET.contains(&path.as_str()) && self.pyramid_session_policy() {
             Some((Framework::Pyramid, "request.session".to_string()))
         } else if aiohttp::FORGET.contains(&path.as_str())
             && self.facts.has(FileFacts::AIOHTTP_SESSION_IDENTITY)
@@ -827,17 +834,16 @@ impl<'a> Semantic<'a> {
             ));
             return out;
         }
-        let remember = if pyramid::REMEMBER.contains(&path.as_str())
-            && self.facts.has(FileFacts::PYRAMID_SESSION_AUTH)
-        {
-            Some(Framework::Pyramid)
-        } else if aiohttp::REMEMBER.contains(&path.as_str())
-            && self.facts.has(FileFacts::AIOHTTP_SESSION_IDENTITY)
-        {
-            Some(Framework::Aiohttp)
-        } else {
-            None
-        };
+        let remember =
+            if pyramid::REMEMBER.contains(&path.as_str()) && self.pyramid_session_policy() {
+                Some(Framework::Pyramid)
+            } else if aiohttp::REMEMBER.contains(&path.as_str())
+                && self.facts.has(FileFacts::AIOHTTP_SESSION_IDENTITY)
+            {
+                Some(Framework::Aiohttp)
+            } else {
+                None
+            };
         if let Some(framework) = remember {
             // The security policy stores the identity in the session.
             let request = args

@@ -1894,13 +1894,31 @@ fn finding(
             backend.label()
         ),
     };
+    // Pyramid's `remember()`/`forget()` in a project that sets no security policy: the
+    // application's choice decides whether they touch the session.
+    // (A login's helper is the primitive's path, a logout's the call as spelled.)
+    let policy_note = match first.helper.as_deref() {
+        Some(h)
+            if first.framework == Framework::Pyramid
+                && matches!(
+                    h.trim_end_matches("()").rsplit('.').next(),
+                    Some("remember" | "forget")
+                )
+                && !ctx
+                    .facts
+                    .has(crate::project::FileFacts::PYRAMID_SETS_POLICY) =>
+        {
+            format!(" {}", crate::frameworks::pyramid::POLICY_UNSET)
+        }
+        _ => String::new(),
+    };
     let why = match mode {
-        Mode::Login => backend.why().to_string(),
+        Mode::Login => format!("{}{policy_note}", backend.why()),
         Mode::Privilege => format!(
             "A session's privileges should change only together with its ID. If an attacker planted this session ID in the victim's browser (session fixation), the attacker's copy of the ID gains whatever the victim unlocks here: an admin flag, a sudo or step-up mode, an impersonation. {}",
             storage_note(storage)
         ),
-        Mode::Logout => logout_why(backend),
+        Mode::Logout => format!("{}{policy_note}", logout_why(backend)),
     };
     let remediation = match mode {
         Mode::Logout => logout_remediation(ctx, def, backend, writes, is_async),

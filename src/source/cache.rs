@@ -1,5 +1,5 @@
 //! Caches keyed by git object id, kept in the git directory (`<git-common-dir>/sidguard/`):
-//! per-file facts (`facts-v8`), so a commit hook on a large repository reads only blobs it has
+//! per-file facts (`facts-v9`), so a commit hook on a large repository reads only blobs it has
 //! not seen before, and function summaries (`summaries-v1`, keyed by a hash of the blob id,
 //! the function and what else the summary depends on), so the helpers a change calls and the
 //! version it replaces are not parsed again. Safe under concurrent hooks: written to a
@@ -37,9 +37,9 @@ pub struct Store {
 
 /// Per-file facts by blob id (and, for directories, the union by tree id).
 pub const FACTS: Store = Store {
-    file: "facts-v8",
-    header: b"sidguard-facts v8\n",
-    replaces: Some("facts-v7"),
+    file: "facts-v9",
+    header: b"sidguard-facts v9\n",
+    replaces: Some("facts-v8"),
 };
 
 /// Function summaries (see `crate::summaries`).
@@ -429,7 +429,7 @@ mod tests {
             c.insert_f(oid('e'), FileFacts(14));
             c.save();
         }
-        assert!(!dir.path().join("sidguard").join("facts-v8.log").exists());
+        assert!(!dir.path().join("sidguard").join("facts-v9.log").exists());
     }
 
     #[test]
@@ -456,7 +456,7 @@ mod tests {
     #[test]
     fn the_journal_keeps_whole_records_and_is_merged_when_full() {
         let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("sidguard").join("facts-v8.log");
+        let log = dir.path().join("sidguard").join("facts-v9.log");
         let mut c = FactsCache::load(dir.path());
         c.insert_f(oid('1'), FileFacts(1));
         c.save(); // no file yet: written whole

@@ -737,7 +737,7 @@ mod tests {
             let (new, old, _, _) = fast.facts.compute(&repo).unwrap();
             assert_eq!((new, old), expected);
         }
-        assert!(d.join(".git/sidguard/facts-v8").exists());
+        assert!(d.join(".git/sidguard/facts-v9").exists());
     }
 
     #[test]
