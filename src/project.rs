@@ -242,13 +242,6 @@ const PATTERNS: &[&str] = &[
     "pyramid_redis_sessions",
     "SessionAuthenticationHelper",
     "SessionAuthenticationPolicy",
-    "authentication_policy",
-    "security_policy",
-    "AuthTktAuthenticationPolicy",
-    "AuthTktCookieHelper",
-    "BasicAuthAuthenticationPolicy",
-    "RemoteUserAuthenticationPolicy",
-    "pyramid_multiauth",
     "RedisStorage",
     "MemcachedStorage",
     "SessionIdentityPolicy",
@@ -382,25 +375,6 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             "SessionAuthenticationHelper" | "SessionAuthenticationPolicy" if !is_import => {
                 FileFacts::PYRAMID_SESSION_AUTH | FileFacts::PYRAMID_SETS_POLICY
             }
-            // `config.set_security_policy(p)`, `set_authentication_policy(p)`,
-            // `Configurator(authentication_policy=p)`: the policy is the project's.
-            "authentication_policy" | "security_policy"
-                if !is_import
-                    && (is_keyword_argument(line, end - line_start)
-                        || trim_ascii_start(&line[end - line_start..]).starts_with(b"(")) =>
-            {
-                FileFacts::PYRAMID_SETS_POLICY
-            }
-            "AuthTktAuthenticationPolicy"
-            | "AuthTktCookieHelper"
-            | "BasicAuthAuthenticationPolicy"
-            | "RemoteUserAuthenticationPolicy"
-                if !is_import =>
-            {
-                FileFacts::PYRAMID_SETS_POLICY
-            }
-            // pyramid_multiauth's `includeme` sets the policies its settings list.
-            "pyramid_multiauth" => FileFacts::PYRAMID_SETS_POLICY | FileFacts::PYRAMID,
             "RedisStorage" | "MemcachedStorage" if !is_import => FileFacts::AIOHTTP_SERVER,
             "SessionIdentityPolicy" if !is_import => FileFacts::AIOHTTP_SESSION_IDENTITY,
             "CookiesIdentityPolicy" | "JWTIdentityPolicy" if !is_import => {
@@ -460,6 +434,9 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
     // session (`request.session["user"] = userid`): Pyramid's `remember()` writes it there,
     // as with `SessionAuthenticationPolicy`.
     if facts & FileFacts::PYRAMID != 0 {
+        if sets_policy(src) {
+            facts |= FileFacts::PYRAMID_SETS_POLICY;
+        }
         match own_policy(src) {
             Some(true) => facts |= FileFacts::PYRAMID_SESSION_AUTH | FileFacts::PYRAMID_SETS_POLICY,
             Some(false) => facts |= FileFacts::PYRAMID_SETS_POLICY,
@@ -476,6 +453,71 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
         }
     }
     FileFacts(facts)
+}
+
+/// Does a Pyramid file set or build an authentication or security policy
+/// (`config.set_security_policy(p)`, `set_authentication_policy(p)`,
+/// `Configurator(authentication_policy=p)`, `AuthTktAuthenticationPolicy(secret)`,
+/// `AuthTktCookieHelper(secret)`, `config.include("pyramid_multiauth")`)? Only code counts:
+/// not an import, a comment or a docstring. Searched apart from the facts' automaton (which
+/// every file goes through) since only Pyramid files can hold these.
+fn sets_policy(src: &[u8]) -> bool {
+    const NEEDLES: [&[u8]; 5] = [
+        b"authentication_policy",
+        b"security_policy",
+        b"AuthenticationPolicy",
+        b"AuthTkt",
+        b"pyramid_multiauth",
+    ];
+    let mut hits: Vec<(usize, usize)> = NEEDLES
+        .iter()
+        .enumerate()
+        .flat_map(|(n, needle)| memchr::memmem::find_iter(src, needle).map(move |at| (at, n)))
+        .collect();
+    if hits.is_empty() {
+        return false;
+    }
+    hits.sort_unstable();
+    let mut strings = TripleStrings::default();
+    hits.into_iter().any(|(start, n)| {
+        if strings.inside(src, start) {
+            return false;
+        }
+        let line_start = src[..start]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &src[start..]).map_or(src.len(), |i| start + i);
+        let line = &src[line_start..line_end];
+        let at = start - line_start;
+        let end = at + NEEDLES[n].len();
+        let trimmed = trim_ascii_start(line);
+        if in_comment(line, at) || trimmed.starts_with(b"import ") || trimmed.starts_with(b"from ")
+        {
+            return false;
+        }
+        match n {
+            // Set by a call or a keyword argument, not read (`registry.authentication_policy`).
+            0 | 1 => {
+                is_keyword_argument(line, end) || trim_ascii_start(&line[end..]).starts_with(b"(")
+            }
+            // A policy class built or derived from, other than the session's own (that one
+            // is `PYRAMID_SESSION_AUTH`, and sets the policy too).
+            // (Not the interface, `IAuthenticationPolicy`, which code looks policies up by.)
+            2 => {
+                let word = line[..at]
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count();
+                let prefix = &line[at - word..at];
+                prefix != b"I" && !prefix.ends_with(b"Session")
+            }
+            3 => true,
+            // `config.include("pyramid_multiauth")`: its `includeme` sets the policies.
+            _ => contains(line, b"include"),
+        }
+    })
 }
 
 /// A security policy of the file's own: does a method `remember(self, request, ...)` (a
@@ -1236,8 +1278,13 @@ mod tests {
 
     #[test]
     fn pyramid_policies_set_by_the_project() {
-        let sets = |src: &[u8]| file_facts(src).has(FileFacts::PYRAMID_SETS_POLICY);
-        let session = |src: &[u8]| file_facts(src).has(FileFacts::PYRAMID_SESSION_AUTH);
+        // Only a file of a Pyramid application (it imports pyramid) is searched for these.
+        let pyramid =
+            |src: &[u8]| [&b"from pyramid.config import Configurator\n"[..], src].concat();
+        let sets = |src: &[u8]| file_facts(&pyramid(src)).has(FileFacts::PYRAMID_SETS_POLICY);
+        let session = |src: &[u8]| file_facts(&pyramid(src)).has(FileFacts::PYRAMID_SESSION_AUTH);
+        assert!(!file_facts(b"config.set_security_policy(MyPolicy())\n")
+            .has(FileFacts::PYRAMID_SETS_POLICY));
         // Set, by a call or a keyword, or a policy class built.
         assert!(sets(b"config.set_security_policy(MyPolicy())\n"));
         assert!(sets(b"config.set_authentication_policy(p)\n"));
@@ -1246,14 +1293,18 @@ mod tests {
             b"config = Configurator(settings=s, authentication_policy=p)\n"
         ));
         assert!(sets(b"policy = AuthTktAuthenticationPolicy(secret)\n"));
+        assert!(sets(b"helper = AuthTktCookieHelper(secret)\n"));
+        assert!(sets(
+            b"class Policy(CallbackAuthenticationPolicy):\n    pass\n"
+        ));
         assert!(sets(b"config.include('pyramid_multiauth')\n"));
         // A session-based policy is set too, and stores the identity in the session.
         let helper = b"helper = SessionAuthenticationHelper()\n";
         assert!(sets(helper) && session(helper));
         // A security policy class of the project's own: its `remember()` decides.
-        let own = b"import pyramid\nclass Policy:\n    def remember(self, request, userid, **kw):\n        return self.helper.remember(request, userid)\n";
+        let own = b"class Policy:\n    def remember(self, request, userid, **kw):\n        return self.helper.remember(request, userid)\n";
         assert!(sets(own) && !session(own));
-        let own_session = b"import pyramid\nclass Policy:\n    def remember(self, request, userid, **kw):\n        request.session['uid'] = userid\n        return []\n";
+        let own_session = b"class Policy:\n    def remember(self, request, userid, **kw):\n        request.session['uid'] = userid\n        return []\n";
         assert!(sets(own_session) && session(own_session));
         // Not set: imported, read, mentioned in a comment or a docstring.
         assert!(!sets(
