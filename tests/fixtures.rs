@@ -206,6 +206,11 @@ fn rules_starlette() {
 }
 
 #[test]
+fn rules_key_constants() {
+    run_rules("key_constants");
+}
+
+#[test]
 fn rules_pyramid() {
     run_rules("pyramid");
 }

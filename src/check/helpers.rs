@@ -110,6 +110,121 @@ pub(super) fn summaries_of(
     (new_helpers, old_helpers)
 }
 
+/// Fills each version's `module.constants`: the string constants of other project modules
+/// its text uses as session keys (`from .middleware import _SESSION_KEY` then
+/// `request.session[_SESSION_KEY]`, or `settings.VERIFIED_KEY`), read from the module that
+/// assigns them (`_SESSION_KEY = "_runas_id"`). The new version's from the checked tree,
+/// the old one's from the tree it is compared with.
+pub(super) fn imported_constants(
+    versions: &mut [Versions],
+    input: &Input,
+    index: &modules::ModuleIndex,
+) {
+    let contents: HashMap<&str, &[u8]> = input
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.new.as_slice()))
+        .collect();
+    let none = HashMap::new();
+    versions.par_iter_mut().for_each(|v| {
+        if let Some(tree) = input.tree.as_deref() {
+            fill_constants(&mut v.new, tree, &contents, index);
+        }
+        if let (Some(old), Some(tree)) = (v.old.as_mut(), input.old_tree.as_deref()) {
+            fill_constants(old, tree, &none, index);
+        }
+    });
+}
+
+fn fill_constants(
+    p: &mut Prepared,
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &[u8]>,
+    index: &modules::ModuleIndex,
+) {
+    // Only a text that can name a session uses session keys.
+    if memchr::memmem::find(p.text.as_bytes(), b"ession").is_none() {
+        return;
+    }
+    let mut found = HashMap::new();
+    for name in key_constant_uses(&p.text) {
+        let Some(q) = p.module.qualify(name) else {
+            continue;
+        };
+        if found.contains_key(&q) {
+            continue;
+        }
+        let Some(t) = index.resolve(&p.path, &q) else {
+            continue;
+        };
+        let Some(constant) = t.function.as_deref() else {
+            continue;
+        };
+        let text: Cow<'_, [u8]> = match contents.get(t.file.as_str()) {
+            Some(c) => Cow::Borrowed(*c),
+            None => match tree.read(&t.file) {
+                Some(b) => Cow::Owned(b),
+                None => continue,
+            },
+        };
+        let Ok(text) = std::str::from_utf8(&text) else {
+            continue;
+        };
+        if let Some(lit) = crate::python::semantic::module_constant_literal(text, constant) {
+            found.insert(q, lit.to_string());
+        }
+    }
+    p.module.constants = found;
+}
+
+/// The names a text uses as keys that a constant's spelling can hold (`[_SESSION_KEY]`,
+/// `[settings.VERIFIED_KEY]`, `.get(USER_KEY`, `.pop(USER_KEY`): a dotted name whose last
+/// segment is upper case.
+fn key_constant_uses(text: &str) -> Vec<&str> {
+    let constant = |n: &str| {
+        let last = n.rsplit('.').next().unwrap_or(n);
+        last.bytes().any(|b| b.is_ascii_uppercase())
+            && last
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    };
+    fn name_at(rest: &str, constant: impl Fn(&str) -> bool) -> Option<&str> {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        let after = rest[end..].trim_start();
+        (!name.is_empty()
+            && !name.starts_with('.')
+            && !name.ends_with('.')
+            && constant(name)
+            && (after.starts_with(']') || after.starts_with(',') || after.starts_with(')')))
+        .then_some(name)
+    }
+    let bytes = text.as_bytes();
+    // After `[`, or `(` of a mapping's `get`/`pop`/`setdefault`; the next byte starts a
+    // name that is upper case or `_` (whose last segment can be a constant), or a module's.
+    let starts = memchr::memchr_iter(b'[', bytes)
+        .chain(memchr::memmem::find_iter(bytes, b".get(").map(|i| i + 4))
+        .chain(memchr::memmem::find_iter(bytes, b".pop(").map(|i| i + 4))
+        .chain(memchr::memmem::find_iter(bytes, b".setdefault(").map(|i| i + 11));
+    let mut out: Vec<&str> = Vec::new();
+    for at in starts {
+        if !bytes
+            .get(at + 1)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            continue;
+        }
+        if let Some(name) = name_at(&text[at + 1..], constant) {
+            out.push(name);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Project files outside the change that call a top-level function whose summary the change
 /// alters (a regeneration removed from a helper, an identity write added): they are checked
 /// whole, against their old versions under the old helpers, so the finding lands where the
@@ -1440,4 +1555,18 @@ fn submodule_imports(p: &Prepared, index: &modules::ModuleIndex) -> Vec<(String,
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_constant_uses;
+
+    #[test]
+    fn constants_used_as_keys() {
+        let text = "from .keys import USER_KEY, THEME\nimport settings\n\ndef f(request, d):\n    request.session[USER_KEY] = 1\n    x = session.get(settings.VERIFIED_KEY, None)\n    session.pop(_RUNAS_ID)\n    d[index] = 2\n    d[CONST + 1] = 3\n    d[A.b] = 4\n    items[0] = 5\n    f(THEME)\n";
+        assert_eq!(
+            key_constant_uses(text),
+            ["USER_KEY", "_RUNAS_ID", "settings.VERIFIED_KEY"]
+        );
+    }
 }

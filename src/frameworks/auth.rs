@@ -645,6 +645,9 @@ fn names_second_factor_form(lower: &str) -> bool {
         "twofactor",
         "two_factor",
         "multifactor",
+        // A one-time code or password (`OneTimeCodeForm`, `one_time_password_form`).
+        "onetime",
+        "one_time",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -1034,6 +1037,9 @@ const UNRELATED_TOKENS: &[&str] = &[
     "keep",
     // A mode the session is restricted to (`saml_only`), not who is in it.
     "only",
+    // When the session was last refreshed (`admin_session_updated`): a timestamp kept
+    // beside a grant, which it does not make.
+    "updated",
 ];
 
 /// Tokens of a key that names *who is logged in* (what a logout removes), narrower than

@@ -33,6 +33,10 @@ pub struct ModuleScope {
     imports: Vec<(String, String)>,
     /// The top-level package of every import, for framework detection (`django`, `flask`).
     pub imported_roots: Vec<String>,
+    /// String constants of other project modules this module uses as keys
+    /// (`from .middleware import _SESSION_KEY`; `session[_SESSION_KEY]`), by qualified
+    /// path: filled in by the check once the project's modules are known.
+    pub constants: HashMap<String, String>,
 }
 
 impl ModuleScope {
@@ -89,6 +93,7 @@ impl ModuleScope {
             names,
             imports,
             imported_roots: roots,
+            constants: HashMap::new(),
         }
     }
 

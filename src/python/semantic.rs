@@ -1447,14 +1447,36 @@ impl<'a> Semantic<'a> {
                 // And a literal naming a flow's state where the name names a user
                 // (`USER_ID_SESSION_KEY = "password_reset_user_id"`): the user of a reset
                 // still under way, not who is logged in.
-                if node.kind() == "identifier" && !self.func.aliases.contains_key(text) {
-                    if let Some(lit) = self.module_constant(text) {
-                        if generic_key_name(text) || auth::unrelated_key(lit) {
-                            return lit.to_string();
-                        }
+                // A constant of another project module (`from .middleware import
+                // _SESSION_KEY`, `settings.VERIFIED_KEY`) is read the same way.
+                let constant =
+                    if node.kind() == "identifier" && self.func.aliases.contains_key(text) {
+                        None
+                    } else if node.kind() == "identifier" && self.module_constant(text).is_some() {
+                        self.module_constant(text)
+                    } else {
+                        self.module
+                            .qualify(text)
+                            .and_then(|q| self.module.constants.get(&q))
+                            .map(String::as_str)
+                    };
+                let name = text.rsplit('.').next().unwrap_or(text);
+                if let Some(lit) = constant {
+                    if generic_key_name(name) || auth::unrelated_key(lit) {
+                        return lit.to_string();
+                    }
+                    // A literal that names a privilege where the constant's name does not
+                    // (`VERIFIED_SESSION_KEY = "_mfa_verified_otp"`): what is stored is what
+                    // the application checks. (A name that says more than its literal of
+                    // who is logged in is kept: `LOGIN_TIME_KEY = "_login_at"`.)
+                    if auth::privilege_key(lit)
+                        && !auth::privilege_key(name)
+                        && !self.identity_key(name)
+                    {
+                        return lit.to_string();
                     }
                 }
-                text.rsplit('.').next().unwrap_or(text).to_string()
+                name.to_string()
             }
             _ => self.text(node).to_string(),
         }

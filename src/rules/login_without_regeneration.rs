@@ -1487,10 +1487,13 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         return Vec::new();
     };
     let mut entry = State::entry();
-    if let Some(name) = validated_login_form(ctx, def, node) {
+    if let Some((name, form)) = validated_login_form(ctx, def, node) {
         entry.auth = Some((
             place(&func.parsed, name),
-            "login form validated before `form_valid()` is called".to_string(),
+            match form {
+                Some(form) => format!("`{form}` validated before `form_valid()` is called"),
+                None => "login form validated before `form_valid()` is called".to_string(),
+            },
         ));
         entry.authed = true;
     } else if let Some(why) = (mode == Mode::Login)
@@ -1713,18 +1716,53 @@ fn auth_backend_method(ctx: &Context<'_>, def: usize) -> bool {
 }
 
 /// Django's `FormView.form_valid(form)` runs only after `form.is_valid()`: in a login or
-/// sign-up view (`UserLoginView`, `SignupView`), the credentials were verified before the
-/// method starts. The method's name node, where the evidence is shown, if so.
-fn validated_login_form<'t>(ctx: &Context<'_>, def: usize, node: Node<'t>) -> Option<Node<'t>> {
+/// sign-up view (`UserLoginView`, `SignupView`), or a view whose `form_class` is a login,
+/// password or second-factor form (`form_class = OneTimePasswordForm`), the credentials
+/// were verified before the method starts. The method's name node, where the evidence is
+/// shown, and the form class when that is what says so.
+fn validated_login_form<'t>(
+    ctx: &Context<'_>,
+    def: usize,
+    node: Node<'t>,
+) -> Option<(Node<'t>, Option<String>)> {
     let d = ctx.file.outline.defs.get(def)?;
     if d.name != "form_valid" {
         return None;
     }
+    let name = node.child_by_field_name("name")?;
     let class = ctx.file.enclosing_class(def)?;
     let class = class.rsplit('.').next().unwrap_or(&class);
-    crate::frameworks::auth::names_login_form(class)
-        .then(|| node.child_by_field_name("name"))
-        .flatten()
+    if crate::frameworks::auth::names_login_form(class) {
+        return Some((name, None));
+    }
+    let c = ctx.file.outline.defs.get(d.parent?)?;
+    let form = declared_form_class(ctx.file.text.get(c.start_byte..c.end_byte)?, c.indent)?;
+    crate::frameworks::auth::names_login_form(form).then(|| (name, Some(form.to_string())))
+}
+
+/// The form class a class-based view's body declares (`form_class = OneTimePasswordForm`,
+/// `form_class = forms.LoginForm`), last segment, from its lines indented one level below
+/// the `class` line at `indent`.
+fn declared_form_class(class_text: &str, indent: usize) -> Option<&str> {
+    let mut body_indent = None;
+    class_text.lines().skip(1).find_map(|l| {
+        let t = l.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            return None;
+        }
+        let i = l.len() - t.len();
+        if i <= indent || *body_indent.get_or_insert(i) != i {
+            return None;
+        }
+        let value = t
+            .strip_prefix("form_class")?
+            .trim_start()
+            .strip_prefix('=')?
+            .trim();
+        let last = value.rsplit('.').next()?;
+        (!last.is_empty() && last.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then_some(last)
+    })
 }
 
 /// A getter's name (`get_current_user`, `load_user`, `_fetch_member`, `identify_user`): a

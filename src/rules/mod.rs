@@ -40,6 +40,12 @@ pub fn check_function(ctx: &Context<'_>, def: usize) -> Vec<Finding> {
     let privilege = || {
         ctx.file.may_name_privilege()
             || ctx
+                .file
+                .module
+                .constants
+                .values()
+                .any(|k| crate::frameworks::auth::may_name_privilege(k))
+            || ctx
                 .helpers
                 .is_some_and(|h| h.values().any(|s| s.writes_privilege.is_some()))
     };
