@@ -146,8 +146,27 @@ fn fill_constants(
     if memchr::memmem::find(p.text.as_bytes(), b"ession").is_none() {
         return;
     }
+    // The names that can lead to a constant of the project: an upper-case name imported
+    // (`from .keys import USER_KEY`), or a project module imported (`import keys`).
+    let heads: Vec<&str> = p
+        .module
+        .imports()
+        .filter(|(local, path)| {
+            constant_name(local)
+                || index
+                    .resolve(&p.path, path)
+                    .is_some_and(|t| t.function.is_none())
+        })
+        .map(|(local, _)| local)
+        .collect();
+    if heads.is_empty() {
+        return;
+    }
     let mut found = HashMap::new();
     for name in key_constant_uses(&p.text) {
+        if !heads.contains(&name.split('.').next().unwrap_or(name)) {
+            continue;
+        }
         let Some(q) = p.module.qualify(name) else {
             continue;
         };
@@ -177,17 +196,19 @@ fn fill_constants(
     p.module.constants = found;
 }
 
+/// A constant's name: upper case, digits and `_` (`_SESSION_KEY`, `KEY2`).
+fn constant_name(name: &str) -> bool {
+    name.bytes().any(|b| b.is_ascii_uppercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 /// The names a text uses as keys that a constant's spelling can hold (`[_SESSION_KEY]`,
 /// `[settings.VERIFIED_KEY]`, `.get(USER_KEY`, `.pop(USER_KEY`): a dotted name whose last
 /// segment is upper case.
 fn key_constant_uses(text: &str) -> Vec<&str> {
-    let constant = |n: &str| {
-        let last = n.rsplit('.').next().unwrap_or(n);
-        last.bytes().any(|b| b.is_ascii_uppercase())
-            && last
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    };
+    let constant = |n: &str| constant_name(n.rsplit('.').next().unwrap_or(n));
     fn name_at(rest: &str, constant: impl Fn(&str) -> bool) -> Option<&str> {
         let end = rest
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
