@@ -925,6 +925,7 @@ const FLOW_TOKENS: &[&str] = &[
     "recheck",
     "qr",
     "attempts",
+    "attempt",
     "tries",
     "expires",
     "expiry",

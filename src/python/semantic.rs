@@ -1016,6 +1016,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "the submitted one-time code is checked here",
             });
+        } else if args.is_some_and(|a| self.exchanges_code(&path, a)) {
+            out.push(Event::Auth {
+                label: "the OAuth authorization code exchanged here",
+            });
         } else if args.is_some_and(|a| self.sends_grant(a)) {
             out.push(Event::Auth {
                 label: "OAuth/SSO token exchanged here",
@@ -2053,6 +2057,51 @@ impl<'a> Semantic<'a> {
             value.is_some_and(|v| {
                 matches!(v.kind(), "subscript" | "attribute" | "call")
                     && auth::submitted_code(self.text(v))
+            })
+        });
+        found
+    }
+
+    /// Is the call the exchange of an OAuth authorization code for who the user is: a
+    /// callee named for fetching a token or the user's details (`retr_info(code, ...)`,
+    /// `get_access_token(code)`, `fetch_userinfo(auth_code)`, `exchange_code(code)`; not
+    /// `get_project_for_user(code)`, whose `code` names a record)
+    /// handed the code the provider sent back (a parameter or local named for it, or read
+    /// from the request: `request.args.get("code")`)?
+    fn exchanges_code(&self, path: &str, args: Node<'_>) -> bool {
+        let callee = last_segment(path)
+            .trim_start_matches('_')
+            .to_ascii_lowercase();
+        let fetches = [
+            "fetch", "get", "retr", "exchange", "request", "obtain", "redeem", "acquire",
+        ]
+        .iter()
+        .any(|v| callee.starts_with(v));
+        let what = ["token", "info", "code", "credential"]
+            .iter()
+            .any(|w| callee.contains(w));
+        if !(fetches && what) {
+            return false;
+        }
+        let code_name = |t: &str| {
+            matches!(
+                t,
+                "code" | "auth_code" | "authorization_code" | "oauth_code" | "authcode"
+            )
+        };
+        let mut cursor = args.walk();
+        let found = args.named_children(&mut cursor).any(|arg| {
+            let value = match arg.kind() {
+                "keyword_argument" => arg.field("value"),
+                _ => Some(arg),
+            };
+            value.is_some_and(|v| match v.kind() {
+                "identifier" => code_name(self.text(v)),
+                "subscript" | "call" => {
+                    let t = self.text(v);
+                    auth::submitted_code(t) && (t.contains("\"code\"") || t.contains("'code'"))
+                }
+                _ => false,
             })
         });
         found
