@@ -315,6 +315,16 @@ fn by_substrings(src: &[u8]) -> Vec<(usize, usize, usize)> {
     all
 }
 
+/// The line holding bytes `start..end` of `src`: where it starts, and its bytes.
+fn line_of(src: &[u8], start: usize, end: usize) -> (usize, &[u8]) {
+    let line_start = src[..start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line_end = memchr::memchr(b'\n', &src[end..]).map_or(src.len(), |i| end + i);
+    (line_start, &src[line_start..line_end])
+}
+
 /// Is the name ending at byte `end` of `line` a keyword argument (`session_factory=f`)?
 fn is_keyword_argument(line: &[u8], end: usize) -> bool {
     let rest = trim_ascii_start(line.get(end..).unwrap_or(&[]));
@@ -331,12 +341,7 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
         if strings.inside(src, start) {
             continue;
         }
-        let line_start = src[..start]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &src[end..]).map_or(src.len(), |i| end + i);
-        let line = &src[line_start..line_end];
+        let (line_start, line) = line_of(src, start, end);
         let at = start - line_start;
         if in_comment(line, at) {
             continue;
@@ -483,12 +488,7 @@ fn sets_policy(src: &[u8]) -> bool {
         if strings.inside(src, start) {
             return false;
         }
-        let line_start = src[..start]
-            .iter()
-            .rposition(|b| *b == b'\n')
-            .map_or(0, |i| i + 1);
-        let line_end = memchr::memchr(b'\n', &src[start..]).map_or(src.len(), |i| start + i);
-        let line = &src[line_start..line_end];
+        let (line_start, line) = line_of(src, start, start);
         let at = start - line_start;
         let end = at + NEEDLES[n].len();
         let trimmed = trim_ascii_start(line);

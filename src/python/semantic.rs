@@ -2048,18 +2048,10 @@ impl<'a> Semantic<'a> {
         {
             return false;
         }
-        let mut cursor = args.walk();
-        let found = args.named_children(&mut cursor).any(|arg| {
-            let value = match arg.kind() {
-                "keyword_argument" => arg.field("value"),
-                _ => Some(arg),
-            };
-            value.is_some_and(|v| {
-                matches!(v.kind(), "subscript" | "attribute" | "call")
-                    && auth::submitted_code(self.text(v))
-            })
-        });
-        found
+        argument_values(args).any(|v| {
+            matches!(v.kind(), "subscript" | "attribute" | "call")
+                && auth::submitted_code(self.text(v))
+        })
     }
 
     /// Is the call the exchange of an OAuth authorization code for who the user is: a
@@ -2089,22 +2081,14 @@ impl<'a> Semantic<'a> {
                 "code" | "auth_code" | "authorization_code" | "oauth_code" | "authcode"
             )
         };
-        let mut cursor = args.walk();
-        let found = args.named_children(&mut cursor).any(|arg| {
-            let value = match arg.kind() {
-                "keyword_argument" => arg.field("value"),
-                _ => Some(arg),
-            };
-            value.is_some_and(|v| match v.kind() {
-                "identifier" => code_name(self.text(v)),
-                "subscript" | "call" => {
-                    let t = self.text(v);
-                    auth::submitted_code(t) && (t.contains("\"code\"") || t.contains("'code'"))
-                }
-                _ => false,
-            })
-        });
-        found
+        argument_values(args).any(|v| match v.kind() {
+            "identifier" => code_name(self.text(v)),
+            "subscript" | "call" => {
+                let t = self.text(v);
+                auth::submitted_code(t) && (t.contains("\"code\"") || t.contains("'code'"))
+            }
+            _ => false,
+        })
     }
 
     /// Is `v` a mapping holding the password (`{"username": u, "password": p}`,
@@ -2160,21 +2144,15 @@ impl<'a> Semantic<'a> {
         let login_grant = |t: &str| {
             t.contains(GRANT) && (t.contains("authorization_code") || auth::password_word(t))
         };
-        let mut cursor = args.walk();
-        let found = args.named_children(&mut cursor).any(|arg| {
-            let value = match arg.kind() {
-                "keyword_argument" => arg.field("value"),
-                _ => Some(arg),
-            };
-            value.is_some_and(|v| match v.kind() {
-                "dictionary" => login_grant(self.text(v)),
-                "identifier" => self.func.aliases.get(self.text(v)).is_some_and(|values| {
+        argument_values(args).any(|v| match v.kind() {
+            "dictionary" => login_grant(self.text(v)),
+            "identifier" => {
+                self.func.aliases.get(self.text(v)).is_some_and(|values| {
                     values.iter().any(|t| t.starts_with('{') && login_grant(t))
-                }),
-                _ => false,
-            })
-        });
-        found
+                })
+            }
+            _ => false,
+        })
     }
 
     /// Does an assignment take the user the web server authenticated (`username =
@@ -2753,6 +2731,16 @@ fn redirecting_exception(name: &str) -> bool {
         "Open",
     ];
     !FAILURES.iter().any(|w| name.contains(w))
+}
+
+/// A call's argument values: the positional arguments and the keyword arguments' values.
+fn argument_values(args: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    let mut cursor = args.walk();
+    let all: Vec<Node<'_>> = args.named_children(&mut cursor).collect();
+    all.into_iter().filter_map(|arg| match arg.kind() {
+        "keyword_argument" => arg.field("value"),
+        _ => Some(arg),
+    })
 }
 
 fn last_segment(text: &str) -> &str {
