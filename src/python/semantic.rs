@@ -1725,6 +1725,13 @@ impl<'a> Semantic<'a> {
         if obj.kind() == "identifier" {
             if let Some(values) = self.func.aliases.get(receiver) {
                 texts.extend(values.iter().map(|v| v.split('(').next().unwrap_or("")));
+                // A form looked up by a name (`self._get_form("SECURITY_LOGIN_FORM")`,
+                // `get_form_class("login")`): the literal names it.
+                texts.extend(values.iter().filter_map(|v| {
+                    let args = v.split_once('(')?.1.strip_suffix(')')?.trim();
+                    let lit = first_literal(args)?;
+                    (args.len() == lit.len() + 2).then_some(lit)
+                }));
             }
         }
         // `self.form.is_valid()`: the form another method of the class built
