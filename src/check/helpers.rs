@@ -215,8 +215,8 @@ fn key_constant_uses(text: &str) -> Vec<&str> {
             .unwrap_or(rest.len());
         let name = &rest[..end];
         let after = rest[end..].trim_start();
+        // (It starts with a letter or `_`: the caller looked.)
         (!name.is_empty()
-            && !name.starts_with('.')
             && !name.ends_with('.')
             && constant(name)
             && (after.starts_with(']') || after.starts_with(',') || after.starts_with(')')))

@@ -1453,17 +1453,20 @@ impl<'a> Semantic<'a> {
                 // still under way, not who is logged in.
                 // A constant of another project module (`from .middleware import
                 // _SESSION_KEY`, `settings.VERIFIED_KEY`) is read the same way.
-                let constant =
-                    if node.kind() == "identifier" && self.func.aliases.contains_key(text) {
-                        None
-                    } else if node.kind() == "identifier" && self.module_constant(text).is_some() {
-                        self.module_constant(text)
-                    } else {
-                        self.module
-                            .qualify(text)
-                            .and_then(|q| self.module.constants.get(&q))
-                            .map(String::as_str)
-                    };
+                let identifier = node.kind() == "identifier";
+                let constant = if identifier && self.func.aliases.contains_key(text) {
+                    None
+                } else {
+                    identifier
+                        .then(|| self.module_constant(text))
+                        .flatten()
+                        .or_else(|| {
+                            self.module
+                                .qualify(text)
+                                .and_then(|q| self.module.constants.get(&q))
+                                .map(String::as_str)
+                        })
+                };
                 let name = text.rsplit('.').next().unwrap_or(text);
                 if let Some(lit) = constant {
                     if generic_key_name(name) || auth::unrelated_key(lit) {
