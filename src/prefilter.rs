@@ -561,25 +561,61 @@ fn renamed_imports(module: &ModuleScope, config: &Config) -> Vec<String> {
 pub fn helper_names(p: &Prepared, config: &Config) -> Vec<(String, bool)> {
     use crate::python::outline::DefKind;
     let outline = &p.outline;
-    relevant(&p.path, &p.text, outline, &p.module, &[], config, true)
-        .into_iter()
-        .zip(&outline.defs)
-        .filter(|(keep, d)| {
+    let defs = &outline.defs;
+    let keep = relevant(&p.path, &p.text, outline, &p.module, &[], config, true);
+    let body = |d: &crate::python::outline::Def| p.text.get(d.start_byte..d.end_byte);
+    // A class's methods too, called on its instances (`check::methods`): those with a
+    // public compound name (`mark_as_passed`); a one-word name (`get`, `save`) is called
+    // everywhere, and would keep every file.
+    let method = |d: &crate::python::outline::Def| {
+        d.parent.is_some_and(|c| {
+            defs[c].kind == DefKind::Class
+                && defs[c].parent.is_none()
+                && d.name.contains('_')
+                && !d.name.starts_with('_')
+        })
+    };
+    let mut names: Vec<bool> = keep
+        .iter()
+        .zip(defs)
+        .map(|(keep, d)| {
             *keep
                 && d.kind == DefKind::Function
-                && d.parent.is_none_or(|c| {
-                    // A class's methods too, called on its instances (`check::methods`):
-                    // those with a public compound name (`mark_as_passed`); a one-word name
-                    // (`get`, `save`) is called everywhere, and would keep every file.
-                    outline.defs[c].kind == DefKind::Class
-                        && outline.defs[c].parent.is_none()
-                        && d.name.contains('_')
-                        && !d.name.starts_with('_')
-                        && p.text
-                            .get(d.start_byte..d.end_byte)
-                            .is_some_and(|t| reaches_a_request_session(t.as_bytes()))
-                })
+                && (d.parent.is_none()
+                    || method(d)
+                        && body(d).is_some_and(|t| reaches_a_request_session(t.as_bytes())))
         })
+        .collect();
+    // And a method that calls one of those on `self` (`auth_successful()` ->
+    // `self.start_login_session()`, inherited or its class's own): a caller's call of it
+    // reaches the write as well.
+    loop {
+        let called: Vec<String> = defs
+            .iter()
+            .zip(&names)
+            .filter(|(d, n)| **n && d.parent.is_some())
+            .map(|(d, _)| format!("self.{}(", d.name))
+            .collect();
+        let mut grew = false;
+        for (i, d) in defs.iter().enumerate() {
+            if !names[i]
+                && keep[i]
+                && d.kind == DefKind::Function
+                && method(d)
+                && body(d).is_some_and(|t| called.iter().any(|c| t.contains(c.as_str())))
+            {
+                names[i] = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    names
+        .into_iter()
+        .zip(defs)
+        .filter(|(n, _)| *n)
         .map(|(_, d)| (d.name.clone(), d.parent.is_some()))
         .collect()
 }
@@ -909,6 +945,27 @@ mod tests {
         assert_eq!(
             kept("app/x.py", "def f(u):\n    login_user(u)\n"),
             vec!["f"]
+        );
+    }
+
+    /// A class's method is a helper name when its text reaches a request's session, or
+    /// when it calls such a method of the file on `self` (to any depth); a one-word or
+    /// private name is none.
+    #[test]
+    fn methods_that_reach_a_session_through_self_are_helper_names() {
+        let src = "import cherrypy\n\n\nclass Base:\n    def start_user_session(self, n):\n        cherrypy.session['user'] = n\n\n\nclass Manager(Base):\n    def auth_successful(self, n):\n        self.start_user_session(n)\n\n    def finish_login(self, n):\n        return self.auth_successful(n)\n\n    def save(self, n):\n        self.start_user_session(n)\n\n    def _private_step(self, n):\n        self.start_user_session(n)\n\n    def render_page(self, n):\n        return n\n";
+        let p = Prepared::new("app/m.py".into(), src.as_bytes());
+        let mut names: Vec<String> = helper_names(&p, &Config::default())
+            .into_iter()
+            .map(|(n, method)| {
+                assert!(method, "{n}");
+                n
+            })
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            vec!["auth_successful", "finish_login", "start_user_session"]
         );
     }
 }

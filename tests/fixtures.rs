@@ -414,6 +414,14 @@ fn method_fallback() {
     run_fixture("method_fallback");
 }
 
+/// Writes reached through methods of any depth: a manager's method, a mixin's inherited
+/// method, another module's class's method; a sign-up's service method that logs in
+/// through its class's own method; a password setter's session token is no login.
+#[test]
+fn method_chains() {
+    run_fixture("method_chains");
+}
+
 /// A SAML assertion consumer (the identity provider's `SAMLResponse` taken from the form)
 /// that writes the identity is a single sign-on login.
 #[test]

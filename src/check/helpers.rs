@@ -398,13 +398,15 @@ fn helper_summaries(
     // Methods called on objects of project classes, as more targets. A call resolved to
     // several definitions (`multiple`, by key) gets a summary only if theirs agree.
     let mut multiple: Vec<HashMap<String, usize>> = vec![HashMap::new(); files.len()];
+    let class_known: HashMap<&str, &Prepared> = files
+        .iter()
+        .flatten()
+        .map(|p| (p.path.as_str(), *p))
+        .collect();
+    // Kept for the helpers' own method calls (`Deep::callees`).
+    let classes = super::methods::Classes::new(tree, index, class_known.clone());
     let class_files = {
-        let known: HashMap<&str, &Prepared> = files
-            .iter()
-            .flatten()
-            .map(|p| (p.path.as_str(), *p))
-            .collect();
-        let classes = super::methods::Classes::new(tree, index, known.clone());
+        let known = &class_known;
         let more: Vec<MethodTargets> = files
             .par_iter()
             .map(|p| p.map(|p| classes.targets(p)).unwrap_or_default())
@@ -423,7 +425,7 @@ fn helper_summaries(
             HashMap::new()
         } else {
             let excluded = |p: &str| opts.config.excluded(p);
-            let found = super::methods::definitions(tree, &known, contents, &names, &excluded);
+            let found = super::methods::definitions(tree, known, contents, &names, &excluded);
             crate::timings::mark(|| format!("helpers: {} method names looked for", names.len()));
             found
         };
@@ -461,7 +463,7 @@ fn helper_summaries(
             }
         }
         crate::timings::mark(|| "helpers: method receivers resolved".into());
-        classes.into_files()
+        classes.files()
     };
     // 2. Each imported file, read once. Summaries matter only to a file where session events
     // are possible (`prefilter::events_possible`): by its own text, or through a helper that
@@ -592,6 +594,7 @@ fn helper_summaries(
         marks: Default::default(),
         imports: Default::default(),
         followed: &followed,
+        classes: &classes,
     };
     // 4. Summaries, one task per target file, in two rounds. Only a helper whose text (or a
     // same-file callee's) can hold a session event can write, rotate or reset; those are
@@ -904,6 +907,8 @@ struct Deep<'a, 'i> {
     imports: std::sync::Mutex<HashMap<String, Imports>>,
     /// Re-exported functions followed to their modules, shared with the first hop.
     followed: &'a Followed,
+    /// The project's classes, for the methods a helper calls on objects of them.
+    classes: &'a super::methods::Classes<'a, 'i>,
 }
 
 impl Deep<'_, '_> {
@@ -1053,7 +1058,7 @@ impl Deep<'_, '_> {
             true
         });
         let readable = |_: &str| true;
-        calls_of(p, &imports, &targets, &readable)
+        let mut out: Vec<(String, String, String)> = calls_of(p, &imports, &targets, &readable)
             .into_iter()
             .filter(|(q, _, _)| {
                 p.module.spellings_of(q).any(|s| {
@@ -1062,7 +1067,23 @@ impl Deep<'_, '_> {
                         .any(|b| followed_by(b.as_bytes(), s.as_bytes(), b"("))
                 })
             })
-            .collect()
+            .collect();
+        // Methods it (or a method of its class it calls on `self`, which the walk inlines)
+        // calls on objects of project classes (`session = UserSession(); session.login(u)`,
+        // `self.store.save_user(u)`, an inherited `self.start_session(u)`), in files that
+        // can matter.
+        for d in own_and_self_calls(p, def) {
+            for (key, t) in self.classes.targets_of(p, d) {
+                let Some(function) = t.function else { continue };
+                if self
+                    .file(&t.file, read, prepared)
+                    .is_some_and(|g| g.prepared.is_some() && (g.matters || self.opts.no_prefilter))
+                {
+                    out.push((key, t.file, function));
+                }
+            }
+        }
+        out
     }
 
     /// The summary of function `name` of `file`, summarised at `depth` (1: a helper the
@@ -1152,6 +1173,13 @@ impl Deep<'_, '_> {
             };
             summarize(&ctx, def)
         });
+        let summary = match crate::frameworks::auth::sets_password(name) {
+            true => Summary {
+                writes_identity: None,
+                ..summary
+            },
+            false => summary,
+        };
         if let Ok(mut memo) = self.memo.lock() {
             memo.insert(at, summary);
         }
@@ -1209,6 +1237,12 @@ impl Deep<'_, '_> {
         };
         let (_, imports) = self.used_imports(p, def);
         imports.iter().any(|(_, t)| self.matters(&t.file, read))
+            || own_and_self_calls(p, def).into_iter().any(|d| {
+                self.classes
+                    .targets_of(p, d)
+                    .iter()
+                    .any(|(_, t)| self.matters(&t.file, read))
+            })
     }
 
     /// The bytes of file `path`: from what the run has read (no blob id), else from the tree.
@@ -1330,6 +1364,34 @@ fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
         }
     }
     false
+}
+
+/// Function `def` of `p` and the methods of its class it calls on `self` (`self.save(...)`:
+/// the walk inlines them), each once.
+fn own_and_self_calls(p: &Prepared, def: usize) -> Vec<usize> {
+    let defs = &p.outline.defs;
+    let mut out = vec![def];
+    let Some(class) = defs[def].parent.filter(|c| defs[*c].kind == DefKind::Class) else {
+        return out;
+    };
+    let mut i = 0;
+    while i < out.len() {
+        let text = p
+            .text
+            .get(defs[out[i]].start_byte..defs[out[i]].end_byte)
+            .unwrap_or("");
+        for (j, d) in defs.iter().enumerate() {
+            if d.parent == Some(class)
+                && d.kind == DefKind::Function
+                && !out.contains(&j)
+                && text.contains(&format!("self.{}(", d.name))
+            {
+                out.push(j);
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Does `name` occur in `text` as a name an import statement binds: after `import` on its

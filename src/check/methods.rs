@@ -43,15 +43,17 @@ impl<'a, 'i> Classes<'a, 'i> {
         }
     }
 
-    /// The files read to follow classes, prepared: the helper stage takes them from here
-    /// rather than preparing them again.
-    pub(super) fn into_files(self) -> HashMap<String, Arc<Prepared>> {
+    /// The files read to follow classes so far, prepared: the helper stage takes them from
+    /// here rather than preparing them again.
+    pub(super) fn files(&self) -> HashMap<String, Arc<Prepared>> {
         self.read
-            .into_inner()
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(path, p)| Some((path.clone(), p.clone()?)))
+                    .collect()
+            })
             .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(path, p)| Some((path, p?)))
-            .collect()
     }
 
     fn with_file<R>(&self, path: &str, f: impl FnOnce(&Prepared) -> Option<R>) -> Option<R> {
@@ -171,12 +173,10 @@ impl<'a, 'i> Classes<'a, 'i> {
     pub(super) fn targets(&self, p: &Prepared) -> (Vec<(String, Target)>, Vec<Unresolved>) {
         let mut out = Vec::new();
         let mut unresolved = Vec::new();
-        for d in p
-            .outline
-            .defs
-            .iter()
-            .filter(|d| d.kind == DefKind::Function)
-        {
+        for (i, d) in p.outline.defs.iter().enumerate() {
+            if d.kind != DefKind::Function {
+                continue;
+            }
             let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
                 continue;
             };
@@ -184,105 +184,131 @@ impl<'a, 'i> Classes<'a, 'i> {
             if !may_log_in_or_out(body) {
                 continue;
             }
-            let mut changes = None;
-            let class = d
-                .parent
-                .map(|i| &p.outline.defs[i])
-                .filter(|c| c.kind == DefKind::Class)
-                .map(|c| c.qualname.as_str());
-            for site in receivers::call_sites(body) {
-                let m = site.method.as_str();
-                if let Receiver::Local(x) = &site.receiver {
-                    if p.module.get(x).is_some() {
+            self.def_targets(p, i, &mut out, Some(&mut unresolved));
+        }
+        (out, unresolved)
+    }
+
+    /// The methods function `def` of `p` calls on objects of project classes whose class the
+    /// text says, as helper targets keyed by `receivers::key` (a helper's own callees, below
+    /// the first hop: no class-hierarchy fallback there).
+    pub(super) fn targets_of(&self, p: &Prepared, def: usize) -> Vec<(String, Target)> {
+        let mut out = Vec::new();
+        self.def_targets(p, def, &mut out, None);
+        out
+    }
+
+    /// `targets` of one function (`def`): the resolved calls go to `out`, the others to
+    /// `unresolved` when it is given.
+    fn def_targets(
+        &self,
+        p: &Prepared,
+        def: usize,
+        out: &mut Vec<(String, Target)>,
+        mut unresolved: Option<&mut Vec<Unresolved>>,
+    ) {
+        let d = &p.outline.defs[def];
+        let Some(body) = p.text.get(d.start_byte..d.end_byte) else {
+            return;
+        };
+        let mut changes = None;
+        let class = d
+            .parent
+            .map(|i| &p.outline.defs[i])
+            .filter(|c| c.kind == DefKind::Class)
+            .map(|c| c.qualname.as_str());
+        for site in receivers::call_sites(body) {
+            let m = site.method.as_str();
+            if let Receiver::Local(x) = &site.receiver {
+                if p.module.get(x).is_some() {
+                    continue;
+                }
+            }
+            let found = match (&site.receiver, class) {
+                // `self.m()` of an inherited method, and `super().m()` the same way:
+                // the class's own methods are `Event::LocalCall`s, and an override's
+                // `super().m()` is not followed (Django's views call theirs at every
+                // level of their hierarchies: +5% instructions on the Django scan).
+                (Receiver::SelfClass | Receiver::Super, Some(c)) => {
+                    if p.outline.function_named(&format!("{c}.{m}")).is_some() {
                         continue;
                     }
+                    self.method(&p.path, c, m, true, 0)
                 }
-                let found = match (&site.receiver, class) {
-                    // `self.m()` of an inherited method, and `super().m()` the same way:
-                    // the class's own methods are `Event::LocalCall`s, and an override's
-                    // `super().m()` is not followed (Django's views call theirs at every
-                    // level of their hierarchies: +5% instructions on the Django scan).
-                    (Receiver::SelfClass | Receiver::Super, Some(c)) => {
-                        if p.outline.function_named(&format!("{c}.{m}")).is_some() {
-                            continue;
-                        }
-                        self.method(&p.path, c, m, true, 0)
-                    }
-                    (Receiver::SelfAttr(a), Some(c)) => self
-                        .attribute(&p.path, c, a, 0)
-                        .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
-                    // A module-level name (`session` imported from the framework) is no
-                    // instance of a class the text says.
-                    (Receiver::Local(x), _) if p.module.get(x).is_some() => None,
-                    (Receiver::Local(x), _) => {
-                        let spelling = receivers::local_class(body, x).or_else(|| {
-                            // `Grant.issue(...)`: a class's own (static or class) method.
-                            x.as_bytes()[0].is_ascii_uppercase().then_some(x.as_str())
-                        });
-                        spelling
-                            .and_then(|s| self.class(&p.path, s, 0))
-                            .and_then(|(f, k)| self.method(&f, &k, m, false, 0))
-                    }
-                    (Receiver::Constructed(c), _) => self
-                        .class(&p.path, c, 0)
-                        .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
-                    // `self._build(...).m()`: the class its annotation says it returns.
-                    (Receiver::Returned(r), _) => {
-                        let made = match (r.strip_prefix("self."), class) {
-                            (Some(own), Some(c)) => self.method(&p.path, c, own, false, 0),
-                            (None, _) => p
-                                .outline
-                                .function_named(r)
-                                .map(|_| (p.path.clone(), r.clone())),
-                            _ => None,
-                        };
-                        made.and_then(|(file, qualname)| {
-                            let spelling = self.with_file(&file, |q| {
-                                let d = q.outline.function_named(&qualname)?;
-                                let d = &q.outline.defs[d];
-                                let text = q.text.get(d.start_byte..d.end_byte)?;
-                                receivers::return_class(text).map(str::to_string)
-                            })?;
-                            self.class(&file, &spelling, 0)
-                        })
+                (Receiver::SelfAttr(a), Some(c)) => self
+                    .attribute(&p.path, c, a, 0)
+                    .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
+                // A module-level name (`session` imported from the framework) is no
+                // instance of a class the text says.
+                (Receiver::Local(x), _) if p.module.get(x).is_some() => None,
+                (Receiver::Local(x), _) => {
+                    let spelling = receivers::local_class(body, x).or_else(|| {
+                        // `Grant.issue(...)`: a class's own (static or class) method.
+                        x.as_bytes()[0].is_ascii_uppercase().then_some(x.as_str())
+                    });
+                    spelling
+                        .and_then(|s| self.class(&p.path, s, 0))
                         .and_then(|(f, k)| self.method(&f, &k, m, false, 0))
-                    }
-                    _ => None,
-                };
-                let unknown_receiver = match &site.receiver {
-                    Receiver::SelfAttr(_) => class.is_some(),
-                    Receiver::Local(x) => {
-                        !x.as_bytes()[0].is_ascii_uppercase()
-                            && !framework_receiver(x)
-                            && !literal_value(body, x)
-                    }
-                    Receiver::SelfClass
-                    | Receiver::Super
-                    | Receiver::Constructed(_)
-                    | Receiver::Returned(_) => false,
-                };
-                if found.is_none()
+                }
+                (Receiver::Constructed(c), _) => self
+                    .class(&p.path, c, 0)
+                    .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
+                // `self._build(...).m()`: the class its annotation says it returns.
+                (Receiver::Returned(r), _) => {
+                    let made = match (r.strip_prefix("self."), class) {
+                        (Some(own), Some(c)) => self.method(&p.path, c, own, false, 0),
+                        (None, _) => p
+                            .outline
+                            .function_named(r)
+                            .map(|_| (p.path.clone(), r.clone())),
+                        _ => None,
+                    };
+                    made.and_then(|(file, qualname)| {
+                        let spelling = self.with_file(&file, |q| {
+                            let d = q.outline.function_named(&qualname)?;
+                            let d = &q.outline.defs[d];
+                            let text = q.text.get(d.start_byte..d.end_byte)?;
+                            receivers::return_class(text).map(str::to_string)
+                        })?;
+                        self.class(&file, &spelling, 0)
+                    })
+                    .and_then(|(f, k)| self.method(&f, &k, m, false, 0))
+                }
+                _ => None,
+            };
+            let unknown_receiver = match &site.receiver {
+                Receiver::SelfAttr(_) => class.is_some(),
+                Receiver::Local(x) => {
+                    !x.as_bytes()[0].is_ascii_uppercase()
+                        && !framework_receiver(x)
+                        && !literal_value(body, x)
+                }
+                Receiver::SelfClass
+                | Receiver::Super
+                | Receiver::Constructed(_)
+                | Receiver::Returned(_) => false,
+            };
+            if let Some(unresolved) = unresolved.as_deref_mut().filter(|_| {
+                found.is_none()
                     && unknown_receiver
                     && specific_method(m)
                     && *changes.get_or_insert_with(|| may_change_a_login(body))
-                {
-                    unresolved.push(Unresolved {
-                        key: receivers::key(&d.qualname, &site.callee),
-                        method: m.to_string(),
-                    });
-                }
-                if let Some((file, function)) = found {
-                    out.push((
-                        receivers::key(&d.qualname, &site.callee),
-                        Target {
-                            file,
-                            function: Some(function),
-                        },
-                    ));
-                }
+            }) {
+                unresolved.push(Unresolved {
+                    key: receivers::key(&d.qualname, &site.callee),
+                    method: m.to_string(),
+                });
+            }
+            if let Some((file, function)) = found {
+                out.push((
+                    receivers::key(&d.qualname, &site.callee),
+                    Target {
+                        file,
+                        function: Some(function),
+                    },
+                ));
             }
         }
-        (out, unresolved)
     }
 }
 
@@ -687,6 +713,8 @@ fn may_log_in_or_out(body: &str) -> bool {
             "signup",
             "signout",
             "Sign",
+            // A sign-up (`register`, `RegisterForm`), whose account creation can log in.
+            "egister",
             "signature",
             "signed",
             "signer",

@@ -605,6 +605,16 @@ pub fn not_a_password_check(name: &str) -> bool {
     NAMES.contains(&name) || stores || name.starts_with("mock") || name.starts_with("assert")
 }
 
+/// Does a helper's name say it stores a new password (`set_password`, `User.setPassword`)?
+/// A session write in one keeps the current session valid across the change (as Django's
+/// `update_session_auth_hash` does, a fresh token for this browser): bookkeeping of the
+/// change, not a login of its callers (an account's creation sets the first password).
+pub fn sets_password(function: &str) -> bool {
+    let last = function.rsplit('.').next().unwrap_or(function);
+    let lower = last.trim_matches('_').to_ascii_lowercase();
+    matches!(lower.as_str(), "set_password" | "setpassword")
+}
+
 /// Words of a form's name that say it logs in or signs up (`names_login_form`).
 const LOGIN_FORM_WORDS: &[&str] = &[
     "login",
@@ -1500,6 +1510,26 @@ mod tests {
         assert!(one_time_token_name("reset_token"));
         assert!(one_time_token_name("confirmation"));
         assert!(!one_time_token_name("draft"));
+    }
+
+    #[test]
+    fn password_setters_by_name() {
+        for f in [
+            "set_password",
+            "User.set_password",
+            "Account.setPassword",
+            "_set_password",
+        ] {
+            assert!(sets_password(f), "{f}");
+        }
+        for f in [
+            "reset_password",
+            "set_password_and_login",
+            "change_password",
+            "login",
+        ] {
+            assert!(!sets_password(f), "{f}");
+        }
     }
 
     #[test]
