@@ -183,6 +183,16 @@ pub fn saml_auth(path: &str) -> bool {
     SAML_AUTH_CLASSES.contains(&path)
 }
 
+/// OpenID 2.0 relying-party consumers (python-openid, python3-openid): `Consumer(session,
+/// store).complete(query, return_to)` checks the provider's signed positive assertion (its
+/// signature, nonce and return URL) and returns a response whose status says SUCCESS.
+const OPENID_CONSUMERS: &[&str] = &["openid.consumer.consumer.Consumer"];
+
+/// Does a constructor (qualified path) make an OpenID 2.0 consumer?
+pub fn openid_consumer(path: &str) -> bool {
+    OPENID_CONSUMERS.contains(&path)
+}
+
 /// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
 pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)
@@ -1215,6 +1225,7 @@ mod tests {
             .chain(REGISTRATION_NAMES)
             .chain(VERIFIER_SUBSTRINGS)
             .chain(SECURITY_CONTEXTS)
+            .chain(OPENID_CONSUMERS)
             .map(|n| n.to_string())
             // Read as a receiver's `.verify(...)` or `.validate(...)`.
             .chain(

@@ -1000,6 +1000,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "SAML response validated here",
             });
+        } else if self.completes_openid(func) {
+            out.push(Event::Auth {
+                label: "OpenID assertion verified here",
+            });
         } else if Config::matches(&settings.credential_checks, &path) {
             out.push(Event::Auth {
                 label: "credentials verified here",
@@ -1985,6 +1989,16 @@ impl<'a> Semantic<'a> {
             return false;
         }
         self.built_by(obj, auth::security_context)
+    }
+
+    /// `consumer.complete(query, return_to)` on an OpenID 2.0 consumer (`consumer =
+    /// Consumer(session, store)`, or the constructor chained): the provider's assertion is
+    /// verified, and its response's status says whether it held.
+    fn completes_openid(&self, func: Node<'_>) -> bool {
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return false;
+        };
+        self.text(attr) == "complete" && self.built_by(obj, auth::openid_consumer)
     }
 
     /// Does a call other than a plain read or a message hand the submitted password to
