@@ -701,10 +701,11 @@ fn may_change_a_login(body: &str) -> bool {
 /// a session store's own methods, which call each other all the time, would all be
 /// resolved.)
 fn may_log_in_or_out(body: &str) -> bool {
-    use memchr::memmem::Finder;
-    static FINDERS: std::sync::OnceLock<Vec<Finder<'static>>> = std::sync::OnceLock::new();
-    let finders = FINDERS.get_or_init(|| {
-        [
+    // One automaton (at most 32 patterns: its packed searcher), not a search per word:
+    // most bodies hold none, and were searched once per word.
+    static WORDS: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        aho_corasick::AhoCorasick::new([
             "auth",
             "Auth",
             "login",
@@ -741,12 +742,10 @@ fn may_log_in_or_out(body: &str) -> bool {
             "otp",
             "OTP",
             "credential",
-        ]
-        .iter()
-        .map(|w| Finder::new(w.as_bytes()).into_owned())
-        .collect()
+        ])
+        .expect("fixed patterns")
     });
-    finders.iter().any(|f| f.find(body.as_bytes()).is_some())
+    words.is_match(body)
 }
 
 #[cfg(test)]
