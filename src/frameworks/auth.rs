@@ -1104,6 +1104,9 @@ pub fn user_key(key: &str) -> bool {
 pub fn privilege_key(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
     let tokens = words(&lower);
+    if reset_grant(&tokens) {
+        return true;
+    }
     if tokens
         .iter()
         .any(|t| UNRELATED_TOKENS.contains(t) || FLOW_TOKENS.contains(t))
@@ -1122,6 +1125,20 @@ pub fn privilege_key(key: &str) -> bool {
         || lower.contains("2fa")
         || assurance_level(&tokens)
         || acting_as(&tokens)
+}
+
+/// A password reset the session is now allowed to perform, stored once the reset code or
+/// link was checked (`password_reset_verified_ts`, `perform_reset`, `reset_allowed`):
+/// whoever holds the session ID may set the account's password. Not a reset under way
+/// (`reset_code`, `reset_email_sent`, `force_reset_password_user`).
+fn reset_grant(tokens: &[&str]) -> bool {
+    tokens.contains(&"reset")
+        && tokens
+            .iter()
+            .any(|t| matches!(*t, "verified" | "perform" | "allowed" | "granted"))
+        && !tokens
+            .iter()
+            .any(|t| UNRELATED_TOKENS.contains(t) || matches!(*t, "code" | "sent" | "email"))
 }
 
 /// Another user's identity taken on (`_runas_id`, `run_as_user`, `masquerade_as`,
@@ -1161,6 +1178,12 @@ pub fn may_name_privilege(text: &str) -> bool {
             "masquerad",
             "mask_user",
             "masked_user",
+            // A reset grant (`reset_grant`): the word beside `reset`, either order.
+            "reset_verified",
+            "verified_reset",
+            "perform_reset",
+            "reset_allowed",
+            "reset_granted",
         ]);
         crate::words::Words::new(&pats, true)
     });
@@ -1521,6 +1544,27 @@ mod tests {
         assert!(one_time_token_name("reset_token"));
         assert!(one_time_token_name("confirmation"));
         assert!(!one_time_token_name("draft"));
+    }
+
+    #[test]
+    fn reset_grants_are_privileges() {
+        for k in [
+            "password_reset_verified_ts",
+            "perform_reset",
+            "reset_allowed",
+            "RESET_GRANTED",
+        ] {
+            assert!(privilege_key(k), "{k}");
+        }
+        for k in [
+            "password_reset_code",
+            "reset_email_sent",
+            "force_reset_password_user",
+            "password_reset",
+            "reset_verified_next",
+        ] {
+            assert!(!privilege_key(k), "{k}");
+        }
     }
 
     #[test]
