@@ -228,6 +228,35 @@ fn a_helper_call_finding_names_the_call_as_written() {
     assert!(message.contains("`flows.signin.start()`"), "{message}");
 }
 
+/// CherryPy's fix in a module that does not import `cherrypy` (the write is in a helper of
+/// another module) says to import it.
+#[test]
+fn a_cherrypy_fix_adds_its_import() {
+    let out = std::process::Command::new(common::bin())
+        .args([
+            "scan",
+            "tests/fixtures/sid001/method_chains",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(!findings.is_empty());
+    for f in findings {
+        let summary = f["remediation"]["summary"].as_str().unwrap();
+        assert!(
+            summary.contains("cherrypy.session.regenerate()"),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("add `import cherrypy` to the module's imports"),
+            "{summary}"
+        );
+    }
+}
+
 /// A fix is written in names the function binds: the session of the request a helper was
 /// handed by keyword (`request=self.request` -> `self.request.session`), and Flask's
 /// `session` with the import to add when the module does not import it.

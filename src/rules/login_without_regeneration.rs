@@ -2100,6 +2100,27 @@ fn flask_session_name(
     "flask.session".to_string()
 }
 
+/// How a fix spells CherryPy's session: as the function wrote it, else as the module
+/// imports it (`cherrypy.session`, or an alias); when the module does not import
+/// `cherrypy` (the write was in a helper elsewhere), the import to add goes into `notes`.
+fn cherrypy_session_name(
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+    module: &crate::python::imports::ModuleScope,
+    notes: &mut Vec<String>,
+) -> String {
+    let written = written_session(writes, "");
+    if !written.is_empty() {
+        return written;
+    }
+    if let Some(s) = module.spelling_of("cherrypy.session") {
+        return s;
+    }
+    if module.get("cherrypy").is_none() {
+        notes.push("add `import cherrypy` to the module's imports".into());
+    }
+    "cherrypy.session".to_string()
+}
+
 /// SID003's fix: end the session before (or instead of) removing the keys.
 fn logout_remediation(
     ctx: &Context<'_>,
@@ -2182,11 +2203,13 @@ regenerate_session_id({request})"),
                 format!("Call `{s}.invalidate()` (not `delete()`, which keeps the ID): the record is deleted and a new ID issued."),
             )
         }
-        Backend::CherryPy => (
-            "cherrypy.session.regenerate()".to_string(),
-            "Call `cherrypy.session.regenerate()`: CherryPy deletes the old record and issues a new ID (`cherrypy.lib.sessions.expire()` only expires the browser's cookie)."
-                .to_string(),
-        ),
+        Backend::CherryPy => {
+            let s = cherrypy_session_name(writes, module, &mut notes);
+            (
+                format!("{s}.regenerate()"),
+                format!("Call `{s}.regenerate()`: CherryPy deletes the old record and issues a new ID (`cherrypy.lib.sessions.expire()` only expires the browser's cookie)."),
+            )
+        }
     };
     let mut inserts: Vec<Insertion> = Vec::new();
     let mut summary = summary;
@@ -2393,7 +2416,7 @@ fn remediation(
             )
         }
         Backend::CherryPy => {
-            let s = receiver("cherrypy.session");
+            let s = cherrypy_session_name(writes, module, &mut notes);
             (
                 format!("{s}.regenerate()"),
                 false,
