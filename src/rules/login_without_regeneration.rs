@@ -770,7 +770,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
         // followed here, at the top level, like the caller's own.
         let probed = self.call_site.is_none()
             && PROBE.with(|p| p.borrow().as_ref().is_some_and(|(h, _)| h == qualname));
+        // A password setter's session write (a fresh token for this browser) is no login of
+        // its caller, as its summary tells callers in other modules (`auth::sets_password`).
+        let setter = self.call_site.is_none() && crate::frameworks::auth::sets_password(qualname);
         let own = |mut out: State| {
+            if setter {
+                out.pending.retain(|p| p.inner.as_deref() != Some(qualname));
+            }
             if probed {
                 if out.pending.iter().any(|p| p.inner.is_some()) {
                     PROBE.with(|p| {
