@@ -15,6 +15,17 @@ fn rules_of(run: &common::Run) -> Vec<(String, u64, bool)> {
         .collect()
 }
 
+/// `sidguard scan PATHS --format json`, parsed.
+fn scan_json(paths: &[&str]) -> serde_json::Value {
+    let out = std::process::Command::new(common::bin())
+        .arg("scan")
+        .args(paths)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn a_weakened_cookie_flag_blocks_only_when_the_change_writes_it() {
     let r = Repo::new();
@@ -180,16 +191,7 @@ fn rules_lists_all_six_with_their_defaults() {
 /// handed it (`request.session` on Django), not a bare `session` the caller never bound.
 #[test]
 fn a_helper_call_finding_patches_the_session_the_caller_handed_it() {
-    let out = std::process::Command::new(common::bin())
-        .args([
-            "scan",
-            "tests/fixtures/rules/logout_helpers",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = scan_json(&["tests/fixtures/rules/logout_helpers"]);
     let at_call = json["findings"]
         .as_array()
         .unwrap()
@@ -208,16 +210,7 @@ fn a_helper_call_finding_patches_the_session_the_caller_handed_it() {
 /// call spells it, not shortened to a name the code never wrote (`flows.start()`).
 #[test]
 fn a_helper_call_finding_names_the_call_as_written() {
-    let out = std::process::Command::new(common::bin())
-        .args([
-            "scan",
-            "tests/fixtures/rules/helper_chains",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = scan_json(&["tests/fixtures/rules/helper_chains"]);
     let sid001 = json["findings"]
         .as_array()
         .unwrap()
@@ -232,16 +225,7 @@ fn a_helper_call_finding_names_the_call_as_written() {
 /// another module) says to import it.
 #[test]
 fn a_cherrypy_fix_adds_its_import() {
-    let out = std::process::Command::new(common::bin())
-        .args([
-            "scan",
-            "tests/fixtures/sid001/method_chains",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = scan_json(&["tests/fixtures/sid001/method_chains"]);
     let findings = json["findings"].as_array().unwrap();
     let summary = |f: &serde_json::Value| f["remediation"]["summary"].as_str().unwrap().to_string();
     let import = "add `import cherrypy` to the module's imports";
@@ -271,17 +255,10 @@ fn a_cherrypy_fix_adds_its_import() {
 /// `session` with the import to add when the module does not import it.
 #[test]
 fn a_fix_names_what_the_code_binds() {
-    let out = std::process::Command::new(common::bin())
-        .args([
-            "scan",
-            "tests/fixtures/rules/django_accounts",
-            "tests/fixtures/rules/flask_wrappers",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = scan_json(&[
+        "tests/fixtures/rules/django_accounts",
+        "tests/fixtures/rules/flask_wrappers",
+    ]);
     let findings = json["findings"].as_array().unwrap();
     let in_file = |name: &str| {
         findings

@@ -398,12 +398,13 @@ fn helper_summaries(
     // Methods called on objects of project classes, as more targets. A call resolved to
     // several definitions (`multiple`, by key) gets a summary only if theirs agree.
     let mut multiple: Vec<HashMap<String, usize>> = vec![HashMap::new(); files.len()];
+    // The files being checked, by path (their text is at hand).
     let class_known: HashMap<&str, &Prepared> = files
         .iter()
         .flatten()
         .map(|p| (p.path.as_str(), *p))
         .collect();
-    // Kept for the helpers' own method calls (`Deep::callees`).
+    // Kept for the helpers' own method calls (`Deep::method_targets`).
     let classes = super::methods::Classes::new(tree, index, class_known.clone());
     let class_files = {
         let known = &class_known;
@@ -477,11 +478,7 @@ fn helper_summaries(
     wanted_files.sort();
     wanted_files.dedup();
     // Targets that are themselves among the files are not read or prepared again.
-    let known: HashMap<&str, &Prepared> = files
-        .iter()
-        .flatten()
-        .map(|p| (p.path.as_str(), *p))
-        .collect();
+    let known = &class_known;
     // Per target: its bytes, whether session events are possible in it, and whether its
     // text holds a filter word (else none of its functions can write, rotate or reset, and it
     // is prepared only if a caller needs its outline or its authentication summaries).
@@ -587,7 +584,7 @@ fn helper_summaries(
         facts,
         opts,
         summaries,
-        known: &known,
+        known,
         contents,
         files: Default::default(),
         memo: Default::default(),
@@ -1072,18 +1069,28 @@ impl Deep<'_, '_> {
         // calls on objects of project classes (`session = UserSession(); session.login(u)`,
         // `self.store.save_user(u)`, an inherited `self.start_session(u)`), in files that
         // can matter.
-        for d in own_and_self_calls(p, def) {
-            for (key, t) in self.classes.targets_of(p, d) {
-                let Some(function) = t.function else { continue };
-                if self
-                    .file(&t.file, read, prepared)
-                    .is_some_and(|g| g.prepared.is_some() && (g.matters || self.opts.no_prefilter))
-                {
-                    out.push((key, t.file, function));
-                }
+        for (key, t) in self.method_targets(p, def) {
+            let Some(function) = t.function else {
+                continue;
+            };
+            if self
+                .file(&t.file, read, prepared)
+                .is_some_and(|g| g.prepared.is_some() && (g.matters || self.opts.no_prefilter))
+            {
+                out.push((key, t.file, function));
             }
         }
         out
+    }
+
+    /// The methods function `def` of `p` (or a method of its class it calls on `self`, which
+    /// the walk inlines) calls on objects of project classes. (Asked by `forwards` and by
+    /// `callees`, for a helper each; a memo of them measured slower than asking twice.)
+    fn method_targets(&self, p: &Prepared, def: usize) -> Vec<(String, modules::Target)> {
+        own_and_self_calls(p, def)
+            .into_iter()
+            .flat_map(|d| self.classes.targets_of(p, d))
+            .collect()
     }
 
     /// The summary of function `name` of `file`, summarised at `depth` (1: a helper the
@@ -1237,12 +1244,10 @@ impl Deep<'_, '_> {
         };
         let (_, imports) = self.used_imports(p, def);
         imports.iter().any(|(_, t)| self.matters(&t.file, read))
-            || own_and_self_calls(p, def).into_iter().any(|d| {
-                self.classes
-                    .targets_of(p, d)
-                    .iter()
-                    .any(|(_, t)| self.matters(&t.file, read))
-            })
+            || self
+                .method_targets(p, def)
+                .iter()
+                .any(|(_, t)| self.matters(&t.file, read))
     }
 
     /// The bytes of file `path`: from what the run has read (no blob id), else from the tree.

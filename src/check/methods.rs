@@ -191,9 +191,9 @@ impl<'a, 'i> Classes<'a, 'i> {
 
     /// The methods function `def` of `p` calls on objects of project classes whose class the
     /// text says, as helper targets keyed by `receivers::key` (a helper's own callees, below
-    /// the first hop: no class-hierarchy fallback there).
-    /// Only in a function whose text can log in or out or names a session (the others'
-    /// method calls lead to no login: resolving them reads the classes' files).
+    /// the first hop: no class-hierarchy fallback there). Only in a function whose text can
+    /// log in or out or names a session: the others' method calls lead to no login, and
+    /// resolving them reads the classes' files.
     pub(super) fn targets_of(&self, p: &Prepared, def: usize) -> Vec<(String, Target)> {
         let mut out = Vec::new();
         let d = &p.outline.defs[def];

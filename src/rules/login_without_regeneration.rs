@@ -2079,20 +2079,29 @@ fn written_session(writes: &[(Pending, BTreeSet<(Place, String)>)], default: &st
         .unwrap_or_else(|| default.to_string())
 }
 
-/// How a fix spells Flask's session proxy: as the function wrote it (a name bound there),
-/// else as the module imports it; when it does not, the import to add goes into `notes` (a
-/// fix must not call a name the module does not bind, nor one bound to something else, such
-/// as a database session).
+/// How a fix spells a framework's session proxy `path` (`flask.session`): as the function
+/// wrote it (a name bound there), else as the module imports it.
+fn bound_session_name(
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+    module: &crate::python::imports::ModuleScope,
+    path: &str,
+) -> Option<String> {
+    let written = written_session(writes, "");
+    if !written.is_empty() {
+        return Some(written);
+    }
+    module.spelling_of(path)
+}
+
+/// How a fix spells Flask's session proxy (`bound_session_name`); when the module does not
+/// bind it, the import to add goes into `notes` (a fix must not call a name the module does
+/// not bind, nor one bound to something else, such as a database session).
 fn flask_session_name(
     writes: &[(Pending, BTreeSet<(Place, String)>)],
     module: &crate::python::imports::ModuleScope,
     notes: &mut Vec<String>,
 ) -> String {
-    let written = written_session(writes, "");
-    if !written.is_empty() {
-        return written;
-    }
-    if let Some(s) = module.spelling_of("flask.session") {
+    if let Some(s) = bound_session_name(writes, module, "flask.session") {
         return s;
     }
     if module.get("session").is_none() {
@@ -2106,25 +2115,17 @@ fn flask_session_name(
     "flask.session".to_string()
 }
 
-/// How a fix spells CherryPy's session: as the function wrote it, else as the module
-/// imports it (`cherrypy.session`, or an alias); when the module does not import
-/// `cherrypy` (the write was in a helper elsewhere), the import to add goes into `notes`.
+/// How a fix spells CherryPy's session (`bound_session_name`); a module that does not import
+/// `cherrypy` (the write was in a helper elsewhere) gets the import to add in `notes`.
 fn cherrypy_session_name(
     writes: &[(Pending, BTreeSet<(Place, String)>)],
     module: &crate::python::imports::ModuleScope,
     notes: &mut Vec<String>,
 ) -> String {
-    let written = written_session(writes, "");
-    if !written.is_empty() {
-        return written;
-    }
-    if let Some(s) = module.spelling_of("cherrypy.session") {
-        return s;
-    }
-    if module.get("cherrypy").is_none() {
+    bound_session_name(writes, module, "cherrypy.session").unwrap_or_else(|| {
         notes.push("add `import cherrypy` to the module's imports".into());
-    }
-    "cherrypy.session".to_string()
+        "cherrypy.session".to_string()
+    })
 }
 
 /// SID003's fix: end the session before (or instead of) removing the keys.
