@@ -418,7 +418,7 @@ fn helper_summaries(
         // when such a call exists).
         let mut names: Vec<String> = more
             .iter()
-            .flat_map(|(_, u)| u.iter().map(|u| u.method.clone()))
+            .flat_map(|(_, u)| u.iter().filter(|u| !u.near).map(|u| u.method.clone()))
             .collect();
         names.sort();
         names.dedup();
@@ -435,9 +435,30 @@ fn helper_summaries(
         {
             imps.extend(more);
             let in_tests = p.is_some_and(|p| super::methods::test_path(&p.path));
+            // The files a near call is looked up in: the caller's and those it imports.
+            let near_files: Vec<String> = match (p, unresolved.iter().any(|u| u.near)) {
+                (Some(p), true) => {
+                    let mut files: Vec<String> = std::iter::once(p.path.clone())
+                        .chain(imps.iter().map(|(_, t)| t.file.clone()))
+                        .filter(|f| !opts.config.excluded(f))
+                        .collect();
+                    files.sort();
+                    files.dedup();
+                    files
+                }
+                _ => Vec::new(),
+            };
             for u in unresolved {
-                let Some(found) = defs.get(&u.method) else {
-                    continue;
+                let nearby;
+                let found = match u.near {
+                    true => {
+                        nearby = classes.nearby(&near_files, &u.method);
+                        &nearby
+                    }
+                    false => match defs.get(&u.method) {
+                        Some(found) => found,
+                        None => continue,
+                    },
                 };
                 let found: Vec<&(String, String)> = found
                     .iter()
@@ -1069,7 +1090,7 @@ impl Deep<'_, '_> {
         // calls on objects of project classes (`session = UserSession(); session.login(u)`,
         // `self.store.save_user(u)`, an inherited `self.start_session(u)`), in files that
         // can matter.
-        for (key, t) in self.method_targets(p, def) {
+        for (key, t) in self.method_targets(p, def, read, prepared) {
             let Some(function) = t.function else {
                 continue;
             };
@@ -1086,11 +1107,78 @@ impl Deep<'_, '_> {
     /// The methods function `def` of `p` (or a method of its class it calls on `self`, which
     /// the walk inlines) calls on objects of project classes. (Asked by `forwards` and by
     /// `callees`, for a helper each; a memo of them measured slower than asking twice.)
-    fn method_targets(&self, p: &Prepared, def: usize) -> Vec<(String, modules::Target)> {
-        own_and_self_calls(p, def)
-            .into_iter()
-            .flat_map(|d| self.classes.targets_of(p, d))
-            .collect()
+    ///
+    /// A call whose receiver's class the text does not say (`_security.plugins.tf_complete(u)`)
+    /// goes to the method's definitions in the helper's own module and in the project modules
+    /// it imports (where the classes it works with are, most often): each a target under the
+    /// call's key, kept by `summary_in` only if all agree (`methods::agree`). Not a pass over
+    /// the tree per depth, as the first hop's fallback is.
+    fn method_targets(
+        &self,
+        p: &Prepared,
+        def: usize,
+        read: &HashMap<String, Target>,
+        prepared: &Shared,
+    ) -> Vec<(String, modules::Target)> {
+        let mut out = Vec::new();
+        let mut unresolved = Vec::new();
+        for d in own_and_self_calls(p, def) {
+            let (resolved, more) = self.classes.targets_of(p, d);
+            out.extend(resolved);
+            unresolved.extend(more);
+        }
+        if unresolved.is_empty() {
+            return out;
+        }
+        let in_tests = super::methods::test_path(&p.path);
+        let mut files: Vec<String> = std::iter::once(p.path.clone())
+            .chain(self.imports_of(p).iter().map(|(_, t)| t.file.clone()))
+            .filter(|f| {
+                (in_tests || !super::methods::test_path(f)) && !self.opts.config.excluded(f)
+            })
+            .collect();
+        files.sort();
+        files.dedup();
+        for u in unresolved {
+            let mut found = Vec::new();
+            let mut elsewhere = false;
+            for f in &files {
+                let Some(g) = self.file(f, read, prepared) else {
+                    continue;
+                };
+                match g
+                    .prepared
+                    .as_ref()
+                    .filter(|_| g.matters || self.opts.no_prefilter)
+                {
+                    Some(gp) => found.extend(
+                        super::methods::class_methods_named(gp, &u.method)
+                            .into_iter()
+                            .map(|q| (f.clone(), q)),
+                    ),
+                    // A definition in a file that can write nothing: the call may run it,
+                    // which no summary of the others says.
+                    None => {
+                        elsewhere |= self.read_bytes(f).is_some_and(|(b, _)| {
+                            calls_name(&b, format!("def {}", u.method).as_bytes())
+                        })
+                    }
+                }
+            }
+            if elsewhere || found.is_empty() || found.len() > super::methods::MAX_DEFINITIONS {
+                continue;
+            }
+            out.extend(found.into_iter().map(|(file, function)| {
+                (
+                    u.key.clone(),
+                    modules::Target {
+                        file,
+                        function: Some(function),
+                    },
+                )
+            }));
+        }
+        out
     }
 
     /// The summary of function `name` of `file`, summarised at `depth` (1: a helper the
@@ -1139,11 +1227,22 @@ impl Deep<'_, '_> {
         let mut helpers: HashMap<String, Summary> = HashMap::new();
         if depth < DEPTH {
             stack.push(at.clone());
+            // A call resolved to several definitions (`method_targets`) has a target each,
+            // under one key: its summary is theirs only if they agree.
+            let mut by_key: HashMap<String, Vec<Option<Summary>>> = HashMap::new();
             for (q, cf, cn) in self.callees(&f, def, read, prepared) {
-                if stack.iter().any(|(sf, sn)| *sf == cf && *sn == cn) {
-                    continue;
-                }
-                if let Some(s) = self.summary(&cf, &cn, depth + 1, stack, read, prepared) {
+                let s = match stack.iter().any(|(sf, sn)| *sf == cf && *sn == cn) {
+                    true => None,
+                    false => self.summary(&cf, &cn, depth + 1, stack, read, prepared),
+                };
+                by_key.entry(q).or_default().push(s);
+            }
+            for (q, found) in by_key {
+                let s = match found.as_slice() {
+                    [one] => *one,
+                    several => super::methods::agree(several),
+                };
+                if let Some(s) = s {
                     // A privilege is carried one hop only (as before): set by a verifier
                     // further down (`request.session["mfa"] = {"verified": True}; return
                     // True`), it holds only on the path where the verifier's caller goes on
@@ -1245,7 +1344,7 @@ impl Deep<'_, '_> {
         let (_, imports) = self.used_imports(p, def);
         imports.iter().any(|(_, t)| self.matters(&t.file, read))
             || self
-                .method_targets(p, def)
+                .method_targets(p, def, read, prepared)
                 .iter()
                 .any(|(_, t)| self.matters(&t.file, read))
     }

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use crate::python::file::Prepared;
 use crate::python::imports::Bound;
 use crate::python::modules::{ModuleIndex, Target};
-use crate::python::outline::DefKind;
+use crate::python::outline::{Def, DefKind};
 use crate::python::receivers::{self, Receiver};
 use crate::source::ProjectTree;
 
@@ -191,17 +191,24 @@ impl<'a, 'i> Classes<'a, 'i> {
 
     /// The methods function `def` of `p` calls on objects of project classes whose class the
     /// text says, as helper targets keyed by `receivers::key` (a helper's own callees, below
-    /// the first hop: no class-hierarchy fallback there). Only in a function whose text can
+    /// the first hop), and the calls whose receiver's class the text does not say (there the
+    /// fallback looks in the helper's own module and those it imports, `class_methods_named`:
+    /// no pass over the tree per depth). Only in a function whose text can
     /// log in or out or names a session: the others' method calls lead to no login, and
     /// resolving them reads the classes' files.
-    pub(super) fn targets_of(&self, p: &Prepared, def: usize) -> Vec<(String, Target)> {
+    pub(super) fn targets_of(
+        &self,
+        p: &Prepared,
+        def: usize,
+    ) -> (Vec<(String, Target)>, Vec<Unresolved>) {
         let mut out = Vec::new();
+        let mut unresolved = Vec::new();
         let d = &p.outline.defs[def];
         let body = p.text.get(d.start_byte..d.end_byte).unwrap_or("");
         if may_log_in_or_out(body) || may_change_a_login(body) {
-            self.def_targets(p, def, &mut out, None);
+            self.def_targets(p, def, &mut out, Some(&mut unresolved));
         }
-        out
+        (out, unresolved)
     }
 
     /// `targets` of one function (`def`): the resolved calls go to `out`, the others to
@@ -284,6 +291,10 @@ impl<'a, 'i> Classes<'a, 'i> {
             };
             let unknown_receiver = match &site.receiver {
                 Receiver::SelfAttr(_) => class.is_some(),
+                Receiver::Attribute(x) => {
+                    let head = x.split('.').next().unwrap_or(x);
+                    !framework_receiver(head) && !literal_value(body, head)
+                }
                 Receiver::Local(x) => {
                     !x.as_bytes()[0].is_ascii_uppercase()
                         && !framework_receiver(x)
@@ -303,6 +314,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                 unresolved.push(Unresolved {
                     key: receivers::key(&d.qualname, &site.callee),
                     method: m.to_string(),
+                    near: matches!(site.receiver, Receiver::Attribute(_)),
                 });
             }
             if let Some((file, function)) = found {
@@ -327,6 +339,11 @@ impl<'a, 'i> Classes<'a, 'i> {
 pub(super) struct Unresolved {
     pub key: String,
     pub method: String,
+    /// Resolved only among the caller's own module and those it imports (`nearby`), not
+    /// the whole tree: an attribute of a module-level object
+    /// (`_security.plugins.tf_complete(u)`), which most calls of a project's extension
+    /// state are, and which a commit hook must not answer with a pass over the tree.
+    pub near: bool,
 }
 
 /// At most this many definitions of one method name are summarised for a call.
@@ -584,14 +601,7 @@ pub(super) fn definitions(
                 }
             };
             for d in &outline.defs {
-                if d.kind != DefKind::Function || !names.contains(&d.name) {
-                    continue;
-                }
-                let in_class = d
-                    .parent
-                    .is_some_and(|i| outline.defs[i].kind == DefKind::Class);
-                let body = text.get(d.start_byte..d.end_byte).unwrap_or("");
-                if in_class && !stub(body) {
+                if names.contains(&d.name) && class_method(outline, text, d) {
                     out.push((d.name.clone(), path.to_string(), d.qualname.clone()));
                 }
             }
@@ -607,6 +617,40 @@ pub(super) fn definitions(
         defs.dedup();
     }
     by_name
+}
+
+/// Is `d` (of `outline`, over `text`) a method of a class with a body of its own (what a
+/// call of its name on an object of that class runs)?
+fn class_method(outline: &crate::python::outline::Outline, text: &str, d: &Def) -> bool {
+    d.kind == DefKind::Function
+        && d.parent
+            .is_some_and(|i| outline.defs[i].kind == DefKind::Class)
+        && !stub(text.get(d.start_byte..d.end_byte).unwrap_or(""))
+}
+
+impl Classes<'_, '_> {
+    /// The definitions of method `name` (file, qualified name) in `files` (a caller's own
+    /// module and those it imports), each file read once per run.
+    pub(super) fn nearby(&self, files: &[String], name: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for f in files {
+            let found = self
+                .with_file(f, |p| Some(class_methods_named(p, name)))
+                .unwrap_or_default();
+            out.extend(found.into_iter().map(|q| (f.clone(), q)));
+        }
+        out
+    }
+}
+
+/// The qualified names of `p`'s class methods named `name` (`definitions` of one file).
+pub(super) fn class_methods_named(p: &Prepared, name: &str) -> Vec<String> {
+    p.outline
+        .defs
+        .iter()
+        .filter(|d| d.name == name && class_method(&p.outline, &p.text, d))
+        .map(|d| d.qualname.clone())
+        .collect()
 }
 
 /// The summary of a call resolved to several definitions: kept only if every definition

@@ -30,6 +30,9 @@ pub enum Receiver {
     /// `self.make(...).method()` or `make(...).method()`: what a method of the enclosing
     /// class, or a function of the module, returns (its annotation says the class).
     Returned(String),
+    /// `name.attr.method()` (`_security.two_factor_plugins.tf_complete(u)`): an attribute of
+    /// a name that is not `self`, whose class the text does not say.
+    Attribute(String),
 }
 
 /// The key under which the helper summaries hold the summary of a method called as `callee`
@@ -78,6 +81,9 @@ pub fn call_sites(body: &str) -> Vec<Site> {
                 Some((Receiver::SelfAttr(a.to_string()), *m))
             }
             [x, m] if is_ident(x) && is_ident(m) => Some((Receiver::Local(x.to_string()), *m)),
+            [x, a, m] if is_ident(x) && is_ident(a) && is_ident(m) => {
+                Some((Receiver::Attribute(format!("{x}.{a}")), *m))
+            }
             _ => None,
         };
         let Some((receiver, method)) = site else {
@@ -352,15 +358,16 @@ mod tests {
 
     #[test]
     fn finds_method_calls_by_receiver() {
-        let body = "def post(self, x):\n    self.sp.done(a)\n    self.check(b)\n    grant.apply(r)\n    f(x).y()\n    a.b.c()\n";
+        let body = "def post(self, x):\n    self.sp.done(a)\n    self.check(b)\n    grant.apply(r)\n    f(x).y()\n    a.b.c()\n    a.b.c.d()\n";
         let sites = call_sites(body);
         let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
         assert_eq!(
             callees,
-            ["self.sp.done", "self.check", "grant.apply", "f(x).y"]
+            ["self.sp.done", "self.check", "grant.apply", "f(x).y", "a.b.c"]
         );
         assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
         assert_eq!(sites[1].receiver, Receiver::SelfClass);
+        assert_eq!(sites[4].receiver, Receiver::Attribute("a.b".into()));
     }
 
     #[test]

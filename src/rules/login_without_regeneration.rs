@@ -1360,6 +1360,35 @@ fn django_logout_receiver(ctx: &Context<'_>, def: usize) -> bool {
     d.parent.is_none() && (decorated || connected())
 }
 
+/// Is function `def` a command-line command (`@click.command()`, `@cli.command("add")`,
+/// `@app.cli.command()`, Typer's `@app.command()`, Flask-Script's `@manager.command`), or a
+/// Django management command's method? It runs outside any request: the session it may set
+/// up (an application's `before_request` code called to prepare its context) is no
+/// browser's, so nothing it writes logs a visitor in or out.
+fn command_line(ctx: &Context<'_>, def: usize) -> bool {
+    let file = ctx.file;
+    let Some(d) = file.outline.defs.get(def) else {
+        return false;
+    };
+    if file.path.contains("management/commands/") {
+        return true;
+    }
+    let cli_module = || {
+        ["click", "typer", "flask_script"]
+            .iter()
+            .any(|m| file.module.imports_root(m))
+            || file
+                .module
+                .import_paths()
+                .any(|p| p.starts_with("flask.cli"))
+    };
+    decorators(file, d).any(|line| {
+        let head = line.split(['(', ' ']).next().unwrap_or("").trim_end();
+        head.ends_with(".cli.command")
+            || ((head.ends_with(".command") || head == "command") && cli_module())
+    })
+}
+
 /// Does `signal`, as written, name Django's `user_logged_out` (`user_logged_out`,
 /// `signals.user_logged_out`, `dj_auth.signals.user_logged_out`)?
 fn is_logout_signal(signal: &str) -> bool {
@@ -1478,6 +1507,9 @@ pub fn check_mode(ctx: &Context<'_>, def: usize, mode: Mode) -> Vec<Finding> {
         return Vec::new();
     }
     if mode == Mode::Logout && django_logout_receiver(ctx, def) {
+        return Vec::new();
+    }
+    if command_line(ctx, def) {
         return Vec::new();
     }
     if ctx
