@@ -571,3 +571,10 @@ fn rules_discharged_helpers() {
 fn plugin_completion() {
     run_fixture("plugin_completion");
 }
+
+/// Logins whose write is in a helper of another module, in Starlette, Quart and Bottle with
+/// Beaker (the fixes' spellings are checked in tests/rules.rs).
+#[test]
+fn helper_fixes() {
+    run_fixture("helper_fixes");
+}

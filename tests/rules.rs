@@ -250,6 +250,38 @@ fn a_cherrypy_fix_adds_its_import() {
     }
 }
 
+/// A login whose write is in a helper of another module: the fix names a session the
+/// handler can reach. Starlette's is the request's (`request.session`), Quart's the proxy
+/// (with the import to add when the module binds none), Beaker's the WSGI environ's.
+#[test]
+fn a_helper_login_fix_names_a_reachable_session() {
+    let json = scan_json(&["tests/fixtures/sid001/helper_fixes"]);
+    let findings = json["findings"].as_array().unwrap();
+    let fix = |name: &str| {
+        let f = findings
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("a finding in {name}: {findings:?}"));
+        (
+            f["remediation"]["summary"].as_str().unwrap().to_string(),
+            f["remediation"]["patch"].as_str().unwrap().to_string(),
+        )
+    };
+    let (_, patch) = fix("starlette_views.py");
+    assert!(patch.contains("+    request.session.clear()"), "{patch}");
+    let (summary, patch) = fix("quart_views.py");
+    assert!(patch.contains("+        session.clear()"), "{patch}");
+    assert!(
+        summary.contains("add `from quart import session` to the module's imports"),
+        "{summary}"
+    );
+    let (_, patch) = fix("bottle_views.py");
+    assert!(
+        patch.contains(r#"+        request.environ["beaker.session"].regenerate_id()"#),
+        "{patch}"
+    );
+}
+
 /// A fix is written in names the function binds: the session of the request a helper was
 /// handed by keyword (`request=self.request` -> `self.request.session`), and Flask's
 /// `session` with the import to add when the module does not import it.

@@ -2133,18 +2133,38 @@ fn flask_session_name(
     module: &crate::python::imports::ModuleScope,
     notes: &mut Vec<String>,
 ) -> String {
-    if let Some(s) = bound_session_name(writes, module, "flask.session") {
+    proxy_session_name(writes, module, "flask", notes)
+}
+
+/// `flask_session_name` for the session proxy of `framework` (`flask`, `quart`), which a
+/// module binds with `from flask import session` or reaches as `flask.session`.
+fn proxy_session_name(
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+    module: &crate::python::imports::ModuleScope,
+    framework: &str,
+    notes: &mut Vec<String>,
+) -> String {
+    if let Some(s) = bound_session_name(writes, module, &format!("{framework}.session")) {
         return s;
     }
     if module.get("session").is_none() {
-        notes.push("add `from flask import session` to the module's imports".into());
+        notes.push(format!(
+            "add `from {framework} import session` to the module's imports"
+        ));
         return "session".to_string();
     }
-    if let Some(flask) = module.spelling_of("flask") {
-        return format!("{flask}.session");
+    if let Some(spelled) = module.spelling_of(framework) {
+        return format!("{spelled}.session");
     }
-    notes.push("add `import flask` to the module's imports".into());
-    "flask.session".to_string()
+    notes.push(format!("add `import {framework}` to the module's imports"));
+    format!("{framework}.session")
+}
+
+/// How a fix spells a Beaker session: as the function wrote it, else the WSGI environ's
+/// (`request.environ["beaker.session"]`, where Beaker's middleware puts it; the write was
+/// in a helper, so the function names no session of its own).
+fn beaker_session_name(writes: &[(Pending, BTreeSet<(Place, String)>)]) -> String {
+    written_session(writes, r#"request.environ["beaker.session"]"#)
 }
 
 /// How a fix spells CherryPy's session (`bound_session_name`); a module that does not import
@@ -2215,7 +2235,10 @@ regenerate_session_id({request})"),
             )
         }
         Backend::StarletteCookie | Backend::QuartCookie | Backend::QuartSession => {
-            let s = receiver("session");
+            let s = match backend {
+                Backend::StarletteCookie => receiver(&request_session),
+                _ => proxy_session_name(writes, module, "quart", &mut notes),
+            };
             (
                 format!("{s}.clear()"),
                 format!("Call `{s}.clear()`, so nothing of the logged-in session survives."),
@@ -2229,14 +2252,21 @@ regenerate_session_id({request})"),
             )
         }
         Backend::AiohttpCookie | Backend::AiohttpServer | Backend::AiohttpUnset => {
-            let s = receiver("session");
+            let s = receiver("");
+            let s = if s.is_empty() {
+                // Written in a helper: the handler names no session of its own.
+                notes.push("get the session first: `session = await get_session(request)`, from `aiohttp_session`".into());
+                "session".to_string()
+            } else {
+                s
+            };
             (
                 format!("{s}.invalidate()"),
                 format!("Call `{s}.invalidate()` to empty the session; if the request goes on to use a session, start a fresh one with `await new_session(request)`."),
             )
         }
         Backend::Beaker => {
-            let s = receiver("session");
+            let s = beaker_session_name(writes);
             (
                 format!("{s}.invalidate()"),
                 format!("Call `{s}.invalidate()` (not `delete()`, which keeps the ID): the record is deleted and a new ID issued."),
@@ -2382,7 +2412,11 @@ fn remediation(
             )
         }
         Backend::StarletteCookie | Backend::QuartCookie => {
-            let s = receiver("session");
+            // Starlette's session is the request's; Quart's a proxy like Flask's.
+            let s = match backend {
+                Backend::QuartCookie => proxy_session_name(writes, module, "quart", &mut notes),
+                _ => receiver(&request_session),
+            };
             (
                 format!("{s}.clear()"),
                 false,
@@ -2447,7 +2481,7 @@ fn remediation(
             )
         }
         Backend::Beaker => {
-            let s = receiver("session");
+            let s = beaker_session_name(writes);
             (
                 format!("{s}.regenerate_id()"),
                 false,
