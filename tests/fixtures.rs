@@ -578,3 +578,12 @@ fn plugin_completion() {
 fn helper_fixes() {
     run_fixture("helper_fixes");
 }
+
+/// A backend class's static methods called on the imported class (`SessionBackend.mark(...)`):
+/// one that cycles the key before its step-up marker is clean, one that writes the marker in
+/// place is reported; a login under way (`part_login`) parked after the first factor is no
+/// login.
+#[test]
+fn static_backends() {
+    run_rules("static_backends");
+}

@@ -232,8 +232,11 @@ impl<'a, 'i> Classes<'a, 'i> {
             .map(|c| c.qualname.as_str());
         for site in receivers::call_sites(body) {
             let m = site.method.as_str();
+            // A module-level name (`session` imported from the framework, a module) is no
+            // instance of a class the text says; an imported class's own (static or class)
+            // method (`CookieBackend.mark_2fa(request)`) is the class's.
             if let Receiver::Local(x) = &site.receiver {
-                if p.module.get(x).is_some() {
+                if p.module.get(x).is_some() && !x.as_bytes()[0].is_ascii_uppercase() {
                     continue;
                 }
             }
@@ -251,9 +254,9 @@ impl<'a, 'i> Classes<'a, 'i> {
                 (Receiver::SelfAttr(a), Some(c)) => self
                     .attribute(&p.path, c, a, 0)
                     .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
-                // A module-level name (`session` imported from the framework) is no
-                // instance of a class the text says.
-                (Receiver::Local(x), _) if p.module.get(x).is_some() => None,
+                (Receiver::Local(x), _) if p.module.get(x).is_some() => self
+                    .class(&p.path, x, 0)
+                    .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
                 (Receiver::Local(x), _) => {
                     let spelling = receivers::local_class(body, x).or_else(|| {
                         // `Grant.issue(...)`: a class's own (static or class) method.

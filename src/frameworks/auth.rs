@@ -981,6 +981,7 @@ const SECOND_FACTOR_TOKENS: &[&str] = &[
 const PENDING_TOKENS: &[&str] = &[
     "pending",
     "partial",
+    "part",
     "pre",
     "unverified",
     "tmp",
@@ -1002,9 +1003,13 @@ pub fn pending_login_key(key: &str) -> bool {
     });
     // `tf_`: Flask-Security's (and its Quart port's) prefix for two-factor state
     // (`tf_user_id`, `tf_state`): the user still owes the second factor.
-    user && tokens
-        .iter()
-        .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t) || *t == "tf")
+    let owed = user
+        && tokens
+            .iter()
+            .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t) || *t == "tf");
+    // A login itself named as under way (`part_login`, `pending_login`, `partial_signin`).
+    let login = tokens.iter().any(|t| matches!(*t, "login" | "signin"));
+    owed || (login && tokens.iter().any(|t| PENDING_TOKENS.contains(t)))
 }
 
 /// Tokens that make an otherwise identity-looking key unrelated (`user_theme`, `user_agent`).
@@ -1386,6 +1391,11 @@ mod tests {
         // Flask-Security's two-factor state of a user; its method alone names no user.
         assert!(pending_login_key("tf_user_id"));
         assert!(!pending_login_key("tf_primary_method"));
+        // A login named as under way, whoever it is for.
+        assert!(pending_login_key("part_login"));
+        assert!(pending_login_key("pending_login"));
+        assert!(!pending_login_key("login"));
+        assert!(!pending_login_key("last_login"));
         // Authorization claims raise what the session may do.
         assert!(privilege_key("authz_claims"));
         assert!(!user_key("authz_claims"));

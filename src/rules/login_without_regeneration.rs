@@ -687,7 +687,13 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     (false, false) => None,
                 };
                 if let Some(effect) = effect {
-                    let framework = summary.writes_identity.unwrap_or(Framework::Flask);
+                    // The rotation's framework: that of what the helper writes (a step-up's
+                    // `cycle_key()` before its privilege is Django's).
+                    let framework = summary
+                        .writes_identity
+                        .or(summary.writes_privilege)
+                        .or(summary.ends_login)
+                        .unwrap_or(Framework::Flask);
                     let ev = Event::Session {
                         framework,
                         effect,
