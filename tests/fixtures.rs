@@ -587,3 +587,11 @@ fn helper_fixes() {
 fn static_backends() {
     run_rules("static_backends");
 }
+
+/// A token exchange handed by reference to a thread pool or an executor
+/// (`run_in_threadpool(cca.acquire_token_by_auth_code_flow, ...)`) is run there: the login
+/// after it is reported, and is clean when the session is cleared first.
+#[test]
+fn executor_exchange() {
+    run_fixture("executor_exchange");
+}

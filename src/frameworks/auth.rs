@@ -320,6 +320,24 @@ const VERIFY_RECEIVER_HINTS: &[&str] = &[
     "totp", "otp", "ph",
 ];
 
+/// Why a function handed by reference (`run_in_threadpool(cca.acquire_token_by_auth_code_flow,
+/// ...)`) is authentication when the call runs it: a verifier or a token exchange by its
+/// exact name (not by a word in it: `print(is_authenticated)` hands over a value).
+pub fn verifier_reference(path: &str) -> Option<&'static str> {
+    let last = path
+        .rsplit('.')
+        .next()
+        .unwrap_or(path)
+        .trim_start_matches('_');
+    if VERIFIER_NAMES.contains(&last) {
+        Some("credentials verified here")
+    } else if TOKEN_NAMES.contains(&last) {
+        Some("OAuth/SSO token exchanged here")
+    } else {
+        None
+    }
+}
+
 /// Why a call counts as authentication, or `None`.
 pub fn credential_call(path: &str) -> Option<&'static str> {
     // A private spelling is the same verifier (`self._fetch_token(state)`).

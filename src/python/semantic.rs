@@ -992,6 +992,8 @@ impl<'a> Semantic<'a> {
         }
         if let Some(label) = auth::credential_call(&path) {
             out.push(Event::Auth { label });
+        } else if let Some(label) = args.and_then(|a| self.runs_verifier(a)) {
+            out.push(Event::Auth { label });
         } else if self.accepts_security_token(func) {
             out.push(Event::Auth {
                 label: "Kerberos/SPNEGO token accepted here",
@@ -1779,6 +1781,20 @@ impl<'a> Semantic<'a> {
                     .qualify(b)
                     .is_some_and(|p| django::LOGIN_VIEWS.contains(&p.as_str()))
         })
+    }
+
+    /// A verifier or a token exchange handed by reference to a call that runs it: an
+    /// executor or a thread pool (`await run_in_threadpool(cca.acquire_token_by_auth_code_flow,
+    /// ...)`, `sync_to_async(authenticate)(request, ...)`, a project's own
+    /// `self._execute(self._cca.acquire_token_by_auth_code_flow, **kw)`). The first positional
+    /// argument, a bare name or attribute, by its exact name (`auth::verifier_reference`).
+    fn runs_verifier(&self, args: Node<'_>) -> Option<&'static str> {
+        let mut c = args.walk();
+        let first = args
+            .named_children(&mut c)
+            .find(|a| a.kind() != "comment")
+            .filter(|a| matches!(a.kind(), "identifier" | "attribute"))?;
+        auth::verifier_reference(self.text(first))
     }
 
     /// Does this login hand Django's `login()` a user carrying a django-otp device, in a
