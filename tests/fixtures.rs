@@ -595,3 +595,11 @@ fn static_backends() {
 fn executor_exchange() {
     run_fixture("executor_exchange");
 }
+
+/// A Django session opened by key (`SessionStore(key)`) is a session: a back-channel logout
+/// that only deletes the login keys of a user's stored sessions is reported, one that
+/// deletes the records is clean; a new record the server keys (`SessionStore()`) is none.
+#[test]
+fn backchannel_logout() {
+    run_rules("backchannel_logout");
+}

@@ -1559,6 +1559,12 @@ impl<'a> Semantic<'a> {
         if is_beaker_lookup(text) || self.named_environ_session(text) {
             return Some(Framework::Beaker);
         }
+        // Django's session engine opened by key (`SessionStore(session_key)`,
+        // `import_module(settings.SESSION_ENGINE).SessionStore(key)`): a session object as
+        // `request.session` is (frameworks.md §8).
+        if django_session_store(text) && self.module.imports_root("django") {
+            return Some(Framework::Django);
+        }
         if let Some(fw) = self.accessor(text) {
             return Some(fw);
         }
@@ -2817,6 +2823,22 @@ fn is_beaker_lookup(text: &str) -> bool {
     let lookup = t.contains("environ[") || t.contains("environ.get(");
     let key = t.contains("'beaker.session'") || t.contains("\"beaker.session\"");
     lookup && key && (t.ends_with(']') || t.ends_with(')'))
+}
+
+/// `SessionStore(key)` or `<engine>.SessionStore(key)`: Django's session class of the
+/// configured engine, opened on a key (an existing session). Not `SessionStore()`: a new
+/// record whose key the server makes (a one-time store for a hand-off token), which no
+/// browser can have planted.
+fn django_session_store(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some(args) = t.strip_suffix(')') else {
+        return false;
+    };
+    let Some(at) = args.rfind("SessionStore(") else {
+        return false;
+    };
+    let named = at == 0 || args[..at].ends_with('.');
+    named && at + "SessionStore(".len() < args.len()
 }
 
 /// The evidence of a login call: the call itself ([`Semantic::login_call`]).
