@@ -603,3 +603,11 @@ fn executor_exchange() {
 fn backchannel_logout() {
     run_rules("backchannel_logout");
 }
+
+/// A PIN or passcode compared with the configured one (`received_pin == str(settings.PIN)`)
+/// is a check: the flag written after it is reported, and is clean after `cycle_key()`; a
+/// comparison with a PIN on one side only (its length) checks nobody.
+#[test]
+fn pin_gate() {
+    run_fixture("pin_gate");
+}

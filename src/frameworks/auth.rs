@@ -863,7 +863,26 @@ pub fn password_comparison(text: &str) -> bool {
         && (lower.contains("password")
             || lower.contains("passwd")
             || lower.contains("pwd")
-            || lower.contains("hashpw("))
+            || lower.contains("hashpw(")
+            // A PIN or passcode on both sides (`received_pin == str(settings.PIN)`): a
+            // site's or an account's PIN checked. Not one side alone (`pin is set`), nor
+            // a PIN's length or count of tries.
+            || lower
+                .split(['=', '!'])
+                .filter(|side| !side.trim().is_empty())
+                .all(|side| {
+                    let tokens = words(side);
+                    tokens
+                        .iter()
+                        .any(|t| matches!(*t, "pin" | "passcode" | "passphrase"))
+                        && !tokens.iter().any(|t| {
+                            matches!(
+                                *t,
+                                "len" | "length" | "count" | "size" | "digits" | "attempts"
+                                    | "tries"
+                            )
+                        })
+                }))
 }
 
 /// Tokens that make a key an identity key.
@@ -1398,6 +1417,16 @@ mod tests {
         for n in ["mk_token", "login", "check", "issue_ticket", "authorize"] {
             assert!(!keeps_credentials(n), "{n}");
         }
+    }
+
+    #[test]
+    fn pin_comparisons() {
+        assert!(password_comparison("received_pin == str(settings.PIN_PASSCODE_PIN)"));
+        assert!(password_comparison("form.passcode.data != user.passcode"));
+        // One side only, or a PIN's length: nobody checked.
+        assert!(!password_comparison("pin == None"));
+        assert!(!password_comparison("len(pin) == settings.PIN_LENGTH"));
+        assert!(!password_comparison("spinner == mapping"));
     }
 
     #[test]
