@@ -1421,7 +1421,9 @@ mod tests {
 
     #[test]
     fn pin_comparisons() {
-        assert!(password_comparison("received_pin == str(settings.PIN_PASSCODE_PIN)"));
+        assert!(password_comparison(
+            "received_pin == str(settings.PIN_PASSCODE_PIN)"
+        ));
         assert!(password_comparison("form.passcode.data != user.passcode"));
         // One side only, or a PIN's length: nobody checked.
         assert!(!password_comparison("pin == None"));

@@ -363,7 +363,13 @@ mod tests {
         let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
         assert_eq!(
             callees,
-            ["self.sp.done", "self.check", "grant.apply", "f(x).y", "a.b.c"]
+            [
+                "self.sp.done",
+                "self.check",
+                "grant.apply",
+                "f(x).y",
+                "a.b.c"
+            ]
         );
         assert_eq!(sites[0].receiver, Receiver::SelfAttr("sp".into()));
         assert_eq!(sites[1].receiver, Receiver::SelfClass);
