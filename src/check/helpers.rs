@@ -437,15 +437,7 @@ fn helper_summaries(
             let in_tests = p.is_some_and(|p| super::methods::test_path(&p.path));
             // The files a near call is looked up in: the caller's and those it imports.
             let near_files: Vec<String> = match (p, unresolved.iter().any(|u| u.near)) {
-                (Some(p), true) => {
-                    let mut files: Vec<String> = std::iter::once(p.path.clone())
-                        .chain(imps.iter().map(|(_, t)| t.file.clone()))
-                        .filter(|f| !opts.config.excluded(f))
-                        .collect();
-                    files.sort();
-                    files.dedup();
-                    files
-                }
+                (Some(p), true) => nearby_files(p, imps, &opts.config),
                 _ => Vec::new(),
             };
             for u in unresolved {
@@ -1131,14 +1123,8 @@ impl Deep<'_, '_> {
             return out;
         }
         let in_tests = super::methods::test_path(&p.path);
-        let mut files: Vec<String> = std::iter::once(p.path.clone())
-            .chain(self.imports_of(p).iter().map(|(_, t)| t.file.clone()))
-            .filter(|f| {
-                (in_tests || !super::methods::test_path(f)) && !self.opts.config.excluded(f)
-            })
-            .collect();
-        files.sort();
-        files.dedup();
+        let mut files = nearby_files(p, &self.imports_of(p), &self.opts.config);
+        files.retain(|f| in_tests || !super::methods::test_path(f));
         for u in unresolved {
             let mut found = Vec::new();
             let mut elsewhere = false;
@@ -1468,6 +1454,22 @@ fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
         }
     }
     false
+}
+
+/// Where a call on an object of unknown class is looked up below the whole-tree fallback:
+/// file `p` and the project files it imports (`imports`), the excluded ones left out.
+fn nearby_files(
+    p: &Prepared,
+    imports: &[(String, modules::Target)],
+    config: &Config,
+) -> Vec<String> {
+    let mut files: Vec<String> = std::iter::once(p.path.clone())
+        .chain(imports.iter().map(|(_, t)| t.file.clone()))
+        .filter(|f| !config.excluded(f))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 /// Function `def` of `p` and the methods of its class it calls on `self` (`self.save(...)`:

@@ -320,9 +320,11 @@ const VERIFY_RECEIVER_HINTS: &[&str] = &[
     "totp", "otp", "ph",
 ];
 
-/// Why a function handed by reference (`run_in_threadpool(cca.acquire_token_by_auth_code_flow,
-/// ...)`) is authentication when the call runs it: a verifier or a token exchange by its
-/// exact name (not by a word in it: `print(is_authenticated)` hands over a value).
+/// Why a function named `path` verifies credentials or exchanges a token, by its exact name
+/// (private spellings too): what a call of it is (`credential_call`), and what a function
+/// handed by reference is when the call runs it (`run_in_threadpool(cca.
+/// acquire_token_by_auth_code_flow, ...)`; not by a word in the name, as `credential_call`'s
+/// later checks go: `print(is_authenticated)` hands over a value).
 pub fn verifier_reference(path: &str) -> Option<&'static str> {
     let last = path
         .rsplit('.')
@@ -358,11 +360,11 @@ pub fn credential_call(path: &str) -> Option<&'static str> {
     {
         return None;
     }
-    if VERIFIER_PATHS.contains(&path) || VERIFIER_NAMES.contains(&last) {
+    if VERIFIER_PATHS.contains(&path) {
         return Some("credentials verified here");
     }
-    if TOKEN_NAMES.contains(&last) {
-        return Some("OAuth/SSO token exchanged here");
+    if let Some(label) = verifier_reference(path) {
+        return Some(label);
     }
     if path.starts_with(OAUTH_PROXY_MODULE) && matches!(last, "get" | "post" | "request") {
         return Some("the OAuth provider's account fetched here");
