@@ -323,3 +323,19 @@ fn a_fix_names_what_the_code_binds() {
         "{patch}"
     );
 }
+
+/// A file named twice on the command line (by itself and inside a directory also named, or
+/// as `./path`) is checked once: each finding is reported once.
+#[test]
+fn a_file_named_twice_is_checked_once() {
+    let dir = "tests/fixtures/sid001/pin_gate";
+    let once = scan_json(&[dir]);
+    let twice = scan_json(&[
+        dir,
+        "tests/fixtures/sid001/pin_gate/gate/views.py",
+        "./tests/fixtures/sid001/pin_gate/gate/views.py",
+    ]);
+    let count = |j: &serde_json::Value| j["findings"].as_array().unwrap().len();
+    assert!(count(&once) > 0);
+    assert_eq!(count(&once), count(&twice), "{twice}");
+}

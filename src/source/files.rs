@@ -62,8 +62,11 @@ pub fn scan_limited(paths: &[String], max_bytes: u64, include_tests: bool) -> Re
     let mut files = Vec::with_capacity(read.len());
     let mut facts = ProjectFacts::default();
     let mut local = crate::project::LocalFacts::default();
+    // A file named twice (`scan app app/views.py`, `scan a.py ./a.py`) is checked once.
+    let mut seen = std::collections::HashSet::new();
     for r in read {
         match r? {
+            Ok((file, _)) if !seen.insert(display(Path::new(&file.path))) => {}
             Ok((file, f)) => {
                 facts.add(f);
                 local.note(&file.path, f);
