@@ -486,7 +486,14 @@ pub fn relevant(
         let mut calls: Vec<String> = fresh
             .iter()
             .filter(|i| defs[**i].kind == DefKind::Function)
-            .map(|i| format!("{}(", defs[*i].name))
+            .flat_map(|i| {
+                let d = &defs[*i];
+                // A property's setter runs where its attribute is assigned (`self.user = u`).
+                match d.qualname.ends_with(".fset") {
+                    true => vec![format!(".{} =", d.name), format!(".{}=", d.name)],
+                    false => vec![format!("{}(", d.name)],
+                }
+            })
             .collect();
         // A receiver of a signal this module connects (`sig.connect(name, app)`) runs
         // where the module sends that signal (`sig.send(self, ...)`).
@@ -733,7 +740,13 @@ mod tests {
         for _ in 0..defs.len().min(64) {
             let calls: Vec<String> = (0..defs.len())
                 .filter(|i| keep[*i] && defs[*i].kind == DefKind::Function)
-                .map(|i| format!("{}(", defs[i].name))
+                .flat_map(|i| match defs[i].qualname.ends_with(".fset") {
+                    true => vec![
+                        format!(".{} =", defs[i].name),
+                        format!(".{}=", defs[i].name),
+                    ],
+                    false => vec![format!("{}(", defs[i].name)],
+                })
                 .collect();
             let mut changed = false;
             for (i, k) in keep.iter_mut().enumerate() {

@@ -47,8 +47,9 @@ impl Summaries {
     pub fn open(git_dir: &Path, config: &Config) -> Summaries {
         let mut prefix = Sha256::new();
         // v2: summaries carry the privilege bit (`Summary::writes_privilege`); v4: a
-        // summary computed with its callees' summaries has them in its key (`key_with`).
-        prefix.update(b"sidguard summary v4\0");
+        // summary computed with its callees' summaries has them in its key (`key_with`);
+        // v5: a stored argument (`Summary::stores_arg`).
+        prefix.update(b"sidguard summary v5\0");
         prefix.update(BUILD.as_bytes());
         prefix.update(b"\0");
         // The settings decide what counts as a credential check, an identity write or a

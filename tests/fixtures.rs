@@ -611,3 +611,14 @@ fn backchannel_logout() {
 fn pin_gate() {
     run_fixture("pin_gate");
 }
+
+/// Logins whose identity a property's setter writes (`self.member = account` runs
+/// `Class.member.fset`): the class's own setter, one inherited from another module, one of
+/// a local instance; and a setter that hands a verified OAuth token to a store that writes
+/// whatever it is given under a key that names nothing (`Summary::stores_arg`), or such a
+/// store called directly: flagged. Cleared first, a setter with no login on the way, and a
+/// store handed a preference rather than the principal: clean.
+#[test]
+fn property_setters() {
+    run_fixture("property_setters");
+}

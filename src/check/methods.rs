@@ -259,8 +259,10 @@ impl<'a, 'i> Classes<'a, 'i> {
                     .and_then(|(f, k)| self.method(&f, &k, m, false, 0)),
                 (Receiver::Local(x), _) => {
                     let spelling = receivers::local_class(body, x).or_else(|| {
-                        // `Grant.issue(...)`: a class's own (static or class) method.
-                        x.as_bytes()[0].is_ascii_uppercase().then_some(x.as_str())
+                        // `Grant.issue(...)`: a class's own (static or class) method (an
+                        // assignment to a class's attribute runs no setter).
+                        (x.as_bytes()[0].is_ascii_uppercase() && !receivers::is_setter(m))
+                            .then_some(x.as_str())
                     });
                     spelling
                         .and_then(|s| self.class(&p.path, s, 0))
@@ -311,6 +313,7 @@ impl<'a, 'i> Classes<'a, 'i> {
             if let Some(unresolved) = unresolved.as_deref_mut().filter(|_| {
                 found.is_none()
                     && unknown_receiver
+                    && !receivers::is_setter(m)
                     && specific_method(m)
                     && *changes.get_or_insert_with(|| may_change_a_login(body))
             }) {
@@ -673,12 +676,14 @@ pub(super) fn agree(
             s.ends_login,
             s.rotates,
             s.resets,
+            s.stores_arg,
         ) != (
             first.writes_identity,
             first.writes_privilege,
             first.ends_login,
             first.rotates,
             first.resets,
+            first.stores_arg,
         ) {
             return None;
         }

@@ -479,10 +479,21 @@ impl<'a> Scanner<'a> {
         if let Some((kind, name)) = header {
             let (start_line, start_byte) = decorator.unwrap_or((first_line, line_start));
             let parent = self.stack.last().map(|o| o.def);
-            let qualname = match parent {
+            let mut qualname = match parent {
                 Some(p) => format!("{}.{}", self.out.defs[p].qualname, name),
                 None => name.clone(),
             };
+            // A property's setter (`@token.setter def token(self, value)`) shares its
+            // getter's name: it is `Class.token.fset`, as Python spells it, so that each has
+            // its own qualified name.
+            if kind == DefKind::Function
+                && parent.is_some_and(|p| self.out.defs[p].kind == DefKind::Class)
+                && decorator.is_some_and(|(_, from)| {
+                    setter_decorated(self.src.get(from..line_start).unwrap_or(&[]), &name)
+                })
+            {
+                qualname.push_str(".fset");
+            }
             if at_module {
                 self.out.bindings.push(Binding {
                     name: name.clone(),
@@ -573,6 +584,16 @@ fn skip_ws(text: &[u8]) -> &[u8] {
 }
 
 /// `def NAME`, `async def NAME` or `class NAME` at the start of a logical line.
+/// Do the decorator lines `decorators` include `@name.setter`?
+fn setter_decorated(decorators: &[u8], name: &str) -> bool {
+    decorators.split(|b| *b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        line.strip_prefix(b"@")
+            .and_then(|l| l.strip_prefix(name.as_bytes()))
+            .is_some_and(|rest| rest.trim_ascii() == b".setter")
+    })
+}
+
 fn def_header(text: &[u8]) -> Option<(DefKind, String)> {
     let mut rest = text;
     if starts_with_word(rest, b"async") {
@@ -657,6 +678,25 @@ mod tests {
         assert_eq!(o.function_at(8), None);
         assert!(o.last_binding("Y").is_some());
         assert_eq!(o.top_lines[0].kind, TopKind::Import);
+    }
+
+    #[test]
+    fn a_property_setter_has_a_name_of_its_own() {
+        let src = b"class Blue:\n    @property\n    def token(self):\n        return 1\n\n    @token.setter\n    def token(self, value):\n        pass\n\n    @other.setter\n    def token2(self, v):\n        pass\n\n@token.setter\ndef token(v):\n    pass\n";
+        let o = scan(src);
+        let q: Vec<String> = names(&o).into_iter().map(|(q, _, _)| q).collect();
+        assert_eq!(
+            q,
+            vec![
+                "Blue",
+                "Blue.token",
+                "Blue.token.fset",
+                "Blue.token2",
+                "token"
+            ],
+            "only a class's own `@name.setter` of the same name is a setter"
+        );
+        assert_eq!(o.defs[2].name, "token");
     }
 
     #[test]

@@ -103,7 +103,62 @@ pub fn call_sites(body: &str) -> Vec<Site> {
             method: method.to_string(),
         });
     }
+    for site in setter_sites(body) {
+        if !out.iter().any(|s| s.callee == site.callee) {
+            out.push(site);
+        }
+    }
     out
+}
+
+/// The attribute assignments of `body` that run a property's setter when the attribute is a
+/// property of the receiver's class (`self.token = token` runs `Class.token.fset`): one site
+/// per target, its callee and method spelt with `.fset` (`self.token.fset`, `token.fset`),
+/// as the outline names a setter. Statements that start a line only.
+pub fn setter_sites(body: &str) -> Vec<Site> {
+    let mut out: Vec<Site> = Vec::new();
+    for line in body.lines() {
+        let line = line.trim_start();
+        let end = line
+            .bytes()
+            .position(|b| !(ident_byte(b) || b == b'.'))
+            .unwrap_or(line.len());
+        let target = &line[..end];
+        let rest = line[end..].trim_start();
+        if !rest.starts_with('=') || rest.starts_with("==") {
+            continue;
+        }
+        let parts: Vec<&str> = target.split('.').collect();
+        let site = match parts.as_slice() {
+            ["self", a] if is_ident(a) => Some((Receiver::SelfClass, *a)),
+            ["self", a, b] if is_ident(a) && is_ident(b) => {
+                Some((Receiver::SelfAttr(a.to_string()), *b))
+            }
+            [x, a] if is_ident(x) && is_ident(a) => Some((Receiver::Local(x.to_string()), *a)),
+            _ => None,
+        };
+        let Some((receiver, attr)) = site else {
+            continue;
+        };
+        if attr.starts_with("__") {
+            continue;
+        }
+        let callee = format!("{target}.fset");
+        if out.iter().any(|s| s.callee == callee) {
+            continue;
+        }
+        out.push(Site {
+            callee,
+            receiver,
+            method: format!("{attr}.fset"),
+        });
+    }
+    out
+}
+
+/// Is `method` (a site's) a property's setter (`token.fset`)?
+pub fn is_setter(method: &str) -> bool {
+    method.ends_with(".fset")
 }
 
 /// `Class(...).method(` where `dot` is the byte of `.method` and `open` its parenthesis: the
@@ -286,6 +341,10 @@ fn annotated<'t>(text: &'t str, name: &str) -> Option<&'t str> {
 
 /// The class of attribute `attr` in `class_text` (a class's text): `self.attr: Class`,
 /// `self.attr = Class(...)`, or `self.attr = param` with `param: Class` in the class's text.
+/// Assignments whose value's class the text does not say (`self.storage = storage`, a
+/// factory's `storage()`, `None`) leave it to the others: a default made when the caller
+/// hands none (`if storage is None: self.storage = SessionStorage()`) is the class. Two
+/// classes are none.
 pub fn attribute_class<'t>(class_text: &'t str, attr: &str) -> Option<&'t str> {
     let target = format!("self.{attr}");
     if let Some(c) = annotated(class_text, &target) {
@@ -298,8 +357,11 @@ pub fn attribute_class<'t>(class_text: &'t str, attr: &str) -> Option<&'t str> {
         };
         let c = match value_class(value) {
             Some(c) => c,
-            None if is_ident(value) => annotated(class_text, value)?,
-            None => return None,
+            None if is_ident(value) => match annotated(class_text, value) {
+                Some(c) => c,
+                None => continue,
+            },
+            None => continue,
         };
         if found.is_some_and(|f| f != c) {
             return None;
@@ -419,6 +481,22 @@ mod tests {
     }
 
     #[test]
+    fn attribute_assignments_are_setter_sites() {
+        let body = "def post(self, t):\n    self.token = t\n    self.a.user = u\n    box.name = n\n    if self.token == t:\n        pass\n    self.n += 1\n    x = 1\n    self.__dict__ = {}\n    a.b.c = 2\n";
+        let sites = setter_sites(body);
+        let callees: Vec<&str> = sites.iter().map(|s| s.callee.as_str()).collect();
+        assert_eq!(
+            callees,
+            ["self.token.fset", "self.a.user.fset", "box.name.fset"]
+        );
+        assert_eq!(sites[0].receiver, Receiver::SelfClass);
+        assert_eq!(sites[0].method, "token.fset");
+        assert_eq!(sites[1].receiver, Receiver::SelfAttr("a".into()));
+        assert_eq!(sites[2].receiver, Receiver::Local("box".into()));
+        assert!(is_setter(&sites[2].method));
+    }
+
+    #[test]
     fn infers_classes_from_the_text() {
         let body = "def v(request, pk, box: Box):\n    grant = get_object_or_404(Grant, id=pk)\n    g2 = models.Grant.objects.get(id=pk)\n    n = make()\n";
         assert_eq!(local_class(body, "grant"), Some("Grant"));
@@ -436,6 +514,10 @@ mod tests {
         );
         assert_eq!(attribute_class(injected, "store"), Some("Store"));
         assert_eq!(attribute_class(injected, "security"), None);
+        // A default made when the caller hands none is the class; two classes are none.
+        let default = "class B:\n    def __init__(self, storage=None):\n        if storage is None:\n            self.storage = SessionStorage()\n        elif callable(storage):\n            self.storage = storage()\n        else:\n            self.storage = storage\n        self.x = A()\n        self.x = B()\n";
+        assert_eq!(attribute_class(default, "storage"), Some("SessionStorage"));
+        assert_eq!(attribute_class(default, "x"), None);
         assert_eq!(
             bases("class A(mixins.Auth, Base, metaclass=M):"),
             ["mixins.Auth", "Base"]

@@ -74,6 +74,15 @@ pub enum Event {
     /// A call to a function defined in this module (`helper()`), or to a method of the
     /// enclosing class (`self.helper()`, as `Class.helper`).
     LocalCall { qualname: String },
+    /// The function's argument number `index` (as its callers pass it) is written into the
+    /// session, directly (`session[self.key] = token`) or through a helper that stores it:
+    /// what a summary carries as `stores_arg`.
+    StoresArg {
+        framework: Framework,
+        index: u8,
+        desc: String,
+        session: String,
+    },
 }
 
 /// The evidence label of a CAS ticket validated by hand (its success element looked for).
@@ -900,11 +909,16 @@ impl<'a> Semantic<'a> {
                 out.extend(self.call_events_by_name(func, args, &path));
             }
             // Handed the request (`unset_user(request)`): the session is the request's.
+            let session = self.helper_session(args);
+            let name = self.text(func).to_string();
+            let (summary, passed) =
+                self.helper_at_call(summary, |i| Self::positional(args, i), &name, &session);
             out.push(Event::Helper {
                 summary,
-                name: self.text(func).to_string(),
-                session: self.helper_session(args),
+                name,
+                session,
             });
+            out.extend(passed);
             return out;
         }
         out.extend(self.call_events_by_name(func, args, &path));
@@ -1114,7 +1128,7 @@ impl<'a> Semantic<'a> {
                     }
                 }
             }
-            return Vec::new();
+            return self.property_setter(left).unwrap_or_default();
         }
         if left.kind() == "identifier" && node.kind() == "assignment" {
             // `verified = adapter.complete_verify(request, user, data)`: a check whose result
@@ -1144,7 +1158,155 @@ impl<'a> Semantic<'a> {
             Some(k) => format!("{}[{}]", self.text(value), self.key_desc(k, &key)),
             None => format!("{}[{:?}]", self.text(value), key),
         };
-        vec![self.key_write(node, fw, key, value, &desc)]
+        let write = self.key_write(node, fw, key, value, &desc);
+        let stored = match &write {
+            Event::Write {
+                identity: false,
+                lowers: false,
+                key,
+                ..
+            } if !auth::unrelated_key(key) => node
+                .field("right")
+                .and_then(|r| self.argument_index(r))
+                .map(|index| Event::StoresArg {
+                    framework: fw,
+                    index,
+                    desc: desc.clone(),
+                    session: self.text(value).to_string(),
+                }),
+            _ => None,
+        };
+        std::iter::once(write).chain(stored).collect()
+    }
+
+    /// The position, as callers pass it, of the parameter `value` is (`token`), or is a
+    /// local bound only to (`_token = value`, `data = value.copy()`); a method's `self` or
+    /// `cls` is not counted. Up to the seventh.
+    fn argument_index(&self, value: Node<'_>) -> Option<u8> {
+        if value.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(value);
+        let params = &self.func.params;
+        let position = |name: &str| {
+            let skip = usize::from(
+                self.class.is_some() && params.first().is_some_and(|p| p == "self" || p == "cls"),
+            );
+            params
+                .iter()
+                .skip(skip)
+                .position(|p| p == name)
+                .and_then(|i| u8::try_from(i).ok())
+                .filter(|i| *i < 7)
+        };
+        if let Some(i) = position(name) {
+            return Some(i);
+        }
+        let values = self.func.aliases.get(name)?;
+        let mut found = values.iter().map(|v| {
+            let v = v.trim();
+            position(v.strip_suffix(".copy()").unwrap_or(v))
+        });
+        let first = found.next()??;
+        found.all(|i| i == Some(first)).then_some(first)
+    }
+
+    /// The positions of the arguments `call` hands its callee that are the principal or a
+    /// verified token (`identity_value`): a call's positional arguments, or the value an
+    /// assignment hands a property's setter.
+    pub fn identity_args(&self, call: Node<'_>) -> Vec<u8> {
+        if call.kind() == "assignment" {
+            return match call.field("right") {
+                Some(v) if self.identity_value(v) => vec![0],
+                _ => Vec::new(),
+            };
+        }
+        let args = call.field("arguments");
+        (0..7u8)
+            .filter(|i| Self::positional(args, *i).is_some_and(|a| self.identity_value(a)))
+            .collect()
+    }
+
+    /// The positional argument number `index` of a call's `args`.
+    fn positional(args: Option<Node<'_>>, index: u8) -> Option<Node<'_>> {
+        let args = args?;
+        let mut cursor = args.walk();
+        let found = args
+            .named_children(&mut cursor)
+            .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
+            .nth(usize::from(index));
+        found.filter(|a| !matches!(a.kind(), "list_splat" | "dictionary_splat"))
+    }
+
+    /// A helper's summary at a call handing it `arg_at(i)` as argument `i`: it writes
+    /// identity when the argument it stores is the principal or a verified token; it stores
+    /// this function's own argument when handed one (`StoresArg`, for this function's
+    /// summary).
+    fn helper_at_call<'t>(
+        &self,
+        summary: crate::python::summary::Summary,
+        arg_at: impl Fn(u8) -> Option<Node<'t>>,
+        name: &str,
+        session: &str,
+    ) -> (crate::python::summary::Summary, Option<Event>) {
+        let summary = summary.at_call(|i| arg_at(i).is_some_and(|a| self.identity_value(a)));
+        let passed = summary.stores_arg.and_then(|(i, framework)| {
+            let index = self.argument_index(arg_at(i)?)?;
+            Some(Event::StoresArg {
+                framework,
+                index,
+                desc: format!("{name}(...)"),
+                session: session.to_string(),
+            })
+        });
+        (summary, passed)
+    }
+
+    /// `self.token = token` where `token` is a property of the receiver's class: a call to
+    /// its setter (`Class.token.fset`), of this class (followed here) or found by the helper
+    /// stage (`receivers::setter_sites`, by its summary).
+    fn property_setter(&self, left: Node<'_>) -> Option<Vec<Event>> {
+        let target: String = self
+            .text(left)
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let callee = format!("{target}.fset");
+        if let Some(summary) = self.helpers.and_then(|h| {
+            h.get(&crate::python::receivers::key(
+                self.function.as_deref()?,
+                &callee,
+            ))
+        }) {
+            let session = self.helper_session(None);
+            let value = left.parent().and_then(|a| a.field("right"));
+            let (summary, passed) =
+                self.helper_at_call(*summary, |i| value.filter(|_| i == 0), &callee, &session);
+            let mut out = vec![Event::Helper {
+                summary,
+                name: callee,
+                session,
+            }];
+            out.extend(passed);
+            return Some(out);
+        }
+        let attr = target.strip_prefix("self.")?;
+        let class = self.class.as_ref()?;
+        let text = self.class_text?;
+        // Most classes declare no setter: one search says so.
+        memchr::memmem::find(text.as_bytes(), b".setter")?;
+        let declared = format!("@{attr}.setter");
+        text.match_indices(&declared)
+            .any(|(at, _)| {
+                let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+                text[line_start..line_end].trim() == declared
+            })
+            .then(|| {
+                vec![Event::LocalCall {
+                    qualname: format!("{class}.{attr}.fset"),
+                }]
+            })
     }
 
     /// A local named as the outcome of a verification (`verified`, `otp_verified`,

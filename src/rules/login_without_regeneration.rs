@@ -85,6 +85,9 @@ struct Pending {
     /// A logout's emptying of a store that keeps the ID (`delete()`, Django's `clear()`):
     /// shown only when no identity removal is.
     emptied: bool,
+    /// Summarising: the function's argument this write stores (`Summary::stores_arg`), not
+    /// an identity of its own.
+    arg: Option<u8>,
 }
 
 /// The statement holding a write: where a fix line can be inserted.
@@ -106,6 +109,10 @@ struct CallSite {
     helper: String,
     /// The helper's flags the call sets to a literal (`autologin=False`).
     flags: Vec<(String, bool)>,
+    /// The positions of the arguments the call hands the helper that are the principal or a
+    /// verified token (`self.token = token` after `fetch_token`): a helper of the outermost
+    /// function storing one of those writes identity.
+    identity_args: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,6 +352,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
             auth_label,
             by_caller,
             emptied,
+            arg: None,
         });
     }
 
@@ -672,7 +680,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 if let (Mode::Logout, Some(framework)) = (self.mode, summary.ends_login) {
                     let ev = Event::Logout {
                         framework,
-                        call: format!("{name}()"),
+                        call: call_text(&name),
                         session: session.clone(),
                     };
                     self.apply(node, ev, st, conditional);
@@ -697,7 +705,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     let ev = Event::Session {
                         framework,
                         effect,
-                        call: format!("{name}()"),
+                        call: call_text(&name),
                     };
                     self.apply(node, ev, st, conditional);
                 }
@@ -717,6 +725,49 @@ impl<'c, 'f> Sid001<'c, 'f> {
                     .is_none_or(|d| self.ctx.file.inert(d).is_some());
                 if !inert {
                     self.events += 1;
+                }
+            }
+            // Summarising: an argument left written unprotected, for `Summary::stores_arg`
+            // (in the function itself, not in a helper of this module it calls, whose
+            // arguments are its own).
+            Event::StoresArg {
+                framework,
+                index,
+                desc,
+                session,
+            } => {
+                // A helper of the outermost function storing an argument the call made the
+                // principal or a verified token: an identity write at the call.
+                let handed = self.depth == 1
+                    && self
+                        .call_site
+                        .as_ref()
+                        .is_some_and(|cs| cs.identity_args.contains(&index));
+                if handed {
+                    let write = Event::Write {
+                        framework,
+                        identity: true,
+                        privilege: false,
+                        lowers: false,
+                        key: String::new(),
+                        desc,
+                        session,
+                        helper: None,
+                    };
+                    self.apply(node, write, st, conditional);
+                } else if self.mode == Mode::Login
+                    && self.summarizing
+                    && self.call_site.is_none()
+                    && !self.protected(st, framework)
+                    && !st.same_user
+                {
+                    let mut one = State::entry();
+                    one.auth = st.auth.clone();
+                    self.mark(node, &mut one, framework, desc, session, None);
+                    st.pending.extend(one.pending.into_iter().map(|p| Pending {
+                        arg: Some(index),
+                        ..p
+                    }));
                 }
             }
             Event::Remove { .. } | Event::Logout { .. } => {}
@@ -810,6 +861,7 @@ impl<'c, 'f> Sid001<'c, 'f> {
                 stmt: statement(self.parsed, call),
                 helper: qualname.to_string(),
                 flags: Vec::new(),
+                identity_args: self.sem.identity_args(call),
             },
         };
         call_site.flags = literal_flags(self.parsed, call);
@@ -1916,13 +1968,16 @@ fn finding(
             // A project helper is named as the call spells it (`self.sp.login_successful()`,
             // `flows.signin.start()`); a library's primitive by its package and name.
             let name = if first.desc == format!("{h}(...)") {
-                format!("{h}()")
+                call_text(h)
             } else {
                 short(h)
             };
             format!("`{name}` writes the user's identity into the session")
         }
-        (None, Some(helper)) => format!("`{helper}()` writes the user's identity into the session"),
+        (None, Some(helper)) => format!(
+            "`{}` writes the user's identity into the session",
+            call_text(helper)
+        ),
         (None, None) => format!("identity written with `{}`", first.desc),
     };
     let message = match (mode, storage) {
@@ -2333,6 +2388,20 @@ regenerate_session_id({request})"),
     }
 }
 
+/// A helper's call as the code spells it: `check()`, or `self.user = ...` for a property's
+/// setter (`self.user.fset`, or `Own.user.fset` for one of the caller's own class).
+fn call_text(helper: &str) -> String {
+    match helper.strip_suffix(".fset") {
+        // A setter of the caller's own class is named by its qualified name (`Own.user`).
+        Some(target) if target.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            let attr = target.rsplit('.').next().unwrap_or(target);
+            format!("self.{attr} = ...")
+        }
+        Some(target) => format!("{target} = ..."),
+        None => format!("{helper}()"),
+    }
+}
+
 fn short(path: &str) -> String {
     let last = path.rsplit('.').next().unwrap_or(path);
     match path.split('.').next().filter(|root| *root != last) {
@@ -2701,7 +2770,16 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
     } else {
         None
     };
-    let mut writes_identity = exit.pending.iter().next().map(|p| p.framework);
+    let mut writes_identity = exit
+        .pending
+        .iter()
+        .find(|p| p.arg.is_none())
+        .map(|p| p.framework);
+    let stores_arg = exit
+        .pending
+        .iter()
+        .find_map(|p| Some((p.arg?, p.framework)))
+        .filter(|_| writes_identity.is_none());
     // A logout's helper (`session["user_id"] = None`, `session.pop("user")`): the SID003 walk,
     // only where the function's text can remove or null a key, and when it erases nothing
     // and rotates nothing on its exits, and writes no identity there (nulling a key is no
@@ -2743,6 +2821,7 @@ pub fn summarize(ctx: &Context<'_>, def: usize) -> Summary {
         ends_login,
         rotates: exit.rotated,
         resets: exit.reset,
+        stores_arg: stores_arg.filter(|_| ends_login.is_none()),
     }
 }
 
@@ -2766,12 +2845,27 @@ mod tests {
                             writes_identity: w,
                             writes_privilege: p,
                             ends_login: e,
+                            stores_arg: None,
                         };
                         assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
                         assert!(
                             seen.insert(s.to_bits()),
                             "{s:?}: bits shared with another summary"
                         );
+                        // A stored argument, only without an identity of its own.
+                        for arg in 0..7u8 {
+                            let Some(f) = w else { break };
+                            let s = Summary {
+                                writes_identity: None,
+                                stores_arg: Some((arg, f)),
+                                ..s
+                            };
+                            assert_eq!(Summary::from_bits(s.to_bits()), Some(s));
+                            assert!(
+                                seen.insert(s.to_bits()),
+                                "{s:?}: bits shared with another summary"
+                            );
+                        }
                     }
                 }
             }
@@ -2779,7 +2873,15 @@ mod tests {
         for (i, f) in Framework::ALL.iter().enumerate() {
             assert_eq!(*f as usize, i, "ALL is in declaration order");
         }
-        for bad in [8, 10 << 24, 10 << 8, 0xff << 8, 0xff << 16, 0xff << 24] {
+        for bad in [
+            8,
+            0x40,
+            10 << 24,
+            10 << 8,
+            0xff << 8,
+            0xff << 16,
+            0xff << 24,
+        ] {
             assert_eq!(Summary::from_bits(bad), None, "{bad:#x} is not a summary");
         }
     }
