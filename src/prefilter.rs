@@ -197,6 +197,9 @@ pub fn events_possible(
         // A Flask project's helper handed the session by its caller (`def save(session,
         // user): session["user_id"] = ...`), in a module that imports no framework.
         || (facts.has(FileFacts::FLASK) && memchr::memmem::find(text, b"session[").is_some())
+        // A star import of a project module (`from .core import *`) can bind the
+        // framework's names (`get_session`) without the module naming the framework.
+        || memchr::memmem::find(text, b"import *").is_some()
 }
 
 /// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).

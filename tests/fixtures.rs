@@ -622,3 +622,14 @@ fn pin_gate() {
 fn property_setters() {
     run_fixture("property_setters");
 }
+
+/// Names bound by a star import of a project module (`from .core import *`, where `core`
+/// imports aiohttp-session's `get_session` and `new_session`), and a Beaker session reached
+/// through a module function that guards and returns it (`_getsession()`), with a CAS 1.0
+/// answer (`/validate?ticket=`, `"yes"`) as the login's evidence: flagged without a new
+/// session or `invalidate()`, clean with them; a `"yes"` compared where no CAS server is
+/// asked is no evidence.
+#[test]
+fn star_imports() {
+    run_fixture("star_imports");
+}

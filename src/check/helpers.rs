@@ -115,6 +115,58 @@ pub(super) fn summaries_of(
 /// `request.session[_SESSION_KEY]`, or `settings.VERIFIED_KEY`), read from the module that
 /// assigns them (`_SESSION_KEY = "_runas_id"`). The new version's from the checked tree,
 /// the old one's from the tree it is compared with.
+/// The names a module's star imports of project modules bind (`from .core import *`,
+/// where `core` imports `get_session` from `aiohttp_session`): added to its scope, so that
+/// the framework's session and helpers are known by the names the module uses. One level:
+/// the star-imported module's own imports, not its star imports in turn.
+pub(super) fn star_imports(versions: &mut [Versions], input: &Input, index: &modules::ModuleIndex) {
+    let contents: HashMap<&str, &[u8]> = input
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.new.as_slice()))
+        .collect();
+    let none = HashMap::new();
+    versions.par_iter_mut().for_each(|v| {
+        if let Some(tree) = input.tree.as_deref() {
+            add_star_imports(&mut v.new, tree, &contents, index);
+        }
+        if let (Some(old), Some(tree)) = (v.old.as_mut(), input.old_tree.as_deref()) {
+            add_star_imports(old, tree, &none, index);
+        }
+    });
+}
+
+fn add_star_imports(
+    p: &mut Prepared,
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &[u8]>,
+    index: &modules::ModuleIndex,
+) {
+    let starred: Vec<String> = crate::python::imports::ModuleScope::star_imports(&p.text)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for module in starred {
+        let Some(t) = index.resolve(&p.path, &module) else {
+            continue;
+        };
+        if t.function.is_some() || t.file == p.path {
+            continue;
+        }
+        let text: Cow<'_, [u8]> = match contents.get(t.file.as_str()) {
+            Some(c) => Cow::Borrowed(*c),
+            None => match tree.read(&t.file) {
+                Some(b) => Cow::Owned(b),
+                None => continue,
+            },
+        };
+        let text = String::from_utf8_lossy(&text);
+        let outline = crate::python::outline::scan(text.as_bytes());
+        let scope = crate::python::imports::ModuleScope::build(&text, &outline);
+        p.module.add_star_imports(&scope);
+    }
+}
+
 pub(super) fn imported_constants(
     versions: &mut [Versions],
     input: &Input,

@@ -101,6 +101,44 @@ impl ModuleScope {
         self.names.get(name)
     }
 
+    /// The module paths this module star-imports (`from .core import *`), as written.
+    pub fn star_imports(src: &str) -> Vec<&str> {
+        if memchr::memmem::find(src.as_bytes(), b"import *").is_none() {
+            return Vec::new();
+        }
+        src.lines()
+            .filter_map(|line| {
+                let from = line.strip_prefix("from ")?;
+                let path = from.trim_end().strip_suffix("import *")?.trim();
+                (!path.is_empty()).then_some(path)
+            })
+            .collect()
+    }
+
+    /// Adds what `from other import *` binds: `other`'s public imports of absolute paths
+    /// (`get_session` that it imports from `aiohttp_session`), where this module binds no
+    /// such name itself.
+    pub fn add_star_imports(&mut self, other: &ModuleScope) {
+        let mut added = false;
+        for (name, path) in other.imports() {
+            if name.starts_with('_') || path.starts_with('.') || self.names.contains_key(name) {
+                continue;
+            }
+            self.names
+                .insert(name.to_string(), Bound::Import(path.to_string()));
+            self.imports.push((name.to_string(), path.to_string()));
+            let root = path.split('.').next().unwrap_or("").to_string();
+            if !self.imported_roots.contains(&root) {
+                self.imported_roots.push(root);
+            }
+            added = true;
+        }
+        if added {
+            self.imports.sort();
+            self.imported_roots.sort();
+        }
+    }
+
     /// The qualified path of a dotted name whose head a module-level import binds
     /// (`oauth_authorized.connect` -> `flask_dance.consumer.oauth_authorized.connect`).
     pub fn qualify(&self, text: &str) -> Option<String> {

@@ -566,7 +566,7 @@ impl<'a> Semantic<'a> {
                     vec![Event::Auth {
                         label: "password compared here",
                     }]
-                } else if auth::cas_success(text) {
+                } else if auth::cas_success(text) || self.cas1_success(text) {
                     vec![Event::Auth {
                         label: CAS_VALIDATED,
                     }]
@@ -576,6 +576,20 @@ impl<'a> Semantic<'a> {
             }
             _ => Vec::new(),
         }
+    }
+
+    /// CAS 1.0's answer checked (`valid == "yes"`, or `!=` for the failure branch) in a
+    /// function that asks the server's `/validate?ticket=` endpoint, whose answer is `yes` and
+    /// the user name on success.
+    fn cas1_success(&self, comparison: &str) -> bool {
+        let yes = ["\"yes\"", "'yes'"]
+            .iter()
+            .any(|y| comparison.ends_with(y) || comparison.starts_with(y));
+        yes && (comparison.contains("==") || comparison.contains("!="))
+            && self
+                .src
+                .get(self.body.clone())
+                .is_some_and(|b| b.contains("/validate?ticket="))
     }
 
     fn call(&self, node: Node<'_>) -> Vec<Event> {
@@ -1810,6 +1824,14 @@ impl<'a> Semantic<'a> {
     /// class of this module it derives from or that derives from it) returning a session.
     fn accessor(&self, text: &str) -> Option<Framework> {
         let accessors = self.accessors.as_ref()?;
+        // `_getsession()`: a function of this module.
+        if let Some(name) = text.strip_suffix("()") {
+            if self.module.get(name) == Some(&Bound::LocalFunction)
+                && !self.func.names.contains_key(name)
+            {
+                return accessors.get(text).copied();
+            }
+        }
         let rest = text
             .strip_prefix("self.")
             .or_else(|| text.strip_prefix("cls."))?;

@@ -1124,10 +1124,44 @@ fn session_accessors(
     use crate::python::outline::DefKind;
     let file = ctx.file;
     let defs = &file.outline.defs;
-    let class = defs
+    // The module's own functions that return a session (`def _getsession(): session =
+    // bottle.request.environ.get("beaker.session"); if not session: raise ...; return
+    // session`), called by name: under `name()`. Computed once per file, under no class.
+    let module_level = usize::MAX;
+    let module = match file.accessors.borrow().get(&module_level) {
+        Some(known) => Some(known.clone()),
+        None => None,
+    };
+    let module = module.unwrap_or_else(|| {
+        let mut found: std::collections::HashMap<String, Framework> =
+            std::collections::HashMap::new();
+        if memchr::memmem::find(file.text.as_bytes(), b"return").is_some() {
+            for (m, d) in defs.iter().enumerate() {
+                if d.kind != DefKind::Function || d.parent.is_some() {
+                    continue;
+                }
+                let body = file.text.get(d.start_byte..d.end_byte).unwrap_or("");
+                if body.len() > 2000 || !body.contains("return") || !body.contains("session") {
+                    continue;
+                }
+                if let Some(fw) = returned_session(ctx, m, None) {
+                    found.insert(format!("{}()", d.name), fw);
+                }
+            }
+        }
+        let out = (!found.is_empty()).then(|| std::rc::Rc::new(found));
+        file.accessors
+            .borrow_mut()
+            .insert(module_level, out.clone());
+        out
+    });
+    let Some(class) = defs
         .get(def)?
         .parent
-        .filter(|p| defs[*p].kind == DefKind::Class)?;
+        .filter(|p| defs[*p].kind == DefKind::Class)
+    else {
+        return module;
+    };
     if let Some(known) = file.accessors.borrow().get(&class) {
         return known.clone();
     }
@@ -1187,9 +1221,14 @@ fn session_accessors(
             if body.len() > 2000 || !body.contains("return") || !body.contains("session") {
                 continue;
             }
-            if let Some(fw) = returned_session(ctx, m, &defs[c].qualname) {
+            if let Some(fw) = returned_session(ctx, m, Some(&defs[c].qualname)) {
                 found.insert(d.name.clone(), fw);
             }
+        }
+    }
+    if let Some(module) = &module {
+        for (name, fw) in module.iter() {
+            found.entry(name.clone()).or_insert(*fw);
         }
     }
     let out = (!found.is_empty()).then(|| std::rc::Rc::new(found));
@@ -1197,20 +1236,29 @@ fn session_accessors(
     out
 }
 
-/// The session a method returns, if its body is one `return` of a session expression.
-fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framework> {
+/// The session a function returns, if its body ends in one `return` of a session
+/// expression (or of a local bound to one), after assignments, calls and guards that raise
+/// (`if not session: raise ValueError(...)`).
+fn returned_session(ctx: &Context<'_>, def: usize, class: Option<&str>) -> Option<Framework> {
     let file = ctx.file;
     let func = file.function(def)?;
     let node = func.node()?;
     let body = node.child_by_field_name("body")?;
     let mut cursor = body.walk();
     let mut value = None;
+    let text = |n: Node<'_>| func.parsed.text.get(n.byte_range()).unwrap_or("");
     for stmt in body.named_children(&mut cursor) {
+        if value.is_some() && stmt.kind() != "comment" {
+            return None;
+        }
         match stmt.kind() {
-            "comment" | "import_statement" | "import_from_statement" => {}
-            "expression_statement" if stmt.named_child(0).is_some_and(|c| c.kind() == "string") => {
-            }
-            "return_statement" if value.is_none() => value = stmt.named_child(0),
+            "comment" | "import_statement" | "import_from_statement" | "expression_statement" => {}
+            // A guard: it raises (or aborts) and returns nothing.
+            "if_statement"
+                if stmt.child_by_field_name("alternative").is_none()
+                    && !text(stmt).contains("return")
+                    && (text(stmt).contains("raise ") || text(stmt).contains("abort(")) => {}
+            "return_statement" => value = stmt.named_child(0),
             _ => return None,
         }
     }
@@ -1220,7 +1268,7 @@ fn returned_session(ctx: &Context<'_>, def: usize, class: &str) -> Option<Framew
         &file.module,
         file.scope(&func, node),
         ctx.facts,
-        Some(class.to_string()),
+        class.map(str::to_string),
         ctx.config,
     );
     sem.session_expr(value)
