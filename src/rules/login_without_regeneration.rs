@@ -1128,10 +1128,7 @@ fn session_accessors(
     // bottle.request.environ.get("beaker.session"); if not session: raise ...; return
     // session`), called by name: under `name()`. Computed once per file, under no class.
     let module_level = usize::MAX;
-    let module = match file.accessors.borrow().get(&module_level) {
-        Some(known) => Some(known.clone()),
-        None => None,
-    };
+    let module = file.accessors.borrow().get(&module_level).cloned();
     let module = module.unwrap_or_else(|| {
         let mut found: std::collections::HashMap<String, Framework> =
             std::collections::HashMap::new();
