@@ -198,8 +198,11 @@ pub fn events_possible(
         // user): session["user_id"] = ...`), in a module that imports no framework.
         || (facts.has(FileFacts::FLASK) && memchr::memmem::find(text, b"session[").is_some())
         // A star import of a project module (`from .core import *`) can bind the
-        // framework's names (`get_session`) without the module naming the framework.
-        || memchr::memmem::find(text, b"import *").is_some()
+        // framework's names (`get_session`) without the module naming the framework: where
+        // the module uses a session by them (a key written or read, aiohttp's getter).
+        || (memchr::memmem::find(text, b"import *").is_some()
+            && (memchr::memmem::find(text, b"session[").is_some()
+                || memchr::memmem::find(text, b"get_session(").is_some()))
 }
 
 /// The word every SID004 source holds (`request.args`, `req.query`, `self.request.GET`).
