@@ -123,7 +123,7 @@ impl<'a, 'i> Classes<'a, 'i> {
         }
         let qualname = format!("{class}.{method}");
         let bases = self.with_file(file, |p| {
-            if !skip_own && p.outline.function_named(&qualname).is_some() {
+            if !skip_own && declares(p, method) && p.outline.function_named(&qualname).is_some() {
                 return Some(Err(()));
             }
             Some(Ok(class_bases(p, class)))
@@ -246,7 +246,7 @@ impl<'a, 'i> Classes<'a, 'i> {
                 // `super().m()` is not followed (Django's views call theirs at every
                 // level of their hierarchies: +5% instructions on the Django scan).
                 (Receiver::SelfClass | Receiver::Super, Some(c)) => {
-                    if p.outline.function_named(&format!("{c}.{m}")).is_some() {
+                    if declares(p, m) && p.outline.function_named(&format!("{c}.{m}")).is_some() {
                         continue;
                     }
                     self.method(&p.path, c, m, true, 0)
@@ -690,6 +690,19 @@ pub(super) fn agree(
         out.authenticates &= s.authenticates;
     }
     Some(out)
+}
+
+/// Can file `p` define method `method`? A property's setter (`token.fset`) only where the
+/// text declares one (`@token.setter`): most classes have none, and looking the name up in
+/// the outline costs a pass over its definitions per assignment.
+fn declares(p: &Prepared, method: &str) -> bool {
+    match method.strip_suffix(".fset") {
+        Some(attr) => {
+            let declared = format!("@{attr}.setter");
+            memchr::memmem::find(p.text.as_bytes(), declared.as_bytes()).is_some()
+        }
+        None => true,
+    }
 }
 
 /// Is `name` a top-level class of `p`?

@@ -117,15 +117,18 @@ pub fn call_sites(body: &str) -> Vec<Site> {
 /// as the outline names a setter. Statements that start a line only.
 pub fn setter_sites(body: &str) -> Vec<Site> {
     let mut out: Vec<Site> = Vec::new();
-    for line in body.lines() {
-        let line = line.trim_start();
-        let end = line
-            .bytes()
-            .position(|b| !(ident_byte(b) || b == b'.'))
-            .unwrap_or(line.len());
-        let target = &line[..end];
-        let rest = line[end..].trim_start();
-        if !rest.starts_with('=') || rest.starts_with("==") {
+    let b = body.as_bytes();
+    // From each `=` (not `==`, `<=`, `+=` ...) back to the start of its line.
+    for eq in memchr::memchr_iter(b'=', b) {
+        if b.get(eq + 1) == Some(&b'=') || (eq > 0 && b"=!<>+-*/%&|^:@".contains(&b[eq - 1])) {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &b[..eq]).map_or(0, |i| i + 1);
+        let target = body[start..eq].trim();
+        if !target.contains('.')
+            || !target.bytes().all(|c| ident_byte(c) || c == b'.')
+            || !body[start..eq].trim_start().starts_with(target)
+        {
             continue;
         }
         let parts: Vec<&str> = target.split('.').collect();
