@@ -129,8 +129,7 @@ pub fn run_with(input: Input, opts: &Options) -> Outcome {
     } else {
         files.len()
     };
-    helpers::star_imports(&mut versions, &input, &index);
-    helpers::imported_constants(&mut versions, &input, &index);
+    helpers::from_other_modules(&mut versions, &input, &index);
     let (new_helpers, old_helpers) =
         helpers::summaries_of(&versions, &input, &index, opts, &summaries);
     crate::timings::mark(|| "prepared files, summarised helpers".into());

@@ -115,11 +115,14 @@ pub(super) fn summaries_of(
 /// `request.session[_SESSION_KEY]`, or `settings.VERIFIED_KEY`), read from the module that
 /// assigns them (`_SESSION_KEY = "_runas_id"`). The new version's from the checked tree,
 /// the old one's from the tree it is compared with.
-/// The names a module's star imports of project modules bind (`from .core import *`,
-/// where `core` imports `get_session` from `aiohttp_session`): added to its scope, so that
-/// the framework's session and helpers are known by the names the module uses. One level:
-/// the star-imported module's own imports, not its star imports in turn.
-pub(super) fn star_imports(versions: &mut [Versions], input: &Input, index: &modules::ModuleIndex) {
+/// What each module takes from other project modules, once the project's modules are known:
+/// the names its star imports bind (`star_names`), then the string constants it uses as
+/// session keys (`fill_constants`); for both versions of a changed file.
+pub(super) fn from_other_modules(
+    versions: &mut [Versions],
+    input: &Input,
+    index: &modules::ModuleIndex,
+) {
     let contents: HashMap<&str, &[u8]> = input
         .files
         .iter()
@@ -128,15 +131,33 @@ pub(super) fn star_imports(versions: &mut [Versions], input: &Input, index: &mod
     let none = HashMap::new();
     versions.par_iter_mut().for_each(|v| {
         if let Some(tree) = input.tree.as_deref() {
-            add_star_imports(&mut v.new, tree, &contents, index);
+            star_names(&mut v.new, tree, &contents, index);
+            fill_constants(&mut v.new, tree, &contents, index);
         }
         if let (Some(old), Some(tree)) = (v.old.as_mut(), input.old_tree.as_deref()) {
-            add_star_imports(old, tree, &none, index);
+            star_names(old, tree, &none, index);
+            fill_constants(old, tree, &none, index);
         }
     });
 }
 
-fn add_star_imports(
+/// A project file's bytes: the change's version when it has one, else the tree's.
+fn project_text<'a>(
+    tree: &dyn ProjectTree,
+    contents: &HashMap<&str, &'a [u8]>,
+    path: &str,
+) -> Option<Cow<'a, [u8]>> {
+    match contents.get(path) {
+        Some(c) => Some(Cow::Borrowed(*c)),
+        None => tree.read(path).map(Cow::Owned),
+    }
+}
+
+/// The names a module's star imports of project modules bind (`from .core import *`,
+/// where `core` imports `get_session` from `aiohttp_session`): added to its scope, so that
+/// the framework's session and helpers are known by the names the module uses. One level:
+/// the star-imported module's own imports, not its star imports in turn.
+fn star_names(
     p: &mut Prepared,
     tree: &dyn ProjectTree,
     contents: &HashMap<&str, &[u8]>,
@@ -153,39 +174,14 @@ fn add_star_imports(
         if t.function.is_some() || t.file == p.path {
             continue;
         }
-        let text: Cow<'_, [u8]> = match contents.get(t.file.as_str()) {
-            Some(c) => Cow::Borrowed(*c),
-            None => match tree.read(&t.file) {
-                Some(b) => Cow::Owned(b),
-                None => continue,
-            },
+        let Some(text) = project_text(tree, contents, &t.file) else {
+            continue;
         };
         let text = String::from_utf8_lossy(&text);
         let outline = crate::python::outline::scan(text.as_bytes());
         let scope = crate::python::imports::ModuleScope::build(&text, &outline);
         p.module.add_star_imports(&scope);
     }
-}
-
-pub(super) fn imported_constants(
-    versions: &mut [Versions],
-    input: &Input,
-    index: &modules::ModuleIndex,
-) {
-    let contents: HashMap<&str, &[u8]> = input
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f.new.as_slice()))
-        .collect();
-    let none = HashMap::new();
-    versions.par_iter_mut().for_each(|v| {
-        if let Some(tree) = input.tree.as_deref() {
-            fill_constants(&mut v.new, tree, &contents, index);
-        }
-        if let (Some(old), Some(tree)) = (v.old.as_mut(), input.old_tree.as_deref()) {
-            fill_constants(old, tree, &none, index);
-        }
-    });
 }
 
 fn fill_constants(
@@ -231,12 +227,8 @@ fn fill_constants(
         let Some(constant) = t.function.as_deref() else {
             continue;
         };
-        let text: Cow<'_, [u8]> = match contents.get(t.file.as_str()) {
-            Some(c) => Cow::Borrowed(*c),
-            None => match tree.read(&t.file) {
-                Some(b) => Cow::Owned(b),
-                None => continue,
-            },
+        let Some(text) = project_text(tree, contents, &t.file) else {
+            continue;
         };
         let Ok(text) = std::str::from_utf8(&text) else {
             continue;
