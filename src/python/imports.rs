@@ -429,6 +429,30 @@ mod tests {
     use crate::python::outline;
 
     #[test]
+    fn star_imports_bind_the_starred_modules_public_imports() {
+        let src = "from .core import *\nfrom os import path\nfrom x import (a)\ndef get_session():\n    pass\ns = 'from y import *'\n";
+        assert_eq!(ModuleScope::star_imports(src), [".core"]);
+        let core = "from aiohttp_session import get_session, new_session\nfrom aiohttp import web\nfrom ._private import _hidden\nfrom .db import users\nimport os.path as path\n";
+        let o = outline::scan(src.as_bytes());
+        let mut m = ModuleScope::build(src, &o);
+        let c = ModuleScope::build(core, &outline::scan(core.as_bytes()));
+        m.add_star_imports(&c);
+        // The module's own definition and import win; relative and private names are not
+        // taken (their paths are the starred module's).
+        assert_eq!(m.get("get_session"), Some(&Bound::LocalFunction));
+        assert_eq!(m.get("path"), Some(&Bound::Import("os.path".into())));
+        assert_eq!(
+            m.get("new_session"),
+            Some(&Bound::Import("aiohttp_session.new_session".into()))
+        );
+        assert_eq!(m.get("web"), Some(&Bound::Import("aiohttp.web".into())));
+        assert_eq!(m.get("users"), None);
+        assert_eq!(m.get("_hidden"), None);
+        assert!(m.imports_root("aiohttp_session"));
+        assert_eq!(m.qualify("web.HTTPFound").as_deref(), Some("aiohttp.web.HTTPFound"));
+    }
+
+    #[test]
     fn aliases_and_shadowing() {
         let src = "import flask as f\nfrom flask import session as s\nfrom django.contrib.auth import login as auth_login\nfrom django.contrib import auth\ntry:\n    from flask_login import login_user\nexcept ImportError:\n    pass\nfrom django.contrib.auth import logout\ndef logout(request):\n    pass\n";
         let o = outline::scan(src.as_bytes());
