@@ -449,7 +449,10 @@ mod tests {
         assert_eq!(m.get("users"), None);
         assert_eq!(m.get("_hidden"), None);
         assert!(m.imports_root("aiohttp_session"));
-        assert_eq!(m.qualify("web.HTTPFound").as_deref(), Some("aiohttp.web.HTTPFound"));
+        assert_eq!(
+            m.qualify("web.HTTPFound").as_deref(),
+            Some("aiohttp.web.HTTPFound")
+        );
     }
 
     #[test]
