@@ -1235,21 +1235,35 @@ impl<'a> Semantic<'a> {
                 _ => Vec::new(),
             };
         }
-        let args = call.field("arguments");
-        (0..7u8)
-            .filter(|i| Self::positional(args, *i).is_some_and(|a| self.identity_value(a)))
+        Self::positional_args(call.field("arguments"))
+            .into_iter()
+            .enumerate()
+            .filter(|(_, a)| a.is_some_and(|a| self.identity_value(a)))
+            .filter_map(|(i, _)| u8::try_from(i).ok())
             .collect()
     }
 
-    /// The positional argument number `index` of a call's `args`.
-    fn positional(args: Option<Node<'_>>, index: u8) -> Option<Node<'_>> {
-        let args = args?;
+    /// A call's first seven positional arguments, in order; a splat (`*args`) is none.
+    fn positional_args(args: Option<Node<'_>>) -> Vec<Option<Node<'_>>> {
+        let Some(args) = args else {
+            return Vec::new();
+        };
         let mut cursor = args.walk();
         let found = args
             .named_children(&mut cursor)
             .filter(|a| !matches!(a.kind(), "keyword_argument" | "comment"))
-            .nth(usize::from(index));
-        found.filter(|a| !matches!(a.kind(), "list_splat" | "dictionary_splat"))
+            .take(7)
+            .map(|a| (!matches!(a.kind(), "list_splat" | "dictionary_splat")).then_some(a))
+            .collect();
+        found
+    }
+
+    /// The positional argument number `index` of a call's `args`.
+    fn positional(args: Option<Node<'_>>, index: u8) -> Option<Node<'_>> {
+        Self::positional_args(args)
+            .get(usize::from(index))
+            .copied()
+            .flatten()
     }
 
     /// A helper's summary at a call handing it `arg_at(i)` as argument `i`: it writes
