@@ -497,6 +497,12 @@ pub fn relevant(
                 // A property's setter runs where its attribute is assigned (`self.user = u`).
                 match d.qualname.ends_with(".fset") {
                     true => vec![format!(".{} =", d.name), format!(".{}=", d.name)],
+                    // A module function is also called through the attribute a class
+                    // keeps it in (`self._login_user = _login_default`, then
+                    // `self._login_user(...)`).
+                    false if d.parent.is_none() => std::iter::once(format!("{}(", d.name))
+                        .chain(callback_attributes(text, &d.name))
+                        .collect(),
                     false => vec![format!("{}(", d.name)],
                 }
             })
@@ -537,6 +543,26 @@ pub fn relevant(
         }
     }
     keep
+}
+
+/// `self.<attr>(` for each attribute a class of this file assigns function `name` to, on a
+/// line of its own (`self._login_user = _login_default`): up to four.
+fn callback_attributes(text: &str, name: &str) -> Vec<String> {
+    let needle = format!(" = {name}");
+    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+        .filter_map(|at| {
+            let end = at + needle.len();
+            let rest = &text[end..];
+            if !(rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
+                return None;
+            }
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let attr = text[line_start..at].trim_start().strip_prefix("self.")?;
+            (!attr.is_empty() && attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+                .then(|| format!("self.{attr}("))
+        })
+        .take(4)
+        .collect()
 }
 
 /// `sig.send(` for each signal `sig` this file connects `receiver` to by a call
@@ -751,6 +777,11 @@ mod tests {
                         format!(".{} =", defs[i].name),
                         format!(".{}=", defs[i].name),
                     ],
+                    false if defs[i].parent.is_none() => {
+                        std::iter::once(format!("{}(", defs[i].name))
+                            .chain(callback_attributes(text, &defs[i].name))
+                            .collect()
+                    }
                     false => vec![format!("{}(", defs[i].name)],
                 })
                 .collect();

@@ -139,6 +139,7 @@ impl ProjectFacts {
             Framework::Quart => Backend::QuartCookie,
             Framework::Beaker => Backend::Beaker,
             Framework::CherryPy => Backend::CherryPy,
+            Framework::Bottle => Backend::BottleSessions,
         }
     }
 
@@ -368,6 +369,16 @@ pub fn file_facts(src: &[u8]) -> FileFacts {
             "starlette" | "fastapi" if is_import => FileFacts::STARLETTE,
             "starsessions" if is_import => FileFacts::STARSESSIONS,
             "pyramid" if is_import => FileFacts::PYRAMID,
+            // pyramid_beaker also configures Beaker's caches (`from pyramid_beaker import
+            // set_cache_regions_from_settings`): only a session factory imported from it
+            // (`session_factory_from_settings`, `BeakerSessionFactoryConfig`) is a store.
+            "pyramid_beaker"
+                if is_import
+                    && trimmed.starts_with(b"from ")
+                    && !contains(line.get(at..).unwrap_or(&[]), b"ession") =>
+            {
+                FileFacts::PYRAMID
+            }
             "pyramid_session_redis" | "pyramid_beaker" | "pyramid_redis_sessions" if is_import => {
                 FileFacts::PYRAMID_SERVER | FileFacts::PYRAMID
             }
@@ -1273,6 +1284,16 @@ mod tests {
         assert_eq!(
             backend(b"x = 'pyramid_beaker'\n", pyr),
             Backend::PyramidUnset
+        );
+        // pyramid_beaker's cache regions are no session store; its factory is.
+        let cache_only = b"from pyramid_beaker import set_cache_regions_from_settings\nfactory = SignedCookieSessionFactory('s')\n";
+        assert_eq!(backend(cache_only, pyr), Backend::PyramidCookie);
+        assert_eq!(
+            backend(
+                b"from pyramid_beaker import session_factory_from_settings\n",
+                pyr
+            ),
+            Backend::PyramidServer
         );
     }
 

@@ -633,3 +633,18 @@ fn property_setters() {
 fn star_imports() {
     run_fixture("star_imports");
 }
+
+/// BottleSessions' server-side session on Bottle's request: `session_regenerate()` rotates,
+/// `session_delete()` keeps the stored record; a CAS answer validated by the constructor of
+/// a project class (`Answer(resp.text)`), whose `__init__` looks for the success element.
+#[test]
+fn bottle_sessions() {
+    run_fixture("bottle_sessions");
+}
+
+/// A default callback a class keeps in an attribute (`self._login_user = _login_default`):
+/// calling the attribute runs it.
+#[test]
+fn callback_attributes() {
+    run_fixture("callback_attributes");
+}

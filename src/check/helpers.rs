@@ -737,7 +737,7 @@ fn helper_summaries(
         let (Some(p), Some(rel)) = (prepared.get(file), may_write.get(file)) else {
             return false;
         };
-        p.outline.function_named(name).is_some_and(|d| rel[d]) || reexported_path(p, name).is_some()
+        p.outline.callable_named(name).is_some_and(|d| rel[d]) || reexported_path(p, name).is_some()
     };
     let first: HashMap<String, BTreeSet<String>> = needed
         .par_iter()
@@ -1244,7 +1244,7 @@ impl Deep<'_, '_> {
         }
         let f = self.file(file, read, prepared)?;
         let fp = f.prepared.as_ref()?;
-        let Some(def) = fp.outline.function_named(name) else {
+        let Some(def) = fp.outline.callable_named(name) else {
             // A module of the project that re-exports a framework's primitive (`from
             // flask_security import login_user as login_user` in `app/auth/__init__.py`):
             // its callers call the primitive.
@@ -1368,7 +1368,7 @@ impl Deep<'_, '_> {
         let Some(p) = &f.prepared else {
             return false;
         };
-        let Some(def) = p.outline.function_named(name) else {
+        let Some(def) = p.outline.callable_named(name) else {
             return false;
         };
         let (_, imports) = self.used_imports(p, def);
@@ -1474,7 +1474,7 @@ fn method_may_matter(p: &Prepared, name: &str) -> bool {
 /// authentication (they cannot write): `gettext`, a view's `get_object` verify nothing.
 fn may_authenticate(p: &Prepared, name: &str, config: &Config) -> bool {
     let defs = &p.outline.defs;
-    let Some(def) = p.outline.function_named(name) else {
+    let Some(def) = p.outline.callable_named(name) else {
         return true;
     };
     let mut seen = vec![false; defs.len()];

@@ -23,6 +23,8 @@ const VERIFIER_PATHS: &[&str] = &[
     "argon2.low_level.verify_secret",
     "jwt.decode",
     "jose.jwt.decode",
+    // Authlib's JOSE: `jwt.decode(token, key)` verifies the signature (and raises on a bad one).
+    "authlib.jose.jwt.decode",
     // CherryPy's HTTP Basic and Digest tools: they raise 401 unless the credentials check.
     "cherrypy.lib.auth_basic.basic_auth",
     "cherrypy.lib.auth_digest.digest_auth",
@@ -193,6 +195,19 @@ pub fn openid_consumer(path: &str) -> bool {
     OPENID_CONSUMERS.contains(&path)
 }
 
+/// Constructors of JSON Web Token codecs whose `.decode(token, key)` verifies the signature
+/// (Authlib's `JsonWebToken(algorithms)`, PyJWT's `PyJWT()`).
+const JWT_CODECS: &[&str] = &[
+    "authlib.jose.JsonWebToken",
+    "jwt.PyJWT",
+    "jwt.api_jwt.PyJWT",
+];
+
+/// Does a constructor (qualified path) make a JSON Web Token codec?
+pub fn jwt_codec(path: &str) -> bool {
+    JWT_CODECS.contains(&path)
+}
+
 /// Does a constructor (qualified path) make a GSSAPI/SPNEGO acceptor context?
 pub fn security_context(path: &str) -> bool {
     SECURITY_CONTEXTS.contains(&path)
@@ -225,13 +240,11 @@ pub const SOCIAL_COMPLETE: &[&str] = &[
 ];
 
 /// Does a comparison or a call's arguments look for the success element of a CAS server's
-/// ticket validation (`"cas:authenticationSuccess" in response`, CAS 2.0 and 3.0)? Only a
-/// string literal counts, not a name.
+/// ticket validation (`"cas:authenticationSuccess" in response`, CAS 2.0 and 3.0, or a path
+/// to it: `xtr.find("./cas:authenticationSuccess", ns)`)? Only a string literal can spell it
+/// (a name holds no `:` nor `}`).
 pub fn cas_success(text: &str) -> bool {
-    ["\"cas:authenticationSuccess", "'cas:authenticationSuccess"]
-        .iter()
-        .any(|s| text.contains(s))
-        || text.contains("}authenticationSuccess")
+    text.contains("cas:authenticationSuccess") || text.contains("}authenticationSuccess")
 }
 
 /// Flask-Dance's provider sessions (`from flask_dance.contrib.github import github`):

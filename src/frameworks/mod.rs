@@ -6,6 +6,7 @@
 pub mod aiohttp;
 pub mod auth;
 pub mod beaker;
+pub mod bottle;
 pub mod cherrypy;
 pub mod django;
 pub mod flask;
@@ -25,11 +26,14 @@ pub enum Framework {
     Quart,
     Beaker,
     CherryPy,
+    /// Bottle with a session plug-in that attaches the session to the request
+    /// (`bottle.request.session`, BottleSessions); Bottle with Beaker is [`Framework::Beaker`].
+    Bottle,
 }
 
 impl Framework {
     /// Every framework, in declaration order (`ALL[f as usize] == f`).
-    pub const ALL: [Framework; 8] = [
+    pub const ALL: [Framework; 9] = [
         Framework::Flask,
         Framework::Django,
         Framework::Starlette,
@@ -38,6 +42,7 @@ impl Framework {
         Framework::Quart,
         Framework::Beaker,
         Framework::CherryPy,
+        Framework::Bottle,
     ];
 
     /// The framework as the machine-readable formats name it (JSON and SARIF `framework`):
@@ -52,6 +57,7 @@ impl Framework {
             Framework::Quart => "quart",
             Framework::Beaker => "beaker",
             Framework::CherryPy => "cherrypy",
+            Framework::Bottle => "bottle",
         }
     }
 
@@ -65,6 +71,7 @@ impl Framework {
             Framework::Quart => "Quart",
             Framework::Beaker => "Beaker",
             Framework::CherryPy => "CherryPy",
+            Framework::Bottle => "Bottle",
         }
     }
 }
@@ -123,6 +130,8 @@ pub enum Backend {
     Beaker,
     /// CherryPy sessions.
     CherryPy,
+    /// BottleSessions (`bottle.request.session`): server-side, adopts client-chosen IDs.
+    BottleSessions,
 }
 
 impl Backend {
@@ -143,6 +152,7 @@ impl Backend {
             Backend::QuartCookie | Backend::QuartSession => Framework::Quart,
             Backend::Beaker => Framework::Beaker,
             Backend::CherryPy => Framework::CherryPy,
+            Backend::BottleSessions => Framework::Bottle,
         }
     }
 
@@ -157,7 +167,7 @@ impl Backend {
             | Backend::PyramidCookie
             | Backend::AiohttpCookie
             | Backend::QuartCookie => Storage::ClientCookie,
-            Backend::Starsessions => Storage::ServerPermissive,
+            Backend::Starsessions | Backend::BottleSessions => Storage::ServerPermissive,
             _ => Storage::ServerStrict,
         }
     }
@@ -187,6 +197,7 @@ impl Backend {
             Backend::QuartSession => "Quart-Session",
             Backend::Beaker => "Beaker",
             Backend::CherryPy => "CherryPy sessions",
+            Backend::BottleSessions => "BottleSessions, which adopts client-chosen IDs",
         }
     }
 
@@ -201,6 +212,7 @@ impl Backend {
             Framework::Quart => quart::session_method(self, method),
             Framework::Beaker => beaker::session_method(method),
             Framework::CherryPy => cherrypy::session_method(method),
+            Framework::Bottle => bottle::session_method(method),
         }
     }
 
@@ -215,6 +227,7 @@ impl Backend {
             Framework::Quart => quart::why(self),
             Framework::Beaker => beaker::WHY,
             Framework::CherryPy => cherrypy::WHY,
+            Framework::Bottle => bottle::WHY,
         }
     }
 }

@@ -153,6 +153,18 @@ impl Outline {
             .position(|d| d.kind == DefKind::Function && d.qualname == qualname)
     }
 
+    /// The def a call of `name` runs: function `name`, or the `__init__` of class `name`
+    /// (calling a class runs its constructor: `CASv2_xml(resp.text)` validates a CAS answer).
+    pub fn callable_named(&self, name: &str) -> Option<usize> {
+        self.function_named(name).or_else(|| {
+            self.defs
+                .iter()
+                .any(|d| d.kind == DefKind::Class && d.qualname == name)
+                .then(|| self.function_named(&format!("{name}.__init__")))
+                .flatten()
+        })
+    }
+
     /// The last module-level binding of `name`, if the module binds it.
     pub fn last_binding(&self, name: &str) -> Option<&Binding> {
         self.bindings.iter().rev().find(|b| b.name == name)

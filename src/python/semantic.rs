@@ -9,8 +9,8 @@ use tree_sitter::Node;
 use super::imports::{Bound, FunctionScope, ModuleScope};
 use crate::config::Config;
 use crate::frameworks::{
-    aiohttp, auth, beaker, cherrypy, django, flask, pyramid, quart, starlette, Backend, Effect,
-    Framework,
+    aiohttp, auth, beaker, bottle, cherrypy, django, flask, pyramid, quart, starlette, Backend,
+    Effect, Framework,
 };
 use crate::project::FileFacts;
 use crate::project::ProjectFacts;
@@ -919,7 +919,14 @@ impl<'a> Semantic<'a> {
             if auth::not_a_password_check(path.rsplit('.').next().unwrap_or(&path)) {
                 summary.authenticates = false;
             }
-            if by_method.is_some() {
+            // A class called (`Teams(name, email, password)`) runs its `__init__`, whose
+            // summary this is; what the class's name and arguments say counts as well (a
+            // model built from a sign-up form is a new account).
+            let constructor = path
+                .rsplit('.')
+                .next()
+                .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_uppercase()));
+            if by_method.is_some() || constructor {
                 out.extend(self.call_events_by_name(func, args, &path));
             }
             // Handed the request (`unset_user(request)`): the session is the request's.
@@ -1030,6 +1037,10 @@ impl<'a> Semantic<'a> {
             out.push(Event::Auth {
                 label: "SAML response validated here",
             });
+        } else if self.decodes_jwt(func) {
+            out.push(Event::Auth {
+                label: "the token's signature verified here",
+            });
         } else if self.completes_openid(func) {
             out.push(Event::Auth {
                 label: "OpenID assertion verified here",
@@ -1071,6 +1082,9 @@ impl<'a> Semantic<'a> {
                 label: "a one-time token looked up here",
             });
         }
+        if func.kind() == "attribute" {
+            out.extend(self.callback_attribute(func));
+        }
         if func.kind() == "identifier" {
             let name = self.text(func);
             if !self.func.names.contains_key(name)
@@ -1104,6 +1118,36 @@ impl<'a> Semantic<'a> {
             }
         }
         out
+    }
+
+    /// `self._login_user(...)` where the class keeps a function of this module in the
+    /// attribute (`self._login_user = _login_saml_user` in `__init__`, a default callback an
+    /// application may replace through a setter): a call to that function. Values that are
+    /// names of something else (the setter's parameter) are the application's, unknown here.
+    fn callback_attribute(&self, func: Node<'_>) -> Vec<Event> {
+        let Some(attr) = self.text(func).strip_prefix("self.") else {
+            return Vec::new();
+        };
+        let Some(class) = self.class_text else {
+            return Vec::new();
+        };
+        if attr.contains('.') || class.contains(&format!("def {attr}(")) {
+            return Vec::new();
+        }
+        let values = attribute_values(class, attr);
+        if values.is_empty()
+            || values.len() > 4
+            || !values
+                .iter()
+                .all(|v| v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        {
+            return Vec::new();
+        }
+        values
+            .into_iter()
+            .filter(|v| self.module.get(v) == Some(&Bound::LocalFunction))
+            .map(|qualname| Event::LocalCall { qualname })
+            .collect()
     }
 
     fn assignment(&self, node: Node<'_>) -> Vec<Event> {
@@ -1609,7 +1653,9 @@ impl<'a> Semantic<'a> {
         if node.kind() == "string" {
             format!("{key:?}")
         } else {
-            self.text(node).to_string()
+            // A key spread over lines (`session[current_app.\n    config["K"]]`) reads as
+            // written on one.
+            self.text(node).lines().map(str::trim_start).collect()
         }
     }
 
@@ -1766,6 +1812,8 @@ impl<'a> Semantic<'a> {
                 Some("flask" | "flask.globals") => return Some(Framework::Flask),
                 Some("quart" | "quart.globals") => return Some(Framework::Quart),
                 Some("cherrypy") => return Some(Framework::CherryPy),
+                // Bottle has no session: one on its request is a plug-in's (BottleSessions).
+                Some(bottle::REQUEST) => return Some(Framework::Bottle),
                 _ => {}
             }
             if self.is_request_like(obj) {
@@ -2189,6 +2237,17 @@ impl<'a> Semantic<'a> {
         if self.text(attr) != "process_response" {
             return false;
         }
+        // A python3-saml `OneLogin_Saml2_Auth` handed in (a decorator's or a factory's),
+        // known by what the function asks it next: the subject the response names.
+        let receiver = self.text(obj);
+        if is_dotted(receiver)
+            && self.src.get(self.body.clone()).is_some_and(|b| {
+                b.contains(&format!("{receiver}.get_nameid("))
+                    || b.contains(&format!("{receiver}.get_attributes("))
+            })
+        {
+            return true;
+        }
         self.built(obj, |head| {
             self.qualify(head).is_some_and(|p| auth::saml_auth(&p))
                 || head
@@ -2209,6 +2268,15 @@ impl<'a> Semantic<'a> {
             return false;
         }
         self.built_by(obj, auth::security_context)
+    }
+
+    /// `codec.decode(token, key)` on a JSON Web Token codec this function built (`_jwt =
+    /// JsonWebToken(algorithms)`, on any of its assignments): the signature is verified.
+    fn decodes_jwt(&self, func: Node<'_>) -> bool {
+        let (Some(obj), Some(attr)) = (func.field("object"), func.field("attribute")) else {
+            return false;
+        };
+        self.text(attr) == "decode" && self.built_by(obj, auth::jwt_codec)
     }
 
     /// `consumer.complete(query, return_to)` on an OpenID 2.0 consumer (`consumer =
@@ -2258,6 +2326,20 @@ impl<'a> Semantic<'a> {
                 matches!(v.kind(), "identifier" | "attribute" | "subscript" | "call")
                     && auth::password_word(self.text(v))
             };
+            // The application's own secret, read from its configuration
+            // (`psycopg2.connect(user=..., password=current_app.config["DB_PASSWORD"])`, an
+            // LDAP service bind with `settings.BIND_PASSWORD`): a connection, not a check of
+            // what a visitor submitted.
+            let configured = value.is_some_and(|v| {
+                let t = self.text(v);
+                v.kind() == "string"
+                    || ["config[", "config.get(", "settings.", "environ", "getenv("]
+                        .iter()
+                        .any(|c| t.contains(c))
+            });
+            if configured {
+                return false;
+            }
             name.is_some_and(|n| auth::password_word(self.text(n)))
                 || value.is_some_and(|v| {
                     password(v)

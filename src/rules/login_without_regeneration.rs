@@ -1947,17 +1947,19 @@ fn nowhere() -> Place {
 
 /// Stores where an emptied record stays valid under the same ID, so a logout must also
 /// replace the ID: Django's `clear()` deletes only the cookie (the row keeps the login),
-/// Beaker's `delete()`, CherryPy's `clear()`, starsessions, server-side Pyramid (and a
-/// Pyramid store the application chooses, which may be server-side).
+/// Beaker's `delete()`, CherryPy's `clear()`, BottleSessions' `session_delete()`,
+/// server-side Pyramid (and a Pyramid store the application chooses, which may be
+/// server-side). starsessions is not one: its middleware deletes the record of a session
+/// that is empty when the response goes out (frameworks.md §10a), so `clear()` ends it.
 fn logout_needs_rotation(backend: Backend) -> bool {
     matches!(
         backend,
         Backend::DjangoDb
-            | Backend::Starsessions
             | Backend::PyramidServer
             | Backend::PyramidUnset
             | Backend::Beaker
             | Backend::CherryPy
+            | Backend::BottleSessions
     )
 }
 
@@ -2197,8 +2199,9 @@ fn logout_why(backend: Backend) -> String {
     let what = match backend {
         Backend::DjangoDb => "Django's `del`/`pop` remove one key and save the rest under the same key; `clear()` empties the session in memory, but the middleware then only deletes the cookie, and the database row keeps the old data (the login included) under that key. `logout()` or `flush()` deletes the row and issues a new key.",
         Backend::Beaker => "Beaker's `delete()` and `clear()` keep the session ID; `invalidate()` deletes the record and issues a new ID.",
+        Backend::BottleSessions => "BottleSessions' `session_delete()` and `clear()` empty the session in memory only: the stored record keeps its data (the login included) under the same ID. `session_regenerate()` deletes the old record and issues a new ID.",
         Backend::CherryPy => "CherryPy's `clear()` keeps the ID, and `cherrypy.lib.sessions.expire()` only expires the browser's cookie: the stored session keeps its ID and data. `cherrypy.session.regenerate()` deletes the old record and issues a new ID.",
-        Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID unless it is cleared and regenerated.",
+        Backend::Starsessions => "starsessions keeps the record under the same (client-chosen) ID with everything but the removed keys; `request.session.clear()` empties it, and the middleware then deletes the record of an empty session.",
         Backend::PyramidServer => "A server-side Pyramid session stays valid under its ID until `invalidate()` deletes it.",
         Backend::PyramidUnset => "This project sets no session factory (Pyramid has none by default), so the application chooses the store. On a server-side one (pyramid_session_redis, pyramid_beaker) the session stays valid under its ID until `invalidate()` deletes it; `request.session.invalidate()` is safe on every session factory, the signed cookie included.",
         Backend::AiohttpUnset => "This project builds no aiohttp-session storage (aiohttp-session has none by default; `setup(app, storage)` is the application's), so the application chooses it, often Redis. There the record keeps its key and everything but the login keys; `session.invalidate()` empties it, and `await new_session(request)` starts a fresh one: both are safe on every storage, the cookie ones included.",
@@ -2273,6 +2276,24 @@ fn beaker_session_name(writes: &[(Pending, BTreeSet<(Place, String)>)]) -> Strin
     written_session(writes, r#"request.environ["beaker.session"]"#)
 }
 
+/// How a fix spells BottleSessions' session: as the function wrote it, else on Bottle's
+/// request as the module imports it (the import to add goes into `notes` when it does not).
+fn bottle_session_name(
+    writes: &[(Pending, BTreeSet<(Place, String)>)],
+    module: &crate::python::imports::ModuleScope,
+    notes: &mut Vec<String>,
+) -> String {
+    let written = written_session(writes, "");
+    if !written.is_empty() {
+        return written;
+    }
+    if let Some(request) = module.spelling_of(crate::frameworks::bottle::REQUEST) {
+        return format!("{request}.session");
+    }
+    notes.push("add `from bottle import request` to the module's imports".into());
+    "request.session".to_string()
+}
+
 /// How a fix spells CherryPy's session (`bound_session_name`); a module that does not import
 /// `cherrypy` (the write was in a helper elsewhere) gets the import to add in `notes`.
 fn cherrypy_session_name(
@@ -2333,11 +2354,9 @@ fn logout_remediation(
         }
         Backend::Starsessions => {
             let s = receiver(&request_session);
-            let request = s.trim_end_matches(".session").to_string();
             (
-                format!("{s}.clear()
-regenerate_session_id({request})"),
-                "Clear the session and call `regenerate_session_id(request)`, so the old (possibly client-chosen) ID holds nothing.".to_string(),
+                format!("{s}.clear()"),
+                format!("Call `{s}.clear()`: starsessions deletes the record of a session that is empty when the response goes out, so the old (possibly client-chosen) ID holds nothing."),
             )
         }
         Backend::StarletteCookie | Backend::QuartCookie | Backend::QuartSession => {
@@ -2383,6 +2402,13 @@ regenerate_session_id({request})"),
             (
                 format!("{s}.regenerate()"),
                 format!("Call `{s}.regenerate()`: CherryPy deletes the old record and issues a new ID (`cherrypy.lib.sessions.expire()` only expires the browser's cookie)."),
+            )
+        }
+        Backend::BottleSessions => {
+            let s = bottle_session_name(writes, module, &mut notes);
+            (
+                format!("{s}.clear()\n{s}.session_regenerate()"),
+                format!("Call `{s}.clear()`, then `{s}.session_regenerate()`: the old record is deleted and the new one is empty (`session_delete()` keeps the stored record)."),
             )
         }
     };
@@ -2614,6 +2640,14 @@ fn remediation(
                 format!("{s}.regenerate()"),
                 false,
                 format!("Call `{s}.regenerate()` before writing the identity: CherryPy then deletes the old record and issues a new ID."),
+            )
+        }
+        Backend::BottleSessions => {
+            let s = bottle_session_name(writes, module, &mut notes);
+            (
+                format!("{s}.session_regenerate()"),
+                false,
+                format!("Call `{s}.session_regenerate()` before writing the identity: BottleSessions then deletes the old record and issues a new ID, keeping the data."),
             )
         }
     };
