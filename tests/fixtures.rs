@@ -648,3 +648,10 @@ fn bottle_sessions() {
 fn callback_attributes() {
     run_fixture("callback_attributes");
 }
+
+/// A method called on a plug-in chosen at run time (`provider.complete_login(request)`): it
+/// authenticates when most of the project's definitions do.
+#[test]
+fn plugin_dispatch() {
+    run_fixture("plugin_dispatch");
+}
