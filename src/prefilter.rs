@@ -488,6 +488,14 @@ pub fn relevant(
     }
     // Callers of kept functions in the same file, to a fixed point (inlining follows them).
     let connects = memchr::memmem::find(bytes, b".connect(").is_some();
+    // Module functions a class keeps in an attribute (`self._login_user = _login_default`):
+    // they are also called as `self._login_user(...)`. One pass over the file.
+    let callbacks: std::collections::HashMap<&str, Vec<&str>> = callback_attributes(text)
+        .into_iter()
+        .fold(Default::default(), |mut m, (value, attr)| {
+            m.entry(value).or_default().push(attr);
+            m
+        });
     for _ in 0..defs.len().min(64) {
         let mut calls: Vec<String> = fresh
             .iter()
@@ -497,11 +505,14 @@ pub fn relevant(
                 // A property's setter runs where its attribute is assigned (`self.user = u`).
                 match d.qualname.ends_with(".fset") {
                     true => vec![format!(".{} =", d.name), format!(".{}=", d.name)],
-                    // A module function is also called through the attribute a class
-                    // keeps it in (`self._login_user = _login_default`, then
-                    // `self._login_user(...)`).
                     false if d.parent.is_none() => std::iter::once(format!("{}(", d.name))
-                        .chain(callback_attributes(text, &d.name))
+                        .chain(
+                            callbacks
+                                .get(d.name.as_str())
+                                .into_iter()
+                                .flatten()
+                                .map(|attr| format!("self.{attr}(")),
+                        )
                         .collect(),
                     false => vec![format!("{}(", d.name)],
                 }
@@ -545,23 +556,24 @@ pub fn relevant(
     keep
 }
 
-/// `self.<attr>(` for each attribute a class of this file assigns function `name` to, on a
-/// line of its own (`self._login_user = _login_default`): up to four.
-fn callback_attributes(text: &str, name: &str) -> Vec<String> {
-    let needle = format!(" = {name}");
-    memchr::memmem::find_iter(text.as_bytes(), needle.as_bytes())
+/// The (value, attribute) of each statement that keeps a name in an attribute of `self`, on a
+/// line of its own (`self._login_user = _login_default`), in one pass over the file.
+fn callback_attributes(text: &str) -> Vec<(&str, &str)> {
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    memchr::memmem::find_iter(text.as_bytes(), b"self.")
         .filter_map(|at| {
-            let end = at + needle.len();
-            let rest = &text[end..];
-            if !(rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n")) {
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            if !text[line_start..at]
+                .bytes()
+                .all(|b| b == b' ' || b == b'\t')
+            {
                 return None;
             }
-            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-            let attr = text[line_start..at].trim_start().strip_prefix("self.")?;
-            (!attr.is_empty() && attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-                .then(|| format!("self.{attr}("))
+            let rest = &text[at + "self.".len()..];
+            let line = rest.split('\n').next().unwrap_or(rest).trim_end();
+            let (attr, value) = line.split_once(" = ")?;
+            (word(attr) && word(value)).then_some((value, attr))
         })
-        .take(4)
         .collect()
 }
 
@@ -779,7 +791,12 @@ mod tests {
                     ],
                     false if defs[i].parent.is_none() => {
                         std::iter::once(format!("{}(", defs[i].name))
-                            .chain(callback_attributes(text, &defs[i].name))
+                            .chain(
+                                callback_attributes(text)
+                                    .into_iter()
+                                    .filter(|(value, _)| *value == defs[i].name)
+                                    .map(|(_, attr)| format!("self.{attr}(")),
+                            )
                             .collect()
                     }
                     false => vec![format!("{}(", defs[i].name)],
