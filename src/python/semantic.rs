@@ -1026,15 +1026,18 @@ impl<'a> Semantic<'a> {
             return self.login_call(framework, func, session, path);
         }
         if let Some(label) = auth::credential_call(&path) {
-            // A constant-time comparison with what the session already holds (`compare_digest(
-            // request.session.get(HASH_KEY, ""), user_hash)`, the session-hash check Django's
-            // `login()` makes) checks the session, not credentials a visitor submitted.
+            // A constant-time comparison with the session-auth hash the session already holds
+            // (`compare_digest(request.session.get(HASH_KEY, ""), user_hash)`, the check
+            // Django's `login()` makes of a session that names a user) checks the session,
+            // not credentials a visitor submitted. (A code kept in the session and compared
+            // with the one submitted is a check.)
             let session_check = matches!(
                 last_segment(&path),
                 "compare_digest" | "constant_time_compare"
             ) && args.is_some_and(|a| {
                 let t = self.text(a);
-                t.contains("session.get(") || t.contains("session[")
+                (t.contains("session.get(") || t.contains("session["))
+                    && t.to_ascii_lowercase().contains("hash")
             });
             if !session_check {
                 out.push(Event::Auth { label });
