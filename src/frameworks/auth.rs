@@ -1190,9 +1190,12 @@ pub fn privilege_key(key: &str) -> bool {
 /// (`reset_code`, `reset_email_sent`, `force_reset_password_user`).
 fn reset_grant(tokens: &[&str]) -> bool {
     tokens.contains(&"reset")
-        && tokens
+        && (tokens
             .iter()
             .any(|t| matches!(*t, "verified" | "perform" | "allowed" | "granted"))
+            // The reset token a view keeps once it has checked it (Django's
+            // `_password_reset_token`): the set-password form trusts the session that holds it.
+            || (tokens.contains(&"password") && tokens.last() == Some(&"token")))
         && !tokens
             .iter()
             .any(|t| UNRELATED_TOKENS.contains(t) || matches!(*t, "code" | "sent" | "email"))
@@ -1627,6 +1630,7 @@ mod tests {
             "perform_reset",
             "reset_allowed",
             "RESET_GRANTED",
+            "_password_reset_token",
         ] {
             assert!(privilege_key(k), "{k}");
         }
@@ -1636,6 +1640,7 @@ mod tests {
             "force_reset_password_user",
             "password_reset",
             "reset_verified_next",
+            "reset_token_sent",
         ] {
             assert!(!privilege_key(k), "{k}");
         }
