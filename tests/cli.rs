@@ -1310,6 +1310,7 @@ fn json_names_frameworks_in_one_casing() {
         "quart",
         "beaker",
         "cherrypy",
+        "bottle",
     ];
     let mut seen = std::collections::BTreeSet::new();
     for f in run.json()["findings"].as_array().unwrap() {
