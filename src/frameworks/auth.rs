@@ -725,6 +725,11 @@ pub fn unrelated_key(key: &str) -> bool {
         || lower
             .split(|c: char| !c.is_ascii_alphanumeric())
             .any(|t| UNRELATED_TOKENS.contains(&t) || FLOW_TOKENS.contains(&t))
+        // Which provider a login went through (`current_provider`), not who logged in.
+        || matches!(
+            lower.rsplit(|c: char| !c.is_ascii_alphanumeric()).next(),
+            Some("provider" | "providers")
+        )
 }
 
 /// Does a value's text name the principal (`user.id`, `row["id"]`, `acct.name`,
@@ -1061,7 +1066,11 @@ pub fn pending_login_key(key: &str) -> bool {
             .any(|t| SECOND_FACTOR_TOKENS.contains(t) || PENDING_TOKENS.contains(t) || *t == "tf");
     // A login itself named as under way (`part_login`, `pending_login`, `partial_signin`).
     let login = tokens.iter().any(|t| matches!(*t, "login" | "signin"));
-    owed || (login && tokens.iter().any(|t| PENDING_TOKENS.contains(t)))
+    // The record of a second-factor step under way (`admin_2fa_session_id`): the id of the
+    // flow the user must still finish, not a factor passed.
+    let flow = tokens.iter().any(|t| SECOND_FACTOR_TOKENS.contains(t))
+        && tokens.ends_with(&["session", "id"]);
+    owed || flow || (login && tokens.iter().any(|t| PENDING_TOKENS.contains(t)))
 }
 
 /// Tokens that make an otherwise identity-looking key unrelated (`user_theme`, `user_agent`).
@@ -1463,6 +1472,9 @@ mod tests {
         assert!(pending_login_key("pending_login"));
         assert!(!pending_login_key("login"));
         assert!(!pending_login_key("last_login"));
+        // The id of a second-factor flow under way; not a factor's verified session.
+        assert!(pending_login_key("admin_2fa_session_id"));
+        assert!(!pending_login_key("mfa_session_verified"));
         // Authorization claims raise what the session may do.
         assert!(privilege_key("authz_claims"));
         assert!(!user_key("authz_claims"));
