@@ -661,9 +661,9 @@ pub(super) fn class_methods_named(p: &Prepared, name: &str) -> Vec<String> {
 
 /// The summary of a call resolved to several definitions: kept only if every definition
 /// was summarised and all agree on what a session check needs (identity, privilege, ended
-/// login, rotation, reset); it authenticates if most definitions do (a dispatch over plug-ins
-/// whose base is abstract). A union of the writers would
-/// report a call that runs a definition which writes nothing.
+/// login, rotation, reset); it authenticates if most definitions do (a dispatch over
+/// plug-ins whose base is abstract). A union of the writers would report a call that runs a
+/// definition which writes nothing.
 pub(super) fn agree(
     summaries: &[Option<crate::python::summary::Summary>],
 ) -> Option<crate::python::summary::Summary> {

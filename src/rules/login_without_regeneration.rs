@@ -2276,22 +2276,18 @@ fn beaker_session_name(writes: &[(Pending, BTreeSet<(Place, String)>)]) -> Strin
     written_session(writes, r#"request.environ["beaker.session"]"#)
 }
 
-/// How a fix spells BottleSessions' session: as the function wrote it, else on Bottle's
-/// request as the module imports it (the import to add goes into `notes` when it does not).
+/// How a fix spells BottleSessions' session on Bottle's request (`bound_session_name`); a
+/// module that does not import `bottle`'s request gets the import to add in `notes`.
 fn bottle_session_name(
     writes: &[(Pending, BTreeSet<(Place, String)>)],
     module: &crate::python::imports::ModuleScope,
     notes: &mut Vec<String>,
 ) -> String {
-    let written = written_session(writes, "");
-    if !written.is_empty() {
-        return written;
-    }
-    if let Some(request) = module.spelling_of(crate::frameworks::bottle::REQUEST) {
-        return format!("{request}.session");
-    }
-    notes.push("add `from bottle import request` to the module's imports".into());
-    "request.session".to_string()
+    let path = format!("{}.session", crate::frameworks::bottle::REQUEST);
+    bound_session_name(writes, module, &path).unwrap_or_else(|| {
+        notes.push("add `from bottle import request` to the module's imports".into());
+        "request.session".to_string()
+    })
 }
 
 /// How a fix spells CherryPy's session (`bound_session_name`); a module that does not import
